@@ -1,0 +1,42 @@
+# Two commands: `make report` builds the example report, `make test` runs every test.
+# Both create the virtual environment first, from the pinned requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+YEAR ?= 2025
+LANG_REPORT ?= fi
+EXAMPLE := inputs/example
+STAMP := $(VENV)/.installed
+
+.PHONY: report test test-fast example templates lint clean help
+
+help:
+	@echo "make report   build the example report ($(EXAMPLE) -> reports/example/$(YEAR))"
+	@echo "make test     run every test (unit, notebooks, end to end)"
+	@echo "make test-fast  only the fast unit tests"
+
+$(STAMP): requirements.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+example: $(STAMP)
+	$(PY) pipeline.py example --out $(EXAMPLE) --years 2023-2025
+
+report: example
+	$(PY) pipeline.py run --year $(YEAR) --inputs $(EXAMPLE) --out reports/example/$(YEAR) --lang $(LANG_REPORT)
+
+templates: $(STAMP)
+	$(PY) pipeline.py templates --year $(YEAR) --out templates
+
+test: $(STAMP)
+	$(PY) -m ruff check hki_intl tests pipeline.py
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+clean:
+	rm -rf $(VENV) $(EXAMPLE) reports/example

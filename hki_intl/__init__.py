@@ -1,0 +1,10 @@
+"""Helsinki's annual international-activity report: intake, analysis and publishing."""
+
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+#: The project root: every path the pipeline uses by default derives from it.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PARAMS_DIR = PROJECT_ROOT / "params"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -1,0 +1,130 @@
+"""The command line: a thin layer that parses options, calls :mod:`hki_intl.runner` and turns
+errors into one-line messages and exit codes.
+
+Exit codes: 0 success; 1 input errors (one line each, ``<file>: <Sheet>!<Cell>: <message>``);
+2 wrong usage; 3 a notebook failed (the line names the notebook and its executed copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import PARAMS_DIR
+from .errors import InputErrors, PipelineError, UsageError
+from .params import LANGUAGES, load_settings, load_strategy
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+    if not 1900 <= year <= 2100:
+        raise argparse.ArgumentTypeError(f"not a plausible year: {text!r}")
+    return year
+
+
+def _years(text: str) -> list[int]:
+    """``2023-2025`` or ``2023,2025`` → a list of years."""
+    try:
+        if "-" in text:
+            first, last = (int(p) for p in text.split("-", 1))
+            years = list(range(first, last + 1))
+        else:
+            years = [int(p) for p in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}") from None
+    if not years or any(not 1900 <= y <= 2100 for y in years):
+        raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}")
+    return years
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline.py", description="Helsinki's annual international-activity report.")
+    parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
+    parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("templates", help="write an empty workbook for every organisation of a year")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
+    p.add_argument("--lang", choices=LANGUAGES, default="fi", help="language of the headers (default fi)")
+
+    p = commands.add_parser("example", help="write example workbooks filled with realistic data")
+    p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
+    p.add_argument("--years", type=_years, default=[2023, 2024, 2025], help="e.g. 2023-2025 (default)")
+    p.add_argument("--lang", choices=LANGUAGES, default="fi")
+
+    p = commands.add_parser("validate", help="check every workbook of a year and list every problem")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
+
+    p = commands.add_parser("run", help="validate, consolidate, run the notebooks and build the report")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
+    p.add_argument("--out", type=Path, help="the report folder (default reports/<year>)")
+    p.add_argument("--lang", choices=LANGUAGES, help="report language (default from params/report.yaml)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.add_argument("--quiet", action="store_true", help="print only the result")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except InputErrors as errors:
+        for problem in errors.problems:
+            print(problem, file=sys.stderr)
+        count = len(errors.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; fix them and run again.", file=sys.stderr)
+        return errors.exit_code
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; earlier reports were left as they were.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours, not the user's: still no traceback by default
+        if args.debug:
+            raise
+        print(f"internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return 4
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from . import runner
+    from .templates import write_templates
+
+    if not Path(args.params).is_dir():
+        raise UsageError(f"{args.params}: the params folder does not exist")
+    strategy = load_strategy(args.params)
+    settings = load_settings(args.params)
+    if args.command == "templates":
+        paths = write_templates(strategy, args.year, args.out, args.lang)
+        print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
+    elif args.command == "example":
+        from .example import build_example
+
+        paths = build_example(strategy, args.years, args.out, args.lang)
+        print(f"wrote {len(paths)} example workbooks to {args.out} ({args.years[0]}–{args.years[-1]})")
+    elif args.command == "validate":
+        result = runner.validate(args.inputs, args.year, strategy, settings.with_overrides(year=args.year))
+        print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
+    elif args.command == "run":
+        settings = settings.with_overrides(year=args.year, language=args.lang)
+        out = args.out or Path("reports") / str(args.year)
+        log = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+        started = time.monotonic()
+        result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, log=log)
+        print(f"report written: {result.report} ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

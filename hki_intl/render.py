@@ -1,0 +1,131 @@
+"""HTML blocks the notebooks display: headings, headline cards, tables and charts.
+
+Every user-supplied text goes through :func:`html.escape`, so a ``<script>`` typed into a
+workbook shows as text. Words come from ``params/texts.yaml`` and labels from
+``params/strategy.yaml``; nothing a reader sees is written here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from . import PARAMS_DIR
+from .analysis import Headline
+from .charts import to_svg
+from .formatting import change, fmt_eur, fmt_number, fmt_percent
+from .params import Strategy, Texts, load_strategy, load_texts
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """How one DataFrame column is shown: its header text and how a value is written."""
+
+    key: str
+    header: str
+    format: Callable[[object], str] = str
+    numeric: bool = False
+
+
+class Report:
+    """What a notebook needs to write its part of the report in one language."""
+
+    def __init__(self, lang: str, params_dir: Path = PARAMS_DIR):
+        self.lang = lang
+        self.strategy: Strategy = load_strategy(params_dir)
+        self.t: Texts = load_texts(lang, params_dir)
+
+    # --- words and numbers -----------------------------------------------------------------
+    def label(self, codelist: str, code: object) -> str:
+        if code is None or (isinstance(code, float) and pd.isna(code)) or code is pd.NA:
+            return "–"
+        return self.strategy.codes(codelist).label(str(code), self.lang)
+
+    def number(self, value: float | None, decimals: int = 0) -> str:
+        return fmt_number(value, self.lang, decimals)
+
+    def eur(self, value: float | None) -> str:
+        return fmt_eur(value, self.lang)
+
+    def percent(self, value: float | None, signed: bool = False) -> str:
+        return fmt_percent(value, self.lang, signed=signed)
+
+    def value(self, headline: Headline, which: str = "value") -> str:
+        amount = getattr(headline, which)
+        return self.eur(amount) if headline.unit == "eur" else self.number(amount)
+
+    # --- HTML blocks ------------------------------------------------------------------------
+    def heading(self, text: str, level: int = 2, anchor: str | None = None) -> str:
+        anchor = anchor or slug(text)
+        return f'<h{level} id="{html.escape(anchor)}">{html.escape(text)}</h{level}>'
+
+    def paragraph(self, text: str) -> str:
+        return f"<p>{html.escape(text)}</p>"
+
+    def bullets(self, items: Sequence[str]) -> str:
+        return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+
+    def headline_sentence(self, headline: Headline, year: int, previous_year: int | None) -> str:
+        label = self.t(f"headline.{headline.id}")
+        rel = change(headline.value, headline.previous)
+        if previous_year is None or rel is None:
+            return self.t("sentence.headline_no_change", label=label, value=self.value(headline), year=year)
+        return self.t("sentence.headline_change", label=label, value=self.value(headline), year=year,
+                      change=self.percent(rel, signed=True), previous_year=previous_year,
+                      previous=self.value(headline, "previous"))
+
+    def headline_cards(self, headlines: Sequence[Headline], year: int, previous_year: int | None) -> str:
+        cards = []
+        for h in headlines:
+            rel = change(h.value, h.previous)
+            delta = "" if previous_year is None or rel is None else (
+                f'<span class="delta">{html.escape(self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year))}</span>')
+            cards.append(
+                f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value">{html.escape(self.value(h))}</span>'
+                f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>')
+        return f'<div class="cards">{"".join(cards)}</div>'
+
+    def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None) -> str:
+        """An accessible HTML table with a caption; ``total`` adds a row summing numeric columns."""
+        head = "".join(f'<th scope="col"{" class=\"num\"" if c.numeric else ""}>{html.escape(c.header)}</th>'
+                       for c in columns)
+        body = []
+        for _, row in frame.iterrows():
+            cells = []
+            for i, c in enumerate(columns):
+                text = html.escape(c.format(row[c.key]))
+                tag, scope = ("th", ' scope="row"') if i == 0 else ("td", "")
+                cells.append(f'<{tag}{scope}{" class=\"num\"" if c.numeric else ""}>{text}</{tag}>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        foot = ""
+        if total is not None:
+            cells = [f'<th scope="row">{html.escape(total)}</th>'] + [
+                (f'<td class="num">{html.escape(c.format(frame[c.key].sum()))}</td>' if c.numeric else "<td></td>")
+                for c in columns[1:]]
+            foot = "<tfoot><tr>" + "".join(cells) + "</tr></tfoot>"
+        return (f'<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody>{foot}</table>')
+
+    def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str) -> str:
+        """A figure: title, the chart as inline SVG with a text alternative, and its takeaway."""
+        svg = to_svg(chart, self.lang)
+        svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{html.escape(description)}" ', svg, count=1)
+        return (f'<figure class="chart"><figcaption><strong>{html.escape(title)}</strong> '
+                f'{html.escape(takeaway)}</figcaption>{svg}</figure>')
+
+
+def show(*blocks: str) -> None:
+    """Display HTML blocks as one output of the current notebook cell."""
+    from IPython.display import HTML, display
+
+    display(HTML("".join(blocks)))

@@ -1,0 +1,78 @@
+"""Consolidated tidy tables: one row per record, all organisations and years together.
+
+``run`` writes them as UTF-8 CSV under ``<out>/data/`` for analysts (and for the notebooks,
+which read them back with :func:`read_tables`, typed by the schema).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem
+from .intake import IntakeResult
+from .schema import SHEETS, Sheet
+
+BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
+SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role"]
+PROBLEM_COLUMNS = ["file", "sheet", "cell", "message"]
+
+
+def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
+    """The accepted submissions as one typed DataFrame per sheet, plus ``submissions`` and
+    ``problems`` (what was left out and why)."""
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet in SHEETS:
+        rows = [r for s in result.submissions for r in s.tables.get(sheet.table, [])]
+        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns])
+        tables[sheet.table] = _typed(frame, sheet)
+    tables["submissions"] = pd.DataFrame(
+        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role] for s in result.submissions],
+        columns=SUBMISSION_COLUMNS,
+    ).astype({"year": "int64"})
+    tables["problems"] = problems_frame(result.problems)
+    return tables
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([[p.file, p.sheet, p.cell, p.message] for p in problems], columns=PROBLEM_COLUMNS)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        written.append(path)
+    return written
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Read the consolidated CSVs back with the schema's types."""
+    folder = Path(folder)
+    tables = {}
+    for sheet in SHEETS:
+        frame = pd.read_csv(folder / f"{sheet.table}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        tables[sheet.table] = _typed(frame, sheet)
+    tables["submissions"] = pd.read_csv(folder / "submissions.csv", dtype={"year": "int64"}, keep_default_na=False)
+    tables["problems"] = pd.read_csv(folder / "problems.csv", dtype=str, keep_default_na=False)
+    return tables
+
+
+def _typed(frame: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["year"] = pd.to_numeric(frame["year"]).astype("int64")
+    frame["source_row"] = pd.to_numeric(frame["source_row"]).astype("int64")
+    for column in sheet.columns:
+        series = frame[column.key]
+        if column.kind == "date":
+            frame[column.key] = pd.to_datetime(series, errors="raise")
+        elif column.kind == "number":
+            frame[column.key] = pd.to_numeric(series).astype("float64")
+        elif column.kind in ("integer", "year"):
+            frame[column.key] = pd.to_numeric(series).astype("Int64")
+        else:
+            frame[column.key] = series.astype("string")
+    return frame
