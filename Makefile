@@ -23,6 +23,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 example: $(STAMP)
+	rm -rf $(EXAMPLE)
 	$(PY) pipeline.py example --out $(EXAMPLE) --years 2023-2025
 
 report: example

@@ -60,8 +60,8 @@ def competence_headlines(tables: Tables, year: int, strategy: Strategy) -> list[
     return _headlines("competence", year, tables, {
         "competence_activities": ("count", lambda y: (in_year(acts, y)["goal"] == "competence").sum()),
         "external_funding_eur": ("eur", lambda y: in_year(acts, y)["external_funding_eur"].fillna(0).sum()),
-        "eu_funding_eur": ("eur", lambda y: in_year(acts, y).query("funding_source in @eu_sources")[
-            "external_funding_eur"].fillna(0).sum()),
+        "eu_funding_eur": ("eur", lambda y: in_year(acts, y).loc[
+            lambda a: a["funding_source"].isin(eu_sources), "external_funding_eur"].fillna(0).sum()),
         "benchmarking_activities": ("count", lambda y: (in_year(acts, y)["activity_type"] == "benchmarking").sum()),
     })
 

@@ -16,6 +16,7 @@ from . import PARAMS_DIR
 from .analysis import (
     HEADLINES,
     Headline,
+    Tables,
     activities_by_organisation,
     count_by_year,
     findings,
@@ -28,7 +29,8 @@ from .analysis import (
 from .charts import grouped_bars
 from .formatting import fmt_date
 from .render import Report, TableColumn
-from .tables import Tables, read_tables
+from .scraps import read_headlines
+from .tables import read_tables
 
 GOAL_ORDER = ("competence", "recognition", "influence")
 
@@ -173,6 +175,11 @@ def cover(ctx: Context, report_date: dt.date) -> str:
     return (f'<header class="cover">{rep.heading(t("report.title", year=ctx.year), 1, anchor="report-title")}'
             f'{rep.paragraph(t("report.subtitle"))}'
             f'{rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))}</header>')
+
+
+def read_goal_headlines(chapters_dir: str | Path) -> dict[str, list[Headline]]:
+    """The headline figures each executed goal notebook glued, by goal."""
+    return {goal: read_headlines(Path(chapters_dir) / f"{goal}.ipynb") for goal in GOAL_ORDER}
 
 
 def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:

@@ -8,6 +8,7 @@ so the same command writes the same files.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import tempfile
@@ -17,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+FIXED_TIME = dt.datetime(*FIXED_ZIP_TIME)
 
 
 class NotAWorkbook(Exception):
@@ -46,9 +49,11 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save with deterministic bytes, atomically (a half-written file never replaces a good one)."""
-    workbook.properties.created = workbook.properties.modified = _fixed_datetime()
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # ExcelWriter directly: Workbook.save() would stamp the current time as "modified".
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).write_data()
     buffer.seek(0)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
@@ -64,9 +69,3 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-
-
-def _fixed_datetime():
-    import datetime as dt
-
-    return dt.datetime(2020, 1, 1, 0, 0, 0)

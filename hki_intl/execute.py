@@ -58,7 +58,11 @@ def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: 
         try:
             papermill.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                progress_bar=False, cwd=str(cwd), shutdown_kernel="immediate",
+                progress_bar=False, shutdown_kernel="immediate",
+                # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
+                # changes the whole process's folder, which races when notebooks run in threads.
+                resources={"metadata": {"path": str(cwd)}},
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
             return output
         except PapermillExecutionError as exc:

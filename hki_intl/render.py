@@ -88,8 +88,10 @@ class Report:
         cards = []
         for h in headlines:
             rel = change(h.value, h.previous)
-            delta = "" if previous_year is None or rel is None else (
-                f'<span class="delta">{html.escape(self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year))}</span>')
+            delta = ""
+            if previous_year is not None and rel is not None:
+                text = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
+                delta = f'<span class="delta">{html.escape(text)}</span>'
             cards.append(
                 f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value">{html.escape(self.value(h))}</span>'
                 f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>')
@@ -97,24 +99,24 @@ class Report:
 
     def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None) -> str:
         """An accessible HTML table with a caption; ``total`` adds a row summing numeric columns."""
-        head = "".join(f'<th scope="col"{" class=\"num\"" if c.numeric else ""}>{html.escape(c.header)}</th>'
-                       for c in columns)
+        num = ' class="num"'
+        head = "".join(f'<th scope="col"{num if c.numeric else ""}>{html.escape(c.header)}</th>' for c in columns)
         body = []
         for _, row in frame.iterrows():
             cells = []
             for i, c in enumerate(columns):
                 text = html.escape(c.format(row[c.key]))
                 tag, scope = ("th", ' scope="row"') if i == 0 else ("td", "")
-                cells.append(f'<{tag}{scope}{" class=\"num\"" if c.numeric else ""}>{text}</{tag}>')
+                cells.append(f"<{tag}{scope}{num if c.numeric else ''}>{text}</{tag}>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         foot = ""
         if total is not None:
             cells = [f'<th scope="row">{html.escape(total)}</th>'] + [
-                (f'<td class="num">{html.escape(c.format(frame[c.key].sum()))}</td>' if c.numeric else "<td></td>")
+                (f"<td{num}>{html.escape(c.format(frame[c.key].sum()))}</td>" if c.numeric else "<td></td>")
                 for c in columns[1:]]
             foot = "<tfoot><tr>" + "".join(cells) + "</tr></tfoot>"
-        return (f'<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody>{foot}</table>')
+        return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(body)}</tbody>{foot}</table>")
 
     def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str) -> str:
         """A figure: title, the chart as inline SVG with a text alternative, and its takeaway."""

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from hki_intl import PROJECT_ROOT
+from hki_intl.excel_io import save_workbook
 from hki_intl.params import load_settings, load_strategy
 from hki_intl.templates import build_workbook, template_path
-from hki_intl.excel_io import save_workbook
 
 PIPELINE = PROJECT_ROOT / "pipeline.py"
 

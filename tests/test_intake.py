@@ -4,9 +4,8 @@ import datetime as dt
 
 import pytest
 
-from hki_intl.intake import load_submissions, parse_number_text, read_submission
+from hki_intl.intake import load_submissions, parse_number_text, parse_value, read_submission
 from hki_intl.schema import SHEETS_BY_NAME, TEMPLATE_VERSION, Column
-from hki_intl.intake import parse_value
 from hki_intl.templates import write_templates
 
 from .conftest import activity

@@ -1,0 +1,201 @@
+"""The whole pipeline through the real command line: example → run → the HTML report.
+
+Expected figures are computed here straight from the example workbooks with openpyxl and the
+labels in params/strategy.yaml — not with the pipeline's intake or analysis — and compared
+with what the report shows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hki_intl.formatting import change, fmt_eur, fmt_number, fmt_percent
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow
+YEAR, PREVIOUS = 2025, 2024
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    made = run_cli("example", "--out", str(root / "inputs"), "--years", "2023-2025")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == f"wrote 26 example workbooks to {root / 'inputs'} (2023–2025)"
+    ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"))
+    assert ran.returncode == 0, ran.stderr
+    report = root / "report" / f"international-activities-{YEAR}-fi.html"
+    assert ran.stdout.startswith(f"report written: {report} (")
+    return root, report.read_text(encoding="utf-8")
+
+
+def rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    """A sheet's rows as dicts keyed by the header text (the required mark stripped)."""
+    ws = openpyxl.load_workbook(path, read_only=True, data_only=True)[sheet]
+    values = list(ws.iter_rows(values_only=True))
+    header = [str(h).removesuffix(" *") if h else "" for h in values[0]]
+    return [dict(zip(header, r, strict=False)) for r in values[1:] if any(v not in (None, "") for v in r)]
+
+
+def workbook_rows(inputs: Path, year: int, sheet: str) -> list[dict[str, object]]:
+    out = []
+    for path in sorted((inputs / str(year)).glob("*.xlsx")):
+        for row in rows(path, sheet):
+            out.append({**row, "_org": path.stem})
+    return out
+
+
+def card(report: str, metric: str) -> tuple[str, str]:
+    """(value, change text) of a headline card; the first card of that metric in the report."""
+    match = re.search(rf'data-metric="{metric}"><span class="value">([^<]*)</span><span class="label">[^<]*</span>'
+                      rf'(?:<span class="delta">([^<]*)</span>)?', report)
+    assert match, f"no card for {metric}"
+    return html.unescape(match[1]), html.unescape(match[2] or "")
+
+
+def expect_card(report: str, metric: str, now: float, before: float, money: bool = False) -> None:
+    show = (lambda v: fmt_eur(v, "fi")) if money else (lambda v: fmt_number(v, "fi"))
+    value, delta = card(report, metric)
+    assert value == show(now)
+    assert delta == f"{fmt_percent(change(now, before), 'fi', signed=True)} vuodesta {PREVIOUS}"
+
+
+def test_headline_figures_match_the_workbooks(example):
+    root, report = example
+    inputs = root / "inputs"
+    acts = {y: workbook_rows(inputs, y, "Toiminnot") for y in (YEAR, PREVIOUS)}
+    competence = {y: sum(1 for r in acts[y] if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen")
+                  for y in acts}
+    expect_card(report, "competence_activities", competence[YEAR], competence[PREVIOUS])
+    funding = {y: sum(float(r["Ulkoinen rahoitus (EUR)"] or 0) for r in acts[y]) for y in acts}
+    expect_card(report, "external_funding_eur", funding[YEAR], funding[PREVIOUS], money=True)
+    media = {y: len(workbook_rows(inputs, y, "Näkyvyys")) for y in (YEAR, PREVIOUS)}
+    expect_card(report, "media_items", media[YEAR], media[PREVIOUS])
+    visits = {y: sum(1 for r in workbook_rows(inputs, y, "Vierailut") if r["Suunta"] == "Saapuva vierailu Helsinkiin")
+              for y in (YEAR, PREVIOUS)}
+    expect_card(report, "incoming_visits", visits[YEAR], visits[PREVIOUS])
+    nets = {y: workbook_rows(inputs, y, "Verkostot") for y in (YEAR, PREVIOUS)}
+    expect_card(report, "network_memberships", len(nets[YEAR]), len(nets[PREVIOUS]))
+    influence = {y: sum(1 for r in nets[y] if r["Rooli"] in ("Hallituksen jäsen", "Puheenjohtaja", "Perustajajäsen"))
+                 for y in nets}
+    expect_card(report, "influence_roles", influence[YEAR], influence[PREVIOUS])
+
+
+def test_key_messages_carry_the_numbers(example):
+    root, report = example
+    acts = workbook_rows(root / "inputs", YEAR, "Toiminnot")
+    before = workbook_rows(root / "inputs", PREVIOUS, "Toiminnot")
+    goal = "Osaamisen ja ymmärryksen kasvattaminen"
+    now, then = (sum(1 for r in a if r["Päätavoite"] == goal) for a in (acts, before))
+    sentence = (f"Osaamista kasvattavat toiminnot: {fmt_number(now, 'fi')} vuonna {YEAR}, "
+                f"{fmt_percent(change(now, then), 'fi', signed=True)} vuodesta {PREVIOUS} ({fmt_number(then, 'fi')}).")
+    assert f"<li>{html.escape(sentence)}</li>" in report
+
+
+def test_the_organisation_table_adds_up(example):
+    root, report = example
+    acts = [r for r in workbook_rows(root / "inputs", YEAR, "Toiminnot")
+            if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen"]
+    per_org = Counter(r["_org"] for r in acts)
+    table = re.search(r"<table><caption>Toiminnot organisaatioittain, 2025: Osaamisen.*?</table>", report, re.S)[0]
+    body = re.search(r"<tbody>.*?</tbody>", table, re.S)[0]
+    first_rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td>', body)
+    assert len(first_rows) == len(per_org)
+    assert sorted(html.unescape(n) for _, n in first_rows) == sorted(fmt_number(v, "fi") for v in per_org.values())
+    total = re.search(r'<tfoot><tr><th scope="row">Yhteensä</th><td class="num">([^<]*)</td>', table)[1]
+    assert html.unescape(total) == fmt_number(len(acts), "fi")
+
+
+def test_findings_name_the_organisation_and_item(example):
+    root, report = example
+    nets = workbook_rows(root / "inputs", YEAR, "Verkostot")
+    ownerless = [r for r in nets if not r["Vastuuyksikkö"]]
+    assert ownerless, "the example data must contain a membership without an owner"
+    findings = re.search(r"<table><caption>Havainnot, 2025.*?</table>", report, re.S)[0]
+    from hki_intl.params import load_strategy
+
+    strategy = load_strategy()
+    for row in ownerless:
+        org = strategy.organisations.label(row["_org"], "fi")
+        expected = f"<tr><th scope=\"row\">Verkostojäsenyydellä ei ole vastuuyksikköä</th><td>{html.escape(org)}</td>" \
+                   f"<td>{html.escape(row['Verkosto'])}</td></tr>"
+        assert expected in findings
+    twins = [r for r in workbook_rows(root / "inputs", YEAR, "Kumppanuudet")
+             if r["Sopimustyyppi"] == "Ystävyyskaupunkisopimus" and not r["Strateginen tavoite"]]
+    assert twins
+    for row in twins:
+        assert f"<td>{html.escape(row['Kumppanikaupunki'])}</td>" in findings
+
+
+def test_the_report_is_for_people(example):
+    root, report = example
+    assert report.startswith("<!DOCTYPE html>") and '<html lang="fi">' in report
+    assert "<script" not in report  # no code, and nothing loaded from a CDN
+    assert not re.search(r"(src|href)=\"(https?:)?//", report)
+    for stray in ("In&nbsp;[", "In [", "Traceback", "Warning", "warning", "jp-InputArea", "scrapbook"):
+        assert stray not in report, stray
+    assert report.count("<svg") == 3  # one chart per goal chapter
+    assert all(f'id="{goal}"' in report for goal in ("competence", "recognition", "influence"))
+    out = root / "report"
+    assert sorted(p.name for p in out.iterdir()) == ["data", f"international-activities-{YEAR}-fi.html", "notebooks"]
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        "competence.ipynb", "influence.ipynb", "recognition.ipynb", "summary.ipynb"]
+
+
+def test_validate_names_the_wrong_cell(example, tmp_path):
+    root, _ = example
+    inputs = tmp_path / "inputs"
+    shutil.copytree(root / "inputs" / str(YEAR), inputs / str(YEAR))
+    path = inputs / str(YEAR) / "education.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Toiminnot"]["B5"] = "Seminaari"
+    wb["Vierailut"]["B3"] = "ensi viikolla"
+    wb.save(path)
+    result = run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{path}: Toiminnot!B5: unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', "
+        "'EU-hanke', 'Verkostotyö' …",
+        f"{path}: Vierailut!B3: date is not a valid date ('ensi viikolla'); write a date as d.m.yyyy "
+        "(e.g. 14.3.2025) or yyyy-mm-dd",
+        "2 problems found; fix them and run again.",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_usage_exits_2(tmp_path):
+    result = run_cli("run", "--inputs", str(tmp_path))
+    assert result.returncode == 2
+    assert "the following arguments are required: --year" in result.stderr
+    result = run_cli("validate", "--year", "2025", "--inputs", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {tmp_path / 'nowhere'}: the inputs folder does not exist")
+
+
+def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_path):
+    root, _ = example
+    out = tmp_path / "report"
+    assert run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(out)).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    params = tmp_path / "params"
+    shutil.copytree(Path(__file__).parent.parent / "params", params)
+    texts = params / "texts.yaml"
+    texts.write_text(texts.read_text(encoding="utf-8").replace("chart.media_tone.title:", "chart.media_tone.gone:"),
+                     encoding="utf-8")
+    result = run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(root / "inputs"),
+                     "--out", str(out))
+    assert result.returncode == 3
+    copy = tmp_path / "report.failed" / "recognition.ipynb"
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: notebook recognition failed: UsageError: params/texts.yaml: no text 'chart.media_tone.title' in "
+        f"language 'fi'; the executed copy with the error is saved at {copy}")
+    assert copy.is_file() and "papermill-error-cell" in copy.read_text(encoding="utf-8")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
