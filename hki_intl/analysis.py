@@ -159,6 +159,17 @@ def findings(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FINDING_COLUMNS).astype({"source_row": "int64"})
 
 
+def findings_for_decision(frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings as leadership reads them: activities outside the focus areas collapsed to one
+    row per organisation (``count`` of them, ``item`` the first title), the rest one row each."""
+    outside = frame["rule"] == "activity_outside_focus_areas"
+    single = frame[~outside].assign(count=1)
+    grouped = (frame[outside].groupby(["rule", "organisation"], as_index=False, sort=False)
+               .agg(item=("item", "first"), count=("item", "size")))
+    columns = ["rule", "organisation", "item", "count"]
+    return pd.concat([single[columns], grouped[columns]], ignore_index=True)
+
+
 def missing_organisations(tables: Tables, year: int, strategy: Strategy) -> list[str]:
     """Organisations expected to report in ``year`` whose workbook was not accepted."""
     submitted = set(in_year(tables["submissions"], year)["organisation"])

@@ -20,6 +20,7 @@ from .analysis import (
     activities_by_organisation,
     count_by_year,
     findings,
+    findings_for_decision,
     in_year,
     media_by_country,
     memberships,
@@ -194,13 +195,13 @@ def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
 
 def findings_block(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
-    frame = findings(ctx.tables, ctx.year, ctx.strategy)
+    frame = findings_for_decision(findings(ctx.tables, ctx.year, ctx.strategy))
     parts = [rep.heading(t("findings.heading"), 2, anchor="findings"), rep.paragraph(t("findings.intro"))]
     if frame.empty:
         return "".join(parts) + rep.paragraph(t("findings.none"))
     frame = frame.assign(
         rule_text=[t(f"finding.{r}") for r in frame["rule"]],
-        item_text=[_finding_item(ctx, r.rule, r.item) for r in frame.itertuples()],
+        item_text=[_finding_item(ctx, r.rule, r.item, r.count) for r in frame.itertuples()],
     )
     columns = [
         TableColumn("rule_text", t("findings.rule")),
@@ -210,9 +211,11 @@ def findings_block(ctx: Context) -> str:
     return "".join(parts) + rep.table(frame, columns, t("findings.caption", year=ctx.year, count=len(frame)))
 
 
-def _finding_item(ctx: Context, rule: str, item: str) -> str:
+def _finding_item(ctx: Context, rule: str, item: str, count: int) -> str:
     if rule.startswith("membership_"):
         return ctx.report.label("networks", item)
+    if rule == "activity_outside_focus_areas":
+        return ctx.t("finding.outside_item", count=ctx.report.number(count), example=item)
     return item or "–"
 
 
