@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .params import Strategy
+from .params import Strategy, normalise_key
 
 Tables = dict[str, pd.DataFrame]
 
@@ -174,3 +174,175 @@ def missing_organisations(tables: Tables, year: int, strategy: Strategy) -> list
     """Organisations expected to report in ``year`` whose workbook was not accepted."""
     submitted = set(in_year(tables["submissions"], year)["organisation"])
     return [org for org in strategy.organisations_in(year) if org not in submitted]
+
+
+# --- competence -----------------------------------------------------------------------------
+
+def funding_by_source(tables: Tables, years: list[int]) -> pd.DataFrame:
+    """External funding (EUR) per funding source and year, sources without money left out."""
+    acts = tables["activities"]
+    acts = acts[acts["year"].isin(years) & (acts["external_funding_eur"].fillna(0) > 0)]
+    grouped = acts.groupby(["year", "funding_source"], observed=True)["external_funding_eur"].sum()
+    return grouped.rename("eur").reset_index().astype({"year": "int64"})
+
+
+def activity_types_by_year(tables: Tables, years: list[int], types: list[str], goal: str | None = None) -> pd.DataFrame:
+    """Counts of the given activity types per year (zero where none), wide: one column per year."""
+    acts = tables["activities"]
+    if goal:
+        acts = acts[acts["goal"] == goal]
+    counts = (acts[acts["year"].isin(years) & acts["activity_type"].isin(types)]
+              .groupby(["activity_type", "year"], observed=True).size().unstack(fill_value=0))
+    counts = counts.reindex(index=types, columns=years, fill_value=0)
+    counts.columns = [str(c) for c in counts.columns]
+    return counts.reset_index()
+
+
+def split_list(series: pd.Series) -> pd.Series:
+    """A ';'-separated text column exploded to one trimmed value per row (empty ones dropped)."""
+    parts = series.dropna().astype(str).str.split(";").explode().str.strip()
+    return parts[parts != ""]
+
+
+def learning_partners(tables: Tables, year: int, strategy: Strategy, top: int = 10) -> pd.DataFrame:
+    """Partner cities of competence activities in ``year``: activities per city, most first.
+
+    Cities named in the strategy are matched in any language (``Tukholma`` = ``Stockholm``);
+    other names are kept as written.
+    """
+    acts = in_year(tables["activities"], year)
+    acts = acts[acts["goal"] == "competence"]
+    cities = split_list(acts["partner_cities"])
+    lookup = strategy.codes("cities").lookup
+    keys = cities.map(lambda name: lookup.get(normalise_key(name), name))
+    counts = keys.value_counts().rename_axis("city").reset_index(name="activities")
+    return counts.sort_values(["activities", "city"], ascending=[False, True], ignore_index=True).head(top)
+
+
+# --- recognition ----------------------------------------------------------------------------
+
+def indicator_series(tables: Tables, year: int) -> pd.DataFrame:
+    """Indicator values by the year they describe, as reported in the latest workbook of each
+    organisation up to ``year`` (a later report corrects an earlier one)."""
+    ind = tables["indicators"]
+    ind = ind[ind["year"] <= year]
+    if ind.empty:
+        return pd.DataFrame(columns=["indicator", "value_year", "value", "source"])
+    latest = ind.sort_values(["year", "organisation"]).drop_duplicates(["indicator", "value_year"], keep="last")
+    return (latest[["indicator", "value_year", "value", "source"]]
+            .astype({"value_year": "int64"}).sort_values(["indicator", "value_year"], ignore_index=True))
+
+
+def foreign_share_of_stays(series: pd.DataFrame) -> pd.DataFrame:
+    """Foreign visitors' share of overnight stays for the years that have both figures."""
+    wide = series.pivot_table(index="value_year", columns="indicator", values="value", aggfunc="last")
+    if not {"overnight_stays", "overnight_stays_foreign"} <= set(wide.columns):
+        return pd.DataFrame(columns=["value_year", "share"])
+    both = wide.dropna(subset=["overnight_stays", "overnight_stays_foreign"])
+    share = (both["overnight_stays_foreign"] / both["overnight_stays"]).rename("share")
+    return share.reset_index().astype({"value_year": "int64"})
+
+
+def media_summary(tables: Tables, year: int) -> dict[str, float]:
+    media = in_year(tables["media"], year)
+    positive = float((media["tone"] == "positive").mean()) if len(media) else 0.0
+    return {"items": len(media), "positive_share": positive, "reach": float(media["reach"].fillna(0).sum()),
+            "countries": int(media["country"].nunique())}
+
+
+def top_value(frame: pd.DataFrame, column: str) -> tuple[str | None, int]:
+    """The most frequent value of ``column`` and how often it occurs (ties: alphabetical)."""
+    counts = frame[column].dropna().value_counts()
+    if counts.empty:
+        return None, 0
+    best = counts[counts == counts.max()].sort_index()
+    return str(best.index[0]), int(best.iloc[0])
+
+
+# --- influence --------------------------------------------------------------------------------
+
+def priority_city_cooperation(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
+    """For each priority city: activities naming it, visits there or from there, agreements."""
+    codes = strategy.codes("cities")
+    lookup = codes.lookup
+    to_key = lambda name: lookup.get(normalise_key(name))  # noqa: E731
+    acts = in_year(tables["activities"], year)
+    act_cities = split_list(acts["partner_cities"]).map(to_key)
+    visits = in_year(tables["visits"], year)
+    parts = in_year(tables["partnerships"], year)
+    rows = []
+    for city in codes.ids_where("priority"):
+        rows.append({
+            "city": city,
+            "activities": int((act_cities == city).sum()),
+            "visits_in": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "incoming")).sum()),
+            "visits_out": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "outgoing")).sum()),
+            "agreements": int((parts["partner_city"].map(to_key) == city).sum()),
+        })
+    return pd.DataFrame(rows, columns=["city", "activities", "visits_in", "visits_out", "agreements"])
+
+
+def partnerships(tables: Tables, year: int) -> pd.DataFrame:
+    parts = in_year(tables["partnerships"], year)
+    columns = ["partner_city", "country", "agreement_type", "signed_year", "strategic_goal", "organisation"]
+    return parts[columns].sort_values(["agreement_type", "partner_city"], ignore_index=True)
+
+
+def high_level_visits_abroad(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
+    visits = in_year(tables["visits"], year)
+    levels = strategy.codes("visit_levels").ids_where("high_level")
+    chosen = visits[(visits["direction"] == "outgoing") & visits["level"].isin(levels)]
+    return chosen[["date", "city", "country", "level", "organisation", "purpose"]].sort_values(
+        ["date", "city"], ignore_index=True)
+
+
+def country_activity(tables: Tables, year: int) -> pd.DataFrame:
+    """Per country: activities naming it as a partner, visits and agreements — the map's data."""
+    acts = in_year(tables["activities"], year)
+    countries = split_list(acts["partner_countries"]).value_counts().rename("activities")
+    visits = in_year(tables["visits"], year)["country"].value_counts().rename("visits")
+    parts = in_year(tables["partnerships"], year)["country"].value_counts().rename("agreements")
+    frame = pd.concat([countries, visits, parts], axis=1).fillna(0).astype("int64")
+    frame["total"] = frame.sum(axis=1)
+    return frame.rename_axis("country").reset_index().sort_values(["total", "country"], ascending=[False, True],
+                                                                  ignore_index=True)
+
+
+# --- summary ----------------------------------------------------------------------------------
+
+def focus_by_goal(tables: Tables, year: int) -> pd.DataFrame:
+    """Activities per (focus area, goal) in ``year``: the overview heat map's data."""
+    acts = in_year(tables["activities"], year)
+    return acts.groupby(["focus_area", "goal"], observed=True).size().rename("count").reset_index()
+
+
+def organisations_by_goal(tables: Tables, year: int, goals: list[str]) -> pd.DataFrame:
+    """Activities per organisation and goal in ``year`` (wide, one column per goal, plus total)."""
+    acts = in_year(tables["activities"], year)
+    wide = acts.groupby(["organisation", "goal"], observed=True).size().unstack(fill_value=0)
+    wide = wide.reindex(columns=goals, fill_value=0)
+    wide["total"] = wide.sum(axis=1)
+    return wide.reset_index().sort_values(["total", "organisation"], ascending=[False, True], ignore_index=True)
+
+
+def organisation_profile(tables: Tables, year: int, organisation: str) -> dict[str, float]:
+    """One organisation's figures in ``year``."""
+    def pick(name: str) -> pd.DataFrame:
+        frame = in_year(tables[name], year)
+        return frame[frame["organisation"] == organisation]
+
+    acts = pick("activities")
+    return {
+        "activities": len(acts),
+        "external_funding_eur": float(acts["external_funding_eur"].fillna(0).sum()),
+        "visits": len(pick("visits")),
+        "media_items": len(pick("media")),
+        "network_memberships": len(pick("networks")),
+    }
+
+
+def largest_activities(tables: Tables, year: int, organisation: str, top: int = 3) -> pd.DataFrame:
+    acts = in_year(tables["activities"], year)
+    acts = acts[acts["organisation"] == organisation]
+    return acts.sort_values(["budget_eur", "title"], ascending=[False, True], na_position="last").head(top)[
+        ["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur"]].reset_index(drop=True)

@@ -66,12 +66,18 @@ def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: 
             )
             return output
         except PapermillExecutionError as exc:
-            raise NotebookFailed(notebook.stem, output, f"{exc.ename}: {exc.evalue}") from None
+            raise NotebookFailed(notebook.stem, output, _one_line(f"{exc.ename}: {exc.evalue}")) from None
         except RuntimeError as exc:
             if attempt < START_ATTEMPTS and any(s in str(exc) for s in START_FAILURES):
                 continue
             raise NotebookFailed(notebook.stem, output, f"the kernel failed: {exc}") from None
     raise AssertionError("unreachable")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """An exception message as one line of reasonable length (the full one is in the notebook)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _kernel_environment() -> None:

@@ -97,8 +97,10 @@ class Report:
                 f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>')
         return f'<div class="cards">{"".join(cards)}</div>'
 
-    def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None) -> str:
-        """An accessible HTML table with a caption; ``total`` adds a row summing numeric columns."""
+    def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None,
+              takeaway: str = "") -> str:
+        """An accessible HTML table with a caption (title and takeaway); ``total`` adds a row
+        summing the numeric columns."""
         num = ' class="num"'
         head = "".join(f'<th scope="col"{num if c.numeric else ""}>{html.escape(c.header)}</th>' for c in columns)
         body = []
@@ -115,7 +117,11 @@ class Report:
                 (f"<td{num}>{html.escape(c.format(frame[c.key].sum()))}</td>" if c.numeric else "<td></td>")
                 for c in columns[1:]]
             foot = "<tfoot><tr>" + "".join(cells) + "</tr></tfoot>"
-        return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        if takeaway:
+            caption = f"<strong>{html.escape(caption)}</strong> {html.escape(takeaway)}"
+        else:
+            caption = html.escape(caption)
+        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(body)}</tbody>{foot}</table>")
 
     def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str) -> str:

@@ -105,7 +105,7 @@ def test_the_organisation_table_adds_up(example):
     acts = [r for r in workbook_rows(root / "inputs", YEAR, "Toiminnot")
             if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen"]
     per_org = Counter(r["_org"] for r in acts)
-    table = re.search(r"<table><caption>Toiminnot organisaatioittain, 2025: Osaamisen.*?</table>", report, re.S)[0]
+    table = re.search(r"<table><caption><strong>Toiminnot organisaatioittain, 2025: Osaamisen.*?</table>", report, re.S)[0]
     body = re.search(r"<tbody>.*?</tbody>", table, re.S)[0]
     first_rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td>', body)
     assert len(first_rows) == len(per_org)
@@ -142,7 +142,12 @@ def test_the_report_is_for_people(example):
     assert not re.search(r"(src|href)=\"(https?:)?//", report)
     for stray in ("In&nbsp;[", "In [", "Traceback", "Warning", "warning", "jp-InputArea", "scrapbook"):
         assert stray not in report, stray
-    assert report.count("<svg") == 3  # one chart per goal chapter
+    figures = re.findall(r'<figure class="chart">.*?</figure>', report, re.S)
+    assert len(figures) >= 10
+    for figure in figures:  # every chart is an SVG with a text alternative and a visible title
+        svg = re.search(r"<svg [^>]*>", figure)[0]
+        assert 'role="img"' in svg and re.search(r'aria-label="[^"]{40,}"', svg)
+        assert re.search(r"<figcaption><strong>[^<]+</strong> [^<]+</figcaption>", figure)
     assert all(f'id="{goal}"' in report for goal in ("competence", "recognition", "influence"))
     out = root / "report"
     assert sorted(p.name for p in out.iterdir()) == ["data", f"international-activities-{YEAR}-fi.html", "notebooks"]
