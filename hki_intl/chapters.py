@@ -22,7 +22,7 @@ from .charts import grouped_bars, heatmap, trend_lines, world_map, wrap_label
 from .formatting import change, fmt_date
 from .params import normalise_key
 from .render import Report, TableColumn
-from .scraps import glue_table, read_headlines
+from .scraps import read_headlines
 from .tables import read_tables
 
 GOAL_ORDER = ("competence", "recognition", "influence")
@@ -69,6 +69,19 @@ def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | P
 
 def headlines(ctx: Context, goal: str) -> list[Headline]:
     return HEADLINES[goal](ctx.tables, ctx.year, ctx.strategy)
+
+
+def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
+    """The tables each goal notebook glues beside its headline figures, for the summary and
+    for anyone reading the executed notebooks."""
+    tables, year = ctx.tables, ctx.year
+    if goal == "competence":
+        return {"funding_by_source": an.funding_by_source(tables, ctx.compared_years),
+                "activities_by_organisation": an.activities_by_organisation(tables, year, goal)}
+    if goal == "recognition":
+        return {"media_by_country": an.media_by_country(tables, year), "indicators": an.indicator_series(tables, year)}
+    return {"memberships": an.memberships(tables, year),
+            "priority_cities": an.priority_city_cooperation(tables, year, ctx.strategy)}
 
 
 def goal_intro(ctx: Context, goal: str, figures: list[Headline]) -> str:
@@ -181,7 +194,6 @@ def competence_type_chart(ctx: Context) -> str:
 
 def funding_chart(ctx: Context) -> str:
     data = an.funding_by_source(ctx.tables, ctx.compared_years)
-    glue_table("funding_by_source", data)
     return year_comparison(ctx, data, "funding_source", "funding_sources", "funding", value="eur", money=True)
 
 
@@ -202,7 +214,6 @@ def learning_partners_table(ctx: Context) -> str:
 def organisation_table(ctx: Context, goal: str) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.activities_by_organisation(ctx.tables, ctx.year, goal)
-    glue_table("activities_by_organisation", frame)
     columns = [
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("activities", t("common.activities"), rep.number, numeric=True),
@@ -254,7 +265,6 @@ def media_focus_chart(ctx: Context) -> str:
 def media_country_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.media_by_country(ctx.tables, ctx.year)
-    glue_table("media_by_country", frame)
     columns = [
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
         TableColumn("items", t("common.media_items"), rep.number, numeric=True),
@@ -294,7 +304,6 @@ def indicator_chart(ctx: Context) -> str:
 def indicator_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     series = an.indicator_series(ctx.tables, ctx.year)
-    glue_table("indicators", series)
     columns = [TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
                TableColumn("value_year", t("common.year"), str),
                TableColumn("value", t("common.value"), rep.number, numeric=True),
@@ -329,7 +338,6 @@ def network_role_chart(ctx: Context) -> str:
 def membership_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.memberships(ctx.tables, ctx.year)
-    glue_table("memberships", frame)
     columns = [
         TableColumn("network", t("common.network"), lambda v: ctx.label("networks", v)),
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
@@ -347,7 +355,6 @@ def membership_table(ctx: Context) -> str:
 def priority_cities_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
-    glue_table("priority_cities", frame)
     columns = [TableColumn("city", t("common.city"), lambda v: _city_label(ctx, v))] + [
         TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
         for key in ("activities", "visits_in", "visits_out", "agreements")]

@@ -20,6 +20,11 @@ def glue_headlines(headlines: list[Headline]) -> None:
     glue_table(HEADLINES, headlines_frame(headlines))
 
 
+def glue_tables(tables: dict[str, pd.DataFrame]) -> None:
+    for name, frame in tables.items():
+        glue_table(name, frame)
+
+
 def glue_table(name: str, frame: pd.DataFrame) -> None:
     import scrapbook as sb
 

@@ -204,3 +204,37 @@ def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_p
         f"language 'fi'; the executed copy with the error is saved at {copy}")
     assert copy.is_file() and "papermill-error-cell" in copy.read_text(encoding="utf-8")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_goal_notebooks_glue_their_figures_for_the_summary(example):
+    from hki_intl.scraps import read_scraps
+
+    root, _ = example
+    notebooks = root / "report" / "notebooks"
+    inputs = root / "inputs"
+    scraps = {goal: read_scraps(notebooks / f"{goal}.ipynb") for goal in ("competence", "recognition", "influence")}
+    assert set(scraps["competence"]) == {"headlines", "funding_by_source", "activities_by_organisation"}
+    assert set(scraps["recognition"]) == {"headlines", "media_by_country", "indicators"}
+    assert set(scraps["influence"]) == {"headlines", "memberships", "priority_cities"}
+
+    def values(goal):
+        frame = scraps[goal]["headlines"]
+        return {r["id"]: (r["value"], r["previous"]) for _, r in frame.iterrows()}
+
+    acts = {y: workbook_rows(inputs, y, "Toiminnot") for y in (YEAR, PREVIOUS)}
+    goal_label = "Osaamisen ja ymmärryksen kasvattaminen"
+    assert values("competence")["competence_activities"] == tuple(
+        sum(1 for r in acts[y] if r["Päätavoite"] == goal_label) for y in (YEAR, PREVIOUS))
+    assert values("recognition")["media_items"] == tuple(
+        len(workbook_rows(inputs, y, "Näkyvyys")) for y in (YEAR, PREVIOUS))
+    assert values("influence")["network_memberships"] == tuple(
+        len(workbook_rows(inputs, y, "Verkostot")) for y in (YEAR, PREVIOUS))
+    funding = scraps["competence"]["funding_by_source"]
+    for year in (YEAR, PREVIOUS):
+        expected = sum(float(r["Ulkoinen rahoitus (EUR)"] or 0) for r in acts[year])
+        assert funding[funding["year"] == year]["eur"].sum() == pytest.approx(expected)
+    per_org = scraps["competence"]["activities_by_organisation"]
+    assert per_org["activities"].sum() == values("competence")["competence_activities"][0]
+    indicators = scraps["recognition"]["indicators"]
+    stays = indicators[(indicators["indicator"] == "overnight_stays") & (indicators["value_year"] == 2025)]
+    assert stays["value"].tolist() == [4_924_251]
