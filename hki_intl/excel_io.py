@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 from openpyxl import Workbook
@@ -22,6 +24,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 FIXED_TIME = dt.datetime(*FIXED_ZIP_TIME)
+# A yearly workbook of a few thousand rows unpacks to a few MB; a "zip bomb" to gigabytes.
+MAX_UNPACKED_MB = 200
+MAX_WORKBOOK_XML_BYTES = 5_000_000
+SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
 
 class NotAWorkbook(Exception):
@@ -34,8 +41,7 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
     Empty cells are ``None``; dates come back as ``datetime``; formulas as their cached
     values. The file is opened read-only and never written.
     """
-    if not zipfile.is_zipfile(path):
-        raise NotAWorkbook("the file is not an Excel workbook (.xlsx); save it in Excel as 'Excel Workbook (*.xlsx)'")
+    check_archive(path)
     try:
         frames = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
     except Exception as exc:  # calamine reports corrupt archives with varied exception types
@@ -45,6 +51,65 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
         frame = frame.astype(object).where(frame.notna(), None)
         sheets[str(name)] = frame.values.tolist()
     return sheets
+
+
+def check_archive(path: Path) -> None:
+    """Raise :class:`NotAWorkbook` unless ``path`` is a zip archive of a sane unpacked size."""
+    if not zipfile.is_zipfile(path):
+        raise NotAWorkbook(f"the file is not an Excel workbook ({_describe_content(path)}); save it in Excel as "
+                           f"'Excel Workbook (*.xlsx)'")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise NotAWorkbook(f"the workbook cannot be read ({exc}); open it in Excel and save it again as .xlsx") from None
+    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+        raise NotAWorkbook(f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({unpacked // (1024 * 1024)} MB); "
+                           f"remove pictures and other large content, or copy the rows into a fresh template")
+
+
+def read_defined_names(path: Path) -> dict[str, tuple[str, str]]:
+    """The workbook-level names that point at one cell: name → (sheet, cell such as ``C1``).
+
+    Reads only ``xl/workbook.xml`` (size-checked); call :func:`check_archive` first.
+    """
+    with zipfile.ZipFile(path) as archive:
+        try:
+            info = archive.getinfo("xl/workbook.xml")
+        except KeyError:
+            return {}
+        if info.file_size > MAX_WORKBOOK_XML_BYTES:
+            return {}
+        try:
+            root = ElementTree.fromstring(archive.read(info))
+        except ElementTree.ParseError:
+            return {}
+    names: dict[str, tuple[str, str]] = {}
+    for element in root.iter(f"{SPREADSHEET_NS}definedName"):
+        if element.get("localSheetId") is not None:
+            continue  # a name that belongs to one sheet, not to the workbook
+        match = CELL_NAME.match((element.text or "").strip())
+        if match:
+            sheet = (match[1] or "").replace("''", "'") or match[2]
+            names[str(element.get("name"))] = (sheet, f"{match[3]}{match[4]}")
+    return names
+
+
+def _describe_content(path: Path) -> str:
+    """What a file that is not a zip archive seems to be, in a few words."""
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if not head:
+        return "the file is empty"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old-format .xls workbook or a password-protected file"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    text = head.decode("utf-8", errors="replace")
+    if text.count("\ufffd") > 3 or any(ch < " " and ch not in "\t\r\n" for ch in text):
+        return "unrecognised binary content"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"text starting {first[:30]!r}" if first else "blank text"
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:

@@ -1,32 +1,49 @@
 """Read every contributor workbook, check every cell, and report every problem at once.
 
-Excel's own validation is not enforced on paste, so nothing in a workbook is trusted: each
-value is parsed by its column's kind (:mod:`hki_intl.schema`) and every problem becomes one
-:class:`~hki_intl.errors.Problem` naming the file, the sheet and the cell, what is wrong and
-how to fix it. A workbook with problems is left out; the others are returned.
+Excel's own validation is not enforced on paste, so nothing in a workbook is trusted. Two
+steps, both driven by :mod:`hki_intl.schema`:
+
+1. *Parsing*: each cell is read by its column's kind (codes as the id or a label in any
+   language, dates as Excel dates, ``14.3.2025`` or ``2025-03-14``, numbers as ``1 234,50``
+   or ``€ 1 200``). Parsing is ours: it must accept what people write and say, per cell,
+   what was wrong with the value as written.
+2. *Checking* the parsed rows: required values, minimums and the rules across the cells of
+   a row (end before start, external funding without a source, a date outside the year) are
+   a pandera schema built from :mod:`hki_intl.schema`, validated lazily so that every
+   failing row and column is collected in one pass, then turned into cell-precise messages.
+
+Every problem becomes one :class:`~hki_intl.errors.Problem`, printed as
+``<file>: <Sheet>!<Cell>: <what is wrong> (<the value>); <what is allowed / how to fix>``.
+A workbook with problems is left out; the others are returned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+import pandas as pd
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .errors import Problem
-from .excel_io import NotAWorkbook, read_sheets
-from .params import Settings, Strategy, normalise_key
-from .schema import INFO_FIELDS, INFO_SHEET, REQUIRED_MARK, SHEETS, Column, Sheet
+from .excel_io import NotAWorkbook, read_defined_names, read_sheets
+from .params import LANGUAGES, Settings, Strategy, normalise_key
+from .schema import INFO_FIELDS, INFO_NAMES, INFO_SHEET, REQUIRED_MARK, SHEETS, Column, Sheet
+from .templates import CODES_SHEET, INSTRUCTIONS_SHEET
 
 HEADER_SEARCH_ROWS = 10
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
+TEMPLATE_SHEETS = {INFO_SHEET, CODES_SHEET, *INSTRUCTIONS_SHEET.values(), *(s.name for s in SHEETS)}
+COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
 @dataclass
@@ -71,24 +88,36 @@ def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, set
     problems: list[Problem] = []
     rejected: dict[str, list[Problem]] = {}
     for year in years:
-        seen: dict[str, Path] = {}
-        for path in workbook_paths(inputs_dir, year):
-            submission, found = read_submission(path, year, strategy, settings)
-            if submission and submission.organisation in seen:
-                found.append(Problem(str(path), message=(
-                    f"a second workbook for organisation '{submission.organisation}' in {year} "
-                    f"(the first is {seen[submission.organisation].name}); keep one and remove the other")))
+        read = [(path, *read_submission(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
+        _report_duplicates(read, year)
+        for path, submission, found in read:
             if found:
-                problems.extend(found)
-                rejected[str(path)] = found
+                problems.extend(sorted(found))
+                rejected[str(path)] = sorted(found)
             elif submission:
-                seen[submission.organisation] = path
                 submissions.append(submission)
     return IntakeResult(submissions, problems, rejected)
 
 
+def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
+    """Two workbooks for one organisation (``education.xlsx`` and ``Education.xlsx``, or a
+    workbook whose info names another organisation): each of them gets a problem."""
+    claims: dict[str, list[Path]] = defaultdict(list)
+    for path, submission, _ in read:
+        if submission is not None:
+            claims[submission.organisation].append(path)
+    for path, submission, found in read:
+        if submission is None or len(claims[submission.organisation]) < 2:
+            continue
+        paths = claims[submission.organisation]
+        count = COUNT_WORDS.get(len(paths), str(len(paths)))
+        found.append(Problem(str(path), message=(
+            f"{count} workbooks are for organisation '{submission.organisation}' in {year} "
+            f"({', '.join(p.name for p in paths)}); keep only one of them in the folder")))
+
+
 def read_submission(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list[Problem]]:
-    """Parse one workbook; return it (or None) and every problem found in it."""
+    """Parse one workbook; return it (or None if it is not a workbook) and every problem found in it."""
     name = str(path)
     if path.suffix.lower() != ".xlsx":
         return None, [Problem(name, message=(
@@ -96,77 +125,115 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
             f"'Excel Workbook (*.xlsx)' and name it <organisation-id>.xlsx"))]
     try:
         sheets = read_sheets(path)
+        names = read_defined_names(path)
     except NotAWorkbook as exc:
         return None, [Problem(name, message=str(exc))]
     problems: list[Problem] = []
-    info = _read_info(name, sheets.get(INFO_SHEET), path, year, strategy, settings, problems)
+    info = _read_info(name, sheets, names, path, year, strategy, settings, problems)
     submission = Submission(path=path, year=year, **info)
+    others = [s for s in sheets if s not in TEMPLATE_SHEETS]
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
         if rows is None:
+            found = (f"other sheets in the workbook: {', '.join(repr(s) for s in others)}" if others
+                     else "no other sheets in the workbook")
             problems.append(Problem(name, sheet.name, message=(
-                f"the sheet '{sheet.name}' is missing or was renamed; the workbook must have the "
-                f"sheets {', '.join(s.name for s in SHEETS)} — copy your rows into a fresh template")))
+                f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
+                f"'{sheet.name}' or copy your rows into a fresh template")))
             continue
         submission.tables[sheet.table] = _read_sheet(name, sheet, rows, submission, strategy, problems)
     return submission, problems
 
 
-def _read_info(name: str, rows, path: Path, year: int, strategy: Strategy, settings: Settings,
-               problems: list[Problem]) -> dict[str, Any]:
-    info = {"organisation": path.stem, "template_version": "", "contact_role": ""}
+def _read_info(name: str, sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]], path: Path,
+               year: int, strategy: Strategy, settings: Settings, problems: list[Problem]) -> dict[str, Any]:
+    """Organisation, template version and contact role from the info sheet, checked against
+    the workbook's place (``<year>/<organisation-id>.xlsx``)."""
+    stem = path.stem.strip().casefold()
+    info = {"organisation": stem, "template_version": "", "contact_role": ""}
+    if stem not in strategy.organisations.ids:
+        problems.append(Problem(name, message=(
+            f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
+            f"with one of {', '.join(strategy.organisations.ids)}")))
+    rows = sheets.get(INFO_SHEET)
     if rows is None:
+        others = [s for s in sheets if s not in TEMPLATE_SHEETS]
+        found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
         problems.append(Problem(name, INFO_SHEET, message=(
-            f"the sheet '{INFO_SHEET}' is missing or was renamed; it must name the organisation, "
-            f"year and template version — copy your rows into a fresh template")))
+            f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "
+            f"template version — rename the sheet back or copy your rows into a fresh template")))
         return info
-    by_label = {normalise_key(f.header(lang)): f for f in INFO_FIELDS for lang in ("fi", "sv", "en")}
-    by_label |= {normalise_key(f.label(lang)): f for f in INFO_FIELDS for lang in ("fi", "sv", "en")}
+    found = _find_info_cells(rows, sheets, names)
+    for field_ in INFO_FIELDS:
+        if field_.key not in found:
+            if field_.required:
+                spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
+                problems.append(Problem(name, INFO_SHEET, message=(
+                    f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
+                    f"copy your rows into a fresh template")))
+            continue
+        r, c, raw = found[field_.key]
+        where = dict(file=name, sheet=INFO_SHEET, row=r, column=c, cell=cell_ref(r, c))
+        if _is_blank(raw) and field_.required:
+            problems.append(Problem(**where, message=(
+                f"{_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
+                f"template made with 'pipeline.py templates'")))
+            continue
+        value, error = parse_value(field_, raw, strategy)
+        if error:
+            problems.append(Problem(**where, message=error))
+            continue
+        if field_.key == "organisation" and value and value != stem:
+            problems.append(Problem(**where, message=(
+                f"the organisation does not match the file name {path.name} ('{value}'); rename the file to "
+                f"{value}.xlsx or use the template of organisation '{stem}'")))
+        if field_.key == "year" and value is not None and value != year:
+            problems.append(Problem(**where, message=(
+                f"the year does not match the folder {year} ({value}); move the workbook to the folder {value} "
+                f"or use the {year} template")))
+        if field_.key == "template_version" and value and value not in settings.accepted_template_versions:
+            problems.append(Problem(**where, message=(
+                f"the template version is not accepted ('{value}'); use a template of version "
+                f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
+                f"with 'pipeline.py templates'")))
+        if value is not None:
+            info[field_.key] = str(value) if field_.key != "year" else value
+    info.pop("year", None)
+    return info
+
+
+def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]],
+                     names: dict[str, tuple[str, str]]) -> dict[str, tuple[int, int, Any]]:
+    """Field key → (row, column, raw value) of the info fields.
+
+    The template names the cells of the organisation id, year and version (``hki_*``, in the
+    hidden column C); without those names, a row is found by its label in column A in any
+    language, and its value is in column C (what the template wrote) or else B (what people see).
+    """
+    by_label = {normalise_key(f.header(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
+    by_label |= {normalise_key(f.label(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
     by_label |= {normalise_key(f.key): f for f in INFO_FIELDS}
     found: dict[str, tuple[int, int, Any]] = {}
     for r, row in enumerate(rows, start=1):
         if not row or row[0] is None:
             continue
         field_ = by_label.get(normalise_key(row[0]))
-        if field_ is None:
+        if field_ is None or field_.key in found:
             continue
-        # Column C (hidden) holds the machine value the template wrote; B is what people see.
         machine = row[2] if len(row) > 2 else None
         visible = row[1] if len(row) > 1 else None
-        value, col = (machine, 3) if machine is not None else (visible, 2)
-        found[field_.key] = (r, col, value)
-    for field_ in INFO_FIELDS:
-        if field_.key not in found:
-            if field_.required:
-                problems.append(Problem(name, INFO_SHEET, message=(
-                    f"the row '{field_.label('fi')}' is missing; copy your rows into a fresh template")))
+        found[field_.key] = (r, 3, machine) if machine is not None else (r, 2, visible)
+    for key, defined in INFO_NAMES.items():
+        sheet, ref = names.get(defined, ("", ""))
+        if sheet not in sheets:
             continue
-        r, c, raw = found[field_.key]
-        value, error = parse_value(field_, raw, strategy)
-        where = dict(file=name, sheet=INFO_SHEET, row=r, column=c, cell=cell_ref(r, c))
-        if error:
-            problems.append(Problem(**where, message=error))
-            continue
-        if field_.key == "organisation" and value and value != path.stem:
-            problems.append(Problem(**where, message=(
-                f"the workbook is for organisation '{value}' but its file is named '{path.name}'; "
-                f"rename the file to {value}.xlsx or use the template of organisation '{path.stem}'")))
-        if field_.key == "year" and value is not None and value != year:
-            problems.append(Problem(**where, message=(
-                f"the workbook is for year {value} but lies in the folder for {year}; move it to the "
-                f"folder {value} or use the {year} template")))
-        if field_.key == "template_version" and value and value not in settings.accepted_template_versions:
-            problems.append(Problem(**where, message=(
-                f"template version {value} is not accepted ({', '.join(settings.accepted_template_versions)}); "
-                f"copy your rows into a fresh template made with 'pipeline.py templates'")))
-        if value is not None:
-            info[field_.key] = str(value) if field_.key != "year" else value
-    if path.stem not in strategy.organisations.ids:
-        problems.append(Problem(name, message=(
-            f"'{path.stem}' is not a known organisation id; name the file <organisation-id>.xlsx "
-            f"with one of {', '.join(strategy.organisations.ids)}")))
-    info.pop("year", None)
-    return info
+        match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+        r, c = int(match[2]), column_index_from_string(match[1])
+        target = sheets[sheet]
+        raw = target[r - 1][c - 1] if r <= len(target) and c <= len(target[r - 1]) else None
+        if sheet == INFO_SHEET:
+            found[key] = (r, c, raw)
+    return found
 
 
 def _find_header(sheet: Sheet, rows: list[list[Any]]) -> tuple[int, dict[int, str]]:
@@ -191,36 +258,35 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], submission: Subm
     header_row, mapping = _find_header(sheet, rows)
     missing = [c for c in sheet.columns if c.required and c.key not in mapping.values()]
     for column in missing:
+        spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
         problems.append(Problem(name, sheet.name, row=header_row + 1, message=(
-            f"the required column '{column.label('fi')}' ({column.key}) is missing from the header row "
-            f"{header_row + 1}; restore it from a fresh template")))
+            f"the required column '{column.label('fi')}' is missing from header row {header_row + 1} "
+            f"(no header '{spellings}'); restore the column from a fresh template")))
     if missing:
         return []
     records: list[dict[str, Any]] = []
+    raw_cells: dict[tuple[int, str], Any] = {}
+    failed: set[tuple[int, str]] = set()
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
             continue
         record: dict[str, Any] = {"organisation": submission.organisation, "year": submission.year,
                                   "source_file": Path(name).name, "source_row": r + 1}
-        where: dict[str, tuple[int, int]] = {}
         for c, key in mapping.items():
-            column = sheet.column(key)
             raw = row[c] if c < len(row) else None
-            value, error = parse_value(column, raw, strategy)
-            where[key] = (r + 1, c + 1)
+            raw_cells[(r + 1, key)] = raw
+            value, error = parse_value(sheet.column(key), raw, strategy)
             if error:
                 problems.append(Problem(name, sheet.name, r + 1, c + 1, cell_ref(r + 1, c + 1), error))
+                failed.add((r + 1, key))
             record[key] = value
         for column in sheet.columns:
             record.setdefault(column.key, None)
-        for check in ROW_CHECKS.get(sheet.table, ()):
-            found = check(record, submission.year)
-            if found:
-                key, message = found
-                rr, cc = where[key]
-                problems.append(Problem(name, sheet.name, rr, cc, cell_ref(rr, cc), message))
         records.append(record)
+    columns = {key: c + 1 for c, key in mapping.items()}
+    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
+        problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
     return records
 
 
@@ -231,11 +297,10 @@ def _is_blank(value: Any) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing one value by its column kind. Each parser returns (value, None) or (None, message).
+# A blank cell is (None, None): whether it may be blank is checked with the rows (below).
 
 def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
     if _is_blank(raw):
-        if column.required:
-            return None, f"{column.label('en')} is required but empty; fill in the cell"
         return None, None
     return PARSERS[column.kind](column, raw, strategy)
 
@@ -252,7 +317,7 @@ def _code(column: Column, raw: Any, strategy: Strategy):
     codes = strategy.codes(column.codes)
     code = codes.lookup.get(normalise_key(raw))
     if code is None:
-        return None, (f"unknown {column.label('en').lower()} ({_show(raw)}); choose a value from the "
+        return None, (f"unknown {_name(column)} ({_show(raw)}); choose a value from the "
                       f"dropdown, e.g. {_examples(codes.labels('fi').values())}")
     return code, None
 
@@ -266,12 +331,20 @@ def _codes(column: Column, raw: Any, strategy: Strategy):
         code = codes.lookup.get(normalise_key(part))
         (values if code else unknown).append(code or part.strip())
     if unknown:
-        return None, (f"unknown {column.label('en').lower()} ({', '.join(map(_show, unknown))}); separate "
+        return None, (f"unknown {_name(column)} ({', '.join(map(_show, unknown))}); separate "
                       f"values with ';' and use names such as {_examples(codes.labels('fi').values())}")
     return ";".join(dict.fromkeys(values)), None
 
 
 def _date(column: Column, raw: Any, strategy: Strategy):
+    value, error = _parse_date(column, raw)
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        return None, (f"{_name(column)} is not a plausible date ({_show(raw)}); write a date between "
+                      f"{FIRST_DATE:%-d.%-m.%Y} and {LAST_DATE:%-d.%-m.%Y}")
+    return value, error
+
+
+def _parse_date(column: Column, raw: Any):
     if isinstance(raw, dt.datetime):
         return raw.date(), None
     if isinstance(raw, dt.date):
@@ -285,8 +358,7 @@ def _date(column: Column, raw: Any, strategy: Strategy):
                 return dt.date(parts[order[0]], parts[order[1]], parts[order[2]]), None
             except ValueError:
                 break
-    return None, (f"{column.label('en').lower()} is not a valid date ({_show(raw)}); "
-                  f"write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd")
+    return None, f"{_name(column)} is not a valid date ({_show(raw)}); {DATE_HINT}"
 
 
 def _number(column: Column, raw: Any, strategy: Strategy):
@@ -297,11 +369,7 @@ def _number(column: Column, raw: Any, strategy: Strategy):
     else:
         value = parse_number_text(str(raw))
     if value is None or not math.isfinite(value):
-        return None, (f"{column.label('en').lower()} is not a number ({_show(raw)}); "
-                      f"write digits only, e.g. 1234,50 or 1 234,50")
-    if column.minimum is not None and value < column.minimum:
-        return None, (f"{column.label('en').lower()} is below {column.minimum:g} ({_show(raw)}); "
-                      f"write a value of {column.minimum:g} or more")
+        return None, f"{_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
     return value, None
 
 
@@ -327,16 +395,16 @@ def _integer(column: Column, raw: Any, strategy: Strategy):
     if error:
         return None, error
     if not float(value).is_integer():
-        return None, f"{column.label('en').lower()} must be a whole number ({_show(raw)}); remove the decimals"
+        return None, f"{_name(column)} must be a whole number ({_show(raw)}); remove the decimals"
     return int(value), None
 
 
 def _year(column: Column, raw: Any, strategy: Strategy):
     value, error = _integer(column, raw, strategy)
     if error:
-        return None, f"{column.label('en').lower()} is not a year ({_show(raw)}); write a year such as 2025"
+        return None, f"{_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
     if not 1900 <= value <= 2100:
-        return None, f"{column.label('en').lower()} is not a plausible year ({_show(raw)}); write a year between 1900 and 2100"
+        return None, f"{_name(column)} is not a plausible year ({_show(raw)}); write a year between 1900 and 2100"
     return value, None
 
 
@@ -344,9 +412,33 @@ PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = 
     "text": _text, "code": _code, "codes": _codes, "date": _date,
     "number": _number, "integer": _integer, "year": _year,
 }
+DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _name(column: Column) -> str:
+    """How a message names a column: its English label, lower case, without '(EUR)'."""
+    return re.sub(r"\s*\([^)]*\)", "", column.label("en")).lower()
+
+
+def _hint(column: Column, strategy: Strategy) -> str:
+    """How to fill in an empty required cell of ``column``."""
+    if column.kind in ("code", "codes"):
+        return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.codes).labels('fi').values())}"
+    return {"date": DATE_HINT, "number": "write a number, e.g. 1234,50", "integer": "write a whole number",
+            "year": "write a year such as 2025"}.get(column.kind, "fill in the cell")
 
 
 def _show(raw: Any) -> str:
+    if _is_blank(raw):
+        return "empty"
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
+        raw = raw.date()
     text = raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
@@ -357,32 +449,97 @@ def _examples(labels) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Checks across the cells of one row: (record, workbook year) → (column key, message) or None.
+# Checking the parsed rows of one sheet with pandera: required values, minimums, and the rules
+# across the cells of one row. Lazy validation collects every failing row and column at once;
+# each failure becomes a message about one cell (cells that did not parse are not re-reported).
 
-def _end_before_start(record: dict[str, Any], year: int):
-    if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        return "end", (f"the end date is before the start date ({record['end'].isoformat()} < "
-                       f"{record['start'].isoformat()}); correct either date")
-    return None
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across the cells of one row: which cell it blames and what it says."""
 
-
-def _funding_without_source(record: dict[str, Any], year: int):
-    if (record.get("external_funding_eur") or 0) > 0 and record.get("funding_source") in (None, "none"):
-        return "funding_source", ("external funding is given but no funding source (empty); "
-                                  "choose the programme or source of the funding")
-    return None
+    name: str
+    column: str  # the cell a failure is reported in
+    passes: Callable[[pd.DataFrame, int], pd.Series]  # (parsed rows, workbook year) → True where fine
+    message: Callable[[pd.Series, int], str]  # (the failing row, workbook year) → the message
 
 
-def _date_in_year(record: dict[str, Any], year: int):
-    date = record.get("date")
-    if date and date.year != year:
-        return "date", (f"the date is not in {year} ({date.isoformat()}); report each visit or media "
-                        f"item in the workbook of its own year")
-    return None
+def _rowwise(frame: pd.DataFrame, test: Callable[..., bool], *columns: str) -> pd.Series:
+    return pd.Series([bool(test(*values)) for values in zip(*(frame[c] for c in columns), strict=True)],
+                     index=frame.index, dtype=bool)
 
 
-ROW_CHECKS = {
-    "activities": (_end_before_start, _funding_without_source),
-    "visits": (_date_in_year,),
-    "media": (_date_in_year,),
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "activities": (
+        RowRule("end_before_start", "end",
+                lambda f, year: _rowwise(f, lambda s, e: not (s and e and e < s), "start", "end"),
+                lambda r, year: (f"the end date is before the start date ({r['end'].isoformat()} < "
+                                 f"{r['start'].isoformat()}); correct either date")),
+        RowRule("funding_without_source", "funding_source",
+                lambda f, year: _rowwise(f, lambda money, source: not ((money or 0) > 0 and source in (None, "none")),
+                                         "external_funding_eur", "funding_source"),
+                lambda r, year: ("external funding is given but no funding source (empty); "
+                                 "choose the programme or source of the funding")),
+    ),
+    "visits": (
+        RowRule("date_in_year", "date", lambda f, year: _rowwise(f, lambda d: not d or d.year == year, "date"),
+                lambda r, year: (f"the date is not in {year} ({r['date'].isoformat()}); report each visit or "
+                                 f"media item in the workbook of its own year")),
+    ),
 }
+ROW_RULES["media"] = ROW_RULES["visits"]
+
+
+def _at_least(series: pd.Series, minimum: float) -> pd.Series:
+    return ~(pd.to_numeric(series, errors="coerce") < minimum)
+
+
+@functools.lru_cache(maxsize=64)
+def row_schema(sheet_name: str, year: int):
+    """The pandera schema of one data sheet's parsed rows (built from :mod:`hki_intl.schema`)."""
+    import pandera.pandas as pa  # imported here: the notebooks, which import this module, never need it
+
+    sheet = next(s for s in SHEETS if s.name == sheet_name)
+    columns = {}
+    for column in sheet.columns:
+        checks = []
+        if column.minimum is not None:
+            checks.append(pa.Check(functools.partial(_at_least, minimum=column.minimum), name="minimum"))
+        columns[column.key] = pa.Column(nullable=not column.required, checks=checks)
+    rules = [pa.Check(functools.partial(rule.passes, year=year), name=rule.name)
+             for rule in ROW_RULES.get(sheet.table, ())]
+    return pa.DataFrameSchema(columns, checks=rules, name=sheet_name)
+
+
+def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy: Strategy,
+               raw_cells: dict[tuple[int, str], Any], failed: set[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """(worksheet row, column key, message) of every check the parsed rows fail."""
+    if not records:
+        return []
+    import pandera.errors
+
+    frame = pd.DataFrame([{c.key: r[c.key] for c in sheet.columns} for r in records],
+                         index=[r["source_row"] for r in records], dtype=object)
+    try:
+        row_schema(sheet.name, year).validate(frame, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rules = {rule.name: rule for rule in ROW_RULES.get(sheet.table, ())}
+    found: dict[tuple[int, str, str], None] = {}
+    for case in cases.itertuples(index=False):
+        row, check = int(case.index), str(case.check)
+        if check in rules:
+            key, message = rules[check].column, rules[check].message(frame.loc[row], year)
+        elif check == "not_nullable":
+            column = sheet.column(str(case.column))
+            key, message = column.key, f"{_name(column)} is required (empty); {_hint(column, strategy)}"
+        elif check == "minimum":
+            column = sheet.column(str(case.column))
+            key = column.key
+            message = (f"{_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
+                       f"write a value of {column.minimum:g} or more")
+        else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
+            raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
+        if (row, key) not in failed:
+            found[(row, key, message)] = None
+    return list(found)

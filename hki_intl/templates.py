@@ -305,7 +305,7 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
         # Several countries are typed as 'Viro; Ruotsi': the dropdown helps, the intake checks.
         rule.showErrorMessage = column.kind == "code"
     elif column.kind == "date":
-        rule = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+        rule = DataValidation(type="date", operator="between", formula1="DATE(1950,1,1)", formula2="DATE(2100,12,31)",
                               allow_blank=blank)
     elif column.kind == "year":
         rule = DataValidation(type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=blank)

@@ -97,7 +97,7 @@ def test_every_column_has_validation_with_an_input_message(template):
             if column.kind == "number":
                 assert rule.type == "decimal"
     act = _validations(wb["Toiminnot"])
-    assert (act["I"][1].formula1, act["I"][1].formula2) == ("DATE(2000,1,1)", "DATE(2100,12,31)")
+    assert (act["I"][1].formula1, act["I"][1].formula2) == ("DATE(1950,1,1)", "DATE(2100,12,31)")
     assert (act["K"][1].operator, act["K"][1].formula1) == ("greaterThanOrEqual", "0")
 
 
