@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("validate", help="check every workbook of a year and list every problem")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
+    p.add_argument("--feedback", type=Path, metavar="DIR",
+                   help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
+                        "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst")
 
     p = commands.add_parser("run", help="validate, consolidate, run the notebooks and build the report")
     p.add_argument("--year", type=_year, required=True)
@@ -70,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGUAGES, help="report language (default from params/report.yaml)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="print only the result")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="report without the workbooks that have problems (printed as warnings) instead of stopping")
     return parser
 
 
@@ -114,14 +119,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         paths = build_example(strategy, args.years, args.out, args.lang)
         print(f"wrote {len(paths)} example workbooks to {args.out} ({args.years[0]}–{args.years[-1]})")
     elif args.command == "validate":
-        result = runner.validate(args.inputs, args.year, strategy, settings.with_overrides(year=args.year))
+        settings = settings.with_overrides(year=args.year)
+        if args.feedback:
+            from .feedback import write_feedback
+
+            result = runner.check_inputs(args.inputs, args.year, strategy, settings)
+            written = write_feedback(result, args.year, args.feedback, strategy)
+            print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
+                  f"{Path(args.feedback) / str(args.year)}; summary {written.summary}")
+            if result.problems:
+                raise InputErrors(result.problems)
+        else:
+            result = runner.validate(args.inputs, args.year, strategy, settings)
         print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
     elif args.command == "run":
         settings = settings.with_overrides(year=args.year, language=args.lang)
         out = args.out or Path("reports") / str(args.year)
         log = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
         started = time.monotonic()
-        result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, log=log)
+        result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, log=log,
+                            allow_partial=args.allow_partial)
         print(f"report written: {result.report} ({time.monotonic() - started:.1f} s)")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,17 +37,22 @@ def report_name(year: int, lang: str) -> str:
     return f"international-activities-{year}-{lang}.html"
 
 
+def check_inputs(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:
+    """Check every workbook of ``year`` and return the result, problems and all."""
+    _require_inputs(inputs, year)
+    return load_submissions(inputs, [year], strategy, settings)
+
+
 def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:
     """Check every workbook of ``year``; raise :class:`InputErrors` listing every problem."""
-    _require_inputs(inputs, year)
-    result = load_submissions(inputs, [year], strategy, settings)
+    result = check_inputs(inputs, year, strategy, settings)
     if result.problems:
         raise InputErrors(result.problems)
     return result
 
 
 def run(inputs: Path, out_dir: Path, settings: Settings, params_dir: Path = PARAMS_DIR,
-        jobs: int | None = None, log: Log = print) -> RunResult:
+        jobs: int | None = None, log: Log = print, allow_partial: bool = False, warn: Log | None = None) -> RunResult:
     """Validate, consolidate, execute the notebooks and assemble the report into ``out_dir``."""
     strategy = load_strategy(params_dir)
     load_texts(settings.language, params_dir)  # an unknown language fails before any work
@@ -55,7 +61,9 @@ def run(inputs: Path, out_dir: Path, settings: Settings, params_dir: Path = PARA
     log(f"reading workbooks for {', '.join(map(str, years))} from {inputs}")
     intake = load_submissions(inputs, years, strategy, settings)
     if intake.problems:
-        raise InputErrors(intake.problems)
+        if not allow_partial:
+            raise InputErrors(intake.problems)
+        _warn_partial(intake, warn or _to_stderr)
     if not any(s.year == settings.year for s in intake.submissions):
         raise InputErrors([Problem(str(Path(inputs) / str(settings.year)),
                                    message="no workbooks; put <organisation-id>.xlsx files in this folder")])
@@ -99,6 +107,21 @@ def _build(build: Path, intake: IntakeResult, settings: Settings, strategy: Stra
     report = build / report_name(settings.year, settings.language)
     report.write_text(page, encoding="utf-8")
     return report
+
+
+def _warn_partial(intake: IntakeResult, warn: Log) -> None:
+    """``--allow-partial``: every problem as a warning line; the workbooks with problems are left
+    out, and ``data/problems.csv`` (the report's data-quality part) names them and why."""
+    for problem in sorted(intake.problems):
+        warn(str(problem))
+    files = sorted(Path(f).name for f in intake.rejected)
+    count = len(intake.problems)
+    warn(f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(files)} "
+         f"workbook{'s' if len(files) != 1 else ''} ({', '.join(files)}) and names them in its data-quality part.")
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _run_in(nb_dir: Path, name: str, parameters: dict) -> Path:
