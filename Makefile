@@ -9,7 +9,7 @@ LANG_REPORT ?= fi
 EXAMPLE := inputs/example
 STAMP := $(VENV)/.installed
 
-.PHONY: report test test-fast example templates lint clean help
+.PHONY: report test test-fast example templates lint clean help browser-deps
 
 help:
 	@echo "make report   build the example report ($(EXAMPLE) -> reports/example/$(YEAR))"
@@ -32,12 +32,19 @@ report: example
 templates: $(STAMP)
 	$(PY) pipeline.py templates --year $(YEAR) --out templates
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m ruff check hki_intl tests pipeline.py
 	$(PY) -m pytest
+
+# The browser checks (offline rendering, axe-core) need Node.js and Debian's chromium; .ci/run
+# installs chromium. Without node the browser tests are skipped locally (never in CI).
+browser-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		test -d tests/browser/node_modules/playwright-core || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error); \
+	else echo "npm not found: the browser tests will be skipped"; fi
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
 
 clean:
-	rm -rf $(VENV) $(EXAMPLE) reports/example
+	rm -rf $(VENV) $(EXAMPLE) reports/example .cache tests/browser/node_modules

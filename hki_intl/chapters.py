@@ -8,7 +8,6 @@ every word from ``params/texts.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +25,6 @@ from .scraps import read_headlines
 from .tables import read_tables
 
 GOAL_ORDER = ("competence", "recognition", "influence")
-MAP_FILE = Path(__file__).parent / "data" / "countries-110m.json"
 TREND_INDICATORS = ("overnight_stays", "port_passengers", "airport_passengers")
 
 
@@ -63,6 +61,32 @@ class Context:
 
 def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR) -> Context:
     return Context(int(year), lang, read_tables(Path(data_dir)), Report(lang, Path(params_dir)))
+
+
+class Chapter:
+    """A notebook's view of the report in every language it renders.
+
+    The notebooks render each block in all the report languages at once (``lang`` is
+    ``"fi,sv,en"`` or one of them); every output is tagged with its language and the assembly
+    picks one, so changing the report's language needs no notebook to run again.
+    """
+
+    def __init__(self, year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR):
+        tables = read_tables(Path(data_dir))
+        langs = [code.strip() for code in str(lang).split(",") if code.strip()]
+        self.contexts = [Context(int(year), code, tables, Report(code, Path(params_dir))) for code in langs]
+
+    @property
+    def primary(self) -> Context:
+        """The first language's context: for what does not depend on language (figures, scraps)."""
+        return self.contexts[0]
+
+    def show(self, block, *args) -> None:
+        """Render ``block(ctx, *args)`` in every language and display each, tagged."""
+        from .render import show
+
+        for ctx in self.contexts:
+            show(block(ctx, *args), ctx.lang)
 
 
 # --- shared blocks ------------------------------------------------------------------------------
@@ -120,11 +144,16 @@ def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str
     show = rep.eur if money else rep.number
     chart = grouped_bars(data, "label", value, t(f"chart.{key}.category"),
                          t("common.eur") if money else t("common.count"), t("common.year"), order,
-                         value_format=",.0f" if money else ",")
+                         value_format=",.0f" if money else ",d")
     description = t(f"chart.{key}.description", years=_years_text(ctx)) + " " + "; ".join(
         f"{r['label']} {r['year']}: {show(r[value])}" for _, r in data.iterrows())
+    wide = data.pivot_table(index="label", columns="year", values=value, aggfunc="sum", fill_value=0)
+    wide = wide.reindex([o for o in order if o in wide.index])
+    wide.columns = [str(c) for c in wide.columns]
+    table = rep.table(wide.reset_index(), [TableColumn("label", t(f"chart.{key}.category"))] + [
+        TableColumn(c, c, show, numeric=True) for c in wide.columns], t(f"chart.{key}.title", years=_years_text(ctx)))
     return rep.chart(chart, t(f"chart.{key}.title", years=_years_text(ctx)),
-                     _takeaway_top(ctx, data, "label", value, money), description)
+                     _takeaway_top(ctx, data, "label", value, money), description, table)
 
 
 def comparison_chart(ctx: Context, table: str, column: str, codelist: str, key: str,
@@ -298,7 +327,10 @@ def indicator_chart(ctx: Context) -> str:
     share = an.foreign_share_of_stays(series)
     takeaway = t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]),
                  year=int(share.iloc[-1]["value_year"])) if len(share) else ""
-    return rep.chart(chart, t("chart.indicators.title"), takeaway, description)
+    table = rep.table(data, [TableColumn("label", t("common.indicator")), TableColumn("value_year", t("common.year"), str),
+                             TableColumn("value", t("common.value"), rep.number, numeric=True)],
+                      t("chart.indicators.title"))
+    return rep.chart(chart, t("chart.indicators.title"), takeaway, description, table)
 
 
 def indicator_table(ctx: Context) -> str:
@@ -407,14 +439,16 @@ def world_map_chart(ctx: Context) -> str:
     cities = pd.DataFrame([
         {"label": str(c[ctx.lang]), "lat": float(c["lat"]), "lon": float(c["lon"])}
         for c in ctx.strategy.data["cities"] if c["id"] in named and c.get("priority")])
-    topology = json.loads(MAP_FILE.read_text(encoding="utf-8"))
-    chart = world_map(topology, per_country[["id", "label", "total"]], cities, t("chart.map.value"), t("common.country"))
+    chart = world_map(per_country[["id", "label", "total"]], cities, t("chart.map.value"), t("common.country"))
     top = per_country.head(5)
     description = t("chart.map.description", year=ctx.year) + " " + "; ".join(
         f"{r.label}: {rep.number(r.total)}" for r in per_country.itertuples())
     takeaway = t("chart.map.takeaway", countries=rep.number(len(per_country)),
                  top=", ".join(f"{r.label} ({rep.number(r.total)})" for r in top.itertuples()))
-    return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description)
+    table = rep.table(per_country, [TableColumn("label", t("common.country"))] + [
+        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")
+    ] + [TableColumn("total", t("common.total"), rep.number, numeric=True)], t("chart.map.title", year=ctx.year))
+    return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)
 
 
 KEY_MESSAGES = {"competence": competence_messages, "recognition": recognition_messages,
@@ -479,14 +513,20 @@ def focus_goal_heatmap(ctx: Context) -> str:
                        goal_label=data["goal"].map(lambda c: goals.label(c, ctx.lang)))
     chart = heatmap(data.assign(goal_axis=data["goal_label"].map(wrap_label)), "goal_axis", "focus", "count",
                     t("common.goal"), t("chart.competence_focus.category"), t("common.activities"),
-                    [wrap_label(goals.label(g, ctx.lang)) for g in goals.ids], [focus.label(f, ctx.lang) for f in focus.ids])
+                    [wrap_label(goals.label(g, ctx.lang)) for g in goals.ids], [focus.label(f, ctx.lang) for f in focus.ids],
+                    x_label="goal_label")
     description = t("chart.heatmap.description", year=ctx.year) + " " + "; ".join(
         f"{r.focus} – {r.goal_label}: {rep.number(r.count)}" for r in data.itertuples())
     top = data.sort_values(["count", "focus"], ascending=[False, True]).iloc[0] if len(data) else None
     takeaway = t("chart.heatmap.takeaway", focus=top["focus"], goal=top["goal_label"],
                  count=rep.number(top["count"])) if top is not None else ""
+    wide = data.pivot_table(index="focus", columns="goal_label", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=[f for f in (focus.label(c, ctx.lang) for c in focus.ids) if f in wide.index],
+                        columns=[g for g in (goals.label(c, ctx.lang) for c in goals.ids) if g in wide.columns])
+    table = rep.table(wide.reset_index(), [TableColumn("focus", t("chart.competence_focus.category"))] + [
+        TableColumn(g, g, rep.number, numeric=True) for g in wide.columns], t("chart.heatmap.title", year=ctx.year))
     return (rep.heading(t("overview.heading"), 2, anchor="overview")
-            + rep.chart(chart, t("chart.heatmap.title", year=ctx.year), takeaway, description))
+            + rep.chart(chart, t("chart.heatmap.title", year=ctx.year), takeaway, description, table))
 
 
 def organisations_goal_table(ctx: Context) -> str:

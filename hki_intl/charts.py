@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
@@ -12,6 +16,8 @@ TEXT_COLOUR = "#1a1a1a"
 YEAR_COLOURS = ["#9fc9eb", "#0072c6", "#0000bf"]
 CATEGORY_COLOURS = ["#0072c6", "#00d7a7", "#bd2719", "#ffc61e", "#009246", "#f5a3c7", "#fd4f00", "#c2a251"]
 LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
+WORLD = "world-110m"
+WORLD_FILE = Path(__file__).parent / "data" / "countries-110m.json"
 
 
 def theme_config() -> dict:
@@ -80,13 +86,13 @@ def trend_lines(data: pd.DataFrame, series: str, x: str, value: str, series_titl
 
 
 def heatmap(data: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str, value_title: str,
-            x_order: list[str], y_order: list[str]) -> alt.Chart:
+            x_order: list[str], y_order: list[str], x_label: str | None = None) -> alt.Chart:
     """A matrix of counts; every cell also shows its number, so colour is not the only carrier."""
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:N", title=x_title, sort=x_order,
                 axis=alt.Axis(labelAngle=0, labelLimit=0, orient="bottom", labelExpr="split(datum.label, '|')")),
         y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=260)),
-        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
+        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x_label or x}:N", title=x_title),
                  alt.Tooltip(f"{value}:Q", title=value_title)],
     )
     cells = base.mark_rect(stroke="#ffffff").encode(
@@ -110,16 +116,16 @@ def wrap_label(text: str, width: int = 22) -> str:
     return "|".join([*lines, line])
 
 
-def world_map(topology: dict, countries: pd.DataFrame, cities: pd.DataFrame, value_title: str,
-              country_title: str) -> alt.Chart:
+def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, country_title: str) -> alt.Chart:
     """Countries shaded by how much cooperation they had, partner cities as labelled points.
 
     ``countries`` has ``id`` (ISO numeric, zero-padded as in the TopoJSON), ``label`` and
-    ``total``; ``cities`` has ``label``, ``lat`` and ``lon``. The map data is inlined: nothing
-    is fetched when the report is read.
+    ``total``; ``cities`` has ``label``, ``lat`` and ``lon``. The outlines are added by
+    :func:`render`, inlined: nothing is fetched when the report is read.
     """
-    shapes = alt.InlineData(values=topology, format=alt.DataFormat(type="topojson", feature="countries"))
-    background = alt.Chart(shapes).mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4).transform_filter(
+    shapes = alt.NamedData(name=WORLD, format=alt.DataFormat(type="topojson", feature="countries"))
+    background = alt.Chart(shapes).mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4,
+                                                 aria=False).transform_filter(
         "datum.id != '010'").project(type="equalEarth")  # 010 = Antarctica
     land = alt.Chart(countries).mark_geoshape(stroke="#ffffff", strokeWidth=0.4).transform_lookup(
         lookup="id", from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]),
@@ -135,7 +141,24 @@ def world_map(topology: dict, countries: pd.DataFrame, cities: pd.DataFrame, val
     return (background + land + points + names).properties(width=680, height=360)
 
 
-def to_svg(chart: alt.Chart, lang: str) -> str:
-    """The chart as a standalone SVG string, numbers formatted for ``lang``."""
-    spec = chart.configure(**theme_config()).to_dict()
-    return vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang])
+def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
+    """The chart as a static SVG (numbers formatted for ``lang``) and as a Vega-Lite spec that
+    is safe inside an HTML ``<script>`` element. The spec is built once for both; the world
+    map's outlines are added to it afterwards as a named dataset (:data:`WORLD`), because
+    building a spec with 100 KB of inline data is slow."""
+    spec = chart.configure(**theme_config()).properties(description=description).to_dict()
+    if _uses_world(spec):
+        spec.setdefault("datasets", {})[WORLD] = world_topology()
+    svg = vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang])
+    text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return svg, text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _uses_world(spec: dict) -> bool:
+    return f'"name": "{WORLD}"' in json.dumps(spec)
+
+
+@functools.cache
+def world_topology() -> dict:
+    """Natural Earth 1:110m country outlines (TopoJSON), shipped with the package."""
+    return json.loads(WORLD_FILE.read_text(encoding="utf-8"))

@@ -70,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
     p.add_argument("--out", type=Path, help="the report folder (default reports/<year>)")
-    p.add_argument("--lang", choices=LANGUAGES, help="report language (default from params/report.yaml)")
+    p.add_argument("--lang", choices=[*LANGUAGES, "all"],
+                   help="report language, or all for fi, sv and en (default from params/report.yaml)")
+    p.add_argument("--format", choices=["html", "pdf", "all"], default="all",
+                   help="html, pdf, or all (default: both)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="print only the result")
     p.add_argument("--allow-partial", action="store_true",
@@ -133,13 +136,18 @@ def _dispatch(args: argparse.Namespace) -> int:
             result = runner.validate(args.inputs, args.year, strategy, settings)
         print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
     elif args.command == "run":
-        settings = settings.with_overrides(year=args.year, language=args.lang)
+        languages = list(LANGUAGES) if args.lang == "all" else [args.lang or settings.language]
+        formats = runner.FORMATS if args.format == "all" else (args.format,)
+        settings = settings.with_overrides(year=args.year, language=languages[0])
         out = args.out or Path("reports") / str(args.year)
         log = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
         started = time.monotonic()
         result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, log=log,
-                            allow_partial=args.allow_partial)
-        print(f"report written: {result.report} ({time.monotonic() - started:.1f} s)")
+                            allow_partial=args.allow_partial,
+                            languages=languages, formats=formats)
+        for report in result.reports:
+            print(f"report written: {report}")
+        print(f"done in {time.monotonic() - started:.1f} s")
     return 0
 
 

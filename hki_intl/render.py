@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import PARAMS_DIR
 from .analysis import Headline
-from .charts import to_svg
+from .charts import render
 from .formatting import change, fmt_eur, fmt_number, fmt_percent
 from .params import Strategy, Texts, load_strategy, load_texts
 
@@ -124,16 +124,26 @@ class Report:
         return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(body)}</tbody>{foot}</table>")
 
-    def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str) -> str:
-        """A figure: title, the chart as inline SVG with a text alternative, and its takeaway."""
-        svg = to_svg(chart, self.lang)
+    def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str, data_table: str = "") -> str:
+        """A figure: title and takeaway, the chart as a static SVG with a text alternative, the
+        chart's Vega-Lite spec (the page upgrades it to an interactive chart when scripts run)
+        and its data as a table under a disclosure."""
+        svg, spec = render(chart, self.lang, description)
         svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{html.escape(description)}" ', svg, count=1)
+        details = (f'<details class="chart-data"><summary>{html.escape(self.t("chart.show_data"))}</summary>'
+                   f"{data_table}</details>") if data_table else ""
         return (f'<figure class="chart"><figcaption><strong>{html.escape(title)}</strong> '
-                f'{html.escape(takeaway)}</figcaption>{svg}</figure>')
+                f'{html.escape(takeaway)}</figcaption><div class="chart-static">{svg}</div>'
+                f'<div class="chart-live" hidden></div>'
+                f'<script type="application/json" class="chart-spec">{spec}</script>{details}</figure>')
 
 
-def show(*blocks: str) -> None:
-    """Display HTML blocks as one output of the current notebook cell."""
-    from IPython.display import HTML, display
+LANG_METADATA = "hki_lang"
 
-    display(HTML("".join(blocks)))
+
+def show(html_text: str, lang: str | None = None) -> None:
+    """Display an HTML block as one output of the current notebook cell, tagged with its
+    language so that the assembly can pick one language out of a notebook that shows all."""
+    from IPython.display import display
+
+    display({"text/html": html_text}, raw=True, metadata={LANG_METADATA: lang} if lang else None)

@@ -19,22 +19,27 @@ from .assemble import export_html, merge_notebooks
 from .errors import InputErrors, NotebookFailed, Problem, UsageError
 from .execute import run_notebook
 from .intake import IntakeResult, load_submissions
-from .params import Settings, Strategy, load_strategy, load_texts
+from .params import LANGUAGES, Settings, Strategy, load_strategy, load_texts
+from .pdf import write_pdf
 from .tables import consolidate, write_tables
 
 SUMMARY = "summary"
 Log = Callable[[str], None]
 
 
+FORMATS = ("html", "pdf")
+
+
 @dataclass
 class RunResult:
     out_dir: Path
-    report: Path
+    reports: list[Path]
     intake: IntakeResult
 
 
-def report_name(year: int, lang: str) -> str:
-    return f"international-activities-{year}-{lang}.html"
+def report_name(year: int, lang: str, fmt: str = "html") -> str:
+    """Report files are named for the year and the language."""
+    return f"international-activities-{year}-{lang}.{fmt}"
 
 
 def check_inputs(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:
@@ -52,10 +57,14 @@ def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) ->
 
 
 def run(inputs: Path, out_dir: Path, settings: Settings, params_dir: Path = PARAMS_DIR,
-        jobs: int | None = None, log: Log = print, allow_partial: bool = False, warn: Log | None = None) -> RunResult:
-    """Validate, consolidate, execute the notebooks and assemble the report into ``out_dir``."""
+        jobs: int | None = None, log: Log = print, allow_partial: bool = False, warn: Log | None = None,
+        languages: list[str] | None = None, formats: tuple[str, ...] = FORMATS) -> RunResult:
+    """Validate, consolidate, execute the notebooks and assemble the report into ``out_dir``,
+    one file per language in ``languages`` (default: the settings' language) and format."""
     strategy = load_strategy(params_dir)
-    load_texts(settings.language, params_dir)  # an unknown language fails before any work
+    languages = languages or [settings.language]
+    for lang in languages:
+        load_texts(lang, params_dir)  # an unknown language fails before any work
     _require_inputs(inputs, settings.year)
     years = [y for y in settings.years if (Path(inputs) / str(y)).is_dir()]
     log(f"reading workbooks for {', '.join(map(str, years))} from {inputs}")
@@ -73,24 +82,25 @@ def run(inputs: Path, out_dir: Path, settings: Settings, params_dir: Path = PARA
     build = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
     shutil.rmtree(build, ignore_errors=True)
     try:
-        report = _build(build, intake, settings, strategy, Path(params_dir).resolve(), jobs, log)
+        reports = _build(build, intake, settings, strategy, Path(params_dir).resolve(), jobs, log, languages, formats)
         _replace(build, out_dir)
     except NotebookFailed as failure:
         kept = _keep_failed(build, out_dir, failure)
         raise NotebookFailed(failure.notebook, kept, failure.reason) from None
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    return RunResult(out_dir, out_dir / report.name, intake)
+    return RunResult(out_dir, [out_dir / r.name for r in reports], intake)
 
 
 def _build(build: Path, intake: IntakeResult, settings: Settings, strategy: Strategy, params_dir: Path,
-           jobs: int | None, log: Log) -> Path:
+           jobs: int | None, log: Log, languages: list[str], formats: tuple[str, ...]) -> list[Path]:
     data_dir, nb_dir = build / "data", build / "notebooks"
     write_tables(consolidate(intake), data_dir)
     nb_dir.mkdir(parents=True)
     # Paths are relative to the executed notebooks' folder, so an analyst can open and re-run
     # a notebook in place after the folder has been moved into its final location.
-    common = {"year": settings.year, "data_dir": "../data", "lang": settings.language,
+    # The notebooks render every report language; the assembly picks one per report file.
+    common = {"year": settings.year, "data_dir": "../data", "lang": ",".join(LANGUAGES),
               "params_dir": str(params_dir)}
     goals = [str(g["notebook"]) for g in strategy.data["goals"]]
     log(f"running notebooks {', '.join(goals)}")
@@ -100,13 +110,27 @@ def _build(build: Path, intake: IntakeResult, settings: Settings, strategy: Stra
             future.result()
     log(f"running notebook {SUMMARY}")
     _run_in(nb_dir, SUMMARY, {**common, "chapters_dir": ".", "report_date": settings.date.isoformat()})
-    log("assembling the report")
-    texts = load_texts(settings.language, params_dir)
-    merged = merge_notebooks(nb_dir / f"{SUMMARY}.ipynb", [nb_dir / f"{g}.ipynb" for g in goals])
-    page = export_html(merged, settings.language, texts("report.title", year=settings.year), texts("report.contents"))
-    report = build / report_name(settings.year, settings.language)
-    report.write_text(page, encoding="utf-8")
-    return report
+    return [path for lang in languages for path in _assemble(build, nb_dir, goals, settings, lang, formats,
+                                                             params_dir, log)]
+
+
+def _assemble(build: Path, nb_dir: Path, goals: list[str], settings: Settings, lang: str, formats: tuple[str, ...],
+              params_dir: Path, log: Log) -> list[Path]:
+    """The report files of one language: the interactive HTML and the PDF of its static page."""
+    texts = load_texts(lang, params_dir)
+    merged = merge_notebooks(nb_dir / f"{SUMMARY}.ipynb", [nb_dir / f"{g}.ipynb" for g in goals], lang)
+    title = texts("report.title", year=settings.year)
+    written = []
+    if "html" in formats:
+        log(f"assembling the {lang} HTML report")
+        path = build / report_name(settings.year, lang, "html")
+        path.write_text(export_html(merged, lang, title, texts("report.contents")), encoding="utf-8")
+        written.append(path)
+    if "pdf" in formats:
+        log(f"assembling the {lang} PDF report")
+        static = export_html(merged, lang, title, texts("report.contents"), interactive=False)
+        written.append(write_pdf(static, build / report_name(settings.year, lang, "pdf"), settings.date))
+    return written
 
 
 def _warn_partial(intake: IntakeResult, warn: Log) -> None:
