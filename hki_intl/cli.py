@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 input errors (one line each, ``<file>: <Sheet>!<Cell>: 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from . import PARAMS_DIR
 from .errors import InputErrors, PipelineError, UsageError
 from .params import LANGUAGES, load_settings, load_strategy
+from .progress import Progress, Quiet
 
 
 def _year(text: str) -> int:
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="html, pdf, or all (default: both)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="print only the result")
+    p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
     p.add_argument("--allow-partial", action="store_true",
                    help="report without the workbooks that have problems (printed as warnings) instead of stopping")
     return parser
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted; earlier reports were left as they were.", file=sys.stderr)
-        return 130
+        sys.stderr.flush()
+        os._exit(130)  # do not wait for notebook threads: their kernels stop when this process ends
     except Exception as error:  # a bug of ours, not the user's: still no traceback by default
         if args.debug:
             raise
@@ -140,14 +144,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         formats = runner.FORMATS if args.format == "all" else (args.format,)
         settings = settings.with_overrides(year=args.year, language=languages[0])
         out = args.out or Path("reports") / str(args.year)
-        log = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+        progress = Quiet() if args.quiet else Progress(sys.stderr)
         started = time.monotonic()
-        result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, log=log,
-                            allow_partial=args.allow_partial,
-                            languages=languages, formats=formats)
+        try:
+            result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, progress=progress,
+                                allow_partial=args.allow_partial, languages=languages, formats=formats,
+                                force=args.force)
+        finally:
+            progress.close()
         for report in result.reports:
             print(f"report written: {report}")
-        print(f"done in {time.monotonic() - started:.1f} s")
+        reused = sum(1 for s in result.stages if s["cached"])
+        print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
     return 0
 
 

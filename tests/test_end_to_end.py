@@ -37,7 +37,7 @@ def example(tmp_path_factory):
     lines = ran.stdout.splitlines()
     assert lines[:-1] == [f"report written: {root / 'report' / f'international-activities-{YEAR}-{lang}.{fmt}'}"
                           for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
-    assert re.fullmatch(r"done in \d+\.\d s", lines[-1])
+    assert re.fullmatch(r"done in \d+\.\d s \(0 of \d+ stages reused\)", lines[-1])
     report = root / "report" / f"international-activities-{YEAR}-fi.html"
     return root, report.read_text(encoding="utf-8")
 
@@ -161,7 +161,7 @@ def test_the_report_is_for_people(example):
     assert all(f'id="{goal}"' in report for goal in ("competence", "recognition", "influence"))
     out = root / "report"
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["data", "notebooks"] + [f"international-activities-{YEAR}-{lang}.{fmt}" for lang in ("fi", "sv", "en")
+        ["data", "manifest.json", "notebooks"] + [f"international-activities-{YEAR}-{lang}.{fmt}" for lang in ("fi", "sv", "en")
                                  for fmt in ("html", "pdf")])
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "competence.ipynb", "influence.ipynb", "recognition.ipynb", "summary.ipynb"]
