@@ -81,12 +81,17 @@ class Strategy:
     """The strategy model of ``params/strategy.yaml``."""
 
     data: dict[str, Any]
+    _lists: dict[str, CodeList] = field(default_factory=dict, compare=False, repr=False)
 
     def codes(self, name: str) -> CodeList:
-        try:
-            return CodeList(name, tuple(self.data[name]))
-        except KeyError:
-            raise UsageError(f"params/strategy.yaml: the list '{name}' is missing") from None
+        """One code list; built once, so its lookup tables are built once too (the intake asks
+        for a list once per cell)."""
+        if name not in self._lists:
+            try:
+                self._lists[name] = CodeList(name, tuple(self.data[name]))
+            except KeyError:
+                raise UsageError(f"params/strategy.yaml: the list '{name}' is missing") from None
+        return self._lists[name]
 
     @property
     def goals(self) -> CodeList:
