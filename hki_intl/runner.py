@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import NOTEBOOKS_DIR, PARAMS_DIR, __version__
 from .errors import InputErrors, NotebookFailed, PipelineError, Problem, UsageError
-from .execute import run_notebook
+from .execute import WarmKernels, run_notebook
 from .fingerprint import code_fingerprint, combine, notebook_fingerprints, params_fingerprint, sha256_file
 from .intake import IntakeResult, load_submissions, workbook_paths
 from .params import LANGUAGES, Settings, Strategy, load_strategy, load_texts
@@ -119,11 +119,16 @@ class _Run:
     input_files: list[dict] = field(default_factory=list)
     reports: dict[str, dict] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    kernels: WarmKernels | None = None
 
     # --- stages -------------------------------------------------------------------------
     def build(self, build: Path) -> list[Path]:
-        self._intake(build)
-        self._notebooks(build)
+        try:
+            self._intake(build)
+            self._notebooks(build)
+        finally:
+            if self.kernels:
+                self.kernels.close()
         return self._assembly(build)
 
     def _intake(self, build: Path) -> None:
@@ -134,6 +139,11 @@ class _Run:
                       params=params_fingerprint(self.params_dir), code=code_fingerprint(),
                       allow_partial=self.allow_partial, settings=_settings_dict(self.settings))
         reused = self._reuse("intake", key, build, ["data"])
+        if not reused:
+            # New data almost always means the notebooks run: warm their kernels meanwhile.
+            goals = len(self.strategy.data["goals"])
+            (build / "notebooks").mkdir(exist_ok=True)
+            self.kernels = WarmKernels(goals + 1, build / "notebooks")
         with self._stage("intake", key, cached=reused):
             if reused:
                 self.input_files = self.previous["inputs"]
@@ -159,6 +169,7 @@ class _Run:
 
     def _notebooks(self, build: Path) -> None:
         nb_dir = build / "notebooks"
+        nb_dir.mkdir(exist_ok=True)
         data_key = combine(**{p.name: sha256_file(p) for p in sorted((build / "data").glob("*.csv"))})
         goals = [str(g["notebook"]) for g in self.strategy.data["goals"]]
         # Paths are relative to the executed notebooks' folder, so an analyst can open and
@@ -168,7 +179,6 @@ class _Run:
                   "params_dir": str(self.params_dir)}
         base = dict(data=data_key, params=params_fingerprint(self.params_dir), code=code_fingerprint(),
                     notebooks=notebook_fingerprints(), parameters=common)
-        nb_dir.mkdir(exist_ok=True)
         todo = []
         for name in goals:
             key = combine(**base, notebook=name)
@@ -177,7 +187,8 @@ class _Run:
             else:
                 todo.append((name, key))
         if todo:
-            with ThreadPoolExecutor(max_workers=min(self.jobs, len(todo))) as pool:
+            with ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)) + 1) as pool:
+                pool.submit(_import_assembly_modules)  # this process is idle while kernels work
                 futures = [pool.submit(self._run_notebook, nb_dir, name, key, common) for name, key in todo]
                 for future in futures:
                     future.result()
@@ -192,7 +203,8 @@ class _Run:
 
     def _run_notebook(self, nb_dir: Path, name: str, key: str, parameters: dict) -> None:
         with self._stage(f"notebook {name}", key, cached=False):
-            run_notebook(NOTEBOOKS_DIR / f"{name}.ipynb", nb_dir / f"{name}.ipynb", parameters, cwd=nb_dir)
+            run_notebook(NOTEBOOKS_DIR / f"{name}.ipynb", nb_dir / f"{name}.ipynb", parameters, cwd=nb_dir,
+                         kernels=self.kernels)
 
     def _assembly(self, build: Path) -> list[Path]:
         wanted = [(lang, fmt) for lang in self.languages for fmt in self.formats]
@@ -211,11 +223,11 @@ class _Run:
             for _, _, name, _ in todo:
                 self.progress.start(f"assembly {name}")
             workers = min(self.jobs, len(todo))
-            # PDFs are CPU-bound Python (WeasyPrint): several go to worker processes; spawned
-            # rather than forked, because this process runs threads.
+            # PDFs are CPU-bound Python (WeasyPrint): several go to worker processes, forked
+            # from this one after it imported the assembly's modules (while the notebooks ran).
             parallel = workers > 1 and any(f == "pdf" for _, f, _, _ in todo)
             started = _now()
-            pool = (ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = (ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
                     if parallel else ThreadPoolExecutor(max_workers=1))
             with pool:
                 futures = [(lang, fmt, name, key, pool.submit(assemble_file, str(build), self.settings.year, lang, fmt,
@@ -330,6 +342,12 @@ class _StageTimer:
             self.job.stages.append(_stage_entry(self.name, self.key, self.started, _now(), self.cached))
             self.job.progress.done(self.name, cached=self.cached)
         return False
+
+
+def _import_assembly_modules() -> None:
+    import weasyprint  # noqa: F401
+
+    from . import assemble, pdf  # noqa: F401
 
 
 def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, params_dir: str) -> str:
