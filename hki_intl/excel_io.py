@@ -1,9 +1,20 @@
 """The one boundary where workbooks are read from and written to disk.
 
-Reading uses python-calamine (through pandas' ``engine="calamine"``): it was 13× faster than
-openpyxl on a 10,000-row sheet on our machines and gives cached values of formulas. Writing
-uses openpyxl, and makes the bytes deterministic (fixed document times and zip entry times),
-so the same command writes the same files.
+Reading uses python-calamine: it was 13× faster than openpyxl on a 10,000-row sheet on our
+machines and gives cached values of formulas. Writing uses openpyxl, and makes the bytes
+deterministic (fixed document times and zip entry times), so the same command writes the
+same files.
+
+Nothing in a workbook that arrives by e-mail is trusted. Before calamine sees a file,
+:func:`inspect_workbook` checks it within fixed limits (see ``LIMITS`` below and the README):
+the size on disk, the number of parts in the zip archive, each part's unpacked size and
+packing ratio (a "zip bomb" unpacks a small file to gigabytes), that every part unpacks to
+exactly its declared size and checksum, that no XML part has a document type declaration (the
+way in for entity-expansion "billion laughs" attacks; openpyxl refuses them too, through
+defusedxml), and it streams every worksheet's XML to find how far its cells reach: calamine
+allocates a dense grid up to the last cell, so a two-cell file with a value in XFD1048576
+would otherwise take it to hundreds of gigabytes. The same pass finds what calamine reads as
+empty although it is not: error values (``#DIV/0!``) and formulas saved without their result.
 """
 
 from __future__ import annotations
@@ -11,105 +22,570 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import posixpath
 import re
+import struct
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+from xml.parsers import expat
 
-import pandas as pd
+from defusedxml import ElementTree as SafeElementTree
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.writer.excel import ExcelWriter
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 FIXED_TIME = dt.datetime(*FIXED_ZIP_TIME)
-# A yearly workbook of a few thousand rows unpacks to a few MB; a "zip bomb" to gigabytes.
-MAX_UNPACKED_MB = 200
-MAX_WORKBOOK_XML_BYTES = 5_000_000
+
+# --- limits ----------------------------------------------------------------------------------
+# A yearly workbook of a few thousand rows is well under 1 MB on disk and unpacks to a few MB;
+# the template prepares 1,000 rows per sheet. The limits leave ten times that room and keep
+# reading any file under a few seconds and a few hundred MB of memory.
+MAX_FILE_MB = 50  # size on disk (pictures included)
+MAX_PARTS = 10_000  # files inside the zip archive (a workbook has 15-50)
+MAX_UNPACKED_MB = 100  # all parts together, unpacked
+MAX_PART_MB = 40  # one part unpacked (a 10,000 × 50 sheet of values is about 20 MB)
+MAX_RATIO = 100  # unpacked ÷ packed size of a part over RATIO_FROM_MB (sheets pack 4-20×; bombs 1,000×)
+RATIO_FROM_MB = 1
+MAX_ROW = 10_000  # the last row with a value on any sheet (the template prepares 1,000)
+MAX_COLUMN = 50  # the last column with a value on any sheet (AX; the widest sheet has 15)
+MAX_WORKBOOK_XML_BYTES = 5_000_000  # xl/workbook.xml: sheet names and defined names
+LIMITS = {"file_mb": MAX_FILE_MB, "parts": MAX_PARTS, "unpacked_mb": MAX_UNPACKED_MB, "part_mb": MAX_PART_MB,
+          "ratio": MAX_RATIO, "rows": MAX_ROW, "columns": MAX_COLUMN}
+
 SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+CELL_REF = re.compile(r"([A-Za-z]{1,3})([1-9]\d{0,9})")
+SAVE_AS = "save it in Excel as 'Excel Workbook (*.xlsx)'"
+FRESH = "copy the rows into a fresh template"
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+DOCTYPES = tuple(b"<!DOCTYPE".decode().encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+CHUNK = 1 << 20
+MB = 1024 * 1024
 
 
 class NotAWorkbook(Exception):
-    """The file cannot be read as an xlsx workbook; the message says why."""
+    """The file cannot be read as an xlsx workbook, or one of its sheets is beyond the limits.
+
+    ``sheet``, ``row`` and ``column`` name the cell when there is one (1-based; 0 if none).
+    """
+
+    def __init__(self, message: str, sheet: str = "", row: int = 0, column: int = 0):
+        super().__init__(message)
+        self.sheet, self.row, self.column = sheet, row, column
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """A cell holding an Excel error such as ``#DIV/0!`` or ``#N/A`` (calamine reads it as empty)."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class FormulaWithoutValue:
+    """A formula saved without its result (openpyxl and some tools do that; calamine reads it as empty)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+
+@dataclass
+class SheetScan:
+    """What streaming one worksheet's XML found. Positions are 1-based (row, column)."""
+
+    last_row: int = 0  # of a cell with a value or a formula
+    last_column: int = 0
+    errors: dict[tuple[int, int], ErrorValue] = field(default_factory=dict)
+    uncached: dict[tuple[int, int], FormulaWithoutValue] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (first row, first col, last row, last col)
+
+
+@dataclass
+class Inspection:
+    """A workbook that passed every check: its worksheets, names and what their XML holds."""
+
+    sheet_names: list[str]  # every worksheet, in workbook order
+    defined_names: dict[str, tuple[str, str]]  # name → (sheet, cell such as "C1")
+    scans: dict[str, SheetScan]  # sheet name → scan
+
+
+@dataclass
+class WorkbookContents:
+    """The sheets read from a workbook, as rows of cell values (row 0 is Excel row 1)."""
+
+    sheets: dict[str, list[list[Any]]]  # only the sheets asked for that exist
+    sheet_names: list[str]
+    defined_names: dict[str, tuple[str, str]]
+    merged: dict[str, list[tuple[int, int, int, int]]]
+
+
+def read_workbook(path: Path, wanted: Collection[str] | None = None) -> WorkbookContents:
+    """Read the sheets named in ``wanted`` (every worksheet if None) of an xlsx workbook.
+
+    Empty cells are ``None``; dates come back as ``datetime``; formulas as their cached values;
+    an error cell as :class:`ErrorValue` and a formula without a saved result as
+    :class:`FormulaWithoutValue`. The file is checked first (:func:`inspect_workbook`), opened
+    read-only and never written. Raises :class:`NotAWorkbook` with a message for the contributor.
+    """
+    inspection = inspect_workbook(path)
+    names = [n for n in inspection.sheet_names if wanted is None or n in wanted]
+    sheets: dict[str, list[list[Any]]] = {}
+    try:
+        from python_calamine import CalamineWorkbook
+
+        with CalamineWorkbook.from_path(str(path)) as book:
+            readable = set(book.sheet_names)
+            for name in names:
+                if name in readable:
+                    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    sheets[name] = [[_convert(value) for value in row] for row in rows]
+    except Exception as exc:  # calamine reports broken files with varied exception types
+        raise NotAWorkbook(f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); open it in Excel "
+                           f"and save it again as .xlsx") from None
+    for name, rows in sheets.items():
+        scan = inspection.scans.get(name)
+        if scan:
+            _overlay(rows, {**scan.errors, **scan.uncached})
+    return WorkbookContents(sheets, inspection.sheet_names, inspection.defined_names,
+                            {name: inspection.scans[name].merged for name in sheets if name in inspection.scans})
 
 
 def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet of an xlsx workbook as rows of cell values, row 0 being Excel row 1.
-
-    Empty cells are ``None``; dates come back as ``datetime``; formulas as their cached
-    values. The file is opened read-only and never written.
-    """
-    check_archive(path)
-    try:
-        frames = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
-    except Exception as exc:  # calamine reports corrupt archives with varied exception types
-        raise NotAWorkbook(f"the workbook cannot be read ({exc}); open it in Excel and save it again as .xlsx") from None
-    sheets: dict[str, list[list[Any]]] = {}
-    for name, frame in frames.items():
-        frame = frame.astype(object).where(frame.notna(), None)
-        sheets[str(name)] = frame.values.tolist()
-    return sheets
-
-
-def check_archive(path: Path) -> None:
-    """Raise :class:`NotAWorkbook` unless ``path`` is a zip archive of a sane unpacked size."""
-    if not zipfile.is_zipfile(path):
-        raise NotAWorkbook(f"the file is not an Excel workbook ({_describe_content(path)}); save it in Excel as "
-                           f"'Excel Workbook (*.xlsx)'")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise NotAWorkbook(f"the workbook cannot be read ({exc}); open it in Excel and save it again as .xlsx") from None
-    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
-        raise NotAWorkbook(f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({unpacked // (1024 * 1024)} MB); "
-                           f"remove pictures and other large content, or copy the rows into a fresh template")
+    """Every worksheet of an xlsx workbook as rows of cell values (see :func:`read_workbook`)."""
+    return read_workbook(path).sheets
 
 
 def read_defined_names(path: Path) -> dict[str, tuple[str, str]]:
-    """The workbook-level names that point at one cell: name → (sheet, cell such as ``C1``).
+    """The workbook-level names that point at one cell: name → (sheet, cell such as ``C1``)."""
+    return inspect_workbook(path).defined_names
 
-    Reads only ``xl/workbook.xml`` (size-checked); call :func:`check_archive` first.
-    """
-    with zipfile.ZipFile(path) as archive:
-        try:
-            info = archive.getinfo("xl/workbook.xml")
-        except KeyError:
-            return {}
-        if info.file_size > MAX_WORKBOOK_XML_BYTES:
-            return {}
-        try:
-            root = ElementTree.fromstring(archive.read(info))
-        except ElementTree.ParseError:
-            return {}
+
+def _convert(value: Any) -> Any:
+    """A calamine cell value as pandas' calamine engine gives it (the intake was written for that)."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # exactly an integer
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _overlay(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:
+    """Put markers where calamine saw nothing, growing the grid if a marker lies beyond it."""
+    for (row, column), marker in cells.items():
+        while len(rows) < row:
+            rows.append([])
+        target = rows[row - 1]
+        if len(target) < column:
+            target.extend([None] * (column - len(target)))
+        target[column - 1] = marker
+
+
+# --- checking a file before anything parses it ------------------------------------------------
+
+def inspect_workbook(path: Path) -> Inspection:
+    """Check ``path`` within the limits and return its worksheets; raise :class:`NotAWorkbook`."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise NotAWorkbook(f"the file is not an Excel workbook (the file is empty); {SAVE_AS}")
+    if size > MAX_FILE_MB * MB:
+        raise NotAWorkbook(f"the file is too large ({size / MB:.0f} MB; at most {MAX_FILE_MB} MB); remove pictures "
+                           f"and other large content, or {FRESH}")
+    if not zipfile.is_zipfile(path):
+        raise _not_a_zip(path)
+    parts = _count_parts(path)
+    if parts > MAX_PARTS:
+        raise NotAWorkbook(f"the workbook has too many parts ({parts} files in its zip archive; at most {MAX_PARTS}); "
+                           f"{FRESH}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_kind(archive, {i.filename for i in infos})
+            _check_total(infos)
+            sheets, names = _read_workbook_xml(archive, _workbook_part(archive))
+            by_part = {part: name for name, part in sheets}
+            # Worksheets first: streamed with a budget, they stop at the first cell beyond the
+            # limits, so a sheet with a million rows is named by its cell A10001.
+            scans = {by_part[i.filename]: _scan_sheet(archive, i, by_part[i.filename])
+                     for i in infos if i.filename in by_part}
+            for info in infos:
+                if info.filename not in by_part:
+                    _check_part(info)
+                    _verify_part(archive, info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
+        raise NotAWorkbook(f"the workbook is damaged and cannot be unpacked ({_reason(exc)}); ask the sender for the "
+                           f"file again, or open it in Excel and save it again") from None
+    return Inspection([name for name, _ in sheets], names, scans)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, zipfile.BadZipFile) and text.startswith("Bad CRC-32"):
+        return f"a part fails its checksum: {text.split('file ', 1)[-1]}"
+    if isinstance(exc, zlib.error | EOFError):
+        return "a part's compressed data is corrupt"
+    return f"{type(exc).__name__}: {text[:120]}"
+
+
+def _count_parts(path: Path) -> int:
+    """The number of entries the zip archive's end record declares, read before zipfile builds
+    one object per entry (a small file could declare millions)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_557))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return 0  # zipfile will report the archive as damaged
+    entries = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    return entries  # 0xFFFF (65,535) also stands for "more, see the zip64 record": too many either way
+
+
+def _check_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse zip archives that are not xlsx workbooks: OpenDocument, Word, .xlsb, macros, encryption."""
+    if "mimetype" in names and "[Content_Types].xml" not in names:
+        kind = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+        what = ("an OpenDocument spreadsheet, .ods" if kind.endswith("opendocument.spreadsheet")
+                else f"an OpenDocument file ({kind})")
+        raise NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS} (LibreOffice: File → Save As → "
+                           f"'Excel 2007-365 (.xlsx)')")
+    if "xl/workbook.bin" in names:
+        raise NotAWorkbook(f"the file is not an Excel workbook (an Excel binary workbook, .xlsb); {SAVE_AS}")
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        what = ("a Word document" if "word/document.xml" in names else
+                "a PowerPoint presentation" if any(n.startswith("ppt/") for n in names) else
+                "a zip archive with no workbook inside")
+        raise NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
+    if any(i.flag_bits & 0x1 for i in archive.infolist()):
+        raise NotAWorkbook("the workbook is encrypted (its zip parts need a password); remove the password and "
+                           f"{SAVE_AS}")
+    content_types = archive.getinfo("[Content_Types].xml")
+    macros = [n for n in names if n.lower().endswith("vbaproject.bin")]
+    if macros or (content_types.file_size < MAX_WORKBOOK_XML_BYTES
+                  and b"macroEnabled" in archive.read(content_types)):
+        raise NotAWorkbook(f"the workbook contains macros ({macros[0] if macros else 'a macro-enabled workbook'}); "
+                           f"macros are never run and its data was not read: {SAVE_AS}, which removes the macros")
+
+
+def _check_total(infos: list[zipfile.ZipInfo]) -> None:
+    """The declared unpacked size of all parts (zipfile never unpacks more than a part declares)."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_MB * MB:
+        raise NotAWorkbook(f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({total // MB} MB); remove "
+                           f"pictures and other large content, or {FRESH}")
+
+
+def _check_part(info: zipfile.ZipInfo) -> None:
+    """One part that is not a worksheet (worksheets are streamed with a budget instead)."""
+    if info.file_size > MAX_PART_MB * MB:
+        raise NotAWorkbook(f"a part of the workbook unpacks to more than {MAX_PART_MB} MB ({info.filename}: "
+                           f"{info.file_size // MB} MB); {FRESH}")
+    ratio = info.file_size / max(1, info.compress_size)
+    if info.file_size > RATIO_FROM_MB * MB and ratio > MAX_RATIO:
+        raise NotAWorkbook(f"the workbook looks like a zip bomb ({info.filename} unpacks to {ratio:.0f} times its "
+                           f"packed size; at most {MAX_RATIO}); {FRESH}")
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> str:
+    """Where the package's main workbook part is (``xl/workbook.xml`` unless ``_rels/.rels`` says otherwise)."""
+    try:
+        root = _parse_small(archive, "_rels/.rels")
+    except KeyError:
+        return "xl/workbook.xml"
+    for rel in root:
+        if str(rel.get("Type", "")).endswith("/officeDocument"):
+            return posixpath.normpath(str(rel.get("Target", "")).lstrip("/"))
+    return "xl/workbook.xml"
+
+
+def _read_workbook_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]]]:
+    """The worksheets as (name, part path) in workbook order, and the defined names of one cell."""
+    try:
+        root = _parse_small(archive, part)
+    except KeyError:
+        raise NotAWorkbook(f"the file is not an Excel workbook (a zip archive with no workbook inside); {SAVE_AS}") from None
+    folder = posixpath.dirname(part)
+    rels_path = posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")
+    targets: dict[str, str] = {}
+    try:
+        for rel in _parse_small(archive, rels_path):
+            if str(rel.get("Type", "")).endswith("/worksheet"):
+                target = str(rel.get("Target", ""))
+                targets[str(rel.get("Id"))] = (target.lstrip("/") if target.startswith("/")
+                                               else posixpath.normpath(posixpath.join(folder, target)))
+    except KeyError:
+        pass
+    sheets: list[tuple[str, str]] = []
     names: dict[str, tuple[str, str]] = {}
-    for element in root.iter(f"{SPREADSHEET_NS}definedName"):
-        if element.get("localSheetId") is not None:
-            continue  # a name that belongs to one sheet, not to the workbook
-        match = CELL_NAME.match((element.text or "").strip())
-        if match:
-            sheet = (match[1] or "").replace("''", "'") or match[2]
-            names[str(element.get("name"))] = (sheet, f"{match[3]}{match[4]}")
-    return names
+    for element in root.iter():
+        local = str(element.tag).rpartition("}")[2]
+        if local == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.rpartition("}")[2] == "id"), None)
+            if rid in targets:
+                sheets.append((str(element.get("name")), targets[rid]))
+        elif local == "definedName" and element.get("localSheetId") is None:
+            match = CELL_NAME.match((element.text or "").strip())
+            if match:
+                sheet = (match[1] or "").replace("''", "'") or match[2]
+                names[str(element.get("name"))] = (sheet, f"{match[3]}{match[4]}")
+    return sheets, names
 
 
-def _describe_content(path: Path) -> str:
-    """What a file that is not a zip archive seems to be, in a few words."""
+def _parse_small(archive: zipfile.ZipFile, name: str):
+    """Parse a small XML part with defusedxml (no DTDs, no entities); KeyError if it is absent."""
+    info = archive.getinfo(name)
+    if info.file_size > MAX_WORKBOOK_XML_BYTES:
+        raise NotAWorkbook(f"a part of the workbook is too large ({name}: {info.file_size // 1000} kB; at most "
+                           f"{MAX_WORKBOOK_XML_BYTES // 1000} kB); {FRESH}")
+    data = archive.read(info)
+    if _has_doctype(data):
+        raise _doctype(name)
+    try:
+        return SafeElementTree.fromstring(data)
+    except Exception as exc:  # a ParseError or one of defusedxml's refusals
+        raise NotAWorkbook(f"the workbook is damaged ({name} is not valid XML: {str(exc)[:80]}); open it in Excel "
+                           f"and save it again") from None
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes in chunks; zipfile stops at the declared size and checks the CRC at the end,
+    so a part that inflates beyond what its header says fails instead of filling memory."""
+    with archive.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def _verify_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    xml = info.filename.lower().endswith(XML_SUFFIXES)
+    tail = b""
+    for chunk in _chunks(archive, info):
+        if xml and _has_doctype(tail + chunk):
+            raise _doctype(info.filename)
+        tail = chunk[-32:]
+
+
+def _has_doctype(data: bytes) -> bool:
+    return any(marker in data for marker in DOCTYPES)
+
+
+def _doctype(part: str) -> NotAWorkbook:
+    return NotAWorkbook(f"the workbook contains an XML document type declaration ({part}), which Excel never writes "
+                        f"and which can hide an entity-expansion attack; {FRESH}")
+
+
+def _not_a_zip(path: Path) -> NotAWorkbook:
+    """What a file that is not a zip archive seems to be, as the contributor's message."""
     with open(path, "rb") as handle:
         head = handle.read(512)
-    if not head:
-        return "the file is empty"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "an old-format .xls workbook or a password-protected file"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file: .xls or an encrypted workbook
+        with open(path, "rb") as handle:
+            content = handle.read()
+        if "EncryptedPackage".encode("utf-16-le") in content:
+            return NotAWorkbook("the workbook is password-protected (encrypted), so it cannot be read; open it in "
+                                "Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password) "
+                                "and save it again")
+        if any(f"{name}\0".encode("utf-16-le") in content for name in ("Workbook", "Book")):
+            what = "an Excel 97-2003 workbook, .xls"
+        else:
+            what = "an old-format .xls workbook or a password-protected file"
+        return NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
+    if head.startswith(b"PK\x03\x04"):
+        return NotAWorkbook("the workbook is damaged or incomplete (its zip archive is cut short); ask the sender for "
+                            "the file again, or open it in Excel and save it again")
+    return NotAWorkbook(f"the file is not an Excel workbook ({_describe_content(head)}); {SAVE_AS}")
+
+
+def _describe_content(head: bytes) -> str:
+    """What the first bytes of a file that is not a zip archive seem to be, in a few words."""
     if head.startswith(b"%PDF"):
         return "a PDF document"
     text = head.decode("utf-8", errors="replace")
+    if text.lstrip("\ufeff \t\r\n").lower().startswith(("<!doctype html", "<html")):
+        return "a web page (HTML)"
     if text.count("\ufffd") > 3 or any(ch < " " and ch not in "\t\r\n" for ch in text):
         return "unrecognised binary content"
     first = text.strip().splitlines()[0] if text.strip() else ""
     return f"text starting {first[:30]!r}" if first else "blank text"
+
+
+# --- streaming one worksheet ------------------------------------------------------------------
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> SheetScan:
+    """Stream a worksheet's XML once, unpacking at most ``MAX_PART_MB``: the extent of its cells
+    (stopping at the first one beyond the limits), its error cells, formulas saved without a
+    result (openpyxl writes ``<f>…</f><v/>``) and merged ranges."""
+    scan = SheetScan()
+    parser = expat.ParserCreate()
+    cell = {"row": 0, "column": 0, "value": False, "cached": False, "formula": None, "type": None}
+    text: list[str] = []
+
+    def collect(data: str) -> None:
+        text.append(data)
+
+    def listen() -> None:
+        text.clear()
+        parser.CharacterDataHandler = collect
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "c":
+            ref = attrs.get("r")
+            if ref:
+                cell["row"], cell["column"] = _parse_ref(ref, sheet)
+            else:
+                cell["column"] += 1
+            cell.update(value=False, cached=False, formula=None, type=attrs.get("t"))
+        elif local == "v":
+            cell["value"] = True
+            if cell["formula"] is not None or cell["type"] == "e":
+                listen()
+        elif local == "is":
+            cell["value"] = cell["cached"] = True
+        elif local == "f":
+            listen()
+        elif local == "row":
+            ref = attrs.get("r")
+            cell["row"] = _parse_int(ref, sheet) if ref else cell["row"] + 1
+            cell["column"] = 0
+        elif local == "mergeCell":
+            bounds = _parse_range(attrs.get("ref", ""))
+            if bounds:
+                scan.merged.append(bounds)
+
+    def end(name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "c":
+            if cell["value"] or cell["formula"] is not None:
+                row, column = cell["row"], cell["column"]
+                if row > MAX_ROW or column > MAX_COLUMN:
+                    raise _beyond_limits(sheet, row, column)
+                scan.last_row, scan.last_column = max(scan.last_row, row), max(scan.last_column, column)
+                if cell["formula"] is not None and not cell["cached"] and cell["type"] != "e":
+                    scan.uncached[(row, column)] = FormulaWithoutValue(cell["formula"])
+        elif local == "f":
+            cell["formula"] = "".join(text)
+            parser.CharacterDataHandler = None
+        elif local == "v" and parser.CharacterDataHandler is not None:
+            parser.CharacterDataHandler = None
+            value = "".join(text)
+            if cell["type"] == "e":
+                scan.errors[(cell["row"], cell["column"])] = ErrorValue(value.strip())
+            # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
+            cell["cached"] = bool(value) or cell["type"] == "str"
+
+    def doctype(*_: Any) -> None:
+        raise _doctype(info.filename)
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    unpacked = 0
+    try:
+        for chunk in _chunks(archive, info):
+            unpacked += len(chunk)
+            if unpacked > MAX_PART_MB * MB:
+                raise NotAWorkbook(f"the sheet '{sheet}' unpacks to more than {MAX_PART_MB} MB; delete what lies "
+                                   f"beyond your data (Ctrl+End shows the last used cell), or {FRESH}", sheet)
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel "
+                           f"and save it again") from None
+    return scan
+
+
+def _parse_ref(ref: str, sheet: str) -> tuple[int, int]:
+    match = CELL_REF.fullmatch(ref)
+    if not match:
+        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' has a cell named {ref[:20]!r}); open it in "
+                           f"Excel and save it again")
+    return int(match[2]), column_number(match[1])
+
+
+def _parse_int(text: str, sheet: str) -> int:
+    if not text.isdigit() or len(text) > 10:
+        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' has a row numbered {text[:20]!r}); open it "
+                           f"in Excel and save it again")
+    return int(text)
+
+
+def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    parts = ref.split(":")
+    matches = [CELL_REF.fullmatch(p) for p in parts]
+    if len(parts) != 2 or not all(matches):
+        return None
+    (r1, c1), (r2, c2) = ((int(m[2]), column_number(m[1])) for m in matches)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def column_number(letters: str) -> int:
+    """``A`` → 1, ``AX`` → 50."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    """1 → ``A``, 50 → ``AX``."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
+    if row > MAX_ROW:
+        message = (f"a value beyond the last row read (row {row}; a sheet may use rows 1–{MAX_ROW}); delete the rows "
+                   f"below row {MAX_ROW} (Ctrl+End shows the last used cell)")
+    else:
+        message = (f"a value beyond the last column read (column {column_letters(column)}; a sheet may use columns "
+                   f"A–{column_letters(MAX_COLUMN)}); delete the columns after {column_letters(MAX_COLUMN)} "
+                   f"(Ctrl+End shows the last used cell)")
+    return NotAWorkbook(message, sheet, row, column)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def set_text(cell, value: Any) -> None:
+    """Write ``value`` into an openpyxl cell so that a spreadsheet never runs it: text is stored
+    as text (never as a formula, whatever it starts with), and characters XML cannot hold are
+    replaced. Text that a spreadsheet would take for a formula gets Excel's quote prefix, as if
+    typed with a leading apostrophe."""
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell.value = value
+    cell.data_type = "s"  # openpyxl would store text starting with '=' as a formula
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+def append_row(ws, values: list[Any]) -> None:
+    """``ws.append(values)``, with every text written through :func:`set_text`."""
+    ws.append([None if isinstance(value, str) else value for value in values])
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            set_text(ws.cell(row=ws.max_row, column=column), value)
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
@@ -134,3 +610,4 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+

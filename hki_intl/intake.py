@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .errors import Problem
-from .excel_io import NotAWorkbook, read_defined_names, read_sheets
+from .excel_io import ErrorValue, FormulaWithoutValue, NotAWorkbook, read_workbook
 from .params import LANGUAGES, Settings, Strategy, normalise_key
 from .schema import INFO_FIELDS, INFO_NAMES, INFO_SHEET, REQUIRED_MARK, SHEETS, Column, Sheet
 from .templates import CODES_SHEET, INSTRUCTIONS_SHEET
@@ -43,6 +44,19 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
 TEMPLATE_SHEETS = {INFO_SHEET, CODES_SHEET, *INSTRUCTIONS_SHEET.values(), *(s.name for s in SHEETS)}
+READ_SHEETS = {INFO_SHEET, *(s.name for s in SHEETS)}  # the sheets the intake reads; the others only by name
+MAX_TEXT = 2000  # characters in a free-text cell, as the template's validation says (Excel allows 32,767)
+NUMBER_LIMIT = 1e15  # any number, as the template's validation says; column maxima are in the schema
+SUFFIXES = {  # what a file of another kind is, and how to fix it
+    ".xlsm": ("a macro-enabled workbook, .xlsm: macros are never run and its data was not read",
+              "save it in Excel as 'Excel Workbook (*.xlsx)' (which removes the macros)"),
+    ".xls": ("an Excel 97-2003 workbook, .xls", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
+    ".xlsb": ("an Excel binary workbook, .xlsb", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
+    ".ods": ("an OpenDocument spreadsheet, .ods",
+             "save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File → Save As)"),
+    ".csv": ("a CSV text file, .csv", "copy the rows into the template, save it as 'Excel Workbook (*.xlsx)'"),
+    ".pdf": ("a PDF document, .pdf", "send the workbook itself, saved as 'Excel Workbook (*.xlsx)'"),
+}
 COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
@@ -119,19 +133,22 @@ def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]]
 def read_submission(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list[Problem]]:
     """Parse one workbook; return it (or None if it is not a workbook) and every problem found in it."""
     name = str(path)
-    if path.suffix.lower() != ".xlsx":
-        return None, [Problem(name, message=(
-            f"not an .xlsx workbook ({path.suffix or 'no extension'}); save the file in Excel as "
-            f"'Excel Workbook (*.xlsx)' and name it <organisation-id>.xlsx"))]
+    suffix = path.suffix.lower()
+    if suffix != ".xlsx":
+        what, fix = SUFFIXES.get(suffix, (suffix or "no extension", "save the file in Excel as 'Excel Workbook (*.xlsx)'"))
+        return None, [Problem(name, message=f"not an .xlsx workbook ({what}); {fix} and name it <organisation-id>.xlsx")]
     try:
-        sheets = read_sheets(path)
-        names = read_defined_names(path)
+        contents = read_workbook(path, READ_SHEETS)
     except NotAWorkbook as exc:
-        return None, [Problem(name, message=str(exc))]
+        where: dict[str, Any] = {"sheet": exc.sheet} if exc.sheet else {}
+        if exc.sheet and exc.row and exc.column:
+            where |= dict(row=exc.row, column=exc.column, cell=cell_ref(exc.row, exc.column))
+        return None, [Problem(name, **where, message=str(exc))]
+    sheets, names = contents.sheets, contents.defined_names
     problems: list[Problem] = []
-    info = _read_info(name, sheets, names, path, year, strategy, settings, problems)
+    info = _read_info(name, sheets, contents.sheet_names, names, path, year, strategy, settings, problems)
     submission = Submission(path=path, year=year, **info)
-    others = [s for s in sheets if s not in TEMPLATE_SHEETS]
+    others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
         if rows is None:
@@ -141,12 +158,14 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
                 f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
                 f"'{sheet.name}' or copy your rows into a fresh template")))
             continue
-        submission.tables[sheet.table] = _read_sheet(name, sheet, rows, submission, strategy, problems)
+        submission.tables[sheet.table] = _read_sheet(name, sheet, rows, contents.merged.get(sheet.name, []),
+                                                     submission, strategy, problems)
     return submission, problems
 
 
-def _read_info(name: str, sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]], path: Path,
-               year: int, strategy: Strategy, settings: Settings, problems: list[Problem]) -> dict[str, Any]:
+def _read_info(name: str, sheets: dict[str, list[list[Any]]], sheet_names: list[str],
+               names: dict[str, tuple[str, str]], path: Path, year: int, strategy: Strategy, settings: Settings,
+               problems: list[Problem]) -> dict[str, Any]:
     """Organisation, template version and contact role from the info sheet, checked against
     the workbook's place (``<year>/<organisation-id>.xlsx``)."""
     stem = path.stem.strip().casefold()
@@ -157,7 +176,7 @@ def _read_info(name: str, sheets: dict[str, list[list[Any]]], names: dict[str, t
             f"with one of {', '.join(strategy.organisations.ids)}")))
     rows = sheets.get(INFO_SHEET)
     if rows is None:
-        others = [s for s in sheets if s not in TEMPLATE_SHEETS]
+        others = [s for s in sheet_names if s not in TEMPLATE_SHEETS]
         found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
         problems.append(Problem(name, INFO_SHEET, message=(
             f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "
@@ -253,8 +272,8 @@ def _find_header(sheet: Sheet, rows: list[list[Any]]) -> tuple[int, dict[int, st
     return best
 
 
-def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], submission: Submission, strategy: Strategy,
-                problems: list[Problem]) -> list[dict[str, Any]]:
+def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
+                submission: Submission, strategy: Strategy, problems: list[Problem]) -> list[dict[str, Any]]:
     header_row, mapping = _find_header(sheet, rows)
     missing = [c for c in sheet.columns if c.required and c.key not in mapping.values()]
     for column in missing:
@@ -266,7 +285,7 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], submission: Subm
         return []
     records: list[dict[str, Any]] = []
     raw_cells: dict[tuple[int, str], Any] = {}
-    failed: set[tuple[int, str]] = set()
+    failed = _merged_in_data_area(name, sheet, merged, header_row + 1, len(rows), mapping, problems)
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
@@ -290,6 +309,25 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], submission: Subm
     return records
 
 
+def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, int, int]], header: int, last: int,
+                         mapping: dict[int, str], problems: list[Problem]) -> set[tuple[int, str]]:
+    """A problem for each merged range that reaches into the data area (below the 1-based
+    ``header`` row, in a column that is read); returns the (row, key) cells it covers up to the
+    ``last`` row, so that they are not reported again as empty."""
+    covered: set[tuple[int, str]] = set()
+    for first_row, first_col, last_row, last_col in sorted(merged):
+        keys = {c + 1: key for c, key in mapping.items() if first_col <= c + 1 <= last_col}
+        if last_row <= header or not keys:
+            continue
+        ref = f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}"
+        problems.append(Problem(name, sheet.name, first_row, first_col, cell_ref(first_row, first_col), (
+            f"cells are merged in the data area ({ref}); unmerge them (Home → Merge & Center) and fill in every "
+            f"row's own cell")))
+        rows = range(max(first_row, header + 1), min(last_row, last) + 1)  # a merge may reach far below the data
+        covered |= {(row, key) for row in rows for key in keys.values()}
+    return covered
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
         isinstance(value, float) and math.isnan(value))
@@ -302,20 +340,44 @@ def _is_blank(value: Any) -> bool:
 def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
     if _is_blank(raw):
         return None, None
+    if isinstance(raw, ErrorValue):
+        return None, (f"{_name(column)} is an error value ({raw.code}); correct the formula that gives it, or type "
+                      f"the value")
+    if isinstance(raw, FormulaWithoutValue):
+        formula = f"'={raw.formula[:57]}'" if raw.formula else "a shared formula"
+        return None, (f"{_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
+                      f"or LibreOffice and save it again, or type the value")
     return PARSERS[column.kind](column, raw, strategy)
 
 
 def _text(column: Column, raw: Any, strategy: Strategy):
+    if isinstance(raw, bool):
+        raw = "TRUE" if raw else "FALSE"  # as Excel shows it
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, (dt.datetime, dt.date)):
         raw = raw.date().isoformat() if isinstance(raw, dt.datetime) else raw.isoformat()
-    return str(raw).strip(), None
+    text = str(raw).strip()
+    control = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+    if control is not None:
+        return None, (f"{_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
+                      f"retype the text, or paste it as plain text")
+    if len(text) > MAX_TEXT:
+        return None, (f"{_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
+                      f"shorten it to {MAX_TEXT} characters or fewer")
+    return text, None
+
+
+def code_key(raw: Any) -> str:
+    """How a typed code is looked up: Unicode-normalised (NFKC), invisible format characters
+    (zero-width spaces, direction marks) removed, then :func:`normalise_key`."""
+    text = unicodedata.normalize("NFKC", str(raw))
+    return normalise_key("".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
 
 
 def _code(column: Column, raw: Any, strategy: Strategy):
     codes = strategy.codes(column.codes)
-    code = codes.lookup.get(normalise_key(raw))
+    code = codes.lookup.get(code_key(raw))
     if code is None:
         return None, (f"unknown {_name(column)} ({_show(raw)}); choose a value from the "
                       f"dropdown, e.g. {_examples(codes.labels('fi').values())}")
@@ -328,7 +390,7 @@ def _codes(column: Column, raw: Any, strategy: Strategy):
     for part in re.split(r"[;,\n]", str(raw)):
         if not part.strip():
             continue
-        code = codes.lookup.get(normalise_key(part))
+        code = codes.lookup.get(code_key(part))
         (values if code else unknown).append(code or part.strip())
     if unknown:
         return None, (f"unknown {_name(column)} ({', '.join(map(_show, unknown))}); separate "
@@ -349,6 +411,8 @@ def _parse_date(column: Column, raw: Any):
         return raw.date(), None
     if isinstance(raw, dt.date):
         return raw, None
+    if isinstance(raw, dt.time):  # what a date-formatted cell of a number below 1 (Excel has no earlier dates) gives
+        return None, f"{_name(column)} is not a valid date (a time of day, or a date before 1900: {_show(raw)}); {DATE_HINT}"
     text = str(raw).strip()
     for pattern, order in ((ISO_DATE, (0, 1, 2)), (FINNISH_DATE, (2, 1, 0))):
         match = pattern.match(text)
@@ -370,7 +434,15 @@ def _number(column: Column, raw: Any, strategy: Strategy):
         value = parse_number_text(str(raw))
     if value is None or not math.isfinite(value):
         return None, f"{_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
+    if abs(value) > NUMBER_LIMIT:
+        return None, (f"{_name(column)} is not a plausible number ({_show(raw)}); write a number between "
+                      f"{_big(-NUMBER_LIMIT)} and {_big(NUMBER_LIMIT)}")
     return value, None
+
+
+def _big(number: float) -> str:
+    """1e9 → ``1 000 000 000`` (as the messages write limits)."""
+    return f"{number:,.0f}".replace(",", " ")
 
 
 def parse_number_text(text: str) -> float | None:
@@ -379,7 +451,7 @@ def parse_number_text(text: str) -> float | None:
     A lone comma is a decimal comma (Finnish and Swedish usage); when both ``,`` and ``.``
     appear, the last one is the decimal separator.
     """
-    text = NUMBER_NOISE.sub("", text.strip())
+    text = NUMBER_NOISE.sub("", text.strip()).replace("\u2212", "-")  # the typographic minus sign too
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         text = text.replace("." if decimal == "," else ",", "").replace(decimal, ".")
@@ -414,11 +486,6 @@ PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = 
 }
 DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
 FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
 
 
 def _name(column: Column) -> str:
@@ -493,6 +560,10 @@ def _at_least(series: pd.Series, minimum: float) -> pd.Series:
     return ~(pd.to_numeric(series, errors="coerce") < minimum)
 
 
+def _at_most(series: pd.Series, maximum: float) -> pd.Series:
+    return ~(pd.to_numeric(series, errors="coerce") > maximum)
+
+
 @functools.lru_cache(maxsize=64)
 def row_schema(sheet_name: str, year: int):
     """The pandera schema of one data sheet's parsed rows (built from :mod:`hki_intl.schema`)."""
@@ -504,6 +575,8 @@ def row_schema(sheet_name: str, year: int):
         checks = []
         if column.minimum is not None:
             checks.append(pa.Check(functools.partial(_at_least, minimum=column.minimum), name="minimum"))
+        if column.maximum is not None:
+            checks.append(pa.Check(functools.partial(_at_most, maximum=column.maximum), name="maximum"))
         columns[column.key] = pa.Column(nullable=not column.required, checks=checks)
     rules = [pa.Check(functools.partial(rule.passes, year=year), name=rule.name)
              for rule in ROW_RULES.get(sheet.table, ())]
@@ -538,6 +611,11 @@ def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy:
             key = column.key
             message = (f"{_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
                        f"write a value of {column.minimum:g} or more")
+        elif check == "maximum":
+            column = sheet.column(str(case.column))
+            key = column.key
+            message = (f"{_name(column)} is above {_big(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
+                       f"check the value: at most {_big(column.maximum)}")
         else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
             raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
         if (row, key) not in failed:

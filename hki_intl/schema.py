@@ -15,6 +15,7 @@ from .params import normalise_key
 
 TEMPLATE_VERSION = "2025.1"
 REQUIRED_MARK = " *"
+MAX_EUR = 1_000_000_000  # one activity, fee or grant: a thousand million euros is a typing error
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Column:
     required: bool = False
     codes: str | None = None  # name of a list in params/strategy.yaml
     minimum: float | None = None
+    maximum: float | None = None  # larger values are typing errors (an absurd amount)
     width: int = 18
 
     def label(self, lang: str) -> str:
@@ -85,9 +87,10 @@ SHEETS: tuple[Sheet, ...] = (
         Column("network", "code", "Verkosto", "Nätverk", "Network", codes="networks", width=24),
         Column("start", "date", "Alkupäivä", "Startdatum", "Start date", True, width=13),
         Column("end", "date", "Loppupäivä", "Slutdatum", "End date", width=13),
-        Column("budget_eur", "number", "Budjetti (EUR)", "Budget (EUR)", "Budget (EUR)", minimum=0, width=15),
+        Column("budget_eur", "number", "Budjetti (EUR)", "Budget (EUR)", "Budget (EUR)", minimum=0, maximum=MAX_EUR,
+               width=15),
         Column("external_funding_eur", "number", "Ulkoinen rahoitus (EUR)", "Extern finansiering (EUR)",
-               "External funding (EUR)", minimum=0, width=15),
+               "External funding (EUR)", minimum=0, maximum=MAX_EUR, width=15),
         Column("funding_source", "code", "Rahoituslähde", "Finansieringskälla", "Funding source", codes="funding_sources",
                width=24),
         Column("status", "code", "Tila", "Status", "Status", True, "activity_statuses", width=14),
@@ -99,7 +102,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("owner_unit", "text", "Vastuuyksikkö", "Ansvarig enhet", "Owner unit", width=30),
         Column("goal", "code", "Tukee tavoitetta", "Stöder målet", "Goal supported", codes="goals", width=34),
         Column("justification", "text", "Perustelu", "Motivering", "Justification", width=40),
-        Column("annual_fee_eur", "number", "Vuosimaksu (EUR)", "Årsavgift (EUR)", "Annual fee (EUR)", minimum=0, width=15),
+        Column("annual_fee_eur", "number", "Vuosimaksu (EUR)", "Årsavgift (EUR)", "Annual fee (EUR)", minimum=0,
+               maximum=MAX_EUR, width=15),
         Column("review_year", "year", "Arviointivuosi", "Utvärderingsår", "Review year", width=12),
     )),
     Sheet("Vierailut", "visits", "Vierailut", "Besök", "Visits", (
@@ -109,7 +113,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("country", "code", "Maa", "Land", "Country", True, "countries", width=20),
         Column("level", "code", "Taso", "Nivå", "Level", True, "visit_levels", width=18),
         Column("focus_area", "code", "Painopistealue", "Fokusområde", "Focus area", codes="focus_areas", width=30),
-        Column("participants", "integer", "Osallistujia", "Deltagare", "Participants", minimum=0, width=12),
+        Column("participants", "integer", "Osallistujia", "Deltagare", "Participants", minimum=0,
+               maximum=100_000, width=12),
         Column("purpose", "text", "Tarkoitus", "Syfte", "Purpose", width=40),
     )),
     Sheet("Näkyvyys", "media", "Kansainvälinen medianäkyvyys", "Internationell mediesynlighet",
@@ -119,7 +124,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("country", "code", "Maa", "Land", "Country", True, "countries", width=20),
         Column("focus_area", "code", "Painopistealue", "Fokusområde", "Focus area", codes="focus_areas", width=30),
         Column("tone", "code", "Sävy", "Ton", "Tone", True, "media_tones", width=14),
-        Column("reach", "integer", "Tavoittavuus", "Räckvidd", "Reach", minimum=0, width=14),
+        Column("reach", "integer", "Tavoittavuus", "Räckvidd", "Reach", minimum=0, maximum=10_000_000_000, width=14),
         Column("headline", "text", "Otsikko", "Rubrik", "Headline", width=40),
     )),
     Sheet("Kumppanuudet", "partnerships", "Kaupunkikumppanuudet", "Stadspartnerskap", "City partnerships", (

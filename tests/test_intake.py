@@ -359,8 +359,8 @@ def test_files_that_are_not_workbooks(tmp_path, strategy, settings):
     result = load_submissions(tmp_path, [2025], strategy, settings)
     save = "save it in Excel as 'Excel Workbook (*.xlsx)'"
     assert [str(p) for p in result.problems] == [
-        f"{folder / 'culture_leisure.csv'}: not an .xlsx workbook (.csv); save the file in Excel as "
-        "'Excel Workbook (*.xlsx)' and name it <organisation-id>.xlsx",
+        f"{folder / 'culture_leisure.csv'}: not an .xlsx workbook (a CSV text file, .csv); copy the rows into the "
+        "template, save it as 'Excel Workbook (*.xlsx)' and name it <organisation-id>.xlsx",
         f"{folder / 'education.xlsx'}: the file is not an Excel workbook (text starting 'organisation;year'); {save}",
         f"{folder / 'forum_virium.xlsx'}: the file is not an Excel workbook (an old-format .xls workbook or a "
         f"password-protected file); {save}",
