@@ -27,7 +27,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .errors import Problem, UsageError
-from .excel_io import save_workbook
+from .excel_io import NotAWorkbook, append_row, inspect_workbook, save_workbook, set_text
 from .intake import IntakeResult
 from .params import LANGUAGES, Strategy
 from .schema import INFO_FIELDS, INFO_SHEET
@@ -119,7 +119,7 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
     while title in wb.sheetnames:
         title += "+"
     ws = wb.create_sheet(title, 0)
-    ws["A1"] = WORDS["title"][lang].format(count=len(problems), file=file_name)
+    set_text(ws["A1"], WORDS["title"][lang].format(count=len(problems), file=file_name))
     ws["A1"].font = Font(bold=True)
     ws.merge_cells("A1:D1")
     ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -133,14 +133,16 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
     for n, problem in enumerate(sorted(problems), start=1):
         row = 3 + n
         ws.cell(row=row, column=1, value=n)
-        ws.cell(row=row, column=2, value=problem.sheet or WORDS["whole"][lang])
+        set_text(ws.cell(row=row, column=2), problem.sheet or WORDS["whole"][lang])
         target = problem.cell or (f"A{problem.row}" if problem.row else "")
         if problem.sheet in wb.sheetnames and target:
             link = ws.cell(row=row, column=3, value=problem.cell or target)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(problem.sheet)}!{target}",
                                        display=link.value)
             link.font = LINK_FONT
-        ws.cell(row=row, column=4, value=problem.message).alignment = Alignment(wrap_text=True, vertical="top")
+        message = ws.cell(row=row, column=4)
+        set_text(message, problem.message)
+        message.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in wb.worksheets:  # open on the list, with no other sheet selected with it
         sheet.sheet_view.tabSelected = sheet is ws
     wb.active = 0
@@ -183,7 +185,7 @@ def _table(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: t
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)  # text from workbooks is stored as text, never as a formula
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
@@ -201,6 +203,12 @@ def _findings(result: IntakeResult, year: int, strategy: Strategy):
 
 
 def _opens(path: Path) -> bool:
+    """Whether openpyxl may open ``path``: it passes the intake's checks (size, zip bomb, entity
+    declarations, sheet extent) and openpyxl reads it."""
+    try:
+        inspect_workbook(path)
+    except NotAWorkbook:
+        return False
     try:
         openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True).close()
     except Exception:  # openpyxl raises many kinds for files it cannot read; the problem list says why

@@ -2,10 +2,16 @@
 
 ``run`` writes them as UTF-8 CSV under ``<out>/data/`` for analysts (and for the notebooks,
 which read them back with :func:`read_tables`, typed by the schema).
+
+A CSV opened in Excel or LibreOffice runs text that starts with ``=``, ``+``, ``-`` or ``@``
+as a formula ("CSV injection"). Every such text is written with a leading apostrophe
+(:func:`neutralise`), numbers such as ``-5`` stay as they are, and :func:`read_tables` takes
+the apostrophe off again (:func:`restore`), so the notebooks see exactly what was typed.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +23,32 @@ from .schema import SHEETS, Sheet
 BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
 SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role"]
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "message"]
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet takes for a formula, after any apostrophes
+NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def neutralise(text: str) -> str:
+    """``=SUM(A1)`` → ``'=SUM(A1)``; ``-5`` and ``Helsinki`` stay. Text that already starts with
+    apostrophes before such a character gets one more, so that :func:`restore` is exact."""
+    if FORMULA_START.match(text) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The inverse of :func:`neutralise`: ``restore(neutralise(t)) == t`` for every text."""
+    return text[1:] if NEUTRALISED.match(text) else text
+
+
+def _map_text(frame: pd.DataFrame, function) -> pd.DataFrame:
+    """``function`` applied to every text value of ``frame``'s text columns."""
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+            frame[column] = series.map(lambda v: function(v) if isinstance(v, str) else v)
+    return frame
 
 
 def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
@@ -44,7 +76,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     written = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        _map_text(frame, neutralise).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
     return written
 
@@ -55,9 +87,10 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     tables = {}
     for sheet in SHEETS:
         frame = pd.read_csv(folder / f"{sheet.table}.csv", dtype=str, keep_default_na=False, na_values=[""])
-        tables[sheet.table] = _typed(frame, sheet)
-    tables["submissions"] = pd.read_csv(folder / "submissions.csv", dtype={"year": "int64"}, keep_default_na=False)
-    tables["problems"] = pd.read_csv(folder / "problems.csv", dtype=str, keep_default_na=False)
+        tables[sheet.table] = _typed(_map_text(frame, restore), sheet)
+    submissions = pd.read_csv(folder / "submissions.csv", dtype={"year": "int64"}, keep_default_na=False)
+    tables["submissions"] = _map_text(submissions, restore)
+    tables["problems"] = _map_text(pd.read_csv(folder / "problems.csv", dtype=str, keep_default_na=False), restore)
     return tables
 
 
