@@ -21,6 +21,7 @@ from .charts import grouped_bars, heatmap, trend_lines, world_map, wrap_label
 from .formatting import change, fmt_date
 from .params import normalise_key
 from .render import Report, TableColumn
+from .schema import SHEETS
 from .scraps import read_headlines
 from .tables import read_tables
 
@@ -56,11 +57,27 @@ class Context:
         return self.report.label(codelist, code)
 
     def text(self, value: object) -> str:
-        return "–" if value is None or pd.isna(value) else str(value)
+        return self.report.user_text(value)
+
+
+def mask_tables(tables: Tables, report: Report) -> Tables:
+    """The tables as the report may show them: in every free-text column (and in the problem
+    messages, which quote cells) e-mail addresses and phone numbers are masked."""
+    texts = {sheet.table: [c.key for c in sheet.columns if c.kind == "text"] for sheet in SHEETS}
+    texts |= {"problems": ["message"], "submissions": ["contact_role"]}
+    masked = dict(tables)
+    for name, columns in texts.items():
+        if name in masked:
+            frame = masked[name].copy()
+            for column in columns:
+                frame[column] = frame[column].map(lambda v: report.user_text(v) if isinstance(v, str) else v)
+            masked[name] = frame
+    return masked
 
 
 def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR) -> Context:
-    return Context(int(year), lang, read_tables(Path(data_dir)), Report(lang, Path(params_dir)))
+    report = Report(lang, Path(params_dir))
+    return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report)
 
 
 class Chapter:
@@ -74,7 +91,8 @@ class Chapter:
     def __init__(self, year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR):
         tables = read_tables(Path(data_dir))
         langs = [code.strip() for code in str(lang).split(",") if code.strip()]
-        self.contexts = [Context(int(year), code, tables, Report(code, Path(params_dir))) for code in langs]
+        reports = [Report(code, Path(params_dir)) for code in langs]
+        self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r) for r in reports]
 
     @property
     def primary(self) -> Context:

@@ -1,8 +1,10 @@
 """HTML blocks the notebooks display: headings, headline cards, tables and charts.
 
 Every user-supplied text goes through :func:`html.escape`, so a ``<script>`` typed into a
-workbook shows as text. Words come from ``params/texts.yaml`` and labels from
-``params/strategy.yaml``; nothing a reader sees is written here.
+workbook shows as text, and through :meth:`Report.user_text`, which masks e-mail addresses
+and phone numbers (personal data never reaches the report; the consolidated CSVs for analysts
+keep them). Words come from ``params/texts.yaml`` and labels from ``params/strategy.yaml``;
+nothing a reader sees is written here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ from .analysis import Headline
 from .charts import render
 from .formatting import change, fmt_eur, fmt_number, fmt_percent
 from .params import Strategy, Texts, load_strategy, load_texts
+
+EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number starts with +, 00 or 0 (international and Finnish ways of writing one) and
+# has 7 to 17 digits, grouped by spaces, hyphens or brackets: +358 40 123 4567, (09) 310 1234,
+# 040-123 4567. Years, sums (4 924 251), dates and postal codes (00100) do not match.
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d[\d \-()]{5,}\d|(?<![\w+(])\(?0\d[\d \-()]{4,}\d")
+PHONE_DIGITS = range(7, 18)
+
+
+def mask_personal_data(text: str, email: str, phone: str) -> str:
+    """``text`` with every e-mail address replaced by ``email`` and every phone number by ``phone``."""
+    text = EMAIL.sub(email, text)
+    return PHONE.sub(lambda m: phone if sum(ch.isdigit() for ch in m[0]) in PHONE_DIGITS else m[0], text)
 
 
 def slug(text: str) -> str:
@@ -50,6 +65,13 @@ class Report:
         if code is None or (isinstance(code, float) and pd.isna(code)) or code is pd.NA:
             return "–"
         return self.strategy.codes(codelist).label(str(code), self.lang)
+
+    def user_text(self, value: object) -> str:
+        """A value a contributor typed, as the report shows it: ``–`` when empty, e-mail
+        addresses and phone numbers masked in the report's language."""
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return "–"
+        return mask_personal_data(str(value), self.t("privacy.email"), self.t("privacy.phone"))
 
     def number(self, value: float | None, decimals: int = 0) -> str:
         return fmt_number(value, self.lang, decimals)
