@@ -240,7 +240,8 @@ class _Run:
                     self._note_report(build / name, lang, fmt, key)
                     written.append(build / name)
         self._carry_over_reports(build)
-        return sorted(written)
+        order = [build / report_name(self.settings.year, lang, fmt) for lang, fmt in wanted]
+        return sorted(written, key=order.index)  # in the order asked for: languages, then formats
 
     def _carry_over_reports(self, build: Path) -> None:
         """Report files of other languages or formats from the previous run stay, if they were
