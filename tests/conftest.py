@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,24 @@ def run_cli(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 600) -> subproc
     """The real command line, as an analyst runs it."""
     return subprocess.run([sys.executable, str(PIPELINE), *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
+
+
+YEAR = 2025
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory):
+    """example → run --lang all through the real CLI, once for every test that reads the reports."""
+    root = tmp_path_factory.mktemp("e2e")
+    made = run_cli("example", "--out", str(root / "inputs"), "--years", "2023-2025")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == f"wrote 26 example workbooks to {root / 'inputs'} (2023–2025)"
+    ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"),
+                  "--lang", "all")
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert lines[:-1] == [f"report written: {root / 'report' / f'international-activities-{YEAR}-{lang}.{fmt}'}"
+                          for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
+    assert re.fullmatch(r"done in \d+\.\d s \(0 of \d+ stages reused\)", lines[-1])
+    report = root / "report" / f"international-activities-{YEAR}-fi.html"
+    return root, report.read_text(encoding="utf-8")

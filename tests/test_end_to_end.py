@@ -25,23 +25,6 @@ pytestmark = pytest.mark.slow
 YEAR, PREVIOUS = 2025, 2024
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    made = run_cli("example", "--out", str(root / "inputs"), "--years", "2023-2025")
-    assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == f"wrote 26 example workbooks to {root / 'inputs'} (2023–2025)"
-    ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"),
-                  "--lang", "all")
-    assert ran.returncode == 0, ran.stderr
-    lines = ran.stdout.splitlines()
-    assert lines[:-1] == [f"report written: {root / 'report' / f'international-activities-{YEAR}-{lang}.{fmt}'}"
-                          for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
-    assert re.fullmatch(r"done in \d+\.\d s \(0 of \d+ stages reused\)", lines[-1])
-    report = root / "report" / f"international-activities-{YEAR}-fi.html"
-    return root, report.read_text(encoding="utf-8")
-
-
 def rows(path: Path, sheet: str) -> list[dict[str, object]]:
     """A sheet's rows as dicts keyed by the header text (the required mark stripped)."""
     ws = openpyxl.load_workbook(path, read_only=True, data_only=True)[sheet]
