@@ -6,6 +6,7 @@ cell and how to fix the problem.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+        line = f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+        return one_line(line)
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes: a file or sheet name from a hostile
+    workbook (or its sender) cannot split a problem over several lines."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: repr(m[0])[1:-1], text)
 
 
 class InputErrors(PipelineError):

@@ -150,7 +150,9 @@ def read_workbook(path: Path, wanted: Collection[str] | None = None) -> Workbook
                 if name in readable:
                     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                     sheets[name] = [[_convert(value) for value in row] for row in rows]
-    except Exception as exc:  # calamine reports broken files with varied exception types
+    except BaseException as exc:  # calamine reports broken files with varied exceptions, and panics
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
         raise NotAWorkbook(f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); open it in Excel "
                            f"and save it again as .xlsx") from None
     for name, rows in sheets.items():
@@ -215,11 +217,12 @@ def inspect_workbook(path: Path) -> Inspection:
             infos = archive.infolist()
             _check_kind(archive, {i.filename for i in infos})
             _check_total(infos)
-            sheets, names = _read_workbook_xml(archive, _workbook_part(archive))
+            sheets, names, styles = _read_workbook_xml(archive, _workbook_part(archive))
             by_part = {part: name for name, part in sheets}
+            dates = _date_styles(archive, styles)
             # Worksheets first: streamed with a budget, they stop at the first cell beyond the
             # limits, so a sheet with a million rows is named by its cell A10001.
-            scans = {by_part[i.filename]: _scan_sheet(archive, i, by_part[i.filename])
+            scans = {by_part[i.filename]: _scan_sheet(archive, i, by_part[i.filename], dates)
                      for i in infos if i.filename in by_part}
             for info in infos:
                 if info.filename not in by_part:
@@ -312,8 +315,10 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def _read_workbook_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]]]:
-    """The worksheets as (name, part path) in workbook order, and the defined names of one cell."""
+def _read_workbook_xml(archive: zipfile.ZipFile,
+                       part: str) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]], str | None]:
+    """The worksheets as (name, part path) in workbook order, the defined names of one cell, and
+    the styles part."""
     try:
         root = _parse_small(archive, part)
     except KeyError:
@@ -321,12 +326,16 @@ def _read_workbook_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[
     folder = posixpath.dirname(part)
     rels_path = posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")
     targets: dict[str, str] = {}
+    styles = None
     try:
         for rel in _parse_small(archive, rels_path):
+            target = str(rel.get("Target", ""))
+            target = (target.lstrip("/") if target.startswith("/")
+                      else posixpath.normpath(posixpath.join(folder, target)))
             if str(rel.get("Type", "")).endswith("/worksheet"):
-                target = str(rel.get("Target", ""))
-                targets[str(rel.get("Id"))] = (target.lstrip("/") if target.startswith("/")
-                                               else posixpath.normpath(posixpath.join(folder, target)))
+                targets[str(rel.get("Id"))] = target
+            elif str(rel.get("Type", "")).endswith("/styles"):
+                styles = target
     except KeyError:
         pass
     sheets: list[tuple[str, str]] = []
@@ -342,7 +351,58 @@ def _read_workbook_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[
             if match:
                 sheet = (match[1] or "").replace("''", "'") or match[2]
                 names[str(element.get("name"))] = (sheet, f"{match[3]}{match[4]}")
-    return sheets, names
+    return sheets, names, styles
+
+
+# Excel's built-in number formats that show a date, a time or a duration (14-22, 45-47) and the
+# East Asian date formats (27-36, 50-58).
+DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+NOT_DATE_PARTS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?![hms]+\])[^\]]*\]', re.IGNORECASE)
+
+
+def is_date_format(code: str) -> bool:
+    """Whether a custom number format shows a date, a time or a duration (as calamine decides:
+    a d, m, y, h or s outside quoted text, escapes and [colour] or [condition] sections)."""
+    return code.strip().lower() != "general" and bool(re.search(r"[dmyhs]", NOT_DATE_PARTS.sub("", code), re.I))
+
+
+def _date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
+    """The indexes of the cell styles (``cellXfs``) whose number format is a date, time or duration."""
+    if not part or part not in archive.NameToInfo:
+        return frozenset()
+    info = archive.getinfo(part)
+    formats: dict[str, bool] = {}
+    styles: list[bool] = []
+    depth = {"cellXfs": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "numFmt":
+            formats[attrs.get("numFmtId", "")] = is_date_format(attrs.get("formatCode", ""))
+        elif local == "cellXfs":
+            depth["cellXfs"] += 1
+        elif local == "xf" and depth["cellXfs"]:
+            number = attrs.get("numFmtId", "0")
+            styles.append(formats.get(number, number.isdigit() and int(number) in DATE_FORMAT_IDS))
+
+    def end(name: str) -> None:
+        if name.rpartition(":")[2] == "cellXfs":
+            depth["cellXfs"] -= 1
+
+    def doctype(*_: Any) -> None:
+        raise _doctype(part)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = doctype
+    try:
+        for chunk in _chunks(archive, info):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise NotAWorkbook(f"the workbook is damaged ({part} is not valid XML: {exc}); open it in Excel and save it "
+                           f"again") from None
+    return frozenset(index for index, is_date in enumerate(styles) if is_date)
 
 
 def _parse_small(archive: zipfile.ZipFile, name: str):
@@ -424,14 +484,21 @@ def _describe_content(head: bytes) -> str:
 
 # --- streaming one worksheet ------------------------------------------------------------------
 
-def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> SheetScan:
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str,
+                date_styles: frozenset[int] = frozenset()) -> SheetScan:
     """Stream a worksheet's XML once, unpacking at most ``MAX_PART_MB``: the extent of its cells
     (stopping at the first one beyond the limits), its error cells, formulas saved without a
-    result (openpyxl writes ``<f>…</f><v/>``) and merged ranges."""
+    result (openpyxl writes ``<f>…</f><v/>``) and merged ranges. A number of ±1e9 or more in a
+    cell formatted as a date or a time (style index in ``date_styles``) stops it too: calamine
+    overflows on such a number (a duration) or panics (a date far before year 1)."""
     scan = SheetScan()
     parser = expat.ParserCreate()
-    cell = {"row": 0, "column": 0, "value": False, "cached": False, "formula": None, "type": None}
+    cell = {"row": 0, "column": 0, "value": False, "cached": False, "formula": None, "type": None, "dated": False}
+    dated = {str(index) for index in date_styles}
     text: list[str] = []
+
+    def cell_at() -> tuple[int, int]:
+        return cell["row"], cell["column"]
 
     def collect(data: str) -> None:
         text.append(data)
@@ -448,10 +515,11 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> 
                 cell["row"], cell["column"] = _parse_ref(ref, sheet)
             else:
                 cell["column"] += 1
-            cell.update(value=False, cached=False, formula=None, type=attrs.get("t"))
+            cell.update(value=False, cached=False, formula=None, type=attrs.get("t"),
+                        dated=attrs.get("s", "0") in dated and attrs.get("t") in (None, "n"))
         elif local == "v":
             cell["value"] = True
-            if cell["formula"] is not None or cell["type"] == "e":
+            if cell["formula"] is not None or cell["type"] == "e" or cell["dated"]:
                 listen()
         elif local == "is":
             cell["value"] = cell["cached"] = True
@@ -484,6 +552,9 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> 
             value = "".join(text)
             if cell["type"] == "e":
                 scan.errors[(cell["row"], cell["column"])] = ErrorValue(value.strip())
+            elif cell["dated"] and _beyond_dates(value):
+                raise NotAWorkbook(f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
+                                   f"format the cell as a number (Home → Number Format)", sheet, *cell_at())
             # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
             cell["cached"] = bool(value) or cell["type"] == "str"
 
@@ -506,6 +577,15 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> 
         raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel "
                            f"and save it again") from None
     return scan
+
+
+def _beyond_dates(text: str) -> bool:
+    """A number calamine cannot turn into a date or a duration (Python's timedelta ends at
+    999,999,999 days; chrono panics below about -1e11)."""
+    try:
+        return abs(float(text)) >= 1e9
+    except ValueError:
+        return False
 
 
 def _parse_ref(ref: str, sheet: str) -> tuple[int, int]:

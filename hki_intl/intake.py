@@ -341,10 +341,11 @@ def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str 
     if _is_blank(raw):
         return None, None
     if isinstance(raw, ErrorValue):
-        return None, (f"{_name(column)} is an error value ({raw.code}); correct the formula that gives it, or type "
+        code = raw.code if re.fullmatch(r"#[A-Z0-9/!?.]{1,15}", raw.code) else _show(raw.code)
+        return None, (f"{_name(column)} is an error value ({code}); correct the formula that gives it, or type "
                       f"the value")
     if isinstance(raw, FormulaWithoutValue):
-        formula = f"'={raw.formula[:57]}'" if raw.formula else "a shared formula"
+        formula = _show(f"={raw.formula}") if raw.formula else "a shared formula"
         return None, (f"{_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
                       f"or LibreOffice and save it again, or type the value")
     return PARSERS[column.kind](column, raw, strategy)

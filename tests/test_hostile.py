@@ -195,6 +195,10 @@ def _set(sheet: str, cell: str, value, *, text: bool = False):
     return edit
 
 
+def _format(sheet: str, cell: str, number_format: str):
+    return lambda wb: setattr(wb[sheet][cell], "number_format", number_format)
+
+
 def _edits(*edits):
     def edit(wb):
         for one in edits:
@@ -392,6 +396,13 @@ CASES = [
           "31.12.2100",
           "Toiminnot!J3: end date is not a plausible date ('31.12.1899'); write a date between 1.1.1950 and "
           "31.12.2100"]),
+    Case("a number too large for a date", workbook(_set("Toiminnot", "I2", -1e12)),  # calamine panicked on it
+         ["Toiminnot!I2: a number too large for a date or a time ('-1000000000000'); correct it, or format the cell "
+          "as a number (Home → Number Format)"]),
+    Case("a number too large for a duration", workbook(_edits(_set("Toiminnot", "K2", 5e9),
+                                                              _format("Toiminnot", "K2", "[h]:mm:ss"))),
+         ["Toiminnot!K2: a number too large for a date or a time ('5000000000'); correct it, or format the cell "
+          "as a number (Home → Number Format)"]),
     Case("negative and absurd amounts", workbook(_edits(
         _set("Toiminnot", "K2", -10), _set("Toiminnot", "K3", 1e12), _set("Verkostot", "F2", "\u22121 500 €"),
         _set("Mittarit", "C2", 1e300), _set("Vierailut", "G2", 2_000_000))),
@@ -443,6 +454,17 @@ def test_a_hostile_file_gets_one_line_per_problem_in_bounded_time_and_memory(cas
     assert run.peak_mb < MEGABYTES, f"{run.peak_mb:.0f} MB"
 
 
+def test_the_limits_in_the_readme_are_the_ones_in_the_code():
+    from hki_intl import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for text in (f"{excel_io.MAX_FILE_MB} MB on disk", f"{excel_io.MAX_UNPACKED_MB} MB unpacked",
+                 f"{excel_io.MAX_PART_MB} MB", f"{excel_io.MAX_PARTS:,} parts".replace(",", " "),
+                 f"{excel_io.MAX_RATIO} times", f"rows 1–{excel_io.MAX_ROW:,}".replace(",", " "),
+                 "columns A–AX", "2 000 characters"):
+        assert text in readme, text
+
+
 def test_markers_show_what_the_cell_holds():
     assert (str(ErrorValue("#N/A")), str(FormulaWithoutValue("SUM(A1:A3)"))) == ("#N/A", "=SUM(A1:A3)")
 
@@ -468,6 +490,18 @@ def test_cells_of_another_sheet_count_for_the_limits_but_are_not_read(write_work
     assert problems == [f"{path}: Omat muistiinpanot!XFD1048576: a value beyond the last row read (row 1048576; a "
                         "sheet may use rows 1–10000); delete the rows below row 10000 (Ctrl+End shows the last used "
                         "cell)"]
+
+
+def test_a_sheet_name_with_a_line_break_is_printed_on_one_line(write_workbook, strategy, settings):
+    def edit(wb):
+        wb.create_sheet("Omat")["A1"] = "muistiinpanot"
+    path = write_workbook(RECORDS, edit=edit)
+    edit_sheet_xml(path, "Omat", last_cell)
+    content = parts(path)
+    rezip(path, {"xl/workbook.xml": content["xl/workbook.xml"].replace(b'name="Omat"', b'name="Omat&#10;2025"')})
+    problems, _ = _read(path, strategy, settings)
+    assert problems == [f"{path}: Omat\\n2025!XFD1048576: a value beyond the last row read (row 1048576; a sheet may "
+                        "use rows 1–10000); delete the rows below row 10000 (Ctrl+End shows the last used cell)"]
 
 
 # --- through the command line ----------------------------------------------------------------
