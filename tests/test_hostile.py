@@ -241,6 +241,7 @@ class Case:
     build: Callable[[Callable, Path], Path]  # (write_workbook, folder) → the file
     problems: list[str] = field(default_factory=list)
     accepted: Callable[[dict], None] | None = None  # checks the tables read
+    whole: bool = False  # refused before any cell is read, though the problem names a cell
 
 
 def workbook(edit=None, records=None):
@@ -339,13 +340,13 @@ CASES = [
     # sizes
     Case("a million rows", then(workbook(), lambda p: edit_sheet_xml(p, "Toiminnot", million_rows)),
          ["Toiminnot!A10001: a value beyond the last row read (row 10001; a sheet may use rows 1–10000); delete the "
-          "rows below row 10000 (Ctrl+End shows the last used cell)"]),
+          "rows below row 10000 (Ctrl+End shows the last used cell)"], whole=True),
     Case("a value in the last cell", then(workbook(), lambda p: edit_sheet_xml(p, "Toiminnot", last_cell)),
          ["Toiminnot!XFD1048576: a value beyond the last row read (row 1048576; a sheet may use rows 1–10000); "
-          "delete the rows below row 10000 (Ctrl+End shows the last used cell)"]),
+          "delete the rows below row 10000 (Ctrl+End shows the last used cell)"], whole=True),
     Case("a thousand columns", workbook(_thousand_columns),
          ["Toiminnot!AY1: a value beyond the last column read (column AY; a sheet may use columns A–AX); delete the "
-          "columns after AX (Ctrl+End shows the last used cell)"]),
+          "columns after AX (Ctrl+End shows the last used cell)"], whole=True),
     Case("a 100,000-character cell", then(workbook(), lambda p: edit_sheet_xml(p, "Toiminnot", long_outcome)),
          ["Toiminnot!O2: outcome is longer than 2000 characters (100000 characters: "
           f"'{'x' * 57}...'); shorten it to 2000 characters or fewer"]),
@@ -398,11 +399,11 @@ CASES = [
           "31.12.2100"]),
     Case("a number too large for a date", workbook(_set("Toiminnot", "I2", -1e12)),  # calamine panicked on it
          ["Toiminnot!I2: a number too large for a date or a time ('-1000000000000'); correct it, or format the cell "
-          "as a number (Home → Number Format)"]),
+          "as a number (Home → Number Format)"], whole=True),
     Case("a number too large for a duration", workbook(_edits(_set("Toiminnot", "K2", 5e9),
                                                               _format("Toiminnot", "K2", "[h]:mm:ss"))),
          ["Toiminnot!K2: a number too large for a date or a time ('5000000000'); correct it, or format the cell "
-          "as a number (Home → Number Format)"]),
+          "as a number (Home → Number Format)"], whole=True),
     Case("negative and absurd amounts", workbook(_edits(
         _set("Toiminnot", "K2", -10), _set("Toiminnot", "K3", 1e12), _set("Verkostot", "F2", "\u22121 500 €"),
         _set("Mittarit", "C2", 1e300), _set("Vierailut", "G2", 2_000_000))),
@@ -504,6 +505,24 @@ def test_a_sheet_name_with_a_line_break_is_printed_on_one_line(write_workbook, s
                         "use rows 1–10000); delete the rows below row 10000 (Ctrl+End shows the last used cell)"]
 
 
+CELL_LEVEL = [c for c in CASES if c.problems and "!" in c.problems[0].split(":")[0]]
+
+
+@pytest.mark.parametrize("case", CELL_LEVEL, ids=[c.id for c in CELL_LEVEL])
+def test_feedback_annotates_a_hostile_workbook_that_opens(case, write_workbook, tmp_path, strategy, settings):
+    from hki_intl.feedback import write_feedback
+    from hki_intl.intake import load_submissions
+
+    folder = tmp_path / "inputs" / str(YEAR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = case.build(write_workbook, folder)
+    result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
+    written = measure(write_feedback, result, YEAR, tmp_path / "feedback", strategy)
+    assert not written.error, written.error
+    assert written.result.copies == ([] if case.whole else [tmp_path / "feedback" / str(YEAR) / path.name])
+    assert written.seconds < SECONDS and written.peak_mb < MEGABYTES, (written.seconds, written.peak_mb)
+
+
 # --- through the command line ----------------------------------------------------------------
 
 WORKBOOK_LEVEL = [c for c in CASES if c.problems and "!" not in c.problems[0].split(":")[0]]
@@ -544,7 +563,7 @@ def test_run_allow_partial_reports_the_others_and_names_the_hostile_files(tmp_pa
     (folder / "education.xlsx").write_bytes(b"%PDF-1.7\n")
     bomb(folder / "forum_virium.xlsx", 2048)
     path = folder / "culture_leisure.xlsx"
-    rezip(path, {"xl/sharedStrings.xml": with_doctype(parts(path)["xl/sharedStrings.xml"])})
+    rezip(path, {"xl/styles.xml": with_doctype(parts(path)["xl/styles.xml"])})
     done = run_cli("run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(tmp_path / "out"),
                    "--allow-partial", "--lang", "fi", "--format", "html", "--quiet")
     assert done.returncode == 0, done.stderr

@@ -64,11 +64,15 @@ rows = st.fixed_dictionaries({sheet.name: st.lists(values, min_size=len(sheet.co
                               for sheet in SHEETS})
 
 
+def _decoded(text: str) -> str:
+    """A text as a reader sees it: Excel's _x001F_ escapes decoded, line ends as XML gives them."""
+    text = re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m[1], 16)), text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _blank(value) -> bool:
-    """Empty as a reader sees it: nothing, or only white space (Excel's _x001F_ escapes decoded)."""
-    if isinstance(value, str):
-        value = re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m[1], 16)), value)
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Empty as a reader sees it: nothing, or only white space."""
+    return value is None or (isinstance(value, str) and not _decoded(value).strip())
 
 
 def _check_accepted(column, raw, value) -> None:
@@ -80,7 +84,7 @@ def _check_accepted(column, raw, value) -> None:
     if column.kind == "text":
         assert isinstance(value, str) and len(value) <= MAX_TEXT
         if isinstance(raw, str):
-            assert value == raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+            assert value == _decoded(raw).strip()
     elif column.kind == "code":
         codes = STRATEGY.codes(column.codes)
         assert value in codes.ids
