@@ -51,7 +51,10 @@ def write_inputs(folder: Path, scale: int = 1) -> Path:
 
 
 def timed(command: list[str], cwd: Path = PROJECT_ROOT) -> tuple[float, float]:
-    """Run ``command``; return (seconds, peak MB of its whole process tree, sampled every 50 ms)."""
+    """Run ``command``; return (seconds, peak MB of its whole process tree, sampled every 50 ms).
+
+    Memory is the proportional set size (PSS) summed over the tree: pages that forked workers
+    and kernels share are counted once, not once per process as RSS would."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, stop = [0.0], threading.Event()
@@ -61,7 +64,7 @@ def timed(command: list[str], cwd: Path = PROJECT_ROOT) -> tuple[float, float]:
         while not stop.wait(0.05):
             try:
                 tree = [root, *root.children(recursive=True)]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()) / 2**20)
+                peak[0] = max(peak[0], sum(p.memory_full_info().pss for p in tree if p.is_running()) / 2**20)
             except psutil.Error:
                 pass
 
@@ -111,21 +114,27 @@ def read_and_validate(inputs: Path, engine: str) -> float:
     from . import intake
 
     strategy, settings = load_strategy(), load_settings().with_overrides(year=YEAR)
-    original = intake.read_sheets
+    original = intake.read_workbook
     if engine == "openpyxl":
         import pandas as pd
 
-        def read_with_openpyxl(path: Path):
-            frames = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
-            return {str(n): f.astype(object).where(f.notna(), None).values.tolist() for n, f in frames.items()}
+        from .excel_io import WorkbookContents, inspect_workbook
 
-        intake.read_sheets = read_with_openpyxl
+        def read_with_openpyxl(path: Path, wanted=None) -> WorkbookContents:
+            inspection = inspect_workbook(path)
+            frames = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
+            sheets = {str(n): f.astype(object).where(f.notna(), None).values.tolist()
+                      for n, f in frames.items() if wanted is None or n in wanted}
+            return WorkbookContents(sheets, inspection.sheet_names, inspection.defined_names,
+                                    {n: inspection.scans[n].merged for n in sheets if n in inspection.scans})
+
+        intake.read_workbook = read_with_openpyxl
     try:
         started = time.perf_counter()
         result = load_submissions(inputs, YEARS, strategy, settings)
         took = time.perf_counter() - started
     finally:
-        intake.read_sheets = original
+        intake.read_workbook = original
     if result.problems:
         raise SystemExit(f"{engine}: the example data has problems: {result.problems[:3]}")
     return took

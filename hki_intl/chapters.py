@@ -223,6 +223,19 @@ def competence_messages(ctx: Context, h: dict[str, Headline]) -> list[str]:
     return messages
 
 
+LISTED_ROWS = 40  # record lists (memberships, agreements, visits, findings) show at most this many rows
+
+
+def _listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFrame, str]:
+    """The first rows of a record list and, if some were left out, a sentence saying how many
+    and where the analyst finds all of them — the report stays readable at any data volume."""
+    if len(frame) <= LISTED_ROWS:
+        return frame, ""
+    more = ctx.report.paragraph(ctx.t("table.more_rows", count=ctx.report.number(len(frame) - LISTED_ROWS),
+                                      file=", ".join(f"data/{table}.csv" for table in tables)))
+    return frame.head(LISTED_ROWS), more
+
+
 def _city_label(ctx: Context, city: str) -> str:
     return ctx.strategy.codes("cities").label(city, ctx.lang)
 
@@ -398,8 +411,10 @@ def membership_table(ctx: Context) -> str:
         TableColumn("review_year", t("common.review_year"), ctx.text),
     ]
     gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
-    return rep.table(frame, columns, t("table.memberships.caption", year=ctx.year), total=t("common.total"),
-                     takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)))
+    shown, more = _listed(ctx, frame, "networks")
+    return rep.table(shown, columns, t("table.memberships.caption", year=ctx.year),
+                     total=None if more else t("common.total"),
+                     takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps))) + more
 
 
 def priority_cities_table(ctx: Context) -> str:
@@ -423,8 +438,9 @@ def partnerships_table(ctx: Context) -> str:
         TableColumn("strategic_goal", t("common.goal"), lambda v: ctx.label("goals", v)),
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
     ]
-    return rep.table(frame, columns, t("table.partnerships.caption", year=ctx.year),
-                     takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame))))
+    shown, more = _listed(ctx, frame, "partnerships")
+    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year),
+                     takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame)))) + more
 
 
 def high_level_visits_table(ctx: Context) -> str:
@@ -438,8 +454,9 @@ def high_level_visits_table(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("purpose", t("common.purpose"), ctx.text),
     ]
-    return rep.table(frame, columns, t("table.high_level.caption", year=ctx.year),
-                     takeaway=t("table.high_level.takeaway", count=rep.number(len(frame))))
+    shown, more = _listed(ctx, frame, "visits")
+    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year),
+                     takeaway=t("table.high_level.takeaway", count=rep.number(len(frame)))) + more
 
 
 def world_map_chart(ctx: Context) -> str:
@@ -512,7 +529,8 @@ def findings_block(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("item_text", t("findings.item")),
     ]
-    return "".join(parts) + rep.table(frame, columns, t("findings.caption", year=ctx.year, count=len(frame)))
+    shown, more = _listed(ctx, frame, "networks", "partnerships", "activities")
+    return "".join(parts) + rep.table(shown, columns, t("findings.caption", year=ctx.year, count=len(frame))) + more
 
 
 def _finding_item(ctx: Context, rule: str, item: str, count: int) -> str:
