@@ -25,7 +25,6 @@ from .schema import SHEETS
 from .scraps import read_headlines
 from .tables import read_tables
 
-GOAL_ORDER = ("competence", "recognition", "influence")
 TREND_INDICATORS = ("overnight_stays", "port_passengers", "airport_passengers")
 
 
@@ -508,15 +507,17 @@ def cover(ctx: Context, report_date: dt.date) -> str:
             f'{rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))}</header>')
 
 
-def read_goal_headlines(chapters_dir: str | Path) -> dict[str, list[Headline]]:
-    """The headline figures each executed goal notebook glued, by goal."""
-    return {goal: read_headlines(Path(chapters_dir) / f"{goal}.ipynb") for goal in GOAL_ORDER}
+def read_goal_headlines(ctx: Context, chapters_dir: str | Path) -> dict[str, list[Headline]]:
+    """The headline figures each executed goal notebook glued, by goal (goals and their
+    notebooks as params/strategy.yaml lists them)."""
+    return {str(goal["id"]): read_headlines(Path(chapters_dir) / f"{goal['notebook']}.ipynb")
+            for goal in ctx.strategy.data["goals"]}
 
 
 def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:
     rep, t = ctx.report, ctx.t
     parts = [rep.heading(t("summary.heading"), 1, anchor="summary"), rep.paragraph(t("summary.intro", year=ctx.year))]
-    for goal in GOAL_ORDER:
+    for goal in ctx.strategy.goals.ids:
         figures = figures_by_goal.get(goal, [])
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 2, anchor=f"summary-{goal}"))
         parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year))
