@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -116,9 +117,17 @@ class WarmKernels:
         for _ in range(START_ATTEMPTS):
             km = KernelManager(kernel_name=KERNEL)
             try:
-                km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+                # Its output goes nowhere: a kernel still starting when a run stops early (its
+                # folder already removed) must not print to the analyst's terminal.
+                km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 with self._lock:
-                    self._started.append(km)
+                    closed = self._closed
+                    if not closed:
+                        self._started.append(km)
+                if closed:  # the run ended while this kernel was starting
+                    _shutdown(km)
+                    return
                 client = km.client()
                 client.start_channels()
                 try:
