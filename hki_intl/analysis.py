@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from .params import Strategy, normalise_key
+from .schema import STATUS_EMPTY
 
 Tables = dict[str, pd.DataFrame]
 
@@ -171,9 +172,11 @@ def findings_for_decision(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def missing_organisations(tables: Tables, year: int, strategy: Strategy) -> list[str]:
-    """Organisations expected to report in ``year`` whose workbook was not accepted."""
-    submitted = set(in_year(tables["submissions"], year)["organisation"])
-    return [org for org in strategy.organisations_in(year) if org not in submitted]
+    """Organisations expected to report in ``year`` without data or a stated nil return: no
+    workbook, a workbook left out, or an untouched template (which may have been sent by mistake)."""
+    subs = in_year(tables["submissions"], year)
+    reported = set(subs.loc[subs["status"] != STATUS_EMPTY, "organisation"])
+    return [org for org in strategy.organisations_in(year) if org not in reported]
 
 
 # --- competence -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .charts import grouped_bars, heatmap, trend_lines, world_map, wrap_label
 from .formatting import change, fmt_date
 from .params import normalise_key
 from .render import Report, TableColumn
-from .schema import SHEETS
+from .schema import SHEETS, STATUS_DATA, STATUS_EMPTY, STATUS_NIL
 from .scraps import read_headlines
 from .tables import read_tables
 
@@ -590,7 +590,8 @@ def organisation_parts(ctx: Context) -> str:
     """One short part per organisation that reported: its figures and its largest activities."""
     rep, t = ctx.report, ctx.t
     parts = [rep.heading(t("organisations.heading"), 1, anchor="organisations")]
-    submitted = set(in_year(ctx.tables["submissions"], ctx.year)["organisation"])
+    subs = in_year(ctx.tables["submissions"], ctx.year)
+    submitted = set(subs.loc[subs["status"] == STATUS_DATA, "organisation"])  # a nil return has no figures
     for org in [o for o in ctx.strategy.organisations_in(ctx.year) if o in submitted]:
         figures = an.organisation_profile(ctx.tables, ctx.year, org)
         parts.append(rep.heading(ctx.label("organisations", org), 2, anchor=f"org-{org}"))
@@ -609,23 +610,33 @@ def organisation_parts(ctx: Context) -> str:
 
 
 def data_quality(ctx: Context) -> str:
+    """Who sent data, who stated a nil return, who sent an untouched template (listed apart from
+    real submissions: it may have been sent by mistake), who is missing, and what was left out."""
     rep, t = ctx.report, ctx.t
     submitted = in_year(ctx.tables["submissions"], ctx.year)
-    missing = an.missing_organisations(ctx.tables, ctx.year, ctx.strategy)
-    rows = [[org, t("quality.submitted") if org in set(submitted["organisation"]) else t("quality.missing")]
-            for org in ctx.strategy.organisations_in(ctx.year)]
-    frame = pd.DataFrame(rows, columns=["organisation", "status"])
+    status = dict(zip(submitted["organisation"], submitted["status"], strict=True))
+    expected = ctx.strategy.organisations_in(ctx.year)
+    words = {STATUS_DATA: t("quality.submitted"), STATUS_NIL: t("quality.nil_return"), STATUS_EMPTY: t("quality.empty")}
+    frame = pd.DataFrame([[org, words[status[org]] if org in status else t("quality.missing")] for org in expected],
+                         columns=["organisation", "status"])
     columns = [
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("status", t("quality.status")),
     ]
+    count = {kind: sum(1 for org in expected if status.get(org) == kind) for kind in words}
     problems = ctx.tables["problems"]
+    problems = problems[problems["severity"] == "error"]
     parts = [
         rep.heading(t("quality.heading"), 1, anchor="data-quality"),
-        rep.paragraph(t("quality.intro", year=ctx.year, submitted=len(submitted),
-                        expected=len(ctx.strategy.organisations_in(ctx.year)), missing=len(missing))),
-        rep.table(frame, columns, t("quality.caption", year=ctx.year)),
+        rep.paragraph(t("quality.intro", year=ctx.year, submitted=count[STATUS_DATA], expected=len(expected),
+                        missing=sum(1 for org in expected if org not in status))),
     ]
+    if count[STATUS_NIL]:
+        parts.append(rep.paragraph(t("quality.nil_returns", count=count[STATUS_NIL])))
+    empty = [ctx.label("organisations", org) for org in expected if status.get(org) == STATUS_EMPTY]
+    if empty:
+        parts.append(rep.paragraph(t("quality.empty_templates", count=len(empty), names=", ".join(empty))))
+    parts.append(rep.table(frame, columns, t("quality.caption", year=ctx.year)))
     if len(problems):
         parts.append(rep.paragraph(t("quality.rejected", count=problems["file"].nunique())))
         shown = problems.assign(where=[f"{r.sheet}!{r.cell}" if r.cell else r.sheet for r in problems.itertuples()],

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from . import PARAMS_DIR
-from .errors import InputErrors, PipelineError, UsageError
+from .errors import InputErrors, PipelineError, UsageError, collapse, count_line
 from .params import LANGUAGES, load_settings, load_strategy
 from .progress import Progress, Quiet
 
@@ -90,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except InputErrors as errors:
-        for problem in errors.problems:
+        shown = collapse(errors.problems)
+        for problem in shown:
             print(problem, file=sys.stderr)
-        count = len(errors.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; fix them and run again.", file=sys.stderr)
+        print(count_line(shown), file=sys.stderr)
         return errors.exit_code
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -135,9 +135,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
                   f"{Path(args.feedback) / str(args.year)}; summary {written.summary}")
             if result.problems:
-                raise InputErrors(result.problems)
+                raise InputErrors(result.all_problems)
         else:
             result = runner.validate(args.inputs, args.year, strategy, settings)
+        shown = collapse(result.warnings)
+        for warning in shown:
+            print(warning, file=sys.stderr)
+        if shown:
+            print(count_line(shown), file=sys.stderr)
         print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
     elif args.command == "run":
         languages = list(LANGUAGES) if args.lang == "all" else [args.lang or settings.language]

@@ -7,8 +7,10 @@ cell and how to fix the problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+ERROR, WARNING = "error", "warning"
 
 
 class PipelineError(Exception):
@@ -22,8 +24,14 @@ class Problem:
     """One thing wrong in one workbook, as a single line a contributor can act on.
 
     ``sheet`` and ``cell`` are empty for workbook-level problems (a file that is not a
-    workbook, a missing sheet). ``row`` is the 1-based worksheet row, kept for sorting and
-    for the feedback workbook.
+    workbook, a missing sheet). ``cell`` is one cell (``E14``) or a range (``P1:P40``) when the
+    problem is about a region: a column, a sheet or the values above a header. ``row`` and
+    ``column`` are the 1-based position of the (first) cell, kept for sorting and for the
+    feedback workbook.
+
+    An ``error`` leaves the workbook out of the report; a ``warning`` names something that is
+    not read (a column of the contributor's own notes, an untouched template) but keeps the
+    workbook in.
     """
 
     file: str
@@ -32,11 +40,59 @@ class Problem:
     column: int = 0
     cell: str = ""
     message: str = ""
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        line = f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+        message = f"warning: {self.message}" if self.severity == WARNING else self.message
+        line = f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
         return one_line(line)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+COLLAPSE_AT = 5  # this many problems of one kind in one column are printed as one line with their range
+_VALUES = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+")
+
+
+def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
+    """The problems as a person reads them: ``at`` or more problems of the same kind in one column
+    of one sheet (a formula copied down a thousand rows) become one problem with their range,
+    ``Toiminnot!L2:L1000: 999 cells alike, the first L2: …``. Problems are "of the same kind"
+    when their messages differ only in the values they quote. The full list stays with the
+    caller (the feedback workbook marks every cell)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        single = problem.column and problem.cell and ":" not in problem.cell
+        key = ((problem.file, problem.sheet, problem.column, problem.severity, _VALUES.sub("…", problem.message))
+               if single else (id(problem),))
+        groups.setdefault(key, []).append(problem)
+    shown = []
+    for members in groups.values():
+        if len(members) < at:
+            shown.extend(members)
+            continue
+        members.sort()
+        first, last = members[0], members[-1]
+        letters = first.cell.rstrip("0123456789")
+        shown.append(replace(first, cell=f"{letters}{first.row}:{letters}{last.row}",
+                             message=f"{len(members)} cells alike, the first {first.cell}: {first.message}"))
+    return sorted(shown)
+
+
+def count_line(problems: list[Problem], fix: str = "fix them and run again") -> str:
+    """``3 problems found; fix them and run again.``, or with warnings
+    ``2 errors and 1 warning found; fix the errors and run again.``"""
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if not warnings:
+        return f"{errors} problem{'s' if errors != 1 else ''} found; {fix}."
+    if not errors:
+        return f"{warnings} warning{'s' if warnings != 1 else ''} found: values that are not read; check them."
+    return (f"{errors} error{'s' if errors != 1 else ''} and {warnings} warning{'s' if warnings != 1 else ''} found; "
+            f"fix the errors and run again.")
 
 
 def one_line(text: str) -> str:

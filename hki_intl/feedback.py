@@ -26,7 +26,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .errors import Problem, UsageError
+from .errors import WARNING, Problem, UsageError
 from .excel_io import NotAWorkbook, append_row, inspect_workbook, save_workbook, set_text
 from .intake import IntakeResult
 from .params import LANGUAGES, Strategy
@@ -54,7 +54,9 @@ WORDS = {
     "whole": {"fi": "koko työkirja", "sv": "hela arbetsboken", "en": "the whole workbook"},
 }
 STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "clean", "errors", "missing"
-SUMMARY_COLUMNS = ("organisation", "name", "file", "status", "errors", "findings")
+# An accepted workbook without rows: a stated nil return, or an untouched template (perhaps sent by mistake).
+STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "nil return", "empty": "empty template"}
+SUMMARY_COLUMNS = ("organisation", "name", "file", "status", "errors", "warnings", "findings")
 
 
 @dataclass
@@ -67,7 +69,10 @@ def write_feedback(result: IntakeResult, year: int, out_dir: Path, strategy: Str
     """Annotated copies of the workbooks of ``year`` that have problems, and the analyst's summary."""
     out_dir = Path(out_dir)
     copies = []
-    for file, problems in sorted(result.rejected.items()):
+    by_file: dict[str, list[Problem]] = {}
+    for problem in result.all_problems:  # every problem, never collapsed: each cell is marked
+        by_file.setdefault(problem.file, []).append(problem)
+    for file, problems in sorted(by_file.items()):
         source = Path(file)
         if source.suffix.lower() != ".xlsx" or not _opens(source):
             continue  # not a workbook: the summary and the problem list say so
@@ -87,7 +92,10 @@ def annotate_copy(source: Path, problems: list[Problem], target: Path) -> Path:
     by_cell: dict[tuple[str, str], list[str]] = {}
     for problem in problems:
         if problem.cell and problem.sheet in wb.sheetnames:
-            by_cell.setdefault((problem.sheet, problem.cell), []).append(problem.message)
+            first = problem.cell.split(":")[0]  # a region: the comment goes on its first cell
+            by_cell.setdefault((problem.sheet, first), []).append(_message(problem))
+            if ":" in problem.cell:
+                _mark_region(wb[problem.sheet], problem.cell)
     for (sheet, ref), messages in by_cell.items():
         ws = wb[sheet]
         cell = ws[ref]
@@ -102,6 +110,23 @@ def annotate_copy(source: Path, problems: list[Problem], target: Path) -> Path:
     _add_list_sheet(wb, problems, source.name, lang)
     save_workbook(wb, target)
     return target
+
+
+def _message(problem: Problem) -> str:
+    return f"{WARNING}: {problem.message}" if not problem.is_error else problem.message
+
+
+MAX_MARKED = 5_000  # cells of one region highlighted (a region is at most 10,000 × 50 cells)
+
+
+def _mark_region(ws, ref: str) -> None:
+    """Highlight the non-empty cells of a region that a problem names (a column not read)."""
+    marked = 0
+    for row in ws[ref]:
+        for cell in row:
+            if cell.value is not None and marked < MAX_MARKED:
+                cell.fill, cell.border = PROBLEM_FILL, PROBLEM_BORDER
+                marked += 1
 
 
 def workbook_language(wb: Workbook) -> str:
@@ -141,7 +166,7 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
                                        display=link.value)
             link.font = LINK_FONT
         message = ws.cell(row=row, column=4)
-        set_text(message, problem.message)
+        set_text(message, _message(problem))
         message.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in wb.worksheets:  # open on the list, with no other sheet selected with it
         sheet.sheet_view.tabSelected = sheet is ws
@@ -153,11 +178,12 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
     problems and the findings, for the analyst."""
     findings = _findings(result, year, strategy)
     per_org = Counter(findings["organisation"]) if len(findings) else Counter()
+    warnings = Counter(p.file for p in result.warnings)
     rows = []
     for submission in sorted((s for s in result.submissions if s.year == year), key=lambda s: s.path.name):
         org = submission.organisation
-        rows.append([org, strategy.organisations.label(org, "fi"), submission.path.name, STATUS_CLEAN, 0,
-                     per_org.get(org, 0)])
+        rows.append([org, strategy.organisations.label(org, "fi"), submission.path.name,
+                     STATUS_OF_SUBMISSION[submission.status], 0, warnings[str(submission.path)], per_org.get(org, 0)])
     claimed = {s.organisation for s in result.submissions if s.year == year}
     for file, problems in sorted(result.rejected.items()):
         path = Path(file)
@@ -165,15 +191,16 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
         known = org in strategy.organisations.ids
         claimed.add(org)
         rows.append([org if known else "", strategy.organisations.label(org, "fi") if known else "", path.name,
-                     STATUS_ERRORS, len(problems), None])
+                     STATUS_ERRORS, len(problems), warnings[file], None])
     for org in strategy.organisations_in(year):
         if org not in claimed:
-            rows.append([org, strategy.organisations.label(org, "fi"), "", STATUS_MISSING, None, None])
+            rows.append([org, strategy.organisations.label(org, "fi"), "", STATUS_MISSING, None, None, None])
     rows.sort(key=lambda r: (r[0] or "~", r[2]))  # by organisation id; files of unknown organisations last
     wb = Workbook()
-    _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 10, 8, 9))
-    problems = [[Path(p.file).name, p.sheet, p.cell, p.message] for p in sorted(result.problems)]
-    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "message"), problems, (28, 16, 8, 120))
+    _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
+    problems = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
+    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), problems,
+           (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
     _table(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
     return wb

@@ -28,23 +28,45 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from .errors import Problem
-from .excel_io import ErrorValue, FormulaWithoutValue, NotAWorkbook, read_workbook
-from .params import LANGUAGES, Settings, Strategy, normalise_key
-from .schema import INFO_FIELDS, INFO_NAMES, INFO_SHEET, REQUIRED_MARK, SHEETS, Column, Sheet
-from .templates import CODES_SHEET, INSTRUCTIONS_SHEET
+from .errors import ERROR, WARNING, Problem
+from .excel_io import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
+from .layout import (
+    HEADER_SEARCH_ROWS,
+    TEMPLATE_SHEETS,
+    Header,
+    cell_ref,
+    code_key,
+    find_header,
+    header_key,
+    nonblank,
+    other_sheets,
+    unread,
+)
+from .layout import is_blank as _is_blank
+from .layout import show as _show
+from .params import LANGUAGES, Settings, Strategy
+from .schema import (
+    INFO_FIELDS,
+    INFO_NAMES,
+    INFO_SHEET,
+    NIL_RETURN,
+    SHEETS,
+    STATUS_DATA,
+    STATUS_EMPTY,
+    STATUS_NIL,
+    TEMPLATE_VERSION,
+    Column,
+    Sheet,
+)
 
-HEADER_SEARCH_ROWS = 10
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
-TEMPLATE_SHEETS = {INFO_SHEET, CODES_SHEET, *INSTRUCTIONS_SHEET.values(), *(s.name for s in SHEETS)}
-READ_SHEETS = {INFO_SHEET, *(s.name for s in SHEETS)}  # the sheets the intake reads; the others only by name
 MAX_TEXT = 2000  # characters in a free-text cell, as the template's validation says (Excel allows 32,767)
 NUMBER_LIMIT = 1e15  # any number, as the template's validation says; column maxima are in the schema
 SUFFIXES = {  # what a file of another kind is, and how to fix it
@@ -60,6 +82,14 @@ SUFFIXES = {  # what a file of another kind is, and how to fix it
 COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a data sheet's header was found: its 1-based row and column → column key."""
+
+    header_row: int
+    columns: dict[int, str]
+
+
 @dataclass
 class Submission:
     """One organisation's accepted workbook for one year."""
@@ -70,22 +100,38 @@ class Submission:
     template_version: str
     contact_role: str
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    nil_return: bool = False  # the contributor stated that there was nothing to report
+    layout: dict[str, SheetLayout] = field(default_factory=dict)  # sheet name → where its columns are
+
+    @property
+    def rows(self) -> int:
+        return sum(len(records) for records in self.tables.values())
+
+    @property
+    def status(self) -> str:
+        """``data``; ``nil_return`` (nothing to report, as stated); or ``empty`` (an untouched
+        template: perhaps forgotten, so it is not counted as a nil return)."""
+        if self.rows:
+            return STATUS_DATA
+        return STATUS_NIL if self.nil_return else STATUS_EMPTY
+
 
 
 @dataclass
 class IntakeResult:
     submissions: list[Submission]
-    problems: list[Problem]
-    rejected: dict[str, list[Problem]]  # file → its problems (the workbook was left out)
+    problems: list[Problem]  # the errors: a workbook with one is left out
+    rejected: dict[str, list[Problem]]  # file → its errors (the workbook was left out)
+    warnings: list[Problem] = field(default_factory=list)  # values not read; the workbook stays in
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-
-def cell_ref(row: int, column: int) -> str:
-    """1-based row and column → ``E14``."""
-    return f"{get_column_letter(column)}{row}"
+    @property
+    def all_problems(self) -> list[Problem]:
+        """Errors and warnings, in the order of their files and cells."""
+        return sorted(self.problems + self.warnings)
 
 
 def workbook_paths(inputs_dir: Path, year: int) -> list[Path]:
@@ -100,17 +146,21 @@ def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, set
     """Read and check every workbook of every year in ``years``."""
     submissions: list[Submission] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     rejected: dict[str, list[Problem]] = {}
     for year in years:
         read = [(path, *read_submission(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
         _report_duplicates(read, year)
+        _report_conflicting_indicators(read, year)
         for path, submission, found in read:
-            if found:
-                problems.extend(sorted(found))
-                rejected[str(path)] = sorted(found)
+            errors = sorted(p for p in found if p.is_error)
+            warnings.extend(sorted(p for p in found if not p.is_error))
+            if errors:
+                problems.extend(errors)
+                rejected[str(path)] = errors
             elif submission:
                 submissions.append(submission)
-    return IntakeResult(submissions, problems, rejected)
+    return IntakeResult(submissions, problems, rejected, warnings)
 
 
 def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
@@ -130,24 +180,55 @@ def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]]
             f"({', '.join(p.name for p in paths)}); keep only one of them in the folder")))
 
 
+def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
+    """One indicator for one year with different values in two workbooks of ``year``: which is
+    right cannot be guessed, so both are refused, each naming the other. (A later year's
+    workbook may correct an earlier year's: that is not a conflict.)"""
+    reported: dict[tuple[str, int], list[tuple[Path, int, float, list[Problem], int]]] = defaultdict(list)
+    for path, submission, found in read:
+        if submission is None or any(p.is_error for p in found) or "Mittarit" not in submission.layout:
+            continue
+        column = next(c for c, k in submission.layout["Mittarit"].columns.items() if k == "indicator")
+        for record in submission.tables.get("indicators", []):
+            key = (record["indicator"], record["value_year"])
+            reported[key].append((path, record["source_row"], record["value"], found, column))
+    for (indicator, value_year), entries in reported.items():
+        if len({value for _, _, value, _, _ in entries}) < 2:
+            continue
+        for path, row, value, found, column in entries:
+            others = "; ".join(f"{_amount(v)} in {p.name} row {r}" for p, r, v, _, _ in entries if v != value)
+            found.append(Problem(str(path), "Mittarit", row, column, cell_ref(row, column), (
+                f"the indicator {_show(indicator)} for {value_year} has another value in another workbook of {year} "
+                f"({_amount(value)} here; {others}); agree with the other organisation on one value and report it in "
+                f"one workbook only")))
+
+
+def _amount(value: float) -> str:
+    """4924251.0 → ``4 924 251`` (as messages write figures)."""
+    return format(value, ",.15g").replace(",", " ")
+
+
 def read_submission(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list[Problem]]:
-    """Parse one workbook; return it (or None if it is not a workbook) and every problem found in it."""
+    """Parse one workbook; return it (or None if it is not a workbook) and every problem found
+    in it, errors and warnings."""
     name = str(path)
     suffix = path.suffix.lower()
     if suffix != ".xlsx":
         what, fix = SUFFIXES.get(suffix, (suffix or "no extension", "save the file in Excel as 'Excel Workbook (*.xlsx)'"))
         return None, [Problem(name, message=f"not an .xlsx workbook ({what}); {fix} and name it <organisation-id>.xlsx")]
     try:
-        contents = read_workbook(path, READ_SHEETS)
+        contents = read_workbook(path)  # every sheet: a value on any of them is read or named
     except NotAWorkbook as exc:
         where: dict[str, Any] = {"sheet": exc.sheet} if exc.sheet else {}
         if exc.sheet and exc.row and exc.column:
             where |= dict(row=exc.row, column=exc.column, cell=cell_ref(exc.row, exc.column))
         return None, [Problem(name, **where, message=str(exc))]
-    sheets, names = contents.sheets, contents.defined_names
+    sheets = contents.sheets
     problems: list[Problem] = []
-    info = _read_info(name, sheets, contents.sheet_names, names, path, year, strategy, settings, problems)
-    submission = Submission(path=path, year=year, **info)
+    info = _read_info(name, contents, path, year, strategy, settings, problems)
+    submission = Submission(path=path, year=year, **info.values)
+    if info.wrong_year:  # last year's file: say so once, not once for every date in it
+        return submission, [info.wrong_year]
     others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
@@ -160,29 +241,62 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
             continue
         submission.tables[sheet.table] = _read_sheet(name, sheet, rows, contents.merged.get(sheet.name, []),
                                                      submission, strategy, problems)
+    versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
+    problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
+    _check_nil_return(name, submission, info.nil_return_cell, year, problems)
     return submission, problems
 
 
-def _read_info(name: str, sheets: dict[str, list[list[Any]]], sheet_names: list[str],
-               names: dict[str, tuple[str, str]], path: Path, year: int, strategy: Strategy, settings: Settings,
-               problems: list[Problem]) -> dict[str, Any]:
-    """Organisation, template version and contact role from the info sheet, checked against
-    the workbook's place (``<year>/<organisation-id>.xlsx``)."""
+def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] | None, year: int,
+                      problems: list[Problem]) -> None:
+    """A stated nil return must be empty; an empty workbook must be a stated nil return (else it
+    is an untouched template, perhaps sent by mistake: a warning, and the report tells them apart)."""
+    where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
+    if cell:
+        where |= dict(row=cell[0], column=cell[1], cell=cell_ref(*cell))
+    label, yes = NIL_RETURN.label("fi"), FLAG_WORDS_SHOWN["fi"]
+    counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
+    if submission.nil_return and submission.rows:
+        rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
+        problems.append(Problem(**where, message=(
+            f"'{label}' is chosen, but the workbook reports {submission.rows} rows ({rows}); clear the choice if the "
+            f"rows are right, or delete the rows if there was nothing to report")))
+    elif not submission.rows and not submission.nil_return and not any(p.is_error for p in problems):
+        at = f"in the row '{label}' of the sheet {INFO_SHEET}" if cell else (
+            f"in a fresh template, in the row '{label}' of the sheet {INFO_SHEET}")
+        problems.append(Problem(**where, severity=WARNING, message=(
+            f"no activities reported (every sheet of the template is empty); if the organisation had no "
+            f"international activity in {year}, confirm this nil return by choosing '{yes}' {at}, otherwise fill in "
+            f"the sheets")))
+
+
+@dataclass
+class _Info:
+    values: dict[str, Any]  # organisation, template_version, contact_role, nil_return
+    wrong_year: Problem | None = None  # the workbook is for another year
+    nil_return_cell: tuple[int, int] | None = None  # (row, column) of the nil-return choice, if the row is there
+
+
+def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, strategy: Strategy,
+               settings: Settings, problems: list[Problem]) -> _Info:
+    """Organisation, template version, contact role and nil return from the info sheet, checked
+    against the workbook's place (``<year>/<organisation-id>.xlsx``)."""
+    sheets = contents.sheets
     stem = path.stem.strip().casefold()
-    info = {"organisation": stem, "template_version": "", "contact_role": ""}
+    info = _Info({"organisation": stem, "template_version": "", "contact_role": "", "nil_return": False})
     if stem not in strategy.organisations.ids:
         problems.append(Problem(name, message=(
             f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
             f"with one of {', '.join(strategy.organisations.ids)}")))
     rows = sheets.get(INFO_SHEET)
     if rows is None:
-        others = [s for s in sheet_names if s not in TEMPLATE_SHEETS]
+        others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
         found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
         problems.append(Problem(name, INFO_SHEET, message=(
             f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "
             f"template version — rename the sheet back or copy your rows into a fresh template")))
         return info
-    found = _find_info_cells(rows, sheets, names)
+    found, used = _find_info_cells(rows, sheets, contents.defined_names)
     for field_ in INFO_FIELDS:
         if field_.key not in found:
             if field_.required:
@@ -192,6 +306,8 @@ def _read_info(name: str, sheets: dict[str, list[list[Any]]], sheet_names: list[
                     f"copy your rows into a fresh template")))
             continue
         r, c, raw = found[field_.key]
+        if field_.key == "nil_return":
+            info.nil_return_cell = (r, c)
         where = dict(file=name, sheet=INFO_SHEET, row=r, column=c, cell=cell_ref(r, c))
         if _is_blank(raw) and field_.required:
             problems.append(Problem(**where, message=(
@@ -207,41 +323,64 @@ def _read_info(name: str, sheets: dict[str, list[list[Any]]], sheet_names: list[
                 f"the organisation does not match the file name {path.name} ('{value}'); rename the file to "
                 f"{value}.xlsx or use the template of organisation '{stem}'")))
         if field_.key == "year" and value is not None and value != year:
-            problems.append(Problem(**where, message=(
+            info.wrong_year = Problem(**where, message=(
                 f"the year does not match the folder {year} ({value}); move the workbook to the folder {value} "
-                f"or use the {year} template")))
+                f"or use the {year} template"))
         if field_.key == "template_version" and value and value not in settings.accepted_template_versions:
             problems.append(Problem(**where, message=(
                 f"the template version is not accepted ('{value}'); use a template of version "
                 f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
                 f"with 'pipeline.py templates'")))
-        if value is not None:
-            info[field_.key] = str(value) if field_.key != "year" else value
-    info.pop("year", None)
+        if c == 3:  # read from the hidden column: what the contributor sees in B must say the same
+            problems.extend(_shown_differs(name, field_, rows, r, value, strategy))
+        if value is not None and field_.key != "year":
+            info.values[field_.key] = value if field_.key == "nil_return" else str(value)
+    extra = [(r, c) for r, c in nonblank(rows) if (r + 1, c + 1) not in used]
+    if extra:
+        problems.append(unread(name, INFO_SHEET, rows, extra, "values outside the template's rows are not read",
+                               "delete them; the sheet holds only the rows of the template"))
     return info
 
 
-def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]],
-                     names: dict[str, tuple[str, str]]) -> dict[str, tuple[int, int, Any]]:
-    """Field key → (row, column, raw value) of the info fields.
+def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, value: Any,
+                   strategy: Strategy) -> list[Problem]:
+    """The visible copy (column B) of a value the intake reads from the hidden column C."""
+    row = rows[r - 1]
+    shown = row[1] if len(row) > 1 else None
+    if _is_blank(shown):
+        return []
+    parsed, _ = parse_value(field_, shown, strategy)
+    if parsed == value or str(parsed) == str(value):
+        return []
+    return [Problem(name, INFO_SHEET, r, 2, cell_ref(r, 2), (
+        f"{_name(field_)} shown here is not the one the template recorded in the hidden cell C{r} ({_show(shown)} "
+        f"here, {_show(value)} there); the recorded one is read — if it is wrong, use the template made for your "
+        f"organisation and year"), WARNING)]
+
+
+def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]]
+                     ) -> tuple[dict[str, tuple[int, int, Any]], set[tuple[int, int]]]:
+    """Field key → (row, column, raw value) of the info fields, and the 1-based cells they use.
 
     The template names the cells of the organisation id, year and version (``hki_*``, in the
     hidden column C); without those names, a row is found by its label in column A in any
     language, and its value is in column C (what the template wrote) or else B (what people see).
     """
-    by_label = {normalise_key(f.header(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
-    by_label |= {normalise_key(f.label(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
-    by_label |= {normalise_key(f.key): f for f in INFO_FIELDS}
+    by_label = {header_key(f.header(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
+    by_label |= {header_key(f.label(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
+    by_label |= {header_key(f.key): f for f in INFO_FIELDS}
     found: dict[str, tuple[int, int, Any]] = {}
+    used: set[tuple[int, int]] = set()
     for r, row in enumerate(rows, start=1):
         if not row or row[0] is None:
             continue
-        field_ = by_label.get(normalise_key(row[0]))
+        field_ = by_label.get(header_key(row[0]))
         if field_ is None or field_.key in found:
             continue
         machine = row[2] if len(row) > 2 else None
         visible = row[1] if len(row) > 1 else None
         found[field_.key] = (r, 3, machine) if machine is not None else (r, 2, visible)
+        used |= {(r, 1), (r, 2), (r, 3)}
     for key, defined in INFO_NAMES.items():
         sheet, ref = names.get(defined, ("", ""))
         if sheet not in sheets:
@@ -252,37 +391,34 @@ def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]],
         raw = target[r - 1][c - 1] if r <= len(target) and c <= len(target[r - 1]) else None
         if sheet == INFO_SHEET:
             found[key] = (r, c, raw)
-    return found
-
-
-def _find_header(sheet: Sheet, rows: list[list[Any]]) -> tuple[int, dict[int, str]]:
-    """The header row (0-based) and a map of 0-based column index → column key."""
-    lookup = sheet.header_lookup
-    best = (0, {})
-    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        mapping = {}
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            key = lookup.get(normalise_key(str(value).removesuffix(REQUIRED_MARK.strip()).rstrip("* ")))
-            if key and key not in mapping.values():
-                mapping[c] = key
-        if len(mapping) > len(best[1]):
-            best = (r, mapping)
-    return best
+            used.add((r, c))
+    return found, used
 
 
 def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
                 submission: Submission, strategy: Strategy, problems: list[Problem]) -> list[dict[str, Any]]:
-    header_row, mapping = _find_header(sheet, rows)
-    missing = [c for c in sheet.columns if c.required and c.key not in mapping.values()]
+    header = find_header(sheet, rows)
+    if not header.columns:
+        cells = nonblank(rows)
+        if cells:
+            examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
+                f"as '{examples}'), so the sheet's values are not read"),
+                "restore the header row from a fresh template, on row 1", ERROR))
+            return []
+    header_row, mapping = header.row, header.columns
+    submission.layout[sheet.name] = SheetLayout(header_row + 1, {c + 1: key for c, key in mapping.items()})
+    missing = [c for c in sheet.columns if c.key not in mapping.values()]
     for column in missing:
-        spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
-        problems.append(Problem(name, sheet.name, row=header_row + 1, message=(
-            f"the required column '{column.label('fi')}' is missing from header row {header_row + 1} "
-            f"(no header '{spellings}'); restore the column from a fresh template")))
-    if missing:
+        if column.required:
+            spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
+            problems.append(Problem(name, sheet.name, row=header_row + 1, message=(
+                f"the required column '{column.label('fi')}' is missing from header row {header_row + 1} "
+                f"(no header '{spellings}'); restore the column from a fresh template")))
+    if not mapping:
         return []
+    _check_header_region(name, sheet, rows, header, missing, problems)
     records: list[dict[str, Any]] = []
     raw_cells: dict[tuple[int, str], Any] = {}
     failed = _merged_in_data_area(name, sheet, merged, header_row + 1, len(rows), mapping, problems)
@@ -292,6 +428,7 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tup
             continue
         record: dict[str, Any] = {"organisation": submission.organisation, "year": submission.year,
                                   "source_file": Path(name).name, "source_row": r + 1}
+        markers = True  # whether the row holds only formulas without a result and error values
         for c, key in mapping.items():
             raw = row[c] if c < len(row) else None
             raw_cells[(r + 1, key)] = raw
@@ -300,13 +437,102 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tup
                 problems.append(Problem(name, sheet.name, r + 1, c + 1, cell_ref(r + 1, c + 1), error))
                 failed.add((r + 1, key))
             record[key] = value
+            markers = markers and (_is_blank(raw) or isinstance(raw, (ErrorValue, FormulaWithoutValue)))
+        if markers:  # a formula copied down empty rows: its cells are named; "title is required" would be noise
+            continue
         for column in sheet.columns:
             record.setdefault(column.key, None)
         records.append(record)
     columns = {key: c + 1 for c, key in mapping.items()}
     for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
-        problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
+        if key in columns:  # a missing column was named once, not once for every row
+            problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
+    _check_repeated_keys(name, sheet, records, columns, problems)
     return records
+
+
+def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, missing: list[Column],
+                         problems: list[Problem]) -> None:
+    """Name what lies above the header row and in columns the header does not name: a header
+    typed twice, a header that is not the template's, a column without a header."""
+    h = header.row
+    if h:
+        above = nonblank(rows, 0, h)
+        first = cell_ref(h + 1, min(header.columns) + 1)
+        rows_word = f"{h} row{'s' if h != 1 else ''}"
+        if above:
+            problems.append(unread(name, sheet.name, rows, above, (
+                f"the header is on row {h + 1}, not on row 1, and the values above it are not read"),
+                f"delete the {rows_word} above the header (move any data below it first)", ERROR))
+        else:
+            problems.append(Problem(name, sheet.name, h + 1, min(header.columns) + 1, first, (
+                f"the header is on row {h + 1}, not on row 1 ({rows_word} above it, empty); delete the {rows_word} "
+                f"above it"), WARNING))
+    width = max((len(row) for row in rows[h:]), default=0)
+    repeats = {c: (first, key) for c, first, key in header.repeats}
+    missing_labels = "', '".join(c.label("fi") for c in missing)
+    for c in range(width):
+        if c in header.columns:
+            continue
+        cells = nonblank(rows, h, columns=[c])
+        if not cells:
+            continue
+        letter = get_column_letter(c + 1)
+        values = [cell for cell in cells if cell[0] > h]
+        title = rows[h][c] if c < len(rows[h]) else None
+        if c in repeats:
+            first, key = repeats[c]
+            label = sheet.column(key).label("fi")
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"the column '{label}' is twice in the header ({cell_ref(h + 1, first + 1)} and {letter}{h + 1}), so "
+                f"column {letter} is not read"),
+                f"keep one of the two: move any values to column {get_column_letter(first + 1)} and delete column "
+                f"{letter}", ERROR))
+        elif not values:
+            problems.append(unread(name, sheet.name, rows, cells, "the header is not one of the template's, and the "
+                                   "column is empty", "delete the header, or type the header of a template column"))
+        elif missing and not _is_blank(title):
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"the header {_show(title)} is not one of the template's, so column {letter} is not read, and the "
+                f"template's column '{missing_labels}' is missing"),
+                "if this is that column, type its header back (copy it from a fresh template)", ERROR))
+        else:
+            what = (f"the header {_show(title)} is not one of the template's" if not _is_blank(title)
+                    else f"column {letter} has no header")
+            problems.append(unread(name, sheet.name, rows, cells, f"{what}, so its values are not read",
+                                   "if they belong in the report, move them to a column of the template; notes of "
+                                   "your own may stay", ERROR if missing and _is_blank(title) else WARNING))
+
+
+# (column keys, what they are in a message): two rows with the same key on these sheets are
+# one record reported twice, and which of them is right cannot be guessed.
+UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "networks": (("network",), "network"),
+    "partnerships": (("partner_city", "country", "agreement_type"), "partner city, country and agreement type"),
+    "indicators": (("indicator", "value_year"), "indicator and year"),
+}
+
+
+def _check_repeated_keys(name: str, sheet: Sheet, records: list[dict[str, Any]], columns: dict[str, int],
+                         problems: list[Problem]) -> None:
+    """A problem for each row that repeats the key of an earlier row, naming both rows."""
+    if sheet.table not in UNIQUE_KEYS:
+        return
+    keys, what = UNIQUE_KEYS[sheet.table]
+    if not all(k in columns for k in keys):
+        return
+    seen: dict[tuple, int] = {}
+    for record in records:
+        values = tuple(record[k] for k in keys)
+        if any(v is None for v in values):
+            continue
+        row = record["source_row"]
+        first = seen.setdefault(tuple(code_key(v) if isinstance(v, str) else v for v in values), row)
+        if first != row:
+            column = columns[keys[0]]
+            problems.append(Problem(name, sheet.name, row, column, cell_ref(row, column), (
+                f"the same {what} as on row {first} ({', '.join(_show(v) for v in values)}); keep one of rows "
+                f"{first} and {row} and delete the other")))
 
 
 def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, int, int]], header: int, last: int,
@@ -326,11 +552,6 @@ def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, i
         rows = range(max(first_row, header + 1), min(last_row, last) + 1)  # a merge may reach far below the data
         covered |= {(row, key) for row in rows for key in keys.values()}
     return covered
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,13 +588,6 @@ def _text(column: Column, raw: Any, strategy: Strategy):
         return None, (f"{_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
                       f"shorten it to {MAX_TEXT} characters or fewer")
     return text, None
-
-
-def code_key(raw: Any) -> str:
-    """How a typed code is looked up: Unicode-normalised (NFKC), invisible format characters
-    (zero-width spaces, direction marks) removed, then :func:`normalise_key`."""
-    text = unicodedata.normalize("NFKC", str(raw))
-    return normalise_key("".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
 
 
 def _code(column: Column, raw: Any, strategy: Strategy):
@@ -432,7 +646,9 @@ def _number(column: Column, raw: Any, strategy: Strategy):
     elif isinstance(raw, (int, float)):
         value = float(raw)
     else:
-        value = parse_number_text(str(raw))
+        value = read_number_text(str(raw))
+        if isinstance(value, Ambiguous):
+            return None, _ambiguous(column, raw, value)
     if value is None or not math.isfinite(value):
         return None, f"{_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
     if abs(value) > NUMBER_LIMIT:
@@ -446,21 +662,78 @@ def _big(number: float) -> str:
     return f"{number:,.0f}".replace(",", " ")
 
 
-def parse_number_text(text: str) -> float | None:
-    """``1 234,50``, ``1234.5``, ``€ 1 200``, ``1,234.50`` → float; anything else → None.
+class Ambiguous(NamedTuple):
+    """A number typed as text that reads two ways: ``12,500`` is 12.5 with a decimal comma and
+    12 500 with a thousands separator. Refused, never guessed."""
 
-    A lone comma is a decimal comma (Finnish and Swedish usage); when both ``,`` and ``.``
-    appear, the last one is the decimal separator.
+    separator: str  # "," or "."
+    integer: str  # the digits before it
+    fraction: str  # the three digits after it
+    sign: str
+
+    @property
+    def as_decimal(self) -> str:
+        """The decimal reading as one would type it: ``12,5``."""
+        fraction = self.fraction.rstrip("0")
+        return f"{self.sign}{self.integer}{self.separator}{fraction}" if fraction else f"{self.sign}{self.integer}"
+
+    @property
+    def as_thousands(self) -> str:
+        """The thousands reading without a separator: ``12500``."""
+        return f"{self.sign}{self.integer}{self.fraction}"
+
+
+def read_number_text(text: str) -> float | Ambiguous | None:
+    """A number typed as text → float, :class:`Ambiguous`, or None if it is not a number.
+
+    Accepted: ``1234,50`` and ``1234.5`` (a decimal comma or point), ``1 234,50`` and
+    ``€ 1 200`` (spaces and euro signs are ignored), ``1.234,50`` and ``1,234.50`` (both
+    separators: the last one is the decimal), ``1.234.567`` and ``1,234,567`` (the same
+    separator twice or more: thousands). Ambiguous: one separator followed by exactly three
+    digits after one to three digits (``12,500``, ``15.000``) — a Finnish decimal comma or an
+    English thousands separator, a thousandfold difference.
     """
     text = NUMBER_NOISE.sub("", text.strip()).replace("\u2212", "-")  # the typographic minus sign too
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal == "," else ",", "").replace(decimal, ".")
-    else:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", text):
+    match = re.fullmatch(r"([-+]?)(\d[\d.,]*)", text)
+    if not match or match[2][-1] in ".,":
         return None
-    return float(text)
+    sign, body = match.groups()
+    separators = set(re.sub(r"\d", "", body))
+    if not separators:
+        number = body
+    elif len(separators) == 2:
+        decimal = body[max(body.rfind(","), body.rfind("."))]
+        group = "." if decimal == "," else ","
+        integer, _, fraction = body.rpartition(decimal)
+        if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", integer):
+            return None
+        number = f"{integer.replace(group, '')}.{fraction}"
+    else:
+        separator = separators.pop()
+        parts = body.split(separator)
+        if len(parts) > 2:  # 1.234.567: only thousands can repeat
+            if not all(len(p) == 3 for p in parts[1:]) or not 1 <= len(parts[0]) <= 3:
+                return None
+            number = "".join(parts)
+        elif len(parts[1]) == 3 and len(parts[0]) <= 3 and not parts[0].startswith("0"):
+            return Ambiguous(separator, parts[0], parts[1], sign if sign == "-" else "")
+        else:
+            number = f"{parts[0]}.{parts[1]}"
+    return float(f"{sign}{number}")
+
+
+def parse_number_text(text: str) -> float | None:
+    """:func:`read_number_text`, with an ambiguous number as None (not a number)."""
+    value = read_number_text(text)
+    return None if isinstance(value, Ambiguous) else value
+
+
+def _ambiguous(column: Column, raw: Any, reading: Ambiguous) -> str:
+    word = "comma" if reading.separator == "," else "point"
+    thousands = _big(float(reading.as_thousands))
+    return (f"{_name(column)} is ambiguous ({_show(raw)} is {reading.as_decimal} with a decimal {word}, or "
+            f"{thousands} with a thousands separator); type {reading.as_thousands} (without a separator) for "
+            f"{thousands}, or {reading.as_decimal} for the decimal number")
 
 
 def _integer(column: Column, raw: Any, strategy: Strategy):
@@ -481,9 +754,26 @@ def _year(column: Column, raw: Any, strategy: Strategy):
     return value, None
 
 
+# How the nil-return choice may be typed: the template's dropdown word in any language, or a
+# checkbox-like x; "no" words read as not chosen.
+FLAG_WORDS_SHOWN = {"fi": "Kyllä", "sv": "Ja", "en": "Yes"}
+FLAG_WORDS = {**{w: True for w in ("kyllä", "ja", "yes", "x", "✓", "✔", "true")},
+              **{w: False for w in ("ei", "nej", "no", "false")}}
+
+
+def _flag(column: Column, raw: Any, strategy: Strategy):
+    if isinstance(raw, bool):
+        return raw, None
+    value = FLAG_WORDS.get(code_key(raw))
+    if value is None:
+        return None, (f"{_name(column)} is neither '{FLAG_WORDS_SHOWN['fi']}' nor empty ({_show(raw)}); choose "
+                      f"'{FLAG_WORDS_SHOWN['fi']}' from the dropdown, or leave the cell empty")
+    return value, None
+
+
 PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = {
     "text": _text, "code": _code, "codes": _codes, "date": _date,
-    "number": _number, "integer": _integer, "year": _year,
+    "number": _number, "integer": _integer, "year": _year, "flag": _flag,
 }
 DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
 FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
@@ -500,15 +790,6 @@ def _hint(column: Column, strategy: Strategy) -> str:
         return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.codes).labels('fi').values())}"
     return {"date": DATE_HINT, "number": "write a number, e.g. 1234,50", "integer": "write a whole number",
             "year": "write a year such as 2025"}.get(column.kind, "fill in the cell")
-
-
-def _show(raw: Any) -> str:
-    if _is_blank(raw):
-        return "empty"
-    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
-        raw = raw.date()
-    text = raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _examples(labels) -> str:

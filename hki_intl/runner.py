@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import NOTEBOOKS_DIR, PARAMS_DIR, __version__
-from .errors import InputErrors, NotebookFailed, PipelineError, Problem, UsageError
+from .errors import InputErrors, NotebookFailed, PipelineError, Problem, UsageError, collapse, count_line
 from .execute import WarmKernels, run_notebook
 from .fingerprint import code_fingerprint, combine, notebook_fingerprints, params_fingerprint, sha256_file
 from .intake import IntakeResult, load_submissions, workbook_paths
@@ -62,7 +62,7 @@ def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) ->
     """Check every workbook of ``year``; raise :class:`InputErrors` listing every problem."""
     result = check_inputs(inputs, year, strategy, settings)
     if result.problems:
-        raise InputErrors(result.problems)
+        raise InputErrors(result.all_problems)
     return result
 
 
@@ -149,14 +149,14 @@ class _Run:
                 self.input_files = self.previous["inputs"]
                 problems = [Problem(**p) for p in self.previous.get("problems", [])]
                 if problems:
-                    self._warn_partial(problems, {p.file for p in problems})
+                    self._warn_partial(problems, {p.file for p in problems if p.is_error})
                 return
             self.progress.message(f"reading workbooks for {', '.join(map(str, years))} from {self.inputs}")
             self.intake = load_submissions(self.inputs, years, self.strategy, self.settings)
-            if self.intake.problems:
-                if not self.allow_partial:
-                    raise InputErrors(self.intake.problems)
-                self._warn_partial(self.intake.problems, set(self.intake.rejected))
+            if self.intake.problems and not self.allow_partial:
+                raise InputErrors(self.intake.all_problems)
+            if self.intake.all_problems:
+                self._warn_partial(collapse(self.intake.all_problems), set(self.intake.rejected))
             if not any(s.year == self.settings.year for s in self.intake.submissions):
                 raise InputErrors([Problem(str(self.inputs / str(self.settings.year)),
                                            message="no workbooks; put <organisation-id>.xlsx files in this folder")])
@@ -298,6 +298,9 @@ class _Run:
         for problem in sorted(problems):
             self.warn(str(problem))
         names = sorted(Path(f).name for f in files)
+        if not names:  # warnings only: every workbook is in the report
+            self.warn(count_line(problems))
+            return
         count = len(problems)
         self.warn(f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(names)} "
                   f"workbook{'s' if len(names) != 1 else ''} ({', '.join(names)}) and names them in its "
@@ -305,7 +308,8 @@ class _Run:
 
     def write_manifest(self, build: Path, status: str) -> None:
         """``manifest.json``: what the run read, with what, how long each stage took, what it wrote."""
-        problems = self.intake.problems if self.intake else [Problem(**p) for p in self.previous.get("problems", [])]
+        problems = (collapse(self.intake.all_problems) if self.intake
+                    else [Problem(**p) for p in self.previous.get("problems", [])])
         files = {p.relative_to(build).as_posix(): sha256_file(p) for p in sorted(build.rglob("*"))
                  if p.is_file() and p.name != MANIFEST}
         manifest = {
@@ -314,7 +318,7 @@ class _Run:
             "year": self.settings.year, "languages": self.languages, "formats": list(self.formats),
             "inputs": self.input_files,
             "problems": [{"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "cell": p.cell,
-                          "message": p.message} for p in problems],
+                          "message": p.message, "severity": p.severity} for p in problems],
             "params": {"folder": str(self.params_dir), "settings": _settings_dict(self.settings),
                        "files": {p.name: sha256_file(p) for p in sorted(self.params_dir.glob("*.yaml"))}},
             "environment": _environment(),

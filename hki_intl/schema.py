@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .params import normalise_key
 
-TEMPLATE_VERSION = "2025.1"
+TEMPLATE_VERSION = "2025.2"  # 2025.2 added the nil-return row to the info sheet
 REQUIRED_MARK = " *"
 MAX_EUR = 1_000_000_000  # one activity, fee or grant: a thousand million euros is a typing error
 
@@ -21,7 +21,7 @@ MAX_EUR = 1_000_000_000  # one activity, fee or grant: a thousand million euros 
 @dataclass(frozen=True)
 class Column:
     key: str
-    kind: str  # text | code | codes | date | number | integer | year
+    kind: str  # text | code | codes | date | number | integer | year | flag (yes or empty)
     fi: str
     sv: str
     en: str
@@ -72,7 +72,11 @@ INFO_FIELDS: tuple[Column, ...] = (
     Column("contact_role", "text", "Yhteyshenkilön rooli (ei nimeä eikä sähköpostia)",
            "Kontaktpersonens roll (inget namn eller e-post)", "Contact role (no name or e-mail)"),
     Column("template_version", "text", "Pohjan versio", "Mallens version", "Template version", True),
+    # A genuine nil return is stated, not inferred: an untouched template may just be forgotten.
+    Column("nil_return", "flag", "Ei raportoitavaa tältä vuodelta", "Inget att rapportera för året",
+           "Nothing to report for the year"),
 )
+NIL_RETURN = INFO_FIELDS[-1]
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Toiminnot", "activities", "Toiminnot", "Verksamheter", "Activities", (
@@ -146,6 +150,9 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+# What an accepted workbook is (the ``status`` of submissions.csv): one with data, a stated nil
+# return, or an untouched template, which is not counted as a nil return (it may be a mistake).
+STATUS_DATA, STATUS_NIL, STATUS_EMPTY = "data", "nil_return", "empty"
 SHEETS_BY_TABLE = {s.table: s for s in SHEETS}
 HEADER_ROW = 1  # the header is the first row of every data sheet; data starts on row 2
 
@@ -210,6 +217,13 @@ COLUMN_HELP: dict[tuple[str, str], tuple[Text, object]] = {
         ("Kansainvälisten asioiden asiantuntija", "Sakkunnig i internationella frågor", "International affairs adviser")),
     (INFO_SHEET, "template_version"): (("Pohjan versio (valmiina).", "Mallens version (ifylld).",
                                         "The template version (filled in)."), None),
+    (INFO_SHEET, "nil_return"): (
+        ("Valitse 'Kyllä' vain, jos organisaatiolla ei ollut vuoden aikana lainkaan kansainvälistä toimintaa; jätä "
+         "silloin muut välilehdet tyhjiksi.",
+         "Välj 'Ja' bara om organisationen inte hade någon internationell verksamhet under året; lämna då de andra "
+         "flikarna tomma.",
+         "Choose 'Yes' only if the organisation had no international activity at all in the year; leave the other "
+         "sheets empty then."), None),
     ("Toiminnot", "title"): (("Toiminnon lyhyt nimi.", "Verksamhetens korta namn.", "A short name of the activity."),
                              "Horizon Europe: NetZeroCities"),
     ("Toiminnot", "activity_type"): (("Toiminnon tyyppi.", "Typ av verksamhet.", "The kind of activity."), "eu_project"),

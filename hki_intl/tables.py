@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem
+from .errors import Problem, collapse
 from .intake import IntakeResult
 from .schema import SHEETS, Sheet
 
 BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
-SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role"]
-PROBLEM_COLUMNS = ["file", "sheet", "cell", "message"]
+SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
+PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet takes for a formula, after any apostrophes
 NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
@@ -83,15 +83,18 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
         frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns])
         tables[sheet.table] = _typed(frame, sheet)
     tables["submissions"] = pd.DataFrame(
-        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role] for s in result.submissions],
+        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status]
+         for s in result.submissions],
         columns=SUBMISSION_COLUMNS,
     ).astype({"year": "int64"})
-    tables["problems"] = problems_frame(result.problems)
+    tables["problems"] = problems_frame(result.all_problems)
     return tables
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame([[p.file, p.sheet, p.cell, p.message] for p in problems], columns=PROBLEM_COLUMNS)
+    """Errors and warnings, as a person reads them (repeated ones collapsed into their range)."""
+    return pd.DataFrame([[p.file, p.sheet, p.cell, p.severity, p.message] for p in collapse(problems)],
+                        columns=PROBLEM_COLUMNS)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:

@@ -44,6 +44,7 @@ from .schema import (
 )
 
 CODES_SHEET = "Koodit"
+CONTRIBUTOR_INFO = ("contact_role", "nil_return")  # the info rows a contributor fills in; the rest is filled in
 INSTRUCTIONS_SHEET = {"fi": "Ohjeet", "sv": "Anvisningar", "en": "Instructions"}
 DATA_ROWS = 1000  # rows prepared with dropdowns and validation below each header
 HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1
@@ -110,6 +111,9 @@ WORDS: dict[str, dict[str, str]] = {
     "kind.number": {"fi": "Luku, esim. 1 234,50", "sv": "Tal, t.ex. 1 234,50", "en": "Number, e.g. 1 234,50"},
     "kind.integer": {"fi": "Kokonaisluku", "sv": "Heltal", "en": "Whole number"},
     "kind.year": {"fi": "Vuosi, esim. 2025", "sv": "År, t.ex. 2025", "en": "Year, e.g. 2025"},
+    "kind.flag": {"fi": "Valitse 'Kyllä' tai jätä tyhjäksi", "sv": "Välj 'Ja' eller lämna tomt",
+                  "en": "Choose 'Yes' or leave empty"},
+    "flag.yes": {"fi": "Kyllä", "sv": "Ja", "en": "Yes"},
     "error.title": {"fi": "Tarkista arvo", "sv": "Kontrollera värdet", "en": "Check the value"},
 }
 
@@ -209,7 +213,33 @@ def _protect(ws: Worksheet) -> None:
     protection.sort = protection.autoFilter = False
 
 
-def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str) -> None:
+def instruction_texts(strategy: Strategy, organisation: str, year: int, lang: str,
+                      version: str = TEMPLATE_VERSION) -> frozenset[str]:
+    """Every text the template writes on its instructions sheet (the intake tells them from
+    text a contributor typed there)."""
+    # Cached per strategy object (which is not hashable; holding it keeps its id unique).
+    _, cache = _TEXTS.setdefault(id(strategy), (strategy, {}))
+    key = (organisation, year, lang, version)
+    if key not in cache:
+        ws = Workbook().active
+        _write_instructions(ws, strategy, organisation, year, lang, version)
+        cache[key] = frozenset(str(cell.value).strip() for row in ws.iter_rows() for cell in row
+                               if cell.value is not None)
+    return cache[key]
+
+
+_TEXTS: dict[int, tuple[Strategy, dict[tuple, frozenset[str]]]] = {}
+
+
+def code_sheet_texts(strategy: Strategy) -> frozenset[str]:
+    """Every text a template of any language writes on its code sheet."""
+    lists = sorted({c.codes for s in SHEETS for c in s.columns if c.codes})
+    return frozenset([*lists, *(label.strip() for name in lists for lang in LANGUAGES
+                                for label in strategy.codes(name).labels(lang).values())])
+
+
+def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
+                        version: str = TEMPLATE_VERSION) -> None:
     ws.title = INSTRUCTIONS_SHEET[lang]
     for letter, width in zip("ABCDEF", (16, 34, 14, 36, 60, 34), strict=True):
         ws.column_dimensions[letter].width = width
@@ -217,7 +247,7 @@ def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, ye
     ws["A1"] = word("title", lang, year=year)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = word("whose", lang, organisation=strategy.organisations.label(organisation, lang), year=year,
-                    version=TEMPLATE_VERSION)
+                    version=version)
     row = 4
     for n in range(1, 7):
         ws.cell(row=row, column=1, value=f"{n}.").alignment = wrap
@@ -240,7 +270,7 @@ def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, ye
             ws.cell(row=row, column=col).fill = SECTION_FILL
         for column in columns:
             row += 1
-            filled_in = sheet_name == INFO_SHEET and column.key != "contact_role"
+            filled_in = sheet_name == INFO_SHEET and column.key not in CONTRIBUTOR_INFO
             values = (sheet_name, column.header(lang), word("yes" if column.required else "no", lang),
                       "" if filled_in else word(f"kind.{column.kind}", lang), help_text(sheet_name, column.key, lang),
                       example_value(strategy, sheet_name, column, lang))
@@ -256,6 +286,7 @@ def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: s
         "year": year,
         "contact_role": contact_role,
         "template_version": TEMPLATE_VERSION,
+        "nil_return": None,
     }
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 52
@@ -263,9 +294,12 @@ def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: s
         label = ws.cell(row=row, column=1, value=column.header(lang))
         label.font = Font(bold=True)
         value = ws.cell(row=row, column=2, value=values[column.key])
-        if column.key == "contact_role":  # the one value the contributor fills in
+        if column.key in CONTRIBUTOR_INFO:  # the values the contributor fills in
             value.protection = UNLOCKED
-            rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True)
+            if column.kind == "flag":  # a checkbox-like choice: the one word, or nothing
+                rule = DataValidation(type="list", formula1=f'"{word("flag.yes", lang)}"', allow_blank=True)
+            else:
+                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True)
             _describe(rule, column, help_text(INFO_SHEET, column.key, lang), "", lang)
             rule.add(value.coordinate)
             ws.add_data_validation(rule)

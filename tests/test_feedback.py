@@ -14,8 +14,8 @@ from hki_intl.intake import load_submissions
 from .conftest import activity, run_cli
 
 YEAR = 2025
-VERSION_MESSAGE = ("the template version is not accepted ('2024.1'); use a template of version 2025.1: copy your rows "
-                   "into a fresh template made with 'pipeline.py templates'")
+VERSION_MESSAGE = ("the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2: copy "
+                   "your rows into a fresh template made with 'pipeline.py templates'")
 TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
 TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
@@ -28,7 +28,7 @@ def _break(wb):
     wb["Toiminnot"]["B2"].comment = Comment("Meillä tämä on seminaari.", "Contributor")
     wb["Toiminnot"]["A3"] = None
     wb["Verkostot"]["F2"] = -5
-    wb["Perustiedot"]["C4"] = "2024.1"
+    wb["Perustiedot"]["C4"] = wb["Perustiedot"]["B4"] = "2024.1"  # last year's template
 
 
 @pytest.fixture
@@ -101,12 +101,12 @@ def test_the_analyst_summary_names_clean_broken_and_missing_organisations(inputs
     summary = openpyxl.load_workbook(written.summary)
     assert summary.sheetnames == ["Summary", "Problems", "Findings"]
     rows = _values(summary["Summary"])
-    assert rows[0] == ["organisation", "name", "file", "status", "errors", "findings"]
+    assert rows[0] == ["organisation", "name", "file", "status", "errors", "warnings", "findings"]
     by_org = {r[0]: r[2:] for r in rows[1:]}
-    assert by_org["education"] == ["education.xlsx", "errors", 4, None]
-    assert by_org["forum_virium"] == ["forum_virium.xlsx", "clean", 0, 1]  # the membership without an owner
-    assert by_org["social_health"] == ["social_health.xlsx", "errors", 1, None]
-    assert by_org["culture_leisure"] == [None, "missing", None, None]
+    assert by_org["education"] == ["education.xlsx", "errors", 4, 0, None]
+    assert by_org["forum_virium"] == ["forum_virium.xlsx", "clean", 0, 0, 1]  # the membership without an owner
+    assert by_org["social_health"] == ["social_health.xlsx", "errors", 1, 0, None]
+    assert by_org["culture_leisure"] == [None, "missing", None, None, None]
     assert set(by_org) == set(strategy.organisations_in(YEAR))
     assert [r[2:] for r in _values(summary["Findings"])[1:]] == [["c40", "forum_virium.xlsx", 2]]
     assert len(_values(summary["Problems"])) == 1 + 5
@@ -180,7 +180,7 @@ def test_run_with_allow_partial_reports_without_the_broken_workbooks(tmp_path, s
     ]
     with open(out / "data" / "problems.csv", encoding="utf-8") as handle:
         assert list(csv.DictReader(handle)) == [
-            {"file": str(broken), "sheet": "Toiminnot", "cell": "B5", "message": TYPE_MESSAGE}]
+            {"file": str(broken), "sheet": "Toiminnot", "cell": "B5", "severity": "error", "message": TYPE_MESSAGE}]
     with open(out / "data" / "submissions.csv", encoding="utf-8") as handle:
         accepted = {(r["organisation"], r["year"]) for r in csv.DictReader(handle)}
     assert ("education", str(YEAR)) not in accepted and ("education", str(YEAR - 1)) in accepted

@@ -220,9 +220,12 @@ def _extra_columns(wb):
 
 
 def _header_down(wb):
-    ws = wb["Toiminnot"]
-    ws.insert_rows(1, 3)
-    ws["A1"] = "Kansainvälinen toiminta 2025"
+    wb["Toiminnot"].insert_rows(1, 3)
+
+
+def _title_above_header(wb):
+    _header_down(wb)
+    wb["Toiminnot"]["A1"] = "Kansainvälinen toiminta 2025"
 
 
 def _thousand_columns(wb):
@@ -362,13 +365,23 @@ CASES = [
           "in every row's own cell"]),
     Case("hidden rows", workbook(_hide_row),
          accepted=lambda t: [r["title"] for r in t["activities"]] == TITLES or pytest.fail("hidden row not read")),
-    Case("extra unknown columns", workbook(_extra_columns),
+    Case("extra unknown columns", workbook(_extra_columns), [
+        "Toiminnot!P1:P2: warning: the header 'Oma huomio' is not one of the template's, so its values are not read (2 "
+        "values, the first P1: 'Oma huomio'); if they belong in the report, move them to a column of the template; notes "
+        "of your own may stay",
+        "Toiminnot!Q2: warning: column Q has no header, so its values are not read (the value Q2: '12'); if they belong "
+        "in the report, move them to a column of the template; notes of your own may stay"],
          accepted=lambda t: (set(t["activities"][0]) >= {"title", "outcome"} and "Oma huomio" not in t["activities"][0]
                              and [r["title"] for r in t["activities"]] == TITLES) or pytest.fail("extra columns")),
-    Case("header rows moved down", workbook(_header_down),
+    Case("header rows moved down", workbook(_header_down), [
+        "Toiminnot!A4: warning: the header is on row 4, not on row 1 (3 rows above it, empty); delete the 3 rows above "
+        "it"],
          accepted=lambda t: [(r["source_row"], r["title"]) for r in t["activities"]] == [(5, TITLES[0]), (6, TITLES[1])]
          or pytest.fail("moved header")),
     # text
+    Case("a title above the header", workbook(_title_above_header), [
+        "Toiminnot!A1: the header is on row 4, not on row 1, and the values above it are not read (the value A1: "
+        "'Kansainvälinen toiminta 2025'); delete the 3 rows above the header (move any data below it first)"]),
     Case("html and script in text", workbook(_edits(_set("Toiminnot", "A2", INJECTION),
                                                     _set("Vierailut", "H2", "<b onmouseover=alert(1)>hi</b>"))),
          accepted=lambda t: (t["activities"][0]["title"], t["visits"][0]["purpose"]) == (
@@ -485,7 +498,10 @@ def test_cells_of_another_sheet_count_for_the_limits_but_are_not_read(write_work
         ws["A1"], ws["B2"] = "=1/0", "#DIV/0!"
     path = write_workbook(RECORDS, edit=edit)
     problems, tables = _read(path, strategy, settings)
-    assert problems == [] and len(tables["activities"]) == 2
+    assert problems == [f"{path}: Omat muistiinpanot!A1:B2: warning: the sheet is not one of the template's, so its "
+                        "values are not read (2 values, the first A1: '=1/0'); move any activities, visits or other "
+                        "data to the template's sheets; a sheet of your own notes may stay"]
+    assert len(tables["activities"]) == 2
     edit_sheet_xml(path, "Omat muistiinpanot", last_cell)
     problems, _ = _read(path, strategy, settings)
     assert problems == [f"{path}: Omat muistiinpanot!XFD1048576: a value beyond the last row read (row 1048576; a "
@@ -579,11 +595,12 @@ def test_run_allow_partial_reports_the_others_and_names_the_hostile_files(tmp_pa
     assert reported == set(load_strategy().organisations_in(YEAR)) - {"culture_leisure", "education", "forum_virium"}
 
 
-def test_every_data_sheet_of_the_schema_is_in_the_corpus_reader():
-    """The intake reads exactly the info sheet and the data sheets (other sheets only by name)."""
-    from hki_intl.intake import READ_SHEETS
+def test_the_template_sheets_are_the_info_data_code_and_instruction_sheets():
+    """Every other sheet is the contributor's own: its values are named in a problem, never read."""
+    from hki_intl.layout import TEMPLATE_SHEETS
 
-    assert READ_SHEETS == {"Perustiedot", *(s.name for s in SHEETS)}
+    assert TEMPLATE_SHEETS == {"Perustiedot", "Koodit", "Ohjeet", "Anvisningar", "Instructions",
+                               *(s.name for s in SHEETS)}
 
 
 def test_text_written_to_a_feedback_workbook_is_never_a_formula(tmp_path):

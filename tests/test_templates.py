@@ -121,7 +121,7 @@ def test_headers_are_locked_the_data_area_unlocked_and_everything_protected_with
     assert all(not cell.protection.locked for cell in filled[2])
     info = wb[INFO_SHEET]
     locked = {row: info[f"B{row}"].protection.locked for row in range(1, len(INFO_FIELDS) + 1)}
-    assert locked == {1: True, 2: True, 3: False, 4: True}  # only the contact role is filled in
+    assert locked == {1: True, 2: True, 3: False, 4: True, 5: False}  # the contact role and the nil return are filled in
 
 
 def test_the_workbook_names_its_organisation_year_and_version(template):
