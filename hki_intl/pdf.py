@@ -33,9 +33,18 @@ def write_pdf(static_html: str, path: Path, report_date: dt.date) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)
+    # fontTools stamps each embedded font subset with the clock ("head.modified"), so two runs a
+    # few seconds apart differed in their font bytes; it takes the time from SOURCE_DATE_EPOCH
+    # when that is set (the reproducible-builds convention).
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(report_date, dt.time(), dt.UTC).timestamp()))
     try:
         document.write_pdf(tmp, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
     return path
