@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from hki_intl.schema import TEMPLATE_VERSION
 
 from .conftest import PIPELINE, run_cli
 
@@ -112,7 +113,7 @@ def test_the_manifest_says_what_was_used(inputs, tmp_path):
     assert len(files) == len(list(inputs.rglob("*.xlsx")))
     education = files[f"education.xlsx{YEAR}"]
     assert education["sha256"] == sha(inputs / str(YEAR) / "education.xlsx")
-    assert education["organisation"] == "education" and education["template_version"] == "2025.1"
+    assert education["organisation"] == "education" and education["template_version"] == TEMPLATE_VERSION
     assert data["params"]["files"] == {p.name: sha(p) for p in sorted(PARAMS_DIR.glob("*.yaml"))}
     assert data["params"]["settings"]["year"] == YEAR
     for name, entry in data["notebooks"].items():
