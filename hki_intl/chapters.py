@@ -623,19 +623,18 @@ def data_quality(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("status", t("quality.status")),
     ]
-    count = {kind: sum(1 for org in expected if status.get(org) == kind) for kind in words}
     problems = ctx.tables["problems"]
     problems = problems[problems["severity"] == "error"]
     parts = [
         rep.heading(t("quality.heading"), 1, anchor="data-quality"),
-        rep.paragraph(t("quality.intro", year=ctx.year, submitted=count[STATUS_DATA], expected=len(expected),
+        rep.paragraph(t("quality.intro", year=ctx.year, expected=len(expected),
+                        submitted=sum(1 for org in expected if status.get(org) == STATUS_DATA),
                         missing=sum(1 for org in expected if org not in status))),
     ]
-    if count[STATUS_NIL]:
-        parts.append(rep.paragraph(t("quality.nil_returns", count=count[STATUS_NIL])))
-    empty = [ctx.label("organisations", org) for org in expected if status.get(org) == STATUS_EMPTY]
-    if empty:
-        parts.append(rep.paragraph(t("quality.empty_templates", count=len(empty), names=", ".join(empty))))
+    for kind, key in ((STATUS_NIL, "quality.nil_returns"), (STATUS_EMPTY, "quality.empty_templates")):
+        names = [ctx.label("organisations", org) for org in expected if status.get(org) == kind]
+        if names:  # listed apart: an empty template may have been sent by mistake
+            parts.append(rep.paragraph(t(key, names=", ".join(names))))
     parts.append(rep.table(frame, columns, t("quality.caption", year=ctx.year)))
     if len(problems):
         parts.append(rep.paragraph(t("quality.rejected", count=problems["file"].nunique())))

@@ -103,14 +103,17 @@ def test_the_data_quality_part_lists_empty_templates_apart_from_real_submissions
     text = re.sub(r"<[^>]+>", " ", html)
     words = {"fi": ("Toimitettu", "Tyhjä pohja, ei vahvistettu", "Ei raportoitavaa (ilmoitettu)", "Puuttuu",
                     "Vuodelta 2025 tiedot toimitti 1/9 organisaatiota; 6 ei toimittanut.",
-                    "Tyhjän pohjan vahvistamatta, ettei raportoitavaa ollut, palautti 1 organisaatiota: Kasvatuksen ja "
-                    "koulutuksen toimiala."),
+                    "Tyhjä pohja palautettiin vahvistamatta, ettei raportoitavaa ollut: Kasvatuksen ja koulutuksen "
+                    "toimiala.", "Ilmoitus, ettei raportoitavaa kansainvälistä toimintaa ollut: Forum Virium Helsinki."),
              "sv": ("Inlämnad", "Tom mall, inte bekräftad", "Inget att rapportera (meddelat)", "Saknas",
                     "För 2025 lämnade 1 av 9 organisationer uppgifter; 6 lämnade inga.",
-                    "1 organisationer skickade en tom mall"),
+                    "En tom mall skickades utan bekräftelse på att det inte fanns något att rapportera:",
+                    "Meddelade att det inte fanns någon internationell verksamhet att rapportera: Forum Virium"),
              "en": ("Submitted", "Empty template, not confirmed", "Nothing to report (stated)", "Missing",
                     "For 2025, 1 of 9 organisations sent their data; 6 did not.",
-                    "1 organisations returned an empty template without confirming that there was nothing to report")}
+                    "An empty template was returned without confirming that there was nothing to report: Education "
+                    "Division. Empty templates are not counted as data sent.",
+                    "Stated that there was no international activity to report: Forum Virium Helsinki.")}
     for phrase in words[lang]:
         assert phrase in " ".join(text.split()), phrase
     label = strategy.organisations.label
