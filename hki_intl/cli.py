@@ -124,7 +124,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .example import build_example
 
         paths = build_example(strategy, args.years, args.out, args.lang)
-        print(f"wrote {len(paths)} example workbooks to {args.out} ({args.years[0]}–{args.years[-1]})")
+        folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
+        print(f"wrote {len(paths)} example workbooks to {_and(folders)}")
     elif args.command == "validate":
         settings = settings.with_overrides(year=args.year)
         if args.feedback:
@@ -132,8 +133,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             result = runner.check_inputs(args.inputs, args.year, strategy, settings)
             written = write_feedback(result, args.year, args.feedback, strategy)
+            names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
             print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
-                  f"{Path(args.feedback) / str(args.year)}; summary {written.summary}")
+                  f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}")
             if result.problems:
                 raise InputErrors(result.all_problems)
         else:
@@ -162,6 +164,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         reused = sum(1 for s in result.stages if s["cached"])
         print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
     return 0
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: every folder written to is named."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 if __name__ == "__main__":

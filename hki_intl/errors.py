@@ -6,6 +6,7 @@ cell and how to fix the problem.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -115,6 +116,13 @@ class UsageError(PipelineError):
     """The command was called wrongly (a missing folder, a bad option value)."""
 
     exit_code = 2
+
+
+def cannot_write(path: Path, error: OSError, option: str) -> UsageError:
+    """A place the OS will not let us write (no permission, read-only, full, a path through a
+    file) is the user's to fix, not a bug: one line naming it, the OS's reason and the option."""
+    reason = error.strerror or os.strerror(error.errno or 0)
+    return UsageError(f"{path}: cannot write there ({reason}); choose another folder for {option}")
 
 
 class NotebookFailed(PipelineError):

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .excel_io import workbook_bytes
+from .ledger import Ledger
 from .params import Strategy
-from .templates import template_path, write_workbook
+from .templates import build_workbook, template_path
 
 T = TypeVar("T")
 Record = dict[str, Any]
@@ -706,15 +708,19 @@ ECONOMIC_INDICATORS = frozenset({"foreign_language_speakers"})
 
 
 def build_example(strategy: Strategy, years: list[int], out_dir: Path, lang: str = "fi") -> list[Path]:
-    """Write example workbooks ``out_dir/<year>/<org>.xlsx``; return their paths in order."""
+    """Write example workbooks ``out_dir/<year>/<org>.xlsx``; return their paths in order.
+
+    A file already there is replaced only if this tool wrote it and nobody changed it since
+    (:mod:`hki_intl.ledger`): the examples are for editing, and an edited one is kept."""
+    planned = [(year, org) for year in years for org in submitting_organisations(strategy, year)]
+    ledger = Ledger.open(out_dir, "--out")
+    ledger.check(template_path(Path(out_dir), year, org) for year, org in planned)
     paths: list[Path] = []
-    for year in years:
-        for org in submitting_organisations(strategy, year):
-            profile = PROFILES.get(org, DEFAULT_PROFILE)
-            path = template_path(Path(out_dir), year, org)
-            write_workbook(path, strategy, org, year, lang, records=build_records(strategy, org, year, lang),
-                           contact_role=profile.contact_role)
-            paths.append(path)
+    for year, org in planned:
+        profile = PROFILES.get(org, DEFAULT_PROFILE)
+        workbook = build_workbook(strategy, org, year, lang, records=build_records(strategy, org, year, lang),
+                                  contact_role=profile.contact_role)
+        paths.append(ledger.write(template_path(Path(out_dir), year, org), workbook_bytes(workbook)))
     return paths
 
 

@@ -670,22 +670,35 @@ def append_row(ws, values: list[Any]) -> None:
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save with deterministic bytes, atomically (a half-written file never replaces a good one)."""
+    write_atomically(path, workbook_bytes(workbook))
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as deterministic ``.xlsx`` bytes: the same content gives the same bytes, so
+    a file can be compared with what was written (see :mod:`hki_intl.ledger`)."""
     workbook.properties.created = workbook.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
+    buffer, fixed = io.BytesIO(), io.BytesIO()
     # ExcelWriter directly: Workbook.save() would stamp the current time as "modified".
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).write_data()
     buffer.seek(0)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(item.filename))
+    return fixed.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename, so a
+    half-written file (a full disk, a killed process) never replaces a good one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(buffer) as src, \
-                zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                dst.writestr(info, src.read(item.filename))
+        with os.fdopen(fd, "wb") as raw:
+            raw.write(data)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

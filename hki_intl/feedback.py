@@ -27,8 +27,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .errors import WARNING, Problem, UsageError
-from .excel_io import NotAWorkbook, append_row, inspect_workbook, save_workbook, set_text
+from .excel_io import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from .intake import IntakeResult
+from .ledger import Ledger
 from .params import LANGUAGES, Strategy
 from .schema import INFO_FIELDS, INFO_SHEET
 
@@ -66,27 +67,34 @@ class FeedbackResult:
 
 
 def write_feedback(result: IntakeResult, year: int, out_dir: Path, strategy: Strategy) -> FeedbackResult:
-    """Annotated copies of the workbooks of ``year`` that have problems, and the analyst's summary."""
+    """Annotated copies of the workbooks of ``year`` that have problems, and the analyst's summary.
+
+    Every file is planned before any is written: the command writes nothing if one of them
+    would replace an input workbook, or a file this tool did not write or that was changed
+    since (:mod:`hki_intl.ledger`), such as a copy a contributor already fixed."""
     out_dir = Path(out_dir)
-    copies = []
+    inputs = [Path(f) for f in result.rejected] + [s.path for s in result.submissions]
     by_file: dict[str, list[Problem]] = {}
-    for problem in result.all_problems:  # every problem, never collapsed: each cell is marked
+    for problem in result.all_problems:  # errors and warnings, never collapsed: each cell is marked
         by_file.setdefault(problem.file, []).append(problem)
-    for file, problems in sorted(by_file.items()):
-        source = Path(file)
-        if source.suffix.lower() != ".xlsx" or not _opens(source):
-            continue  # not a workbook: the summary and the problem list say so
-        copies.append(annotate_copy(source, problems, out_dir / str(year) / source.name))
+    copies = [(Path(file), problems, out_dir / str(year) / Path(file).name)
+              for file, problems in sorted(by_file.items())
+              if Path(file).suffix.lower() == ".xlsx" and _opens(Path(file))]  # else the summary says why
     summary = out_dir / f"summary-{year}.xlsx"
-    _check_not_an_input(summary, [Path(f) for f in result.rejected] + [s.path for s in result.submissions])
-    save_workbook(summary_workbook(result, year, strategy), summary)
-    return FeedbackResult(copies, summary)
+    targets = [target for _, _, target in copies] + [summary]
+    for target in targets:
+        _check_not_an_input(target, inputs)
+    ledger = Ledger.open(out_dir, "--feedback")
+    ledger.check(targets)
+    written = [ledger.write(target, workbook_bytes(annotated_workbook(source, problems)))
+               for source, problems, target in copies]
+    ledger.write(summary, workbook_bytes(summary_workbook(result, year, strategy)))
+    return FeedbackResult(written, summary)
 
 
-def annotate_copy(source: Path, problems: list[Problem], target: Path) -> Path:
-    """Write ``target``: ``source`` with each problem cell highlighted and commented, and a
-    first sheet that lists the problems with links. ``source`` is only read."""
-    _check_not_an_input(target, [source])
+def annotated_workbook(source: Path, problems: list[Problem]) -> Workbook:
+    """``source`` with each problem cell highlighted and commented, and a first sheet that
+    lists the problems with links. ``source`` is only read (from its bytes)."""
     wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()))
     lang = workbook_language(wb)
     by_cell: dict[tuple[str, str], list[str]] = {}
@@ -108,8 +116,7 @@ def annotate_copy(source: Path, problems: list[Problem], target: Path) -> Path:
         ws.column_dimensions[letter].hidden = False  # a bad value in a hidden cell must be seen
         ws.row_dimensions[row].hidden = False
     _add_list_sheet(wb, problems, source.name, lang)
-    save_workbook(wb, target)
-    return target
+    return wb
 
 
 def _message(problem: Problem) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -27,13 +28,22 @@ from .errors import InputErrors, NotebookFailed, PipelineError, Problem, UsageEr
 from .execute import WarmKernels, run_notebook
 from .fingerprint import code_fingerprint, combine, notebook_fingerprints, params_fingerprint, sha256_file
 from .intake import IntakeResult, load_submissions, workbook_paths
+from .outputs import (
+    MANIFEST,
+    carry_over_checkpoints,
+    check_ours,
+    check_out,
+    failed_folder,
+    is_checkpoint,
+    prepare_build,
+    writing,
+)
 from .params import LANGUAGES, Settings, Strategy, load_strategy, load_texts
 from .progress import Progress
 from .tables import consolidate, write_tables
 
 SUMMARY = "summary"
 FORMATS = ("html", "pdf")
-MANIFEST = "manifest.json"
 DIRECT_DEPENDENCIES = ("papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "python-calamine", "openpyxl",
                        "altair", "vl-convert-python", "scrapbook", "pandera", "weasyprint", "PyYAML")
 Log = Callable[[str], None]
@@ -79,25 +89,40 @@ def run(inputs: Path, out_dir: Path, settings: Settings, params_dir: Path = PARA
         load_texts(lang, params_dir)  # an unknown language fails before any work
     _require_inputs(inputs, settings.year)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out_dir)
-    previous = {} if force else read_manifest(out_dir)
-    job = _Run(Path(inputs), out_dir, settings, strategy, Path(params_dir).resolve(), jobs or os.cpu_count() or 1,
-               progress, allow_partial, warn or _to_stderr, languages, formats, previous)
-    build = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
-    shutil.rmtree(build, ignore_errors=True)
-    build.mkdir()
+    # Before any work: refuse an output whose replacement would delete what is not ours, and
+    # one that cannot be written (a wrong --out then costs nothing, whatever the inputs hold).
+    check_out(out_dir, Path(inputs), Path(params_dir))
+    build = _building(out_dir, os.getpid())
+    places = (out_dir, build, _aside(out_dir, os.getpid()), failed_folder(out_dir))
+    try:
+        with writing(*places):
+            _recover(out_dir)
+        prepare_build(build, out_dir)
+        with writing(*places):
+            previous = {} if force else read_manifest(out_dir)
+            job = _Run(Path(inputs), out_dir, settings, strategy, Path(params_dir).resolve(),
+                       jobs or os.cpu_count() or 1, progress, allow_partial, warn or _to_stderr, languages, formats,
+                       previous)
+            reports = _build_into(job, build, out_dir)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return RunResult(out_dir, [out_dir / r.name for r in reports], job.intake, job.stages)
+
+
+def _build_into(job: _Run, build: Path, out_dir: Path) -> list[Path]:
+    """Build the report in ``build`` and put it in place of ``out_dir``; when a notebook fails,
+    keep the executed notebooks in ``OUT.failed`` instead and leave ``out_dir`` as it was."""
     try:
         reports = job.build(build)
         job.write_manifest(build, "ok")
+        check_ours(out_dir)  # again: files someone put in it during the run must not go with it
+        carry_over_checkpoints(out_dir, build)
         _replace(build, out_dir)
     except NotebookFailed as failure:
         job.write_manifest(build, "notebook failed")
         kept = _keep_failed(build, out_dir, failure)
         raise NotebookFailed(failure.notebook, kept, failure.reason) from None
-    finally:
-        shutil.rmtree(build, ignore_errors=True)
-    return RunResult(out_dir, [out_dir / r.name for r in reports], job.intake, job.stages)
+    return reports
 
 
 @dataclass
@@ -267,7 +292,8 @@ class _Run:
         sources = []
         for output in outputs:
             source = self.out_dir / output
-            files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+            files = [source] if source.is_file() else sorted(
+                p for p in source.rglob("*") if p.is_file() and not is_checkpoint(p.relative_to(source).as_posix()))
             if not files:
                 return False
             for path in files:
@@ -422,20 +448,34 @@ def _replace(build: Path, out_dir: Path) -> None:
     Between the two renames the old report is at ``.<name>.previous-<pid>``; if the process
     dies right there, the next run puts it back (:func:`_recover`).
     """
-    previous = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
+    previous = _aside(out_dir, os.getpid())
     if out_dir.exists():
         os.replace(out_dir, previous)
     os.replace(build, out_dir)
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _building(out_dir: Path, pid: int) -> Path:
+    """Where the run of process ``pid`` builds the report: beside ``out_dir``, hidden."""
+    return out_dir.parent / f".{out_dir.name}.building-{pid}"
+
+
+def _aside(out_dir: Path, pid: int) -> Path:
+    """Where the run of process ``pid`` moves the old report while it puts the new one in place."""
+    return out_dir.parent / f".{out_dir.name}.previous-{pid}"
+
+
 def _recover(out_dir: Path) -> None:
-    """Undo what an interrupted run left: restore a report moved aside, remove dead builds."""
+    """Undo what an interrupted run left: restore a report moved aside, remove dead builds.
+
+    Only our own two kinds of leftover are touched, matched by their whole name; a folder
+    such as ``.report.x.previous-1`` belongs to the output ``report.x``, not to ``report``."""
+    leftover_name = re.compile(rf"\.{re.escape(out_dir.name)}\.(building|previous)-(\d+)")
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.*-*")):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _alive(int(pid)):
+        match = leftover_name.fullmatch(leftover.name)
+        if not match or not leftover.is_dir() or leftover.is_symlink() or _alive(int(match[2])):
             continue
-        if kind.endswith(".previous") and not out_dir.exists():
+        if match[1] == "previous" and not os.path.lexists(out_dir):
             os.replace(leftover, out_dir)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
@@ -455,8 +495,10 @@ def _alive(pid: int) -> bool:
 
 def _keep_failed(build: Path, out_dir: Path, failure: NotebookFailed) -> Path:
     """Keep the failed run's executed notebooks (and manifest) beside the output, not in it."""
-    failed = out_dir.parent / f"{out_dir.name}.failed"
-    shutil.rmtree(failed, ignore_errors=True)
+    failed = failed_folder(out_dir)
+    check_ours(failed, failed=True)  # as before the run: someone may have put files in it since
+    if failed.exists():
+        shutil.rmtree(failed)
     failed.mkdir()
     if (build / "notebooks").exists():
         for path in (build / "notebooks").glob("*.ipynb"):

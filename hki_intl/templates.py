@@ -29,7 +29,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .excel_io import save_workbook
+from .excel_io import save_workbook, workbook_bytes
+from .ledger import Ledger
 from .params import LANGUAGES, Strategy
 from .schema import (
     COLUMN_HELP,
@@ -183,10 +184,15 @@ def write_workbook(path: Path, *args: Any, **kwargs: Any) -> Path:
 
 
 def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str) -> list[Path]:
-    """One empty template per organisation that exists in ``year``."""
+    """One empty template per organisation that exists in ``year``. A file already there is
+    replaced only if this tool wrote it and nobody changed it since (:mod:`hki_intl.ledger`):
+    a template someone began to fill in is never overwritten."""
+    organisations = strategy.organisations_in(year)
+    ledger = Ledger.open(out_dir, "--out")
+    ledger.check(template_path(out_dir, year, org) for org in organisations)
     return [
-        write_workbook(template_path(out_dir, year, org), strategy, org, year, lang)
-        for org in strategy.organisations_in(year)
+        ledger.write(template_path(out_dir, year, org), workbook_bytes(build_workbook(strategy, org, year, lang)))
+        for org in organisations
     ]
 
 

@@ -72,7 +72,8 @@ def example(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     made = run_cli("example", "--out", str(root / "inputs"), "--years", "2023-2025")
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == f"wrote 26 example workbooks to {root / 'inputs'} (2023–2025)"
+    folders = [str(root / "inputs" / str(year)) for year in (2023, 2024, 2025)]
+    assert made.stdout.strip() == f"wrote 26 example workbooks to {folders[0]}, {folders[1]} and {folders[2]}"
     ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"),
                   "--lang", "all")
     assert ran.returncode == 0, ran.stderr

@@ -136,7 +136,7 @@ def test_validate_with_feedback_through_the_command_line(inputs, tmp_path):
     result = run_cli("validate", "--year", str(YEAR), "--inputs", str(folder), "--feedback", str(out))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"feedback: 1 annotated workbook in {out / str(YEAR)}; summary {out / f'summary-{YEAR}.xlsx'}"]
+        f"feedback: 1 annotated workbook in {out / str(YEAR)} (education.xlsx); summary {out / f'summary-{YEAR}.xlsx'}"]
     text = folder / str(YEAR) / "social_health.xlsx"
     assert result.stderr.splitlines() == [
         f"{broken}: Perustiedot!C4: {VERSION_MESSAGE}",
