@@ -40,11 +40,11 @@ def check_out(out_dir: Path, inputs: Path, params_dir: Path) -> None:
     """Refuse an ``--out`` whose replacement would delete something that is not ours: a file,
     a folder with the inputs, the params or the project in it or around it, someone's own
     folder, or our folder with someone's files added. Only reads; raises :class:`UsageError`."""
-    _not_around(out_dir, Path(inputs), "the inputs folder", "the workbooks")
-    _not_around(out_dir, Path(params_dir), "the params folder", "the params")
-    if _is_within(PROJECT_ROOT, out_dir):
+    if _is_within(PROJECT_ROOT, out_dir):  # first: a folder that holds the project may hold the inputs too
         raise UsageError(f"{out_dir}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with "
                          f"the report would delete it; give --out a folder of its own (the default is reports/<year>)")
+    _not_around(out_dir, Path(inputs), "the inputs folder", "the workbooks")
+    _not_around(out_dir, Path(params_dir), "the params folder", "the params")
     check_ours(out_dir)
     check_ours(failed_folder(out_dir), failed=True)
 
