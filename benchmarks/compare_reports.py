@@ -1,6 +1,6 @@
 """Are two commits' example reports the same, byte for byte?
 
-    .venv/bin/python benchmarks/compare_reports.py BEFORE AFTER [--langs fi,sv,en] [--keep DIR]
+    .venv/bin/python -m benchmarks.compare_reports BEFORE AFTER [--langs fi,sv,en] [--keep DIR]
 
 For each commit (anything ``git rev-parse`` takes: a hash, a branch, HEAD~3, or WORKTREE for the
 files as they are now, uncommitted changes included), the script checks the commit out into a

@@ -13,10 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import PARAMS_DIR
-from .errors import InputErrors, PipelineError, UsageError, collapse, count_line
-from .params import LANGUAGES, load_settings, load_strategy
-from .progress import Progress, Quiet
+from hki_intl import PARAMS_DIR
+from hki_intl.config.params import LANGUAGES, load_settings, load_strategy
+from hki_intl.engine.progress import Progress, Quiet
+from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
 
 
 def _year(text: str) -> int:
@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from . import runner
-    from .templates import write_templates
+    from hki_intl.engine import runner
+    from hki_intl.workbook.template import write_templates
 
     if not Path(args.params).is_dir():
         raise UsageError(f"{args.params}: the params folder does not exist")
@@ -121,7 +121,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         paths = write_templates(strategy, args.year, args.out, args.lang)
         print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
     elif args.command == "example":
-        from .example import build_example
+        from hki_intl.example import build_example
 
         paths = build_example(strategy, args.years, args.out, args.lang)
         folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
@@ -129,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "validate":
         settings = settings.with_overrides(year=args.year)
         if args.feedback:
-            from .feedback import write_feedback
+            from hki_intl.workbook.feedback import write_feedback
 
             result = runner.check_inputs(args.inputs, args.year, strategy, settings)
             written = write_feedback(result, args.year, args.feedback, strategy)

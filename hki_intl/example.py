@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .excel_io import workbook_bytes
-from .ledger import Ledger
-from .params import Strategy
-from .templates import build_workbook, template_path
+from hki_intl.config.params import Strategy
+from hki_intl.workbook.excel import workbook_bytes
+from hki_intl.workbook.ledger import Ledger
+from hki_intl.workbook.template import build_workbook, template_path
 
 T = TypeVar("T")
 Record = dict[str, Any]

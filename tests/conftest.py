@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from hki_intl import PROJECT_ROOT
-from hki_intl.excel_io import save_workbook
-from hki_intl.params import load_settings, load_strategy
-from hki_intl.templates import build_workbook, template_path
+from hki_intl.config.params import load_settings, load_strategy
+from hki_intl.workbook.excel import save_workbook
+from hki_intl.workbook.template import build_workbook, template_path
 
 PIPELINE = PROJECT_ROOT / "pipeline.py"
 
@@ -40,6 +40,25 @@ def activity(**overrides):
     }
     row.update(overrides)
     return row
+
+
+# One valid row on every sheet (codes as ids); the cases below break one thing each.
+RECORDS = {
+    "Toiminnot": [activity(), activity(title="Horizon: NetZeroCities", activity_type="eu_project",
+                                        partner_countries=["SE", "DK"], network=None, end=None,
+                                        external_funding_eur=125000.5, funding_source="horizon_europe",
+                                        status="ongoing")],
+    "Verkostot": [{"network": "c40", "role": "board", "owner_unit": "Ilmastoyksikkö", "goal": "influence",
+                   "justification": "Ilmastotyön vaikuttaminen", "annual_fee_eur": 15000, "review_year": 2026}],
+    "Vierailut": [{"direction": "incoming", "date": dt.date(2025, 5, 2), "city": "Tallinna", "country": "EE",
+                   "level": "mayor", "focus_area": "mobility", "participants": 12, "purpose": "Tunneli"}],
+    "Näkyvyys": [{"date": dt.date(2025, 6, 1), "outlet": "The Guardian", "country": "GB", "focus_area": "design",
+                  "tone": "positive", "reach": 1200000, "headline": "Helsinki's library"}],
+    "Kumppanuudet": [{"partner_city": "Peking", "country": "CN", "agreement_type": "programme",
+                      "signed_year": 2019, "strategic_goal": "influence", "joint_activity": "Talent"}],
+    "Mittarit": [{"indicator": "overnight_stays", "value_year": 2025, "value": 4924251,
+                  "source": "Statistics Finland", "note": None}],
+}
 
 
 @pytest.fixture

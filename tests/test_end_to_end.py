@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hki_intl.formatting import change, fmt_eur, fmt_number, fmt_percent
-
-from .conftest import run_cli
+from hki_intl import PROJECT_ROOT
+from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 YEAR, PREVIOUS = 2025, 2024
@@ -108,7 +108,7 @@ def test_findings_name_the_organisation_and_item(example):
     ownerless = [r for r in nets if not r["Vastuuyksikkö"]]
     assert ownerless, "the example data must contain a membership without an owner"
     findings = re.search(r"<table><caption>Havainnot, 2025.*?</table>", report, re.S)[0]
-    from hki_intl.params import load_strategy
+    from hki_intl.config.params import load_strategy
 
     strategy = load_strategy()
     for row in ownerless:
@@ -186,7 +186,7 @@ def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_p
     shutil.copytree(root / "report", out)  # the previous, good report
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     params = tmp_path / "params"
-    shutil.copytree(Path(__file__).parent.parent / "params", params)
+    shutil.copytree(PROJECT_ROOT / "params", params)
     texts = params / "texts.yaml"
     texts.write_text(texts.read_text(encoding="utf-8").replace("chart.media_tone.title:", "chart.media_tone.gone:"),
                      encoding="utf-8")
@@ -202,7 +202,7 @@ def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_p
 
 
 def test_goal_notebooks_glue_their_figures_for_the_summary(example):
-    from hki_intl.scraps import read_scraps
+    from hki_intl.report.scraps import read_scraps
 
     root, _ = example
     notebooks = root / "report" / "notebooks"

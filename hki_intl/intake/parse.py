@@ -1,0 +1,269 @@
+"""Parsing one typed cell by its column's kind: what people write, read as what they meant, or
+a message that quotes the cell and says how to fix it. Never a guess: an ambiguous number is
+refused (see :func:`read_number_text`).
+
+Each parser returns ``(value, None)`` or ``(None, message)``; a blank cell is ``(None, None)``
+(whether it may be blank is checked with the rows, :mod:`hki_intl.intake.rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from hki_intl.config.params import Strategy
+from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue
+from hki_intl.workbook.layout import code_key
+from hki_intl.workbook.layout import is_blank as _is_blank
+from hki_intl.workbook.layout import show as _show
+from hki_intl.workbook.schema import Column
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
+MAX_TEXT = 2000  # characters in a free-text cell, as the template's validation says (Excel allows 32,767)
+NUMBER_LIMIT = 1e15  # any number, as the template's validation says; column maxima are in the schema
+
+
+def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
+    if _is_blank(raw):
+        return None, None
+    if isinstance(raw, ErrorValue):
+        code = raw.code if re.fullmatch(r"#[A-Z0-9/!?.]{1,15}", raw.code) else _show(raw.code)
+        return None, (f"{column_name(column)} is an error value ({code}); correct the formula that gives it, or type "
+                      f"the value")
+    if isinstance(raw, FormulaWithoutValue):
+        formula = _show(f"={raw.formula}") if raw.formula else "a shared formula"
+        return None, (f"{column_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
+                      f"or LibreOffice and save it again, or type the value")
+    return PARSERS[column.kind](column, raw, strategy)
+
+
+def _text(column: Column, raw: Any, strategy: Strategy):
+    if isinstance(raw, bool):
+        raw = "TRUE" if raw else "FALSE"  # as Excel shows it
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, (dt.datetime, dt.date)):
+        raw = raw.date().isoformat() if isinstance(raw, dt.datetime) else raw.isoformat()
+    text = str(raw).strip()
+    control = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+    if control is not None:
+        return None, (f"{column_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
+                      f"retype the text, or paste it as plain text")
+    if len(text) > MAX_TEXT:
+        return None, (f"{column_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
+                      f"shorten it to {MAX_TEXT} characters or fewer")
+    return text, None
+
+
+def _code(column: Column, raw: Any, strategy: Strategy):
+    codes = strategy.codes(column.codes)
+    code = codes.lookup.get(code_key(raw))
+    if code is None:
+        return None, (f"unknown {column_name(column)} ({_show(raw)}); choose a value from the "
+                      f"dropdown, e.g. {_examples(codes.labels('fi').values())}")
+    return code, None
+
+
+def _codes(column: Column, raw: Any, strategy: Strategy):
+    codes = strategy.codes(column.codes)
+    values, unknown = [], []
+    for part in re.split(r"[;,\n]", str(raw)):
+        if not part.strip():
+            continue
+        code = codes.lookup.get(code_key(part))
+        (values if code else unknown).append(code or part.strip())
+    if unknown:
+        return None, (f"unknown {column_name(column)} ({', '.join(map(_show, unknown))}); separate "
+                      f"values with ';' and use names such as {_examples(codes.labels('fi').values())}")
+    return ";".join(dict.fromkeys(values)), None
+
+
+def _date(column: Column, raw: Any, strategy: Strategy):
+    value, error = _parse_date(column, raw)
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        return None, (f"{column_name(column)} is not a plausible date ({_show(raw)}); write a date between "
+                      f"{FIRST_DATE:%-d.%-m.%Y} and {LAST_DATE:%-d.%-m.%Y}")
+    return value, error
+
+
+def _parse_date(column: Column, raw: Any):
+    if isinstance(raw, dt.datetime):
+        return raw.date(), None
+    if isinstance(raw, dt.date):
+        return raw, None
+    if isinstance(raw, dt.time):  # what a date-formatted cell of a number below 1 (Excel has no earlier dates) gives
+        return None, (f"{column_name(column)} is not a valid date (a time of day, or a date before 1900: "
+                      f"{_show(raw)}); {DATE_HINT}")
+    text = str(raw).strip()
+    for pattern, order in ((ISO_DATE, (0, 1, 2)), (FINNISH_DATE, (2, 1, 0))):
+        match = pattern.match(text)
+        if match:
+            parts = [int(g) for g in match.groups()]
+            try:
+                return dt.date(parts[order[0]], parts[order[1]], parts[order[2]]), None
+            except ValueError:
+                break
+    return None, f"{column_name(column)} is not a valid date ({_show(raw)}); {DATE_HINT}"
+
+
+def _number(column: Column, raw: Any, strategy: Strategy):
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        value = read_number_text(str(raw))
+        if isinstance(value, Ambiguous):
+            return None, _ambiguous(column, raw, value)
+    if value is None or not math.isfinite(value):
+        return None, f"{column_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
+    if abs(value) > NUMBER_LIMIT:
+        return None, (f"{column_name(column)} is not a plausible number ({_show(raw)}); write a number between "
+                      f"{big_number(-NUMBER_LIMIT)} and {big_number(NUMBER_LIMIT)}")
+    return value, None
+
+
+def big_number(number: float) -> str:
+    """1e9 → ``1 000 000 000`` (as the messages write limits)."""
+    return f"{number:,.0f}".replace(",", " ")
+
+
+class Ambiguous(NamedTuple):
+    """A number typed as text that reads two ways: ``12,500`` is 12.5 with a decimal comma and
+    12 500 with a thousands separator. Refused, never guessed."""
+
+    separator: str  # "," or "."
+    integer: str  # the digits before it
+    fraction: str  # the three digits after it
+    sign: str
+
+    @property
+    def as_decimal(self) -> str:
+        """The decimal reading as one would type it: ``12,5``."""
+        fraction = self.fraction.rstrip("0")
+        return f"{self.sign}{self.integer}{self.separator}{fraction}" if fraction else f"{self.sign}{self.integer}"
+
+    @property
+    def as_thousands(self) -> str:
+        """The thousands reading without a separator: ``12500``."""
+        return f"{self.sign}{self.integer}{self.fraction}"
+
+
+def read_number_text(text: str) -> float | Ambiguous | None:
+    """A number typed as text → float, :class:`Ambiguous`, or None if it is not a number.
+
+    Accepted: ``1234,50`` and ``1234.5`` (a decimal comma or point), ``1 234,50`` and
+    ``€ 1 200`` (spaces and euro signs are ignored), ``1.234,50`` and ``1,234.50`` (both
+    separators: the last one is the decimal), ``1.234.567`` and ``1,234,567`` (the same
+    separator twice or more: thousands). Ambiguous: one separator followed by exactly three
+    digits after one to three digits (``12,500``, ``15.000``) — a Finnish decimal comma or an
+    English thousands separator, a thousandfold difference.
+    """
+    text = NUMBER_NOISE.sub("", text.strip()).replace("\u2212", "-")  # the typographic minus sign too
+    match = re.fullmatch(r"([-+]?)(\d[\d.,]*)", text)
+    if not match or match[2][-1] in ".,":
+        return None
+    sign, body = match.groups()
+    separators = set(re.sub(r"\d", "", body))
+    if not separators:
+        number = body
+    elif len(separators) == 2:
+        decimal = body[max(body.rfind(","), body.rfind("."))]
+        group = "." if decimal == "," else ","
+        integer, _, fraction = body.rpartition(decimal)
+        if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", integer):
+            return None
+        number = f"{integer.replace(group, '')}.{fraction}"
+    else:
+        separator = separators.pop()
+        parts = body.split(separator)
+        if len(parts) > 2:  # 1.234.567: only thousands can repeat
+            if not all(len(p) == 3 for p in parts[1:]) or not 1 <= len(parts[0]) <= 3:
+                return None
+            number = "".join(parts)
+        elif len(parts[1]) == 3 and len(parts[0]) <= 3 and not parts[0].startswith("0"):
+            return Ambiguous(separator, parts[0], parts[1], sign if sign == "-" else "")
+        else:
+            number = f"{parts[0]}.{parts[1]}"
+    return float(f"{sign}{number}")
+
+
+def parse_number_text(text: str) -> float | None:
+    """:func:`read_number_text`, with an ambiguous number as None (not a number)."""
+    value = read_number_text(text)
+    return None if isinstance(value, Ambiguous) else value
+
+
+def _ambiguous(column: Column, raw: Any, reading: Ambiguous) -> str:
+    word = "comma" if reading.separator == "," else "point"
+    thousands = big_number(float(reading.as_thousands))
+    return (f"{column_name(column)} is ambiguous ({_show(raw)} is {reading.as_decimal} with a decimal {word}, or "
+            f"{thousands} with a thousands separator); type {reading.as_thousands} (without a separator) for "
+            f"{thousands}, or {reading.as_decimal} for the decimal number")
+
+
+def _integer(column: Column, raw: Any, strategy: Strategy):
+    value, error = _number(column, raw, strategy)
+    if error:
+        return None, error
+    if not float(value).is_integer():
+        return None, f"{column_name(column)} must be a whole number ({_show(raw)}); remove the decimals"
+    return int(value), None
+
+
+def _year(column: Column, raw: Any, strategy: Strategy):
+    value, error = _integer(column, raw, strategy)
+    if error:
+        return None, f"{column_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
+    if not 1900 <= value <= 2100:
+        return None, f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between 1900 and 2100"
+    return value, None
+
+
+# How the nil-return choice may be typed: the template's dropdown word in any language, or a
+# checkbox-like x; "no" words read as not chosen.
+FLAG_WORDS_SHOWN = {"fi": "Kyllä", "sv": "Ja", "en": "Yes"}
+FLAG_WORDS = {**{w: True for w in ("kyllä", "ja", "yes", "x", "✓", "✔", "true")},
+              **{w: False for w in ("ei", "nej", "no", "false")}}
+
+
+def _flag(column: Column, raw: Any, strategy: Strategy):
+    if isinstance(raw, bool):
+        return raw, None
+    value = FLAG_WORDS.get(code_key(raw))
+    if value is None:
+        return None, (f"{column_name(column)} is neither '{FLAG_WORDS_SHOWN['fi']}' nor empty ({_show(raw)}); choose "
+                      f"'{FLAG_WORDS_SHOWN['fi']}' from the dropdown, or leave the cell empty")
+    return value, None
+
+
+PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = {
+    "text": _text, "code": _code, "codes": _codes, "date": _date,
+    "number": _number, "integer": _integer, "year": _year, "flag": _flag,
+}
+DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
+
+
+def column_name(column: Column) -> str:
+    """How a message names a column: its English label, lower case, without '(EUR)'."""
+    return re.sub(r"\s*\([^)]*\)", "", column.label("en")).lower()
+
+
+def fill_hint(column: Column, strategy: Strategy) -> str:
+    """How to fill in an empty required cell of ``column``."""
+    if column.kind in ("code", "codes"):
+        return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.codes).labels('fi').values())}"
+    return {"date": DATE_HINT, "number": "write a number, e.g. 1234,50", "integer": "write a whole number",
+            "year": "write a year such as 2025"}.get(column.kind, "fill in the cell")
+
+
+def _examples(labels) -> str:
+    labels = list(labels)
+    return ", ".join(f"'{label}'" for label in labels[:3]) + (" …" if len(labels) > 3 else "")

@@ -1,0 +1,506 @@
+"""Read every contributor workbook, check every cell, and report every problem at once.
+
+Excel's own validation is not enforced on paste, so nothing in a workbook is trusted. The
+workbook's places come from :mod:`hki_intl.workbook.schema` and :mod:`hki_intl.workbook.layout`
+(every value outside them is named); each cell is parsed by :mod:`hki_intl.intake.parse`; the
+parsed rows are checked by :mod:`hki_intl.intake.rules`.
+
+Every problem becomes one :class:`~hki_intl.errors.Problem`, printed as
+``<file>: <Sheet>!<Cell>: <what is wrong> (<the value>); <what is allowed / how to fix>``.
+A workbook with problems is left out; the others are returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from hki_intl.config.params import LANGUAGES, Settings, Strategy
+from hki_intl.errors import ERROR, WARNING, Problem
+from hki_intl.intake.parse import FLAG_WORDS_SHOWN, column_name, parse_value
+from hki_intl.intake.rules import check_repeated_keys, check_rows
+from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
+from hki_intl.workbook.layout import (
+    HEADER_SEARCH_ROWS,
+    TEMPLATE_SHEETS,
+    Header,
+    cell_ref,
+    find_header,
+    header_key,
+    nonblank,
+    other_sheets,
+    unread,
+)
+from hki_intl.workbook.layout import is_blank as _is_blank
+from hki_intl.workbook.layout import show as _show
+from hki_intl.workbook.schema import (
+    INFO_FIELDS,
+    INFO_NAMES,
+    INFO_SHEET,
+    NIL_RETURN,
+    SHEETS,
+    STATUS_DATA,
+    STATUS_EMPTY,
+    STATUS_NIL,
+    TEMPLATE_VERSION,
+    Column,
+    Sheet,
+)
+
+SUFFIXES = {  # what a file of another kind is, and how to fix it
+    ".xlsm": ("a macro-enabled workbook, .xlsm: macros are never run and its data was not read",
+              "save it in Excel as 'Excel Workbook (*.xlsx)' (which removes the macros)"),
+    ".xls": ("an Excel 97-2003 workbook, .xls", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
+    ".xlsb": ("an Excel binary workbook, .xlsb", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
+    ".ods": ("an OpenDocument spreadsheet, .ods",
+             "save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File → Save As)"),
+    ".csv": ("a CSV text file, .csv", "copy the rows into the template, save it as 'Excel Workbook (*.xlsx)'"),
+    ".pdf": ("a PDF document, .pdf", "send the workbook itself, saved as 'Excel Workbook (*.xlsx)'"),
+}
+COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a data sheet's header was found: its 1-based row and column → column key."""
+
+    header_row: int
+    columns: dict[int, str]
+
+
+@dataclass
+class Submission:
+    """One organisation's accepted workbook for one year."""
+
+    organisation: str
+    year: int
+    path: Path
+    template_version: str
+    contact_role: str
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    nil_return: bool = False  # the contributor stated that there was nothing to report
+    layout: dict[str, SheetLayout] = field(default_factory=dict)  # sheet name → where its columns are
+
+    @property
+    def rows(self) -> int:
+        return sum(len(records) for records in self.tables.values())
+
+    @property
+    def status(self) -> str:
+        """``data``; ``nil_return`` (nothing to report, as stated); or ``empty`` (an untouched
+        template: perhaps forgotten, so it is not counted as a nil return)."""
+        if self.rows:
+            return STATUS_DATA
+        return STATUS_NIL if self.nil_return else STATUS_EMPTY
+
+
+
+@dataclass
+class IntakeResult:
+    submissions: list[Submission]
+    problems: list[Problem]  # the errors: a workbook with one is left out
+    rejected: dict[str, list[Problem]]  # file → its errors (the workbook was left out)
+    warnings: list[Problem] = field(default_factory=list)  # values not read; the workbook stays in
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        """Errors and warnings, in the order of their files and cells."""
+        return sorted(self.problems + self.warnings)
+
+
+def workbook_paths(inputs_dir: Path, year: int) -> list[Path]:
+    """Every file in ``<inputs>/<year>/`` except Excel's lock files and hidden files."""
+    folder = Path(inputs_dir) / str(year)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+
+
+def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, settings: Settings) -> IntakeResult:
+    """Read and check every workbook of every year in ``years``."""
+    submissions: list[Submission] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    rejected: dict[str, list[Problem]] = {}
+    for year in years:
+        read = [(path, *read_submission(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
+        _report_duplicates(read, year)
+        _report_conflicting_indicators(read, year)
+        for path, submission, found in read:
+            errors = sorted(p for p in found if p.is_error)
+            warnings.extend(sorted(p for p in found if not p.is_error))
+            if errors:
+                problems.extend(errors)
+                rejected[str(path)] = errors
+            elif submission:
+                submissions.append(submission)
+    return IntakeResult(submissions, problems, rejected, warnings)
+
+
+def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
+    """Two workbooks for one organisation (``education.xlsx`` and ``Education.xlsx``, or a
+    workbook whose info names another organisation): each of them gets a problem."""
+    claims: dict[str, list[Path]] = defaultdict(list)
+    for path, submission, _ in read:
+        if submission is not None:
+            claims[submission.organisation].append(path)
+    for path, submission, found in read:
+        if submission is None or len(claims[submission.organisation]) < 2:
+            continue
+        paths = claims[submission.organisation]
+        count = COUNT_WORDS.get(len(paths), str(len(paths)))
+        found.append(Problem(str(path), message=(
+            f"{count} workbooks are for organisation '{submission.organisation}' in {year} "
+            f"({', '.join(p.name for p in paths)}); keep only one of them in the folder")))
+
+
+def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
+    """One indicator for one year with different values in two workbooks of ``year``: which is
+    right cannot be guessed, so both are refused, each naming the other. (A later year's
+    workbook may correct an earlier year's: that is not a conflict.)"""
+    reported: dict[tuple[str, int], list[tuple[Path, int, float, list[Problem], int]]] = defaultdict(list)
+    for path, submission, found in read:
+        if submission is None or any(p.is_error for p in found) or "Mittarit" not in submission.layout:
+            continue
+        column = next(c for c, k in submission.layout["Mittarit"].columns.items() if k == "indicator")
+        for record in submission.tables.get("indicators", []):
+            key = (record["indicator"], record["value_year"])
+            reported[key].append((path, record["source_row"], record["value"], found, column))
+    for (indicator, value_year), entries in reported.items():
+        if len({value for _, _, value, _, _ in entries}) < 2:
+            continue
+        for path, row, value, found, column in entries:
+            others = "; ".join(f"{_amount(v)} in {p.name} row {r}" for p, r, v, _, _ in entries if v != value)
+            found.append(Problem(str(path), "Mittarit", row, column, cell_ref(row, column), (
+                f"the indicator {_show(indicator)} for {value_year} has another value in another workbook of {year} "
+                f"({_amount(value)} here; {others}); agree with the other organisation on one value and report it in "
+                f"one workbook only")))
+
+
+def _amount(value: float) -> str:
+    """4924251.0 → ``4 924 251`` (as messages write figures)."""
+    return format(value, ",.15g").replace(",", " ")
+
+
+def read_submission(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list[Problem]]:
+    """Parse one workbook; return it (or None if it is not a workbook) and every problem found
+    in it, errors and warnings."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix != ".xlsx":
+        what, fix = SUFFIXES.get(suffix, (suffix or "no extension", "save the file in Excel as 'Excel Workbook (*.xlsx)'"))
+        return None, [Problem(name, message=f"not an .xlsx workbook ({what}); {fix} and name it <organisation-id>.xlsx")]
+    try:
+        contents = read_workbook(path)  # every sheet: a value on any of them is read or named
+    except NotAWorkbook as exc:
+        where: dict[str, Any] = {"sheet": exc.sheet} if exc.sheet else {}
+        if exc.sheet and exc.row and exc.column:
+            where |= dict(row=exc.row, column=exc.column, cell=cell_ref(exc.row, exc.column))
+        return None, [Problem(name, **where, message=str(exc))]
+    sheets = contents.sheets
+    problems: list[Problem] = []
+    info = _read_info(name, contents, path, year, strategy, settings, problems)
+    submission = Submission(path=path, year=year, **info.values)
+    if info.wrong_year:  # last year's file: say so once, not once for every date in it
+        return submission, [info.wrong_year]
+    others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
+    for sheet in SHEETS:
+        rows = sheets.get(sheet.name)
+        if rows is None:
+            found = (f"other sheets in the workbook: {', '.join(repr(s) for s in others)}" if others
+                     else "no other sheets in the workbook")
+            problems.append(Problem(name, sheet.name, message=(
+                f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
+                f"'{sheet.name}' or copy your rows into a fresh template")))
+            continue
+        submission.tables[sheet.table] = _read_sheet(name, sheet, rows, contents.merged.get(sheet.name, []),
+                                                     submission, strategy, problems)
+    versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
+    problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
+    _check_nil_return(name, submission, info.nil_return_cell, year, problems)
+    return submission, problems
+
+
+def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] | None, year: int,
+                      problems: list[Problem]) -> None:
+    """A stated nil return must be empty; an empty workbook must be a stated nil return (else it
+    is an untouched template, perhaps sent by mistake: a warning, and the report tells them apart)."""
+    where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
+    if cell:
+        where |= dict(row=cell[0], column=cell[1], cell=cell_ref(*cell))
+    label, yes = NIL_RETURN.label("fi"), FLAG_WORDS_SHOWN["fi"]
+    counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
+    if submission.nil_return and submission.rows:
+        rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
+        problems.append(Problem(**where, message=(
+            f"'{label}' is chosen, but the workbook reports {submission.rows} rows ({rows}); clear the choice if the "
+            f"rows are right, or delete the rows if there was nothing to report")))
+    elif not submission.rows and not submission.nil_return and not any(p.is_error for p in problems):
+        at = f"in the row '{label}' of the sheet {INFO_SHEET}" if cell else (
+            f"in a fresh template, in the row '{label}' of the sheet {INFO_SHEET}")
+        problems.append(Problem(**where, severity=WARNING, message=(
+            f"no activities reported (every sheet of the template is empty); if the organisation had no "
+            f"international activity in {year}, confirm this nil return by choosing '{yes}' {at}, otherwise fill in "
+            f"the sheets")))
+
+
+@dataclass
+class _Info:
+    values: dict[str, Any]  # organisation, template_version, contact_role, nil_return
+    wrong_year: Problem | None = None  # the workbook is for another year
+    nil_return_cell: tuple[int, int] | None = None  # (row, column) of the nil-return choice, if the row is there
+
+
+def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, strategy: Strategy,
+               settings: Settings, problems: list[Problem]) -> _Info:
+    """Organisation, template version, contact role and nil return from the info sheet, checked
+    against the workbook's place (``<year>/<organisation-id>.xlsx``)."""
+    sheets = contents.sheets
+    stem = path.stem.strip().casefold()
+    info = _Info({"organisation": stem, "template_version": "", "contact_role": "", "nil_return": False})
+    if stem not in strategy.organisations.ids:
+        problems.append(Problem(name, message=(
+            f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
+            f"with one of {', '.join(strategy.organisations.ids)}")))
+    rows = sheets.get(INFO_SHEET)
+    if rows is None:
+        others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
+        found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
+        problems.append(Problem(name, INFO_SHEET, message=(
+            f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "
+            f"template version — rename the sheet back or copy your rows into a fresh template")))
+        return info
+    found, used = _find_info_cells(rows, sheets, contents.defined_names)
+    for field_ in INFO_FIELDS:
+        if field_.key not in found:
+            if field_.required:
+                spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
+                problems.append(Problem(name, INFO_SHEET, message=(
+                    f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
+                    f"copy your rows into a fresh template")))
+            continue
+        r, c, raw = found[field_.key]
+        if field_.key == "nil_return":
+            info.nil_return_cell = (r, c)
+        where = dict(file=name, sheet=INFO_SHEET, row=r, column=c, cell=cell_ref(r, c))
+        if _is_blank(raw) and field_.required:
+            problems.append(Problem(**where, message=(
+                f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
+                f"template made with 'pipeline.py templates'")))
+            continue
+        value, error = parse_value(field_, raw, strategy)
+        if error:
+            problems.append(Problem(**where, message=error))
+            continue
+        if field_.key == "organisation" and value and value != stem:
+            problems.append(Problem(**where, message=(
+                f"the organisation does not match the file name {path.name} ('{value}'); rename the file to "
+                f"{value}.xlsx or use the template of organisation '{stem}'")))
+        if field_.key == "year" and value is not None and value != year:
+            info.wrong_year = Problem(**where, message=(
+                f"the year does not match the folder {year} ({value}); move the workbook to the folder {value} "
+                f"or use the {year} template"))
+        if field_.key == "template_version" and value and value not in settings.accepted_template_versions:
+            problems.append(Problem(**where, message=(
+                f"the template version is not accepted ('{value}'); use a template of version "
+                f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
+                f"with 'pipeline.py templates'")))
+        if c == 3:  # read from the hidden column: what the contributor sees in B must say the same
+            problems.extend(_shown_differs(name, field_, rows, r, value, strategy))
+        if value is not None and field_.key != "year":
+            info.values[field_.key] = value if field_.key == "nil_return" else str(value)
+    extra = [(r, c) for r, c in nonblank(rows) if (r + 1, c + 1) not in used]
+    if extra:
+        problems.append(unread(name, INFO_SHEET, rows, extra, "values outside the template's rows are not read",
+                               "delete them; the sheet holds only the rows of the template"))
+    return info
+
+
+def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, value: Any,
+                   strategy: Strategy) -> list[Problem]:
+    """The visible copy (column B) of a value the intake reads from the hidden column C."""
+    row = rows[r - 1]
+    shown = row[1] if len(row) > 1 else None
+    if _is_blank(shown):
+        return []
+    parsed, _ = parse_value(field_, shown, strategy)
+    if parsed == value or str(parsed) == str(value):
+        return []
+    return [Problem(name, INFO_SHEET, r, 2, cell_ref(r, 2), (
+        f"{column_name(field_)} shown here is not the one the template recorded in the hidden cell C{r} ({_show(shown)} "
+        f"here, {_show(value)} there); the recorded one is read — if it is wrong, use the template made for your "
+        f"organisation and year"), WARNING)]
+
+
+def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]]
+                     ) -> tuple[dict[str, tuple[int, int, Any]], set[tuple[int, int]]]:
+    """Field key → (row, column, raw value) of the info fields, and the 1-based cells they use.
+
+    The template names the cells of the organisation id, year and version (``hki_*``, in the
+    hidden column C); without those names, a row is found by its label in column A in any
+    language, and its value is in column C (what the template wrote) or else B (what people see).
+    """
+    by_label = {header_key(f.header(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
+    by_label |= {header_key(f.label(lang)): f for f in INFO_FIELDS for lang in LANGUAGES}
+    by_label |= {header_key(f.key): f for f in INFO_FIELDS}
+    found: dict[str, tuple[int, int, Any]] = {}
+    used: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows, start=1):
+        if not row or row[0] is None:
+            continue
+        field_ = by_label.get(header_key(row[0]))
+        if field_ is None or field_.key in found:
+            continue
+        machine = row[2] if len(row) > 2 else None
+        visible = row[1] if len(row) > 1 else None
+        found[field_.key] = (r, 3, machine) if machine is not None else (r, 2, visible)
+        used |= {(r, 1), (r, 2), (r, 3)}
+    for key, defined in INFO_NAMES.items():
+        sheet, ref = names.get(defined, ("", ""))
+        if sheet not in sheets:
+            continue
+        match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+        r, c = int(match[2]), column_index_from_string(match[1])
+        target = sheets[sheet]
+        raw = target[r - 1][c - 1] if r <= len(target) and c <= len(target[r - 1]) else None
+        if sheet == INFO_SHEET:
+            found[key] = (r, c, raw)
+            used.add((r, c))
+    return found, used
+
+
+def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
+                submission: Submission, strategy: Strategy, problems: list[Problem]) -> list[dict[str, Any]]:
+    header = find_header(sheet, rows)
+    if not header.columns:
+        cells = nonblank(rows)
+        if cells:
+            examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
+                f"as '{examples}'), so the sheet's values are not read"),
+                "restore the header row from a fresh template, on row 1", ERROR))
+            return []
+    header_row, mapping = header.row, header.columns
+    submission.layout[sheet.name] = SheetLayout(header_row + 1, {c + 1: key for c, key in mapping.items()})
+    missing = [c for c in sheet.columns if c.key not in mapping.values()]
+    for column in missing:
+        if column.required:
+            spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
+            problems.append(Problem(name, sheet.name, row=header_row + 1, message=(
+                f"the required column '{column.label('fi')}' is missing from header row {header_row + 1} "
+                f"(no header '{spellings}'); restore the column from a fresh template")))
+    if not mapping:
+        return []
+    _check_header_region(name, sheet, rows, header, missing, problems)
+    records: list[dict[str, Any]] = []
+    raw_cells: dict[tuple[int, str], Any] = {}
+    failed = _merged_in_data_area(name, sheet, merged, header_row + 1, len(rows), mapping, problems)
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
+            continue
+        record: dict[str, Any] = {"organisation": submission.organisation, "year": submission.year,
+                                  "source_file": Path(name).name, "source_row": r + 1}
+        markers = True  # whether the row holds only formulas without a result and error values
+        for c, key in mapping.items():
+            raw = row[c] if c < len(row) else None
+            raw_cells[(r + 1, key)] = raw
+            value, error = parse_value(sheet.column(key), raw, strategy)
+            if error:
+                problems.append(Problem(name, sheet.name, r + 1, c + 1, cell_ref(r + 1, c + 1), error))
+                failed.add((r + 1, key))
+            record[key] = value
+            markers = markers and (_is_blank(raw) or isinstance(raw, (ErrorValue, FormulaWithoutValue)))
+        if markers:  # a formula copied down empty rows: its cells are named; "title is required" would be noise
+            continue
+        for column in sheet.columns:
+            record.setdefault(column.key, None)
+        records.append(record)
+    columns = {key: c + 1 for c, key in mapping.items()}
+    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
+        if key in columns:  # a missing column was named once, not once for every row
+            problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
+    check_repeated_keys(name, sheet, records, columns, problems)
+    return records
+
+
+def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, missing: list[Column],
+                         problems: list[Problem]) -> None:
+    """Name what lies above the header row and in columns the header does not name: a header
+    typed twice, a header that is not the template's, a column without a header."""
+    h = header.row
+    if h:
+        above = nonblank(rows, 0, h)
+        first = cell_ref(h + 1, min(header.columns) + 1)
+        rows_word = f"{h} row{'s' if h != 1 else ''}"
+        if above:
+            problems.append(unread(name, sheet.name, rows, above, (
+                f"the header is on row {h + 1}, not on row 1, and the values above it are not read"),
+                f"delete the {rows_word} above the header (move any data below it first)", ERROR))
+        else:
+            problems.append(Problem(name, sheet.name, h + 1, min(header.columns) + 1, first, (
+                f"the header is on row {h + 1}, not on row 1 ({rows_word} above it, empty); delete the {rows_word} "
+                f"above it"), WARNING))
+    width = max((len(row) for row in rows[h:]), default=0)
+    repeats = {c: (first, key) for c, first, key in header.repeats}
+    missing_labels = "', '".join(c.label("fi") for c in missing)
+    for c in range(width):
+        if c in header.columns:
+            continue
+        cells = nonblank(rows, h, columns=[c])
+        if not cells:
+            continue
+        letter = get_column_letter(c + 1)
+        values = [cell for cell in cells if cell[0] > h]
+        title = rows[h][c] if c < len(rows[h]) else None
+        if c in repeats:
+            first, key = repeats[c]
+            label = sheet.column(key).label("fi")
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"the column '{label}' is twice in the header ({cell_ref(h + 1, first + 1)} and {letter}{h + 1}), so "
+                f"column {letter} is not read"),
+                f"keep one of the two: move any values to column {get_column_letter(first + 1)} and delete column "
+                f"{letter}", ERROR))
+        elif not values:
+            problems.append(unread(name, sheet.name, rows, cells, "the header is not one of the template's, and the "
+                                   "column is empty", "delete the header, or type the header of a template column"))
+        elif missing and not _is_blank(title):
+            problems.append(unread(name, sheet.name, rows, cells, (
+                f"the header {_show(title)} is not one of the template's, so column {letter} is not read, and the "
+                f"template's column '{missing_labels}' is missing"),
+                "if this is that column, type its header back (copy it from a fresh template)", ERROR))
+        else:
+            what = (f"the header {_show(title)} is not one of the template's" if not _is_blank(title)
+                    else f"column {letter} has no header")
+            problems.append(unread(name, sheet.name, rows, cells, f"{what}, so its values are not read",
+                                   "if they belong in the report, move them to a column of the template; notes of "
+                                   "your own may stay", ERROR if missing and _is_blank(title) else WARNING))
+
+
+def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, int, int]], header: int, last: int,
+                         mapping: dict[int, str], problems: list[Problem]) -> set[tuple[int, str]]:
+    """A problem for each merged range that reaches into the data area (below the 1-based
+    ``header`` row, in a column that is read); returns the (row, key) cells it covers up to the
+    ``last`` row, so that they are not reported again as empty."""
+    covered: set[tuple[int, str]] = set()
+    for first_row, first_col, last_row, last_col in sorted(merged):
+        keys = {c + 1: key for c, key in mapping.items() if first_col <= c + 1 <= last_col}
+        if last_row <= header or not keys:
+            continue
+        ref = f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}"
+        problems.append(Problem(name, sheet.name, first_row, first_col, cell_ref(first_row, first_col), (
+            f"cells are merged in the data area ({ref}); unmerge them (Home → Merge & Center) and fill in every "
+            f"row's own cell")))
+        rows = range(max(first_row, header + 1), min(last_row, last) + 1)  # a merge may reach far below the data
+        covered |= {(row, key) for row in rows for key in keys.values()}
+    return covered

@@ -1,0 +1,154 @@
+"""Checking the parsed rows of a sheet: required values, minimums and maximums, the rules across
+the cells of one row (a pandera schema built from :mod:`hki_intl.workbook.schema`, validated
+lazily so that every failing row and column is collected in one pass), and one record reported
+twice. Each failure becomes a message about one cell."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from hki_intl.config.params import Strategy
+from hki_intl.errors import Problem
+from hki_intl.intake.parse import big_number, column_name, fill_hint
+from hki_intl.workbook.layout import cell_ref, code_key
+from hki_intl.workbook.layout import show as _show
+from hki_intl.workbook.schema import SHEETS, Sheet
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across the cells of one row: which cell it blames and what it says."""
+
+    name: str
+    column: str  # the cell a failure is reported in
+    passes: Callable[[pd.DataFrame, int], pd.Series]  # (parsed rows, workbook year) → True where fine
+    message: Callable[[pd.Series, int], str]  # (the failing row, workbook year) → the message
+
+
+def _rowwise(frame: pd.DataFrame, test: Callable[..., bool], *columns: str) -> pd.Series:
+    return pd.Series([bool(test(*values)) for values in zip(*(frame[c] for c in columns), strict=True)],
+                     index=frame.index, dtype=bool)
+
+
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "activities": (
+        RowRule("end_before_start", "end",
+                lambda f, year: _rowwise(f, lambda s, e: not (s and e and e < s), "start", "end"),
+                lambda r, year: (f"the end date is before the start date ({r['end'].isoformat()} < "
+                                 f"{r['start'].isoformat()}); correct either date")),
+        RowRule("funding_without_source", "funding_source",
+                lambda f, year: _rowwise(f, lambda money, source: not ((money or 0) > 0 and source in (None, "none")),
+                                         "external_funding_eur", "funding_source"),
+                lambda r, year: ("external funding is given but no funding source (empty); "
+                                 "choose the programme or source of the funding")),
+    ),
+    "visits": (
+        RowRule("date_in_year", "date", lambda f, year: _rowwise(f, lambda d: not d or d.year == year, "date"),
+                lambda r, year: (f"the date is not in {year} ({r['date'].isoformat()}); report each visit or "
+                                 f"media item in the workbook of its own year")),
+    ),
+}
+ROW_RULES["media"] = ROW_RULES["visits"]
+
+
+def _at_least(series: pd.Series, minimum: float) -> pd.Series:
+    return ~(pd.to_numeric(series, errors="coerce") < minimum)
+
+
+def _at_most(series: pd.Series, maximum: float) -> pd.Series:
+    return ~(pd.to_numeric(series, errors="coerce") > maximum)
+
+
+@functools.lru_cache(maxsize=64)
+def row_schema(sheet_name: str, year: int):
+    """The pandera schema of one data sheet's parsed rows (built from :mod:`hki_intl.schema`)."""
+    import pandera.pandas as pa  # imported here: the notebooks, which import this module, never need it
+
+    sheet = next(s for s in SHEETS if s.name == sheet_name)
+    columns = {}
+    for column in sheet.columns:
+        checks = []
+        if column.minimum is not None:
+            checks.append(pa.Check(functools.partial(_at_least, minimum=column.minimum), name="minimum"))
+        if column.maximum is not None:
+            checks.append(pa.Check(functools.partial(_at_most, maximum=column.maximum), name="maximum"))
+        columns[column.key] = pa.Column(nullable=not column.required, checks=checks)
+    rules = [pa.Check(functools.partial(rule.passes, year=year), name=rule.name)
+             for rule in ROW_RULES.get(sheet.table, ())]
+    return pa.DataFrameSchema(columns, checks=rules, name=sheet_name)
+
+
+def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy: Strategy,
+               raw_cells: dict[tuple[int, str], Any], failed: set[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """(worksheet row, column key, message) of every check the parsed rows fail."""
+    if not records:
+        return []
+    import pandera.errors
+
+    frame = pd.DataFrame([{c.key: r[c.key] for c in sheet.columns} for r in records],
+                         index=[r["source_row"] for r in records], dtype=object)
+    try:
+        row_schema(sheet.name, year).validate(frame, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rules = {rule.name: rule for rule in ROW_RULES.get(sheet.table, ())}
+    found: dict[tuple[int, str, str], None] = {}
+    for case in cases.itertuples(index=False):
+        row, check = int(case.index), str(case.check)
+        if check in rules:
+            key, message = rules[check].column, rules[check].message(frame.loc[row], year)
+        elif check == "not_nullable":
+            column = sheet.column(str(case.column))
+            key, message = column.key, f"{column_name(column)} is required (empty); {fill_hint(column, strategy)}"
+        elif check == "minimum":
+            column = sheet.column(str(case.column))
+            key = column.key
+            message = (f"{column_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
+                       f"write a value of {column.minimum:g} or more")
+        elif check == "maximum":
+            column = sheet.column(str(case.column))
+            key = column.key
+            message = (f"{column_name(column)} is above {big_number(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
+                       f"check the value: at most {big_number(column.maximum)}")
+        else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
+            raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
+        if (row, key) not in failed:
+            found[(row, key, message)] = None
+    return list(found)
+
+
+# (column keys, what they are in a message): two rows with the same key on these sheets are
+# one record reported twice, and which of them is right cannot be guessed.
+UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "networks": (("network",), "network"),
+    "partnerships": (("partner_city", "country", "agreement_type"), "partner city, country and agreement type"),
+    "indicators": (("indicator", "value_year"), "indicator and year"),
+}
+
+
+def check_repeated_keys(name: str, sheet: Sheet, records: list[dict[str, Any]], columns: dict[str, int],
+                         problems: list[Problem]) -> None:
+    """A problem for each row that repeats the key of an earlier row, naming both rows."""
+    if sheet.table not in UNIQUE_KEYS:
+        return
+    keys, what = UNIQUE_KEYS[sheet.table]
+    if not all(k in columns for k in keys):
+        return
+    seen: dict[tuple, int] = {}
+    for record in records:
+        values = tuple(record[k] for k in keys)
+        if any(v is None for v in values):
+            continue
+        row = record["source_row"]
+        first = seen.setdefault(tuple(code_key(v) if isinstance(v, str) else v for v in values), row)
+        if first != row:
+            column = columns[keys[0]]
+            problems.append(Problem(name, sheet.name, row, column, cell_ref(row, column), (
+                f"the same {what} as on row {first} ({', '.join(_show(v) for v in values)}); keep one of rows "
+                f"{first} and {row} and delete the other")))

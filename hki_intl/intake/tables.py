@@ -1,0 +1,137 @@
+"""Consolidated tidy tables: one row per record, all organisations and years together.
+
+``run`` writes them as UTF-8 CSV under ``<out>/data/`` for analysts (and for the notebooks,
+which read them back with :func:`read_tables`, typed by the schema).
+
+A CSV opened in Excel or LibreOffice runs text that starts with ``=``, ``+``, ``-`` or ``@``
+as a formula ("CSV injection"). Every such text is written with a leading apostrophe
+(:func:`neutralise`), numbers such as ``-5`` stay as they are, and :func:`read_tables` takes
+the apostrophe off again (:func:`restore`), so the notebooks see exactly what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from hki_intl.errors import Problem, collapse
+from hki_intl.intake.read import IntakeResult
+from hki_intl.workbook.schema import SHEETS, Sheet
+
+BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
+SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
+PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet takes for a formula, after any apostrophes
+NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def neutralise(text: str) -> str:
+    """``=SUM(A1)`` → ``'=SUM(A1)``; ``-5`` and ``Helsinki`` stay. Text that already starts with
+    apostrophes before such a character gets one more, so that :func:`restore` is exact."""
+    if FORMULA_START.match(text) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The inverse of :func:`neutralise`: ``restore(neutralise(t)) == t`` for every text."""
+    return text[1:] if NEUTRALISED.match(text) else text
+
+
+def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`neutralise` on every text value (vectorised: the tables can have 100,000 rows)."""
+    def vectorised(s: pd.Series) -> pd.Series:
+        formula = s.str.match(FORMULA_START.pattern, na=False) & ~s.str.fullmatch(PLAIN_NUMBER.pattern, na=False)
+        return s.where(~formula, "'" + s)
+
+    return _on_text_columns(frame, vectorised, neutralise)
+
+
+def _restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`restore` on every text value (vectorised)."""
+    def vectorised(s: pd.Series) -> pd.Series:
+        return s.where(~s.str.match(NEUTRALISED.pattern, na=False), s.str.slice(1))
+
+    return _on_text_columns(frame, vectorised, restore)
+
+
+def _on_text_columns(frame: pd.DataFrame, vectorised, scalar) -> pd.DataFrame:
+    """Apply to the text columns: ``vectorised`` where a column holds only text (and missing
+    values), ``scalar`` value by value where it mixes text with other values."""
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+            continue
+        if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+            strings = series.astype("string")
+            frame[column] = vectorised(strings).astype(series.dtype).where(series.notna(), series)
+        else:
+            frame[column] = series.map(lambda v: scalar(v) if isinstance(v, str) else v)
+    return frame
+
+
+def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
+    """The accepted submissions as one typed DataFrame per sheet, plus ``submissions`` and
+    ``problems`` (what was left out and why)."""
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet in SHEETS:
+        rows = [r for s in result.submissions for r in s.tables.get(sheet.table, [])]
+        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns])
+        tables[sheet.table] = _typed(frame, sheet)
+    tables["submissions"] = pd.DataFrame(
+        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status]
+         for s in result.submissions],
+        columns=SUBMISSION_COLUMNS,
+    ).astype({"year": "int64"})
+    tables["problems"] = problems_frame(result.all_problems)
+    return tables
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Errors and warnings, as a person reads them (repeated ones collapsed into their range)."""
+    return pd.DataFrame([[p.file, p.sheet, p.cell, p.severity, p.message] for p in collapse(problems)],
+                        columns=PROBLEM_COLUMNS)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.csv"
+        _neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        written.append(path)
+    return written
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Read the consolidated CSVs back with the schema's types."""
+    folder = Path(folder)
+    tables = {}
+    for sheet in SHEETS:
+        frame = pd.read_csv(folder / f"{sheet.table}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        tables[sheet.table] = _typed(_restore_frame(frame), sheet)
+    submissions = pd.read_csv(folder / "submissions.csv", dtype={"year": "int64"}, keep_default_na=False)
+    tables["submissions"] = _restore_frame(submissions)
+    tables["problems"] = _restore_frame(pd.read_csv(folder / "problems.csv", dtype=str, keep_default_na=False))
+    return tables
+
+
+def _typed(frame: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["year"] = pd.to_numeric(frame["year"]).astype("int64")
+    frame["source_row"] = pd.to_numeric(frame["source_row"]).astype("int64")
+    for column in sheet.columns:
+        series = frame[column.key]
+        if column.kind == "date":
+            frame[column.key] = pd.to_datetime(series, errors="raise")
+        elif column.kind == "number":
+            frame[column.key] = pd.to_numeric(series).astype("float64")
+        elif column.kind in ("integer", "year"):
+            frame[column.key] = pd.to_numeric(series).astype("Int64")
+        else:
+            frame[column.key] = series.astype("string")
+    return frame

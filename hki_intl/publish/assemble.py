@@ -1,0 +1,143 @@
+"""Assemble the executed notebooks into the report: one self-contained HTML page per language,
+and the same page without scripts for the PDF.
+
+The notebooks render every block in every report language, each output tagged with its
+language (:data:`hki_intl.render.LANG_METADATA`); the assembly keeps one language, drops
+code, prompts and anything that is not the HTML a notebook displayed, and lets nbconvert turn
+the result into HTML. Cells tagged ``appendix`` (organisations, data quality, method) go after
+the goal chapters. The page inlines its stylesheet and, once for the whole report, the chart
+library that upgrades each static SVG chart to an interactive one: nothing is fetched when the
+report is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+import jinja2
+import nbformat
+import vl_convert
+from nbconvert import HTMLExporter
+
+from hki_intl import PROJECT_ROOT
+from hki_intl.errors import PipelineError
+from hki_intl.report.blocks import LANG_METADATA
+
+TEMPLATES = Path(__file__).parent / "templates"
+CACHE_DIR = PROJECT_ROOT / ".cache"
+KEPT_MIME = "text/html"
+HEADING = re.compile(r'<h([12]) id="([^"]+)">(.*?)</h\1>', re.S)
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+# Upgrades every static chart to an interactive one (tooltips) when the page's scripts run;
+# without scripts, or if anything fails, the static SVG stays.
+UPGRADE_CHARTS = """
+const localeNode = document.getElementById("chart-locale");
+const formatLocale = localeNode ? JSON.parse(localeNode.textContent) : undefined;
+for (const figure of document.querySelectorAll("figure.chart")) {
+  const specNode = figure.querySelector("script.chart-spec");
+  const live = figure.querySelector(".chart-live");
+  const still = figure.querySelector(".chart-static");
+  if (!specNode || !live || !still) continue;
+  vegaEmbed(live, JSON.parse(specNode.textContent), {renderer: "svg", actions: false, formatLocale})
+    .then(() => { live.hidden = false; still.hidden = true; figure.dataset.interactive = "true"; })
+    .catch(() => { figure.dataset.interactive = "failed"; });
+}
+"""
+LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
+
+
+class AssemblyError(PipelineError):
+    exit_code = 3
+
+
+def merge_notebooks(summary: Path, chapters: list[Path], lang: str) -> nbformat.NotebookNode:
+    """One notebook in ``lang``: the summary's cells, each chapter, then the summary's appendix."""
+    summary_nb = nbformat.read(summary, as_version=4)
+    is_appendix = lambda cell: "appendix" in cell.metadata.get("tags", [])  # noqa: E731
+    parts = [(summary.stem, c) for c in summary_nb.cells if not is_appendix(c)]
+    for path in chapters:
+        parts.extend((path.stem, c) for c in nbformat.read(path, as_version=4).cells)
+    parts.extend((summary.stem, c) for c in summary_nb.cells if is_appendix(c))
+    merged = nbformat.v4.new_notebook(metadata=summary_nb.metadata)
+    for index, (source, cell) in enumerate(parts):
+        kept = _reader_cell(cell, source, lang)
+        if kept is not None:
+            kept["id"] = f"{source}-{index}"  # every copied cell gets a fresh, unique id
+            merged.cells.append(kept)
+    if not merged.cells:
+        raise AssemblyError(f"the notebooks have no output in language '{lang}'; run them with lang including {lang}")
+    return merged
+
+
+def _reader_cell(cell, source: str, lang: str):
+    """The part of a cell a reader sees: its HTML outputs in ``lang``, in a cell without code."""
+    if cell.cell_type != "code":
+        return None
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            raise AssemblyError(f"notebook {source} has an error output ({output.get('ename')}); "
+                                f"open its executed copy to see the failing cell")
+    outputs = [
+        nbformat.v4.new_output("display_data", data={KEPT_MIME: o["data"][KEPT_MIME]})
+        for o in cell.get("outputs", [])
+        if o.get("output_type") in ("display_data", "execute_result") and KEPT_MIME in o.get("data", {})
+        and o.get("metadata", {}).get(LANG_METADATA, lang) == lang
+    ]
+    return nbformat.v4.new_code_cell(source="", outputs=outputs) if outputs else None
+
+
+def export_html(notebook: nbformat.NotebookNode, lang: str, title: str, contents_label: str,
+                interactive: bool = True) -> str:
+    """The merged notebook as a complete, self-contained HTML page.
+
+    ``interactive=False`` gives the static page the PDF is made from: no scripts at all.
+    """
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, anchor_link_text="")
+    body, _ = exporter.from_notebook_node(notebook)
+    body = re.sub(r' id="cell-id=[^"]*"', "", body)  # nbconvert's cell ids mean nothing to readers
+    if not interactive:
+        body = SCRIPT.sub("", body)
+        body = body.replace('<div class="chart-live" hidden=""></div>', "")
+    toc = [(int(level), anchor, html.unescape(re.sub(r"<[^>]+>", "", text)))
+           for level, anchor, text in HEADING.findall(body) if anchor != "report-title"]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    nav = env.get_template("toc.html.j2").render(contents_label=contents_label, toc=toc)
+    if "</header>" in body:  # the table of contents follows the cover
+        body = body.replace("</header>", "</header>" + nav, 1)
+    else:
+        body = nav + body
+    return env.get_template("report.html.j2").render(
+        lang=lang, title=title, body=body, interactive=interactive,
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        locale=_json_for_script(vl_convert.get_format_locale(LOCALES[lang])) if interactive else "",
+        bundle=chart_library() if interactive else "",
+    )
+
+
+def chart_library() -> str:
+    """Vega, Vega-Lite and vega-embed with the chart upgrade, as one script (about 0.9 MB).
+
+    Building it takes seconds, so it is cached per vl-convert version and snippet.
+    """
+    key = hashlib.sha256(f"{vl_convert.__version__}\n{UPGRADE_CHARTS}".encode()).hexdigest()[:16]
+    path = CACHE_DIR / f"chart-library-{key}.js"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle(UPGRADE_CHARTS)
+    if "</script" in bundle.lower():
+        raise AssemblyError("the chart library contains '</script' and cannot be inlined")
+    CACHE_DIR.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(bundle, encoding="utf-8")
+    tmp.replace(path)
+    return bundle
+
+
+def _json_for_script(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")

@@ -1,0 +1,258 @@
+"""Feedback for contributors and a summary for the analyst (``pipeline.py validate --feedback DIR``).
+
+For each workbook with problems, a copy is written to ``DIR/<year>/<file>``: every bad cell is
+highlighted and carries a comment saying what to fix, and a first sheet lists the problems
+with links to their cells. The copy is made from the original's bytes; the original is only
+read, and the contributor's values are kept as they were (only fills, comments, the list
+sheet and the visibility of hidden columns or rows that hold a bad cell change).
+
+The analyst's summary, ``DIR/summary-<year>.xlsx``, lists every expected organisation and
+every file: clean, with how many errors, or missing, and how many findings (breaches of the
+strategy's rules, from :func:`hki_intl.analysis.findings`) each accepted workbook has.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import quote_sheetname
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from hki_intl.config.params import LANGUAGES, Strategy
+from hki_intl.errors import WARNING, Problem, UsageError
+from hki_intl.intake.read import IntakeResult
+from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
+from hki_intl.workbook.ledger import Ledger
+from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
+
+PROBLEM_FILL = PatternFill("solid", fgColor="FFE977")  # HDS engel: black text on it is 17:1
+PROBLEM_BORDER = Border(*(Side(style="medium", color="BD2719"),) * 4)  # HDS brick, so colour is not the only cue
+HEADER_FILL = PatternFill("solid", fgColor="0072C6")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+LINK_FONT = Font(color="0000BF", underline="single")  # HDS bus
+AUTHOR = "hki_intl"
+NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'missing' instead
+
+# The list sheet speaks the workbook's language; the messages themselves are in English.
+WORDS = {
+    "sheet": {"fi": "Korjattavat", "sv": "Att rätta", "en": "To fix"},
+    "title": {"fi": "{count} korjattavaa kohtaa tiedostossa {file}. Korjaa korostetut solut (jokaisessa on kommentti) "
+                    "ja lähetä työkirja uudelleen.",
+              "sv": "{count} saker att rätta i filen {file}. Rätta de markerade cellerna (var och en har en kommentar) "
+                    "och skicka arbetsboken igen.",
+              "en": "{count} things to fix in {file}. Fix the highlighted cells (each has a comment) and send the "
+                    "workbook again."},
+    "columns": {"fi": ("Nro", "Välilehti", "Solu", "Mitä korjata"), "sv": ("Nr", "Flik", "Cell", "Vad som ska rättas"),
+                "en": ("No.", "Sheet", "Cell", "What to fix")},
+    "whole": {"fi": "koko työkirja", "sv": "hela arbetsboken", "en": "the whole workbook"},
+}
+STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "clean", "errors", "missing"
+# An accepted workbook without rows: a stated nil return, or an untouched template (perhaps sent by mistake).
+STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "nil return", "empty": "empty template"}
+SUMMARY_COLUMNS = ("organisation", "name", "file", "status", "errors", "warnings", "findings")
+
+
+@dataclass
+class FeedbackResult:
+    copies: list[Path]  # one annotated copy per workbook with problems (that could be opened)
+    summary: Path
+
+
+def write_feedback(result: IntakeResult, year: int, out_dir: Path, strategy: Strategy) -> FeedbackResult:
+    """Annotated copies of the workbooks of ``year`` that have problems, and the analyst's summary.
+
+    Every file is planned before any is written: the command writes nothing if one of them
+    would replace an input workbook, or a file this tool did not write or that was changed
+    since (:mod:`hki_intl.ledger`), such as a copy a contributor already fixed."""
+    out_dir = Path(out_dir)
+    inputs = [Path(f) for f in result.rejected] + [s.path for s in result.submissions]
+    by_file: dict[str, list[Problem]] = {}
+    for problem in result.all_problems:  # errors and warnings, never collapsed: each cell is marked
+        by_file.setdefault(problem.file, []).append(problem)
+    copies = [(Path(file), problems, out_dir / str(year) / Path(file).name)
+              for file, problems in sorted(by_file.items())
+              if Path(file).suffix.lower() == ".xlsx" and _opens(Path(file))]  # else the summary says why
+    summary = out_dir / f"summary-{year}.xlsx"
+    targets = [target for _, _, target in copies] + [summary]
+    for target in targets:
+        _check_not_an_input(target, inputs)
+    ledger = Ledger.open(out_dir, "--feedback")
+    ledger.check(targets)
+    written = [ledger.write(target, workbook_bytes(annotated_workbook(source, problems)))
+               for source, problems, target in copies]
+    ledger.write(summary, workbook_bytes(summary_workbook(result, year, strategy)))
+    return FeedbackResult(written, summary)
+
+
+def annotated_workbook(source: Path, problems: list[Problem]) -> Workbook:
+    """``source`` with each problem cell highlighted and commented, and a first sheet that
+    lists the problems with links. ``source`` is only read (from its bytes)."""
+    wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()))
+    lang = workbook_language(wb)
+    by_cell: dict[tuple[str, str], list[str]] = {}
+    for problem in problems:
+        if problem.cell and problem.sheet in wb.sheetnames:
+            first = problem.cell.split(":")[0]  # a region: the comment goes on its first cell
+            by_cell.setdefault((problem.sheet, first), []).append(_message(problem))
+            if ":" in problem.cell:
+                _mark_region(wb[problem.sheet], problem.cell)
+    for (sheet, ref), messages in by_cell.items():
+        ws = wb[sheet]
+        cell = ws[ref]
+        cell.fill, cell.border = PROBLEM_FILL, PROBLEM_BORDER
+        text = "\n".join(f"• {m}" for m in messages)
+        if cell.comment is not None:  # keep the contributor's own comment
+            text = f"{cell.comment.text}\n\n{text}"
+        cell.comment = Comment(text, AUTHOR, width=360, height=max(100, 60 * len(messages)))
+        letter, row = coordinate_from_string(ref)
+        ws.column_dimensions[letter].hidden = False  # a bad value in a hidden cell must be seen
+        ws.row_dimensions[row].hidden = False
+    _add_list_sheet(wb, problems, source.name, lang)
+    return wb
+
+
+def _message(problem: Problem) -> str:
+    return f"{WARNING}: {problem.message}" if not problem.is_error else problem.message
+
+
+MAX_MARKED = 5_000  # cells of one region highlighted (a region is at most 10,000 × 50 cells)
+
+
+def _mark_region(ws, ref: str) -> None:
+    """Highlight the non-empty cells of a region that a problem names (a column not read)."""
+    marked = 0
+    for row in ws[ref]:
+        for cell in row:
+            if cell.value is not None and marked < MAX_MARKED:
+                cell.fill, cell.border = PROBLEM_FILL, PROBLEM_BORDER
+                marked += 1
+
+
+def workbook_language(wb: Workbook) -> str:
+    """The template language, from the info sheet's first label (Finnish if unknown)."""
+    if INFO_SHEET in wb.sheetnames:
+        first = str(wb[INFO_SHEET]["A1"].value or "").strip()
+        for lang in LANGUAGES:
+            if first in (INFO_FIELDS[0].header(lang), INFO_FIELDS[0].label(lang)):
+                return lang
+    return "fi"
+
+
+def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang: str) -> None:
+    title = WORDS["sheet"][lang]
+    while title in wb.sheetnames:
+        title += "+"
+    ws = wb.create_sheet(title, 0)
+    set_text(ws["A1"], WORDS["title"][lang].format(count=len(problems), file=file_name))
+    ws["A1"].font = Font(bold=True)
+    ws.merge_cells("A1:D1")
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 45
+    for col, header in enumerate(WORDS["columns"][lang], start=1):
+        cell = ws.cell(row=3, column=col, value=header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for letter, width in zip("ABCD", (6, 16, 10, 110), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A4"
+    for n, problem in enumerate(sorted(problems), start=1):
+        row = 3 + n
+        ws.cell(row=row, column=1, value=n)
+        set_text(ws.cell(row=row, column=2), problem.sheet or WORDS["whole"][lang])
+        target = problem.cell or (f"A{problem.row}" if problem.row else "")
+        if problem.sheet in wb.sheetnames and target:
+            link = ws.cell(row=row, column=3, value=problem.cell or target)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(problem.sheet)}!{target}",
+                                       display=link.value)
+            link.font = LINK_FONT
+        message = ws.cell(row=row, column=4)
+        set_text(message, _message(problem))
+        message.alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in wb.worksheets:  # open on the list, with no other sheet selected with it
+        sheet.sheet_view.tabSelected = sheet is ws
+    wb.active = 0
+
+
+def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Workbook:
+    """One row per file of ``year`` and per expected organisation without a file, then the
+    problems and the findings, for the analyst."""
+    findings = _findings(result, year, strategy)
+    per_org = Counter(findings["organisation"]) if len(findings) else Counter()
+    warnings = Counter(p.file for p in result.warnings)
+    rows = []
+    for submission in sorted((s for s in result.submissions if s.year == year), key=lambda s: s.path.name):
+        org = submission.organisation
+        rows.append([org, strategy.organisations.label(org, "fi"), submission.path.name,
+                     STATUS_OF_SUBMISSION[submission.status], 0, warnings[str(submission.path)], per_org.get(org, 0)])
+    claimed = {s.organisation for s in result.submissions if s.year == year}
+    for file, problems in sorted(result.rejected.items()):
+        path = Path(file)
+        org = path.stem.strip().casefold()
+        known = org in strategy.organisations.ids
+        claimed.add(org)
+        rows.append([org if known else "", strategy.organisations.label(org, "fi") if known else "", path.name,
+                     STATUS_ERRORS, len(problems), warnings[file], None])
+    for org in strategy.organisations_in(year):
+        if org not in claimed:
+            rows.append([org, strategy.organisations.label(org, "fi"), "", STATUS_MISSING, None, None, None])
+    rows.sort(key=lambda r: (r[0] or "~", r[2]))  # by organisation id; files of unknown organisations last
+    wb = Workbook()
+    _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
+    problems = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
+    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), problems,
+           (28, 16, 8, 9, 120))
+    found = findings.values.tolist() if len(findings) else []
+    _table(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
+    return wb
+
+
+def _table(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: tuple[int, ...]) -> None:
+    ws.title = title
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for row in rows:
+        append_row(ws, row)  # text from workbooks is stored as text, never as a formula
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def _findings(result: IntakeResult, year: int, strategy: Strategy):
+    """The findings of the accepted workbooks of ``year`` (computed by :mod:`hki_intl.analysis`)."""
+    from hki_intl.intake.tables import consolidate
+    from hki_intl.report.analysis import findings
+
+    accepted = IntakeResult([s for s in result.submissions if s.year == year], [], {})
+    frame = findings(consolidate(accepted), year, strategy)
+    return frame[~frame["rule"].isin(NOT_COUNTED)].reset_index(drop=True)
+
+
+def _opens(path: Path) -> bool:
+    """Whether openpyxl may open ``path``: it passes the intake's checks (size, zip bomb, entity
+    declarations, sheet extent) and openpyxl reads it."""
+    try:
+        inspect_workbook(path)
+    except NotAWorkbook:
+        return False
+    try:
+        openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True).close()
+    except Exception:  # openpyxl raises many kinds for files it cannot read; the problem list says why
+        return False
+    return True
+
+
+def _check_not_an_input(target: Path, inputs: list[Path]) -> None:
+    """Never write over a contributor's workbook (``--feedback`` pointing at the inputs folder)."""
+    resolved = target.resolve()
+    if any(resolved == Path(p).resolve() for p in inputs):
+        raise UsageError(f"{target}: the feedback would overwrite an input workbook; give --feedback another folder")
+

@@ -1,0 +1,391 @@
+"""Build the yearly Excel workbook each organisation fills (and the example data reuses).
+
+The workbook follows :mod:`hki_intl.schema`: an instructions sheet in the template language,
+an info sheet (organisation, year, template version), one data sheet per record kind with
+headers in the template language, and a hidden code sheet that feeds every dropdown through a
+named range (a list typed into a validation rule is capped at 255 characters, too short for the
+country list).
+
+Every column has Excel data validation with an input message saying what to write. Header
+rows and the filled-in info are locked and the data area is unlocked; the sheets and the
+workbook structure are protected **without a password**, so that sheets and headers are not
+renamed, moved or deleted by accident (Review → Unprotect Sheet lifts it; the intake re-checks
+everything anyway). The organisation id, year and template version sit in the hidden column C
+of the info sheet, named ``hki_organisation``, ``hki_year`` and ``hki_template_version``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hki_intl.config.params import LANGUAGES, Strategy
+from hki_intl.workbook.excel import save_workbook, workbook_bytes
+from hki_intl.workbook.ledger import Ledger
+from hki_intl.workbook.schema import (
+    COLUMN_HELP,
+    INFO_FIELDS,
+    INFO_NAMES,
+    INFO_SHEET,
+    SHEET_HELP,
+    SHEETS,
+    TEMPLATE_VERSION,
+    Column,
+    help_text,
+)
+
+CODES_SHEET = "Koodit"
+CONTRIBUTOR_INFO = ("contact_role", "nil_return")  # the info rows a contributor fills in; the rest is filled in
+INSTRUCTIONS_SHEET = {"fi": "Ohjeet", "sv": "Anvisningar", "en": "Instructions"}
+DATA_ROWS = 1000  # rows prepared with dropdowns and validation below each header
+HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SECTION_FILL = PatternFill("solid", fgColor="DEDFE1")  # HDS silver
+DATE_FORMAT = "d.m.yyyy"
+MONEY_FORMAT = "#,##0.00"
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+PROMPT_LIMIT, PROMPT_TITLE_LIMIT = 255, 32  # Excel's limits for an input message
+
+# The template's own words, in each template language (the report's words are in params/texts.yaml).
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"fi": "Ohjeet: kansainvälisen toiminnan vuosiraportti {year}",
+              "sv": "Anvisningar: årsrapport om internationell verksamhet {year}",
+              "en": "Instructions: annual report of international activities {year}"},
+    "whose": {"fi": "Organisaatio: {organisation} · Vuosi: {year} · Pohjan versio: {version}",
+              "sv": "Organisation: {organisation} · År: {year} · Mallens version: {version}",
+              "en": "Organisation: {organisation} · Year: {year} · Template version: {version}"},
+    "rule1": {"fi": "Täytä yksi rivi kutakin toimintoa, jäsenyyttä, vierailua, mediajuttua, kumppanuutta ja mittarin "
+                    "arvoa kohden sen omalle välilehdelle, otsikkorivin alle. Tyhjät rivit ohitetaan.",
+              "sv": "Fyll i en rad per verksamhet, medlemskap, besök, medieinslag, partnerskap och indikatorvärde på "
+                    "dess egen flik, under rubrikraden. Tomma rader hoppas över.",
+              "en": "Fill in one row per activity, membership, visit, media item, partnership and indicator value on "
+                    "its own sheet, below the header row. Empty rows are skipped."},
+    "rule2": {"fi": "Tähdellä (*) merkityt sarakkeet ovat pakollisia. Koodatuissa sarakkeissa valitse arvo "
+                    "pudotusvalikosta. Kun valitset solun, näet sarakkeen ohjeen.",
+              "sv": "Kolumner märkta med asterisk (*) är obligatoriska. I kodade kolumner väljer du ett värde i "
+                    "rullgardinslistan. När du väljer en cell visas kolumnens anvisning.",
+              "en": "Columns marked with an asterisk (*) are required. In coded columns choose a value from the "
+                    "dropdown. Selecting a cell shows the column's instructions."},
+    "rule3": {"fi": "Päivämäärät muodossa 14.3.2025, rahamäärät euroina ilman valuuttamerkkiä (esim. 1 234,50).",
+              "sv": "Datum i formatet 14.3.2025, belopp i euro utan valutatecken (t.ex. 1 234,50).",
+              "en": "Dates as 14.3.2025, amounts in euros without a currency sign (e.g. 1 234,50)."},
+    "rule4": {"fi": "Älä kirjoita henkilötietoja (nimiä tai sähköpostiosoitteita).",
+              "sv": "Skriv inga personuppgifter (namn eller e-postadresser).",
+              "en": "Do not write personal data (names or e-mail addresses)."},
+    "rule5": {"fi": "Otsikkorivit, välilehdet ja työkirjan rakenne on suojattu ilman salasanaa, jotta ne eivät muutu "
+                    "vahingossa. Älä nimeä välilehtiä tai otsikoita uudelleen: tiedot luetaan niiden perusteella.",
+              "sv": "Rubrikrader, flikar och arbetsbokens struktur är skyddade utan lösenord så att de inte ändras av "
+                    "misstag. Byt inte namn på flikar eller rubriker: uppgifterna läses utifrån dem.",
+              "en": "Header rows, sheets and the workbook structure are protected without a password so that they "
+                    "are not changed by accident. Do not rename sheets or headers: the data is read by them."},
+    "rule6": {"fi": "Palauta täytetty työkirja nimellä {file}. Tarkistus kertoo solun tarkkuudella, mitä pitää korjata.",
+              "sv": "Skicka tillbaka den ifyllda arbetsboken med namnet {file}. Kontrollen anger cell för cell vad som "
+                    "ska rättas.",
+              "en": "Return the filled workbook named {file}. The check names every cell that needs fixing."},
+    "sheet": {"fi": "Välilehti", "sv": "Flik", "en": "Sheet"},
+    "column": {"fi": "Sarake", "sv": "Kolumn", "en": "Column"},
+    "required": {"fi": "Pakollinen", "sv": "Obligatorisk", "en": "Required"},
+    "optional": {"fi": "Vapaaehtoinen", "sv": "Frivillig", "en": "Optional"},
+    "format": {"fi": "Muoto", "sv": "Format", "en": "Format"},
+    "meaning": {"fi": "Selitys", "sv": "Förklaring", "en": "Meaning"},
+    "example": {"fi": "Esimerkki", "sv": "Exempel", "en": "Example"},
+    "yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
+    "no": {"fi": "ei", "sv": "nej", "en": "no"},
+    "kind.text": {"fi": "Teksti", "sv": "Text", "en": "Text"},
+    "kind.code": {"fi": "Valitse pudotusvalikosta", "sv": "Välj i rullgardinslistan", "en": "Choose from the dropdown"},
+    "kind.codes": {"fi": "Yksi tai useampi listasta, erota puolipisteellä (;)",
+                   "sv": "En eller flera ur listan, åtskilda med semikolon (;)",
+                   "en": "One or more from the list, separated by semicolons (;)"},
+    "kind.date": {"fi": "Päivämäärä p.k.vvvv, esim. 14.3.2025", "sv": "Datum d.m.åååå, t.ex. 14.3.2025",
+                  "en": "Date d.m.yyyy, e.g. 14.3.2025"},
+    "kind.number": {"fi": "Luku, esim. 1 234,50", "sv": "Tal, t.ex. 1 234,50", "en": "Number, e.g. 1 234,50"},
+    "kind.integer": {"fi": "Kokonaisluku", "sv": "Heltal", "en": "Whole number"},
+    "kind.year": {"fi": "Vuosi, esim. 2025", "sv": "År, t.ex. 2025", "en": "Year, e.g. 2025"},
+    "kind.flag": {"fi": "Valitse 'Kyllä' tai jätä tyhjäksi", "sv": "Välj 'Ja' eller lämna tomt",
+                  "en": "Choose 'Yes' or leave empty"},
+    "flag.yes": {"fi": "Kyllä", "sv": "Ja", "en": "Yes"},
+    "error.title": {"fi": "Tarkista arvo", "sv": "Kontrollera värdet", "en": "Check the value"},
+}
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    """One of the template's own words in ``lang``."""
+    text = WORDS[key][lang]
+    return text.format(**values) if values else text
+
+
+def template_path(out_dir: Path, year: int, organisation: str) -> Path:
+    """Where a workbook lives: ``<dir>/<year>/<organisation-id>.xlsx``."""
+    return Path(out_dir) / str(year) / f"{organisation}.xlsx"
+
+
+def build_workbook(
+    strategy: Strategy,
+    organisation: str,
+    year: int,
+    lang: str,
+    records: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    contact_role: str = "",
+) -> Workbook:
+    """A template for one organisation and year, optionally filled with records.
+
+    ``records`` maps a sheet name to rows keyed by column key; code values are written as
+    their label in ``lang``, as a contributor picking from the dropdown would.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown template language {lang!r}")
+    records = records or {}
+    wb = Workbook()
+    _write_instructions(wb.active, strategy, organisation, year, lang)
+    _write_info(wb, wb.create_sheet(INFO_SHEET), strategy, organisation, year, lang, contact_role)
+    _write_code_sheet(wb, strategy, lang)
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        for col_index, column in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=col_index, value=column.header(lang))
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.protection = LOCKED
+            dimension = ws.column_dimensions[get_column_letter(col_index)]
+            dimension.width = column.width
+            dimension.protection = UNLOCKED  # empty cells below the header take the column's style
+            _add_validation(ws, strategy, sheet.name, column, col_index, lang)
+        ws.freeze_panes = "A2"
+        for row_index, record in enumerate(records.get(sheet.name, ()), start=2):
+            for col_index, column in enumerate(sheet.columns, start=1):
+                value = _cell_value(strategy, column, record.get(column.key), lang)
+                cell = ws.cell(row=row_index, column=col_index, value=value)
+                cell.protection = UNLOCKED
+                if column.kind == "date":
+                    cell.number_format = DATE_FORMAT
+                elif column.kind == "number":
+                    cell.number_format = MONEY_FORMAT if column.key.endswith("_eur") else "#,##0"
+        _protect(ws)
+    wb.move_sheet(CODES_SHEET, offset=len(wb.sheetnames))
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)  # no password: see the module docstring
+    return wb
+
+
+def write_workbook(path: Path, *args: Any, **kwargs: Any) -> Path:
+    save_workbook(build_workbook(*args, **kwargs), path)
+    return path
+
+
+def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str) -> list[Path]:
+    """One empty template per organisation that exists in ``year``. A file already there is
+    replaced only if this tool wrote it and nobody changed it since (:mod:`hki_intl.ledger`):
+    a template someone began to fill in is never overwritten."""
+    organisations = strategy.organisations_in(year)
+    ledger = Ledger.open(out_dir, "--out")
+    ledger.check(template_path(out_dir, year, org) for org in organisations)
+    return [
+        ledger.write(template_path(out_dir, year, org), workbook_bytes(build_workbook(strategy, org, year, lang)))
+        for org in organisations
+    ]
+
+
+def example_value(strategy: Strategy, sheet: str, column: Column, lang: str) -> str:
+    """The example of a column as a contributor would write it in a ``lang`` template."""
+    example = COLUMN_HELP[(sheet, column.key)][1]
+    if example is None:
+        return ""
+    if column.kind == "code":
+        return strategy.codes(column.codes).label(str(example), lang)
+    if column.kind == "codes":
+        return "; ".join(strategy.codes(column.codes).label(code, lang) for code in example)
+    if isinstance(example, tuple):
+        return example[LANGUAGES.index(lang)]
+    return str(example)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect a sheet without a password; rows can still be added, deleted, sized and sorted."""
+    protection = ws.protection
+    protection.sheet = True
+    protection.formatColumns = protection.formatRows = False  # False = allowed
+    protection.insertRows = protection.deleteRows = False
+    protection.sort = protection.autoFilter = False
+
+
+def instruction_texts(strategy: Strategy, organisation: str, year: int, lang: str,
+                      version: str = TEMPLATE_VERSION) -> frozenset[str]:
+    """Every text the template writes on its instructions sheet (the intake tells them from
+    text a contributor typed there)."""
+    # Cached per strategy object (which is not hashable; holding it keeps its id unique).
+    _, cache = _TEXTS.setdefault(id(strategy), (strategy, {}))
+    key = (organisation, year, lang, version)
+    if key not in cache:
+        ws = Workbook().active
+        _write_instructions(ws, strategy, organisation, year, lang, version)
+        cache[key] = frozenset(str(cell.value).strip() for row in ws.iter_rows() for cell in row
+                               if cell.value is not None)
+    return cache[key]
+
+
+_TEXTS: dict[int, tuple[Strategy, dict[tuple, frozenset[str]]]] = {}
+
+
+def code_sheet_texts(strategy: Strategy) -> frozenset[str]:
+    """Every text a template of any language writes on its code sheet."""
+    lists = sorted({c.codes for s in SHEETS for c in s.columns if c.codes})
+    return frozenset([*lists, *(label.strip() for name in lists for lang in LANGUAGES
+                                for label in strategy.codes(name).labels(lang).values())])
+
+
+def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
+                        version: str = TEMPLATE_VERSION) -> None:
+    ws.title = INSTRUCTIONS_SHEET[lang]
+    for letter, width in zip("ABCDEF", (16, 34, 14, 36, 60, 34), strict=True):
+        ws.column_dimensions[letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws["A1"] = word("title", lang, year=year)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = word("whose", lang, organisation=strategy.organisations.label(organisation, lang), year=year,
+                    version=version)
+    row = 4
+    for n in range(1, 7):
+        ws.cell(row=row, column=1, value=f"{n}.").alignment = wrap
+        ws.cell(row=row, column=2, value=word(f"rule{n}", lang, file=f"{organisation}.xlsx")).alignment = wrap
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        ws.row_dimensions[row].height = 32
+        row += 1
+    row += 1
+    for col, key in enumerate(("sheet", "column", "required", "format", "meaning", "example"), start=1):
+        cell = ws.cell(row=row, column=col, value=word(key, lang))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    sections = [(INFO_SHEET, INFO_SHEET, INFO_FIELDS)] + [(s.name, s.label(lang), s.columns) for s in SHEETS]
+    for sheet_name, title, columns in sections:
+        row += 1
+        ws.cell(row=row, column=1, value=sheet_name).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=title).font = Font(bold=True)
+        ws.cell(row=row, column=5, value=SHEET_HELP[sheet_name][LANGUAGES.index(lang)]).alignment = wrap
+        for col in range(1, 7):
+            ws.cell(row=row, column=col).fill = SECTION_FILL
+        for column in columns:
+            row += 1
+            filled_in = sheet_name == INFO_SHEET and column.key not in CONTRIBUTOR_INFO
+            values = (sheet_name, column.header(lang), word("yes" if column.required else "no", lang),
+                      "" if filled_in else word(f"kind.{column.kind}", lang), help_text(sheet_name, column.key, lang),
+                      example_value(strategy, sheet_name, column, lang))
+            for col, value in enumerate(values, start=1):
+                ws.cell(row=row, column=col, value=value).alignment = wrap
+    ws.protection.sheet = True
+
+
+def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
+                contact_role: str) -> None:
+    values = {
+        "organisation": strategy.organisations.label(organisation, lang),
+        "year": year,
+        "contact_role": contact_role,
+        "template_version": TEMPLATE_VERSION,
+        "nil_return": None,
+    }
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 52
+    for row, column in enumerate(INFO_FIELDS, start=1):
+        label = ws.cell(row=row, column=1, value=column.header(lang))
+        label.font = Font(bold=True)
+        value = ws.cell(row=row, column=2, value=values[column.key])
+        if column.key in CONTRIBUTOR_INFO:  # the values the contributor fills in
+            value.protection = UNLOCKED
+            if column.kind == "flag":  # a checkbox-like choice: the one word, or nothing
+                rule = DataValidation(type="list", formula1=f'"{word("flag.yes", lang)}"', allow_blank=True)
+            else:
+                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True)
+            _describe(rule, column, help_text(INFO_SHEET, column.key, lang), "", lang)
+            rule.add(value.coordinate)
+            ws.add_data_validation(rule)
+    # The intake reads these first (through the defined names): the organisation id, year and
+    # template version cannot be mistyped.
+    keys = [c.key for c in INFO_FIELDS]
+    for key, value in (("organisation", organisation), ("year", year), ("template_version", TEMPLATE_VERSION)):
+        cell = ws.cell(row=1 + keys.index(key), column=3, value=value)
+        ref = f"{quote_sheetname(INFO_SHEET)}!{absolute_coordinate(cell.coordinate)}"
+        wb.defined_names[INFO_NAMES[key]] = DefinedName(INFO_NAMES[key], attr_text=ref)
+    ws.column_dimensions["C"].hidden = True
+    _protect(ws)
+
+
+def _write_code_sheet(wb: Workbook, strategy: Strategy, lang: str) -> None:
+    ws = wb.create_sheet(CODES_SHEET)
+    ws.sheet_state = "hidden"
+    lists = sorted({c.codes for s in SHEETS for c in s.columns if c.codes})
+    for col_index, name in enumerate(lists, start=1):
+        labels = list(strategy.codes(name).labels(lang).values())
+        ws.cell(row=1, column=col_index, value=name)
+        for row_index, label in enumerate(labels, start=2):
+            ws.cell(row=row_index, column=col_index, value=label)
+        letter = get_column_letter(col_index)
+        ref = f"{quote_sheetname(CODES_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
+        wb.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
+    ws.protection.sheet = True
+
+
+def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Column, col_index: int, lang: str) -> None:
+    """A data validation rule with an input message over the data area of one column."""
+    letter = get_column_letter(col_index)
+    area = f"{letter}2:{letter}{DATA_ROWS + 1}"
+    blank = not column.required
+    if column.kind in ("code", "codes"):
+        rule = DataValidation(type="list", formula1=f"=list_{column.codes}", allow_blank=blank)
+        # Several countries are typed as 'Viro; Ruotsi': the dropdown helps, the intake checks.
+        rule.showErrorMessage = column.kind == "code"
+    elif column.kind == "date":
+        rule = DataValidation(type="date", operator="between", formula1="DATE(1950,1,1)", formula2="DATE(2100,12,31)",
+                              allow_blank=blank)
+    elif column.kind == "year":
+        rule = DataValidation(type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=blank)
+    elif column.kind in ("number", "integer"):
+        kind = "decimal" if column.kind == "number" else "whole"
+        if column.minimum is not None:
+            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{column.minimum:g}",
+                                  allow_blank=blank)
+        else:
+            rule = DataValidation(type=kind, operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=blank)
+    else:
+        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=blank)
+    _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)
+    rule.add(area)
+    ws.add_data_validation(rule)
+
+
+def _describe(rule: DataValidation, column: Column, meaning: str, example: str, lang: str) -> None:
+    """The input message shown when a cell is selected, and the error message of a wrong value."""
+    kind = word(f"kind.{column.kind}", lang)
+    need = word("required" if column.required else "optional", lang)
+    prompt = f"{need}. {kind}. {meaning}"
+    if example and len(prompt) + len(example) + 12 <= PROMPT_LIMIT:
+        prompt += f" {word('example', lang)}: {example}"
+    rule.showInputMessage = True
+    rule.promptTitle = column.label(lang)[:PROMPT_TITLE_LIMIT]
+    rule.prompt = prompt[:PROMPT_LIMIT]
+    rule.errorTitle = word("error.title", lang)
+    rule.error = f"{kind}. {meaning}"[:PROMPT_LIMIT]
+    rule.errorStyle = "stop"
+
+
+def _cell_value(strategy: Strategy, column: Column, value: Any, lang: str) -> Any:
+    if value is None or value == "":
+        return None
+    if column.kind == "code":
+        return strategy.codes(column.codes).label(value, lang)
+    if column.kind == "codes":
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return "; ".join(strategy.codes(column.codes).label(v, lang) for v in items)
+    if column.kind == "date" and isinstance(value, dt.datetime):
+        return value.date()
+    return value

@@ -1,0 +1,175 @@
+"""The run engine through the real CLI: stages reused only when nothing they read changed,
+the manifest, and a killed run that leaves the previous report exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from hki_intl.workbook.schema import TEMPLATE_VERSION
+from tests.conftest import PIPELINE, run_cli
+
+pytestmark = pytest.mark.slow
+YEAR = 2025
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def cached(out: Path) -> dict[str, bool]:
+    return {s["name"]: s["cached"] for s in manifest(out)["stages"]}
+
+
+def run(inputs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    done = run_cli("run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--format", "html", *extra)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    assert run_cli("example", "--out", str(root / "inputs"), "--years", "2024-2025").returncode == 0
+    return root / "inputs"
+
+
+def test_stages_are_reused_only_when_nothing_they_read_changed(inputs, tmp_path):
+    out = tmp_path / "report"
+    first = run(inputs, out)
+    stages = cached(out)
+    assert stages and not any(stages.values())
+    assert "0 of 6 stages reused" in first.stdout
+    before = snapshot(out)
+
+    # Nothing changed: everything reused, no kernel started, the same bytes.
+    again = run(inputs, out)
+    assert all(cached(out).values())
+    assert "6 of 6 stages reused" in again.stdout
+    assert "notebook competence …" not in again.stderr
+    after = snapshot(out)
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"}
+
+    # Only the language changed: only the assembly runs; the Finnish report stays.
+    run(inputs, out, "--lang", "sv")
+    stages = cached(out)
+    assert stages.pop(f"assembly international-activities-{YEAR}-sv.html") is False
+    assert all(stages.values())
+    assert (out / f"international-activities-{YEAR}-fi.html").read_bytes() == \
+        before[f"international-activities-{YEAR}-fi.html"]
+
+    # One cell of one workbook changed: intake and every notebook run again.
+    workbook = inputs / str(YEAR) / "education.xlsx"
+    saved = workbook.read_bytes()
+    try:
+        wb = openpyxl.load_workbook(workbook)
+        wb["Toiminnot"]["A2"] = "Muutettu otsikko testissä"
+        wb.save(workbook)
+        run(inputs, out)
+    finally:
+        workbook.write_bytes(saved)
+    stages = cached(out)
+    assert not any(stages.values()), stages
+    activities = (out / "data" / "activities.csv").read_text(encoding="utf-8")
+    assert "Muutettu otsikko testissä" in activities
+
+    # --force runs everything even when nothing changed.
+    run(inputs, out)  # back to the original inputs
+    run(inputs, out, "--force")
+    assert not any(cached(out).values())
+
+
+def test_the_manifest_says_what_was_used(inputs, tmp_path):
+    out = tmp_path / "report"
+    run(inputs, out)
+    data = manifest(out)
+    assert data["status"] == "ok" and data["exit_status"] == 0
+    for relative, digest in data["files"].items():
+        assert sha(out / relative) == digest, relative
+    assert sorted(data["files"]) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                                           if p.is_file() and p.name != "manifest.json")
+    files = {Path(f["path"]).name + str(f["year"]): f for f in data["inputs"]}
+    assert len(files) == len(list(inputs.rglob("*.xlsx")))
+    education = files[f"education.xlsx{YEAR}"]
+    assert education["sha256"] == sha(inputs / str(YEAR) / "education.xlsx")
+    assert education["organisation"] == "education" and education["template_version"] == TEMPLATE_VERSION
+    assert data["params"]["files"] == {p.name: sha(p) for p in sorted(PARAMS_DIR.glob("*.yaml"))}
+    assert data["params"]["settings"]["year"] == YEAR
+    for name, entry in data["notebooks"].items():
+        assert entry["source_sha256"] == sha(NOTEBOOKS_DIR / f"{name}.ipynb")
+        assert entry["executed_sha256"] == sha(out / "notebooks" / f"{name}.ipynb")
+    assert data["environment"]["packages"]["papermill"] == "2.7.0"
+    for stage in data["stages"]:
+        assert {"name", "key", "start", "end", "duration_s", "cached"} <= set(stage)
+        assert stage["duration_s"] >= 0
+    report = f"international-activities-{YEAR}-fi.html"
+    assert data["reports"][report]["sha256"] == sha(out / report)
+
+
+def test_a_killed_run_leaves_the_previous_report_and_the_next_run_succeeds(inputs, tmp_path):
+    out = tmp_path / "report"
+    run(inputs, out)
+    before = snapshot(out)
+    process = subprocess.Popen(
+        [sys.executable, str(PIPELINE), "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out),
+         "--format", "html", "--force"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    build = tmp_path / f".report.building-{process.pid}"
+    deadline = time.monotonic() + 120
+    while not (build / "notebooks" / "competence.ipynb").exists():  # a notebook is running
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert snapshot(out) == before
+    run(inputs, out)
+    assert not build.exists(), "the dead run's build folder is cleaned up"
+    assert {k: v for k, v in snapshot(out).items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"}
+
+
+def test_a_run_killed_between_the_two_renames_is_recovered(inputs, tmp_path):
+    """If the process dies after moving the old report aside, the next run puts it back."""
+    out = tmp_path / "report"
+    run(inputs, out)
+    before = snapshot(out)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    aside = tmp_path / f".report.previous-{int(dead.stdout)}"
+    shutil.move(out, aside)
+    done = run(inputs, out)
+    assert "6 of 6 stages reused" in done.stdout  # the recovered report was the cache
+    assert not aside.exists()
+    assert {k: v for k, v in snapshot(out).items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"}
+
+
+def test_progress_is_plain_lines_when_not_a_terminal_and_silent_when_quiet(inputs, tmp_path):
+    out = tmp_path / "report"
+    loud = run(inputs, out)
+    lines = loud.stderr.splitlines()
+    assert any(line.endswith("notebook competence …") for line in lines)
+    assert any("notebook summary: done in" in line for line in lines)
+    assert all(line.startswith("[") for line in lines)
+    assert "\r" not in loud.stderr and "\033[" not in loud.stderr
+    quiet = run(inputs, out, "--quiet", "--force")
+    assert quiet.stderr == ""

@@ -1,0 +1,101 @@
+"""Personal data typed into free-text fields does not reach the report: e-mail addresses and
+phone numbers are masked in every language; the analysts' CSVs keep the texts as typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from hki_intl.intake import load_submissions
+from hki_intl.intake.tables import consolidate, write_tables
+from hki_intl.report import chapters
+from hki_intl.report.blocks import Report, mask_personal_data
+from tests.conftest import activity
+
+YEAR = 2025
+MASKS = {"fi": ("[sähköpostiosoite poistettu]", "[puhelinnumero poistettu]"),
+         "sv": ("[e-postadress borttagen]", "[telefonnummer borttaget]"),
+         "en": ("[e-mail address removed]", "[phone number removed]")}
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("Soita +358 40 123 4567 tai matti.meikalainen@hel.fi", "Soita P tai E"),
+    ("(09) 310 1234, 040-123 4567 ja 0401234567", "P, P ja P"),
+    ("+358 (0)9 310 1234; 00358 9 310 1234", "P; P"),
+    ("liisa.o'virtanen+eu@edu.hel.fi.", "E."),
+    ("ÅSA.ÖBERG@stad.helsingfors.fi", "E"),
+    # figures that are not phone numbers stay
+    ("Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %",
+     "Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %"),
+    ("IBAN FI21 1234 5600 0007 85, @helsinki, x@y", "IBAN FI21 1234 5600 0007 85, @helsinki, x@y"),
+])
+def test_emails_and_phone_numbers_are_found_and_figures_are_not(text, masked):
+    assert mask_personal_data(text, "E", "P") == masked
+
+
+@pytest.mark.parametrize("lang", MASKS)
+def test_user_text_masks_in_the_report_language(lang):
+    email, phone = MASKS[lang]
+    report = Report(lang)
+    assert report.user_text("Yhteys: matti@hel.fi, p. 09 310 1234") == f"Yhteys: {email}, p. {phone}"
+    assert [report.user_text(v) for v in (None, pd.NA, float("nan"), 2026)] == ["–", "–", "–", "2026"]
+
+
+PURPOSE = "Neuvottelut, yhteyshenkilö matti.meikalainen@hel.fi / +358 40 123 4567"
+OWNER = "Ilmastoyksikkö (liisa.virtanen@hel.fi)"
+TITLE = "Kysy lisää: 09 310 1234"
+PERSONAL = ("matti.meikalainen@hel.fi", "+358 40 123 4567", "liisa.virtanen@hel.fi", "09 310 1234", "pekka@hel.fi")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, strategy):
+    from hki_intl.config.params import load_settings
+    from hki_intl.workbook.excel import save_workbook
+    from hki_intl.workbook.template import build_workbook, template_path
+
+    root = tmp_path_factory.mktemp("privacy")
+    records = {
+        "Toiminnot": [activity(), activity(title=TITLE, focus_area="outside")],
+        "Verkostot": [{"network": "c40", "role": "board", "owner_unit": OWNER, "goal": "influence",
+                       "justification": "Ilmasto", "annual_fee_eur": 1000, "review_year": 2026}],
+        "Vierailut": [{"direction": "outgoing", "date": dt.date(2025, 5, 2), "city": "Tallinna", "country": "EE",
+                       "level": "mayor", "focus_area": "mobility", "participants": 3, "purpose": PURPOSE}],
+    }
+    save_workbook(build_workbook(strategy, "education", YEAR, "fi", records),
+                  template_path(root / "inputs", YEAR, "education"))
+    broken = build_workbook(strategy, "culture_leisure", YEAR, "fi", {"Toiminnot": [activity()]})
+    broken["Toiminnot"]["F2"] = "pekka@hel.fi"  # an unknown country: the problem message quotes it
+    save_workbook(broken, template_path(root / "inputs", YEAR, "culture_leisure"))
+    result = load_submissions(root / "inputs", [YEAR], strategy, load_settings().with_overrides(year=YEAR))
+    assert [p.cell for p in result.problems] == ["F2"]
+    write_tables(consolidate(result), root / "data")
+    return root / "data"
+
+
+def test_the_analysts_csvs_keep_the_texts_as_typed(data_dir):
+    text = "".join((data_dir / f"{name}.csv").read_text(encoding="utf-8")
+                   for name in ("activities", "networks", "visits", "problems"))
+    for personal in PERSONAL:
+        assert personal in text
+
+
+@pytest.mark.parametrize("lang", MASKS)
+def test_no_email_or_phone_number_reaches_the_report(data_dir, lang):
+    ctx = chapters.open_context(YEAR, data_dir, lang)
+    page = "".join([chapters.high_level_visits_table(ctx), chapters.membership_table(ctx),
+                    chapters.findings_block(ctx), chapters.organisation_parts(ctx), chapters.data_quality(ctx)])
+    for personal in PERSONAL:
+        assert personal not in page, personal
+    email, phone = MASKS[lang]
+    assert page.count(email) >= 3 and page.count(phone) >= 2
+    assert "Neuvottelut, yhteyshenkilö" in page  # the rest of the text stays
+
+
+@pytest.mark.parametrize("lang", MASKS)
+def test_every_language_of_a_chapter_is_masked(data_dir, lang):
+    chapter = chapters.Chapter(YEAR, data_dir, "fi,sv,en")
+    ctx = next(c for c in chapter.contexts if c.lang == lang)
+    assert ctx.tables["visits"]["purpose"].iloc[0] == PURPOSE.replace(
+        "matti.meikalainen@hel.fi", MASKS[lang][0]).replace("+358 40 123 4567", MASKS[lang][1])
