@@ -8,11 +8,12 @@ from hki_intl import NOTEBOOKS_DIR
 from hki_intl.engine.kernels import NotebookParameterError, check_parameters
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-GOAL_PARAMETERS = {"year", "data_dir", "lang", "params_dir"}
+GOAL_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "goal"}
+SUMMARY_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "chapters_dir", "report_date"}
 
 
 def test_the_report_notebooks_exist():
-    assert {p.stem for p in NOTEBOOKS} == {"competence", "recognition", "influence", "summary"}
+    assert {p.stem for p in NOTEBOOKS} == {"competence", "recognition", "influence", "goal", "summary"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -39,7 +40,7 @@ def test_parameters_cell_declares_the_contract(path):
     book = json.loads(path.read_text(encoding="utf-8"))
     tagged = [c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
-    expected = GOAL_PARAMETERS | ({"chapters_dir", "report_date"} if path.stem == "summary" else set())
+    expected = SUMMARY_PARAMETERS if path.stem == "summary" else GOAL_PARAMETERS
     check_parameters(path, dict.fromkeys(expected, ""))
 
 

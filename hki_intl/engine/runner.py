@@ -41,6 +41,7 @@ from hki_intl.engine.progress import Progress
 from hki_intl.errors import InputErrors, NotebookFailed, PipelineError, Problem, UsageError, collapse, count_line
 from hki_intl.intake.read import IntakeResult, load_submissions, workbook_paths
 from hki_intl.intake.tables import consolidate, write_tables
+from hki_intl.report.goals import notebook_of
 
 SUMMARY = "summary"
 FORMATS = ("html", "pdf")
@@ -196,7 +197,9 @@ class _Run:
         nb_dir = build / "notebooks"
         nb_dir.mkdir(exist_ok=True)
         data_key = combine(**{p.name: sha256_file(p) for p in sorted((build / "data").glob("*.csv"))})
-        goals = [str(g["notebook"]) for g in self.strategy.data["goals"]]
+        # (goal id, its notebook): the executed copy is named by the goal (two goals may share
+        # the generic notebook), and the goal's id is one of its parameters.
+        goals = [(str(g["id"]), notebook_of(g)) for g in self.strategy.data["goals"]]
         # Paths are relative to the executed notebooks' folder, so an analyst can open and
         # re-run a notebook in place. The notebooks render every report language; the
         # assembly picks one per report file.
@@ -205,20 +208,21 @@ class _Run:
         base = dict(data=data_key, params=params_fingerprint(self.params_dir), code=code_fingerprint(),
                     notebooks=notebook_fingerprints(), parameters=common)
         todo = []
-        for name in goals:
-            key = combine(**base, notebook=name)
-            if self._reuse(f"notebook {name}", key, build, [f"notebooks/{name}.ipynb"]):
-                self._record(f"notebook {name}", key, cached=True)
+        for goal, notebook in goals:
+            key = combine(**base, notebook=notebook, goal=goal)
+            if self._reuse(f"notebook {goal}", key, build, [f"notebooks/{goal}.ipynb"]):
+                self._record(f"notebook {goal}", key, cached=True)
             else:
-                todo.append((name, key))
+                todo.append((goal, notebook, key))
         if todo:
             with ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)) + 1) as pool:
                 pool.submit(_import_assembly_modules)  # this process is idle while kernels work
-                futures = [pool.submit(self._run_notebook, nb_dir, name, key, common) for name, key in todo]
+                futures = [pool.submit(self._run_notebook, nb_dir, goal, key, {**common, "goal": goal}, notebook)
+                           for goal, notebook, key in todo]
                 for future in futures:
                     future.result()
         summary_params = {**common, "chapters_dir": ".", "report_date": self.settings.date.isoformat()}
-        goal_outputs = {name: sha256_file(nb_dir / f"{name}.ipynb") for name in goals}
+        goal_outputs = {goal: sha256_file(nb_dir / f"{goal}.ipynb") for goal, _ in goals}
         key = combine(**base, notebook=SUMMARY, goals=goal_outputs, parameters_summary=summary_params)
         if self._reuse(f"notebook {SUMMARY}", key, build, [f"notebooks/{SUMMARY}.ipynb"]):
             self._record(f"notebook {SUMMARY}", key, cached=True)
@@ -226,10 +230,11 @@ class _Run:
             self._run_notebook(nb_dir, SUMMARY, key, summary_params)
         self.keys["notebooks"] = combine(**{p.name: sha256_file(p) for p in sorted(nb_dir.glob("*.ipynb"))})
 
-    def _run_notebook(self, nb_dir: Path, name: str, key: str, parameters: dict) -> None:
+    def _run_notebook(self, nb_dir: Path, name: str, key: str, parameters: dict, notebook: str | None = None) -> None:
+        """Execute ``notebooks/<notebook>.ipynb`` (default: ``name``) into ``<nb_dir>/<name>.ipynb``."""
         with self._stage(f"notebook {name}", key, cached=False):
-            run_notebook(NOTEBOOKS_DIR / f"{name}.ipynb", nb_dir / f"{name}.ipynb", parameters, cwd=nb_dir,
-                         kernels=self.kernels)
+            run_notebook(NOTEBOOKS_DIR / f"{notebook or name}.ipynb", nb_dir / f"{name}.ipynb", parameters,
+                         cwd=nb_dir, kernels=self.kernels)
 
     def _assembly(self, build: Path) -> list[Path]:
         wanted = [(lang, fmt) for lang in self.languages for fmt in self.formats]
@@ -388,7 +393,7 @@ def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, 
 
     build_dir, nb_dir = Path(build), Path(build) / "notebooks"
     texts = load_texts(lang, Path(params_dir))
-    goals = [str(g["notebook"]) for g in load_strategy(Path(params_dir)).data["goals"]]
+    goals = load_strategy(Path(params_dir)).goals.ids  # each goal's executed notebook is named by its id
     merged = merge_notebooks(nb_dir / f"{SUMMARY}.ipynb", [nb_dir / f"{g}.ipynb" for g in goals], lang)
     title = texts("report.title", year=year)
     path = build_dir / report_name(year, lang, fmt)

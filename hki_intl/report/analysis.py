@@ -45,58 +45,6 @@ def in_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     return frame[frame["year"] == year]
 
 
-def _headlines(goal: str, year: int, tables: Tables, measures: dict[str, tuple[str, callable]]) -> list[Headline]:
-    before = previous_year(tables, year)
-    out = []
-    for metric, (unit, measure) in measures.items():
-        value = float(measure(year))
-        previous = float(measure(before)) if before is not None else None
-        out.append(Headline(metric, goal, unit, value, previous))
-    return out
-
-
-def competence_headlines(tables: Tables, year: int, strategy: Strategy) -> list[Headline]:
-    acts = tables["activities"]
-    eu_sources = strategy.codes("funding_sources").ids_where("eu")
-    return _headlines("competence", year, tables, {
-        "competence_activities": ("count", lambda y: (in_year(acts, y)["goal"] == "competence").sum()),
-        "external_funding_eur": ("eur", lambda y: in_year(acts, y)["external_funding_eur"].fillna(0).sum()),
-        "eu_funding_eur": ("eur", lambda y: in_year(acts, y).loc[
-            lambda a: a["funding_source"].isin(eu_sources), "external_funding_eur"].fillna(0).sum()),
-        "benchmarking_activities": ("count", lambda y: (in_year(acts, y)["activity_type"] == "benchmarking").sum()),
-    })
-
-
-def recognition_headlines(tables: Tables, year: int, strategy: Strategy) -> list[Headline]:
-    acts, media, visits = tables["activities"], tables["media"], tables["visits"]
-    return _headlines("recognition", year, tables, {
-        "recognition_activities": ("count", lambda y: (in_year(acts, y)["goal"] == "recognition").sum()),
-        "media_items": ("count", lambda y: len(in_year(media, y))),
-        "incoming_visits": ("count", lambda y: (in_year(visits, y)["direction"] == "incoming").sum()),
-    })
-
-
-def influence_headlines(tables: Tables, year: int, strategy: Strategy) -> list[Headline]:
-    acts, nets, parts, visits = (tables[t] for t in ("activities", "networks", "partnerships", "visits"))
-    influence_roles = strategy.codes("network_roles").ids_where("influence")
-    high_levels = strategy.codes("visit_levels").ids_where("high_level")
-    return _headlines("influence", year, tables, {
-        "influence_activities": ("count", lambda y: (in_year(acts, y)["goal"] == "influence").sum()),
-        "network_memberships": ("count", lambda y: len(in_year(nets, y))),
-        "influence_roles": ("count", lambda y: in_year(nets, y)["role"].isin(influence_roles).sum()),
-        "city_partnerships": ("count", lambda y: len(in_year(parts, y))),
-        "high_level_visits_abroad": ("count", lambda y: (
-            (in_year(visits, y)["direction"] == "outgoing") & in_year(visits, y)["level"].isin(high_levels)).sum()),
-    })
-
-
-HEADLINES = {
-    "competence": competence_headlines,
-    "recognition": recognition_headlines,
-    "influence": influence_headlines,
-}
-
-
 def headlines_frame(headlines: list[Headline]) -> pd.DataFrame:
     return pd.DataFrame([h.as_dict() for h in headlines], columns=["id", "goal", "unit", "value", "previous"])
 
@@ -207,14 +155,14 @@ def split_list(series: pd.Series) -> pd.Series:
     return parts[parts != ""]
 
 
-def learning_partners(tables: Tables, year: int, strategy: Strategy, top: int = 10) -> pd.DataFrame:
-    """Partner cities of competence activities in ``year``: activities per city, most first.
+def learning_partners(tables: Tables, year: int, strategy: Strategy, goal: str, top: int = 10) -> pd.DataFrame:
+    """Partner cities of one goal's activities in ``year``: activities per city, most first.
 
     Cities named in the strategy are matched in any language (``Tukholma`` = ``Stockholm``);
     other names are kept as written.
     """
     acts = in_year(tables["activities"], year)
-    acts = acts[acts["goal"] == "competence"]
+    acts = acts[acts["goal"] == goal]
     cities = split_list(acts["partner_cities"])
     lookup = strategy.codes("cities").lookup
     keys = cities.map(lambda name: lookup.get(normalise_key(name), name))

@@ -15,17 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
-from hki_intl.report.analysis import HEADLINES, Headline, Tables, in_year
+from hki_intl.report import goals
+from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import Report, TableColumn
-from hki_intl.report.charts import grouped_bars, heatmap, trend_lines, world_map, wrap_label
+from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
 from hki_intl.report.formatting import change, fmt_date
 from hki_intl.report.scraps import read_headlines
 from hki_intl.workbook.schema import SHEETS, STATUS_DATA, STATUS_EMPTY, STATUS_NIL
-
-TREND_INDICATORS = ("overnight_stays", "port_passengers", "airport_passengers")
 
 
 @dataclass
@@ -117,21 +115,8 @@ class Chapter:
 
 # --- shared blocks ------------------------------------------------------------------------------
 
-def headlines(ctx: Context, goal: str) -> list[Headline]:
-    return HEADLINES[goal](ctx.tables, ctx.year, ctx.strategy)
 
 
-def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
-    """The tables each goal notebook glues beside its headline figures, for the summary and
-    for anyone reading the executed notebooks."""
-    tables, year = ctx.tables, ctx.year
-    if goal == "competence":
-        return {"funding_by_source": an.funding_by_source(tables, ctx.compared_years),
-                "activities_by_organisation": an.activities_by_organisation(tables, year, goal)}
-    if goal == "recognition":
-        return {"media_by_country": an.media_by_country(tables, year), "indicators": an.indicator_series(tables, year)}
-    return {"memberships": an.memberships(tables, year),
-            "priority_cities": an.priority_city_cooperation(tables, year, ctx.strategy)}
 
 
 def goal_intro(ctx: Context, goal: str, figures: list[Headline]) -> str:
@@ -140,11 +125,11 @@ def goal_intro(ctx: Context, goal: str, figures: list[Headline]) -> str:
     title = ctx.strategy.goals.label(goal, ctx.lang)
     return (rep.heading(title, 1, anchor=goal)
             + rep.heading(ctx.t("common.key_messages"), 2, anchor=f"{goal}-key-messages")
-            + rep.bullets(KEY_MESSAGES[goal](ctx, {h.id: h for h in figures}))
+            + rep.bullets(goals.key_messages(ctx, goal, figures))
             + rep.headline_cards(figures, ctx.year, ctx.previous_year))
 
 
-def _years_text(ctx: Context) -> str:
+def years_text(ctx: Context) -> str:
     return ", ".join(str(y) for y in ctx.compared_years)
 
 
@@ -160,8 +145,9 @@ def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: st
 
 
 def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str, key: str,
-                    value: str = "count", money: bool = False) -> str:
-    """A grouped bar chart of ``value`` by ``column`` (codes of ``codelist``) and year."""
+                    value: str = "count", money: bool = False, **words: str) -> str:
+    """A grouped bar chart of ``value`` by ``column`` (codes of ``codelist``) and year; its words
+    are the texts ``chart.<key>.*``, filled with the years and ``words`` (a goal's name, say)."""
     t, rep = ctx.t, ctx.report
     codes = ctx.strategy.codes(codelist)
     labels = codes.labels(ctx.lang)
@@ -171,27 +157,29 @@ def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str
     chart = grouped_bars(data, "label", value, t(f"chart.{key}.category"),
                          t("common.eur") if money else t("common.count"), t("common.year"), order,
                          value_format=",.0f" if money else ",d")
-    description = t(f"chart.{key}.description", years=_years_text(ctx)) + " " + "; ".join(
+    description = t(f"chart.{key}.description", years=years_text(ctx), **words) + " " + "; ".join(
         f"{r['label']} {r['year']}: {show(r[value])}" for _, r in data.iterrows())
     wide = data.pivot_table(index="label", columns="year", values=value, aggfunc="sum", fill_value=0)
     wide = wide.reindex([o for o in order if o in wide.index])
     wide.columns = [str(c) for c in wide.columns]
     table = rep.table(wide.reset_index(), [TableColumn("label", t(f"chart.{key}.category"))] + [
-        TableColumn(c, c, show, numeric=True) for c in wide.columns], t(f"chart.{key}.title", years=_years_text(ctx)))
-    return rep.chart(chart, t(f"chart.{key}.title", years=_years_text(ctx)),
+        TableColumn(c, c, show, numeric=True) for c in wide.columns], t(f"chart.{key}.title", years=years_text(ctx),
+                                                                         **words))
+    return rep.chart(chart, t(f"chart.{key}.title", years=years_text(ctx), **words),
                      _takeaway_top(ctx, data, "label", value, money), description, table)
 
 
 def comparison_chart(ctx: Context, table: str, column: str, codelist: str, key: str,
-                     where: pd.Series | None = None) -> str:
+                     where: pd.Series | None = None, **words: str) -> str:
     """Counts of ``table`` rows by ``column`` for every compared year, as a grouped bar chart."""
     frame = ctx.tables[table]
     if where is not None:
         frame = frame[where]
-    return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key)
+    return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key,
+                           **words)
 
 
-def _types_table(ctx: Context, types: list[str], key: str, goal: str | None = None) -> str:
+def types_table(ctx: Context, types: list[str], key: str, goal: str | None = None) -> str:
     """Counts of activity types per compared year, with the change from the previous year."""
     rep, t = ctx.report, ctx.t
     frame = an.activity_types_by_year(ctx.tables, ctx.compared_years, types, goal)
@@ -203,38 +191,16 @@ def _types_table(ctx: Context, types: list[str], key: str, goal: str | None = No
     takeaway = rep.t("table.types_change", year=ctx.year, count=rep.number(now),
                      change=rep.percent(change(now, before), signed=True), previous_year=ctx.previous_year) \
         if before is not None else rep.t("table.types_count", year=ctx.year, count=rep.number(now))
-    return rep.table(frame, columns, t(f"table.{key}.caption", years=_years_text(ctx)), total=t("common.total"),
+    return rep.table(frame, columns, t(f"table.{key}.caption", years=years_text(ctx)), total=t("common.total"),
                      takeaway=takeaway)
 
 
-# --- competence ---------------------------------------------------------------------------------
-
-def competence_messages(ctx: Context, h: dict[str, Headline]) -> list[str]:
-    rep, t = ctx.report, ctx.t
-    acts = in_year(ctx.tables["activities"], ctx.year)
-    comp = acts[acts["goal"] == "competence"]
-    messages = [rep.headline_sentence(h["competence_activities"], ctx.year, ctx.previous_year)]
-    focus, count = an.top_value(comp, "focus_area")
-    if focus:
-        messages.append(t("message.competence_focus", focus=ctx.label("focus_areas", focus),
-                          count=rep.number(count), share=rep.percent(count / len(comp))))
-    total, eu = h["external_funding_eur"].value, h["eu_funding_eur"].value
-    messages.append(t("message.funding", total=rep.eur(total), eu=rep.eur(eu),
-                      share=rep.percent(eu / total if total else None)))
-    partners = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, top=1)
-    challenges = int((acts["activity_type"] == "challenge").sum())
-    if len(partners):
-        city = partners.iloc[0]
-        messages.append(t("message.benchmarking", benchmarking=rep.number(h["benchmarking_activities"].value),
-                          challenges=rep.number(challenges), city=_city_label(ctx, city["city"]),
-                          count=rep.number(city["activities"])))
-    return messages
 
 
 LISTED_ROWS = 40  # record lists (memberships, agreements, visits, findings) show at most this many rows
 
 
-def _listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFrame, str]:
+def listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFrame, str]:
     """The first rows of a record list and, if some were left out, a sentence saying how many
     and where the analyst finds all of them — the report stays readable at any data volume."""
     if len(frame) <= LISTED_ROWS:
@@ -244,39 +210,18 @@ def _listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFra
     return frame.head(LISTED_ROWS), more
 
 
-def _city_label(ctx: Context, city: str) -> str:
+def city_label(ctx: Context, city: str) -> str:
     return ctx.strategy.codes("cities").label(city, ctx.lang)
 
 
-def competence_focus_chart(ctx: Context) -> str:
-    acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "competence_focus",
-                            where=acts["goal"] == "competence")
 
 
-def competence_type_chart(ctx: Context) -> str:
-    acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "competence_type",
-                            where=acts["goal"] == "competence")
 
 
-def funding_chart(ctx: Context) -> str:
-    data = an.funding_by_source(ctx.tables, ctx.compared_years)
-    return year_comparison(ctx, data, "funding_source", "funding_sources", "funding", value="eur", money=True)
 
 
-def learning_table(ctx: Context) -> str:
-    return _types_table(ctx, ["benchmarking", "challenge", "eu_project", "project", "education_export"], "learning")
 
 
-def learning_partners_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.learning_partners(ctx.tables, ctx.year, ctx.strategy)
-    columns = [TableColumn("city", t("common.city"), lambda v: _city_label(ctx, v)),
-               TableColumn("activities", t("common.activities"), rep.number, numeric=True)]
-    takeaway = t("table.partners.takeaway", city=_city_label(ctx, frame.iloc[0]["city"]),
-                 count=rep.number(frame.iloc[0]["activities"])) if len(frame) else ""
-    return rep.table(frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway)
 
 
 def organisation_table(ctx: Context, goal: str) -> str:
@@ -296,206 +241,36 @@ def organisation_table(ctx: Context, goal: str) -> str:
                                         year=ctx.year), total=t("common.total"), takeaway=takeaway)
 
 
-# --- recognition --------------------------------------------------------------------------------
-
-def recognition_messages(ctx: Context, h: dict[str, Headline]) -> list[str]:
-    rep, t = ctx.report, ctx.t
-    media = an.media_summary(ctx.tables, ctx.year)
-    messages = [rep.headline_sentence(h["media_items"], ctx.year, ctx.previous_year)]
-    country, count = an.top_value(in_year(ctx.tables["media"], ctx.year), "country")
-    if country:
-        messages.append(t("message.media", positive=rep.percent(media["positive_share"]),
-                          countries=rep.number(media["countries"]), country=ctx.label("countries", country),
-                          count=rep.number(count)))
-    messages.append(rep.headline_sentence(h["incoming_visits"], ctx.year, ctx.previous_year))
-    series = an.indicator_series(ctx.tables, ctx.year)
-    stays = series[series["indicator"] == "overnight_stays"].sort_values("value_year")
-    if len(stays):
-        last = stays.iloc[-1]
-        sentence = t("message.stays", value=rep.number(last["value"]), year=int(last["value_year"]))
-        if len(stays) > 1:
-            first = stays.iloc[-2]
-            sentence = t("message.stays_change", value=rep.number(last["value"]), year=int(last["value_year"]),
-                         change=rep.percent(change(last["value"], first["value"]), signed=True),
-                         previous_year=int(first["value_year"]))
-        messages.append(sentence)
-    return messages
 
 
-def media_tone_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "tone", "media_tones", "media_tone")
 
 
-def media_focus_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "focus_area", "focus_areas", "media_focus")
 
 
-def media_country_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.media_by_country(ctx.tables, ctx.year)
-    columns = [
-        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("items", t("common.media_items"), rep.number, numeric=True),
-        TableColumn("reach", t("common.reach"), rep.number, numeric=True),
-    ]
-    takeaway = t("table.media_countries.takeaway", countries=rep.number(len(frame)),
-                 share=rep.percent(frame["items"].sum() / max(1, len(in_year(ctx.tables["media"], ctx.year)))))
-    return rep.table(frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway)
 
 
-def visits_level_chart(ctx: Context) -> str:
-    visits = ctx.tables["visits"]
-    return comparison_chart(ctx, "visits", "level", "visit_levels", "visits_in_level",
-                            where=visits["direction"] == "incoming")
 
 
-def events_table(ctx: Context) -> str:
-    return _types_table(ctx, ["event", "campaign"], "events")
 
 
-def indicator_chart(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    series = an.indicator_series(ctx.tables, ctx.year)
-    data = series[series["indicator"].isin(TREND_INDICATORS)].copy()
-    if data.empty:
-        return rep.paragraph(t("chart.takeaway_empty", year=ctx.year))
-    data["label"] = data["indicator"].map(lambda c: ctx.label("indicators", c))
-    chart = trend_lines(data, "label", "value_year", "value", t("common.indicator"), t("common.year"), t("common.value"))
-    description = t("chart.indicators.description") + " " + "; ".join(
-        f"{r.label} {r.value_year}: {rep.number(r.value)}" for r in data.itertuples())
-    share = an.foreign_share_of_stays(series)
-    takeaway = t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]),
-                 year=int(share.iloc[-1]["value_year"])) if len(share) else ""
-    table = rep.table(data, [TableColumn("label", t("common.indicator")), TableColumn("value_year", t("common.year"), str),
-                             TableColumn("value", t("common.value"), rep.number, numeric=True)],
-                      t("chart.indicators.title"))
-    return rep.chart(chart, t("chart.indicators.title"), takeaway, description, table)
 
 
-def indicator_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    series = an.indicator_series(ctx.tables, ctx.year)
-    columns = [TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
-               TableColumn("value_year", t("common.year"), str),
-               TableColumn("value", t("common.value"), rep.number, numeric=True),
-               TableColumn("source", t("common.source"), ctx.text)]
-    return rep.table(series, columns, t("table.indicators.caption"), takeaway=t("table.indicators.takeaway"))
 
 
-# --- influence ----------------------------------------------------------------------------------
-
-def influence_messages(ctx: Context, h: dict[str, Headline]) -> list[str]:
-    rep, t = ctx.report, ctx.t
-    messages = [rep.headline_sentence(h["network_memberships"], ctx.year, ctx.previous_year)]
-    nets = in_year(ctx.tables["networks"], ctx.year)
-    messages.append(t("message.roles", roles=rep.number(h["influence_roles"].value),
-                      fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum())))
-    parts = in_year(ctx.tables["partnerships"], ctx.year)
-    messages.append(t("message.partnerships", count=rep.number(len(parts)),
-                      twins=rep.number(int((parts["agreement_type"] == "twin_city").sum()))))
-    priority = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
-    if len(priority) and priority["activities"].sum():
-        top = priority.sort_values(["activities", "city"], ascending=[False, True]).iloc[0]
-        messages.append(t("message.priority", city=_city_label(ctx, top["city"]), count=rep.number(top["activities"]),
-                          total=rep.number(priority["activities"].sum())))
-    messages.append(rep.headline_sentence(h["high_level_visits_abroad"], ctx.year, ctx.previous_year))
-    return messages
 
 
-def network_role_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles")
 
 
-def membership_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.memberships(ctx.tables, ctx.year)
-    columns = [
-        TableColumn("network", t("common.network"), lambda v: ctx.label("networks", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("role", t("common.role"), lambda v: ctx.label("network_roles", v)),
-        TableColumn("owner_unit", t("common.owner_unit"), ctx.text),
-        TableColumn("goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("annual_fee_eur", t("common.annual_fee"), rep.eur, numeric=True),
-        TableColumn("review_year", t("common.review_year"), ctx.text),
-    ]
-    gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
-    shown, more = _listed(ctx, frame, "networks")
-    return rep.table(shown, columns, t("table.memberships.caption", year=ctx.year),
-                     total=None if more else t("common.total"),
-                     takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps))) + more
 
 
-def priority_cities_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
-    columns = [TableColumn("city", t("common.city"), lambda v: _city_label(ctx, v))] + [
-        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
-        for key in ("activities", "visits_in", "visits_out", "agreements")]
-    return rep.table(frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"),
-                     takeaway=t("table.priority.takeaway"))
 
 
-def partnerships_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.partnerships(ctx.tables, ctx.year)
-    columns = [
-        TableColumn("partner_city", t("common.city"), ctx.text),
-        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("agreement_type", t("common.agreement_type"), lambda v: ctx.label("agreement_types", v)),
-        TableColumn("signed_year", t("common.signed_year"), ctx.text),
-        TableColumn("strategic_goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-    ]
-    shown, more = _listed(ctx, frame, "partnerships")
-    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year),
-                     takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame)))) + more
 
 
-def high_level_visits_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.high_level_visits_abroad(ctx.tables, ctx.year, ctx.strategy)
-    columns = [
-        TableColumn("date", t("common.date"), lambda v: fmt_date(v.date(), ctx.lang)),
-        TableColumn("city", t("common.city"), ctx.text),
-        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("level", t("common.level"), lambda v: ctx.label("visit_levels", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("purpose", t("common.purpose"), ctx.text),
-    ]
-    shown, more = _listed(ctx, frame, "visits")
-    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year),
-                     takeaway=t("table.high_level.takeaway", count=rep.number(len(frame)))) + more
 
 
-def world_map_chart(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    per_country = an.country_activity(ctx.tables, ctx.year)
-    countries = ctx.strategy.codes("countries")
-    per_country = per_country[per_country["country"].isin(countries.ids)].copy()
-    per_country["id"] = per_country["country"].map(lambda c: f"{int(countries.get(c)['numeric']):03d}")
-    per_country["label"] = per_country["country"].map(lambda c: ctx.label("countries", c))
-    visits = in_year(ctx.tables["visits"], ctx.year)
-    lookup = ctx.strategy.codes("cities").lookup
-    named = set(visits["city"].dropna().map(lambda n: lookup.get(normalise_key(n))))
-    named |= set(in_year(ctx.tables["partnerships"], ctx.year)["partner_city"].dropna().map(
-        lambda n: lookup.get(normalise_key(n))))
-    cities = pd.DataFrame([
-        {"label": str(c[ctx.lang]), "lat": float(c["lat"]), "lon": float(c["lon"])}
-        for c in ctx.strategy.data["cities"] if c["id"] in named and c.get("priority")])
-    chart = world_map(per_country[["id", "label", "total"]], cities, t("chart.map.value"), t("common.country"))
-    top = per_country.head(5)
-    description = t("chart.map.description", year=ctx.year) + " " + "; ".join(
-        f"{r.label}: {rep.number(r.total)}" for r in per_country.itertuples())
-    takeaway = t("chart.map.takeaway", countries=rep.number(len(per_country)),
-                 top=", ".join(f"{r.label} ({rep.number(r.total)})" for r in top.itertuples()))
-    table = rep.table(per_country, [TableColumn("label", t("common.country"))] + [
-        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")
-    ] + [TableColumn("total", t("common.total"), rep.number, numeric=True)], t("chart.map.title", year=ctx.year))
-    return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)
 
 
-KEY_MESSAGES = {"competence": competence_messages, "recognition": recognition_messages,
-                "influence": influence_messages}
 
 
 # --- summary ------------------------------------------------------------------------------------
@@ -508,10 +283,9 @@ def cover(ctx: Context, report_date: dt.date) -> str:
 
 
 def read_goal_headlines(ctx: Context, chapters_dir: str | Path) -> dict[str, list[Headline]]:
-    """The headline figures each executed goal notebook glued, by goal (goals and their
-    notebooks as params/strategy.yaml lists them)."""
-    return {str(goal["id"]): read_headlines(Path(chapters_dir) / f"{goal['notebook']}.ipynb")
-            for goal in ctx.strategy.data["goals"]}
+    """The headline figures each executed goal notebook glued, by goal (the executed copy of a
+    goal's notebook is named by the goal's id, whatever notebook made it)."""
+    return {goal: read_headlines(Path(chapters_dir) / f"{goal}.ipynb") for goal in ctx.strategy.goals.ids}
 
 
 def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:
@@ -539,7 +313,7 @@ def findings_block(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("item_text", t("findings.item")),
     ]
-    shown, more = _listed(ctx, frame, "networks", "partnerships", "activities")
+    shown, more = listed(ctx, frame, "networks", "partnerships", "activities")
     return "".join(parts) + rep.table(shown, columns, t("findings.caption", year=ctx.year, count=len(frame))) + more
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hki_intl.intake import IntakeResult, Submission
 from hki_intl.intake.tables import consolidate, read_tables, write_tables
-from hki_intl.report import analysis
+from hki_intl.report import analysis, goals
 from hki_intl.workbook.schema import SHEETS
 
 
@@ -52,7 +52,7 @@ def tables(tmp_path):
 
 
 def test_competence_headlines_with_previous_year(tables, strategy):
-    figures = {h.id: h for h in analysis.competence_headlines(tables, 2025, strategy)}
+    figures = {h.id: h for h in goals.compute_headlines(tables, 2025, strategy, "competence")}
     assert (figures["competence_activities"].value, figures["competence_activities"].previous) == (2, 1)
     assert figures["external_funding_eur"].value == 1500.0
     assert figures["eu_funding_eur"].value == 1000.0
@@ -60,7 +60,7 @@ def test_competence_headlines_with_previous_year(tables, strategy):
 
 
 def test_influence_headlines(tables, strategy):
-    figures = {h.id: h for h in analysis.influence_headlines(tables, 2025, strategy)}
+    figures = {h.id: h for h in goals.compute_headlines(tables, 2025, strategy, "influence")}
     assert figures["network_memberships"].value == 2
     assert figures["influence_roles"].value == 1
     assert figures["city_partnerships"].value == 1

@@ -4,6 +4,7 @@ independently from the example records (not through intake or analysis)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 
@@ -11,9 +12,10 @@ from hki_intl.config.params import load_settings
 from hki_intl.example import build_example, build_records, submitting_organisations
 from hki_intl.intake import load_submissions
 from hki_intl.intake.tables import consolidate, read_tables, write_tables
-from hki_intl.report import chapters
+from hki_intl.report import chapters, goals
 from hki_intl.report.blocks import Report
 from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
+from hki_intl.report.goals import competence, generic, influence, recognition
 
 YEAR, PREVIOUS = 2025, 2024
 LANGS = ("fi", "sv", "en")
@@ -46,8 +48,7 @@ def _context(tables, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_competence_messages_carry_the_numbers(tables, records, lang):
     ctx = _context(tables, lang)
-    figures = {h.id: h for h in chapters.headlines(ctx, "competence")}
-    messages = chapters.competence_messages(ctx, figures)
+    messages = goals.key_messages(ctx, "competence", goals.headlines(ctx, "competence"))
     assert 3 <= len(messages) <= 5
     now = sum(1 for r in _rows(records, YEAR, "Toiminnot") if r["goal"] == "competence")
     then = sum(1 for r in _rows(records, PREVIOUS, "Toiminnot") if r["goal"] == "competence")
@@ -63,7 +64,7 @@ def test_competence_messages_carry_the_numbers(tables, records, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_recognition_messages_carry_the_numbers(tables, records, lang):
     ctx = _context(tables, lang)
-    messages = chapters.recognition_messages(ctx, {h.id: h for h in chapters.headlines(ctx, "recognition")})
+    messages = goals.key_messages(ctx, "recognition", goals.headlines(ctx, "recognition"))
     media = _rows(records, YEAR, "Näkyvyys")
     assert fmt_number(len(media), lang) in messages[0]
     positive = sum(1 for m in media if m["tone"] == "positive") / len(media)
@@ -75,7 +76,7 @@ def test_recognition_messages_carry_the_numbers(tables, records, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_influence_messages_carry_the_numbers(tables, records, lang):
     ctx = _context(tables, lang)
-    messages = chapters.influence_messages(ctx, {h.id: h for h in chapters.headlines(ctx, "influence")})
+    messages = goals.key_messages(ctx, "influence", goals.headlines(ctx, "influence"))
     nets = _rows(records, YEAR, "Verkostot")
     assert fmt_number(len(nets), lang) in messages[0]
     assert fmt_eur(sum(n["annual_fee_eur"] or 0 for n in nets), lang) in messages[1]
@@ -85,8 +86,8 @@ def test_influence_messages_carry_the_numbers(tables, records, lang):
 
 
 def test_the_languages_differ_in_words_and_agree_in_numbers(tables):
-    texts = {lang: chapters.competence_messages(_context(tables, lang), {
-        h.id: h for h in chapters.headlines(_context(tables, lang), "competence")}) for lang in LANGS}
+    texts = {lang: goals.key_messages(_context(tables, lang), "competence",
+                                      goals.headlines(_context(tables, lang), "competence")) for lang in LANGS}
     assert texts["fi"] != texts["sv"] != texts["en"]
     digits = {lang: ["".join(ch for ch in m if ch.isdigit()) for m in texts[lang]] for lang in LANGS}
     assert digits["fi"][0] == digits["sv"][0] == digits["en"][0]
@@ -95,15 +96,17 @@ def test_the_languages_differ_in_words_and_agree_in_numbers(tables):
 def test_every_block_renders_in_every_language(tables):
     for lang in LANGS:
         ctx = _context(tables, lang)
-        for block in (chapters.competence_focus_chart, chapters.funding_chart, chapters.learning_table,
-                      chapters.learning_partners_table, chapters.media_country_table, chapters.events_table,
-                      chapters.indicator_chart, chapters.indicator_table, chapters.membership_table,
-                      chapters.priority_cities_table, chapters.partnerships_table, chapters.high_level_visits_table,
-                      chapters.focus_goal_heatmap, chapters.organisations_goal_table, chapters.organisation_parts,
-                      chapters.data_quality):
+        blocks = [partial(competence.focus_chart, goal="competence"), competence.funding_chart,
+                  competence.learning_table, partial(competence.learning_partners_table, goal="competence"),
+                  recognition.media_country_table, recognition.events_table, recognition.indicator_chart,
+                  recognition.indicator_table, influence.membership_table, influence.priority_cities_table,
+                  influence.partnerships_table, influence.high_level_visits_table, chapters.focus_goal_heatmap,
+                  chapters.organisations_goal_table, chapters.organisation_parts, chapters.data_quality,
+                  partial(generic.focus_chart, goal="influence"), partial(generic.type_chart, goal="recognition")]
+        for block in blocks:
             html = block(ctx)
-            assert html.startswith("<"), (lang, block.__name__)
-            assert not re.search(r"[>\s(](nan|NaN|None|&lt;NA&gt;)[<\s)]", html), (lang, block.__name__)
+            assert html.startswith("<"), (lang, block)
+            assert not re.search(r"[>\s(](nan|NaN|None|&lt;NA&gt;)[<\s)]", html), (lang, block)
 
 
 def test_the_priority_city_table_counts_visits(tables, records, strategy):

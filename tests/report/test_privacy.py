@@ -12,6 +12,7 @@ from hki_intl.intake import load_submissions
 from hki_intl.intake.tables import consolidate, write_tables
 from hki_intl.report import chapters
 from hki_intl.report.blocks import Report, mask_personal_data
+from hki_intl.report.goals import influence
 from tests.conftest import activity
 
 YEAR = 2025
@@ -84,7 +85,7 @@ def test_the_analysts_csvs_keep_the_texts_as_typed(data_dir):
 @pytest.mark.parametrize("lang", MASKS)
 def test_no_email_or_phone_number_reaches_the_report(data_dir, lang):
     ctx = chapters.open_context(YEAR, data_dir, lang)
-    page = "".join([chapters.high_level_visits_table(ctx), chapters.membership_table(ctx),
+    page = "".join([influence.high_level_visits_table(ctx), influence.membership_table(ctx),
                     chapters.findings_block(ctx), chapters.organisation_parts(ctx), chapters.data_quality(ctx)])
     for personal in PERSONAL:
         assert personal not in page, personal

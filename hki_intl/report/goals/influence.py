@@ -1,0 +1,169 @@
+"""Increasing Helsinki's influence and significance: network memberships and the roles held in
+them, city partnerships, cooperation with the priority cities and high-level visits abroad.
+The goal's id comes from params (``goal``); nothing here names it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hki_intl.config.params import Strategy, normalise_key
+from hki_intl.report import analysis as an
+from hki_intl.report.analysis import Headline, Tables, in_year
+from hki_intl.report.blocks import TableColumn
+from hki_intl.report.chapters import (
+    Context,
+    city_label,
+    comparison_chart,
+    listed,
+)
+from hki_intl.report.charts import world_map
+from hki_intl.report.formatting import fmt_date
+from hki_intl.report.goals import Measure
+
+
+def _activities(tables: Tables, year: int, strategy: Strategy, goal: str) -> int:
+    return int((in_year(tables["activities"], year)["goal"] == goal).sum())
+
+
+def _memberships(tables: Tables, year: int, strategy: Strategy, goal: str) -> int:
+    return len(in_year(tables["networks"], year))
+
+
+def _influence_roles(tables: Tables, year: int, strategy: Strategy, goal: str) -> int:
+    roles = strategy.codes("network_roles").ids_where("influence")
+    return int(in_year(tables["networks"], year)["role"].isin(roles).sum())
+
+
+def _partnerships(tables: Tables, year: int, strategy: Strategy, goal: str) -> int:
+    return len(in_year(tables["partnerships"], year))
+
+
+def _high_level_visits_abroad(tables: Tables, year: int, strategy: Strategy, goal: str) -> int:
+    visits = in_year(tables["visits"], year)
+    high = strategy.codes("visit_levels").ids_where("high_level")
+    return int(((visits["direction"] == "outgoing") & visits["level"].isin(high)).sum())
+
+
+MEASURES = {
+    "influence_activities": Measure("count", _activities),
+    "network_memberships": Measure("count", _memberships),
+    "influence_roles": Measure("count", _influence_roles),
+    "city_partnerships": Measure("count", _partnerships),
+    "high_level_visits_abroad": Measure("count", _high_level_visits_abroad),
+}
+DEFAULT_HEADLINES = list(MEASURES)
+
+
+def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
+    return {"memberships": an.memberships(ctx.tables, ctx.year),
+            "priority_cities": an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)}
+
+
+def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
+    rep, t = ctx.report, ctx.t
+    messages = [rep.headline_sentence(h["network_memberships"], ctx.year, ctx.previous_year)]
+    nets = in_year(ctx.tables["networks"], ctx.year)
+    messages.append(t("message.roles", roles=rep.number(h["influence_roles"].value),
+                      fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum())))
+    parts = in_year(ctx.tables["partnerships"], ctx.year)
+    messages.append(t("message.partnerships", count=rep.number(len(parts)),
+                      twins=rep.number(int((parts["agreement_type"] == "twin_city").sum()))))
+    priority = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
+    if len(priority) and priority["activities"].sum():
+        top = priority.sort_values(["activities", "city"], ascending=[False, True]).iloc[0]
+        messages.append(t("message.priority", city=city_label(ctx, top["city"]), count=rep.number(top["activities"]),
+                          total=rep.number(priority["activities"].sum())))
+    messages.append(rep.headline_sentence(h["high_level_visits_abroad"], ctx.year, ctx.previous_year))
+    return messages
+
+
+def network_role_chart(ctx: Context) -> str:
+    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles")
+
+
+def membership_table(ctx: Context) -> str:
+    rep, t = ctx.report, ctx.t
+    frame = an.memberships(ctx.tables, ctx.year)
+    columns = [
+        TableColumn("network", t("common.network"), lambda v: ctx.label("networks", v)),
+        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
+        TableColumn("role", t("common.role"), lambda v: ctx.label("network_roles", v)),
+        TableColumn("owner_unit", t("common.owner_unit"), ctx.text),
+        TableColumn("goal", t("common.goal"), lambda v: ctx.label("goals", v)),
+        TableColumn("annual_fee_eur", t("common.annual_fee"), rep.eur, numeric=True),
+        TableColumn("review_year", t("common.review_year"), ctx.text),
+    ]
+    gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
+    shown, more = listed(ctx, frame, "networks")
+    return rep.table(shown, columns, t("table.memberships.caption", year=ctx.year),
+                     total=None if more else t("common.total"),
+                     takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps))) + more
+
+
+def priority_cities_table(ctx: Context) -> str:
+    rep, t = ctx.report, ctx.t
+    frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
+    columns = [TableColumn("city", t("common.city"), lambda v: city_label(ctx, v))] + [
+        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
+        for key in ("activities", "visits_in", "visits_out", "agreements")]
+    return rep.table(frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"),
+                     takeaway=t("table.priority.takeaway"))
+
+
+def partnerships_table(ctx: Context) -> str:
+    rep, t = ctx.report, ctx.t
+    frame = an.partnerships(ctx.tables, ctx.year)
+    columns = [
+        TableColumn("partner_city", t("common.city"), ctx.text),
+        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
+        TableColumn("agreement_type", t("common.agreement_type"), lambda v: ctx.label("agreement_types", v)),
+        TableColumn("signed_year", t("common.signed_year"), ctx.text),
+        TableColumn("strategic_goal", t("common.goal"), lambda v: ctx.label("goals", v)),
+        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
+    ]
+    shown, more = listed(ctx, frame, "partnerships")
+    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year),
+                     takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame)))) + more
+
+
+def high_level_visits_table(ctx: Context) -> str:
+    rep, t = ctx.report, ctx.t
+    frame = an.high_level_visits_abroad(ctx.tables, ctx.year, ctx.strategy)
+    columns = [
+        TableColumn("date", t("common.date"), lambda v: fmt_date(v.date(), ctx.lang)),
+        TableColumn("city", t("common.city"), ctx.text),
+        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
+        TableColumn("level", t("common.level"), lambda v: ctx.label("visit_levels", v)),
+        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
+        TableColumn("purpose", t("common.purpose"), ctx.text),
+    ]
+    shown, more = listed(ctx, frame, "visits")
+    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year),
+                     takeaway=t("table.high_level.takeaway", count=rep.number(len(frame)))) + more
+
+
+def world_map_chart(ctx: Context) -> str:
+    rep, t = ctx.report, ctx.t
+    per_country = an.country_activity(ctx.tables, ctx.year)
+    countries = ctx.strategy.codes("countries")
+    per_country = per_country[per_country["country"].isin(countries.ids)].copy()
+    per_country["id"] = per_country["country"].map(lambda c: f"{int(countries.get(c)['numeric']):03d}")
+    per_country["label"] = per_country["country"].map(lambda c: ctx.label("countries", c))
+    visits = in_year(ctx.tables["visits"], ctx.year)
+    lookup = ctx.strategy.codes("cities").lookup
+    named = set(visits["city"].dropna().map(lambda n: lookup.get(normalise_key(n))))
+    named |= set(in_year(ctx.tables["partnerships"], ctx.year)["partner_city"].dropna().map(
+        lambda n: lookup.get(normalise_key(n))))
+    cities = pd.DataFrame([
+        {"label": str(c[ctx.lang]), "lat": float(c["lat"]), "lon": float(c["lon"])}
+        for c in ctx.strategy.data["cities"] if c["id"] in named and c.get("priority")])
+    chart = world_map(per_country[["id", "label", "total"]], cities, t("chart.map.value"), t("common.country"))
+    top = per_country.head(5)
+    description = t("chart.map.description", year=ctx.year) + " " + "; ".join(
+        f"{r.label}: {rep.number(r.total)}" for r in per_country.itertuples())
+    takeaway = t("chart.map.takeaway", countries=rep.number(len(per_country)),
+                 top=", ".join(f"{r.label} ({rep.number(r.total)})" for r in top.itertuples()))
+    table = rep.table(per_country, [TableColumn("label", t("common.country"))] + [
+        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")
+    ] + [TableColumn("total", t("common.total"), rep.number, numeric=True)], t("chart.map.title", year=ctx.year))
+    return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)
