@@ -1,0 +1,107 @@
+"""The strategy is data: a params folder with a fourth goal, and one with a goal renamed, run
+end to end through the real CLI, with no code changed. The new goal's chapter comes from the
+generic notebook and figures; its figures are checked against the workbooks read directly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from hki_intl import PARAMS_DIR
+from hki_intl.report.formatting import fmt_eur
+from tests.conftest import YEAR, run_cli
+
+pytestmark = pytest.mark.slow
+NEW = {"id": "sustainability", "fi": "Kestävä ja hyvinvoiva kaupunki", "sv": "En hållbar stad med välfärd",
+       "en": "A sustainable city of well-being",
+       "headlines": [{"id": "sustainability_activities", "measure": "goal_activities"},
+                     {"id": "sustainability_funding_eur", "measure": "goal_external_funding_eur"}]}
+NEW_TEXTS = {"headline.sustainability_activities": {"fi": "Kestävän kaupungin toiminnot", "sv": "Hållbara stadens "
+                                                    "verksamheter", "en": "Activities for a sustainable city"},
+             "headline.sustainability_funding_eur": {"fi": "Kestävän kaupungin ulkoinen rahoitus",
+                                                     "sv": "Hållbara stadens externa finansiering",
+                                                     "en": "External funding for a sustainable city"}}
+MOVED = 6  # activities of one workbook moved to the new goal
+
+
+def _params(tmp: Path, edit) -> Path:
+    folder = tmp / "params"
+    shutil.copytree(PARAMS_DIR, folder)
+    strategy = yaml.safe_load((folder / "strategy.yaml").read_text(encoding="utf-8"))
+    texts = yaml.safe_load((folder / "texts.yaml").read_text(encoding="utf-8"))
+    edit(strategy, texts)
+    for name, data in (("strategy", strategy), ("texts", texts)):
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def _run(inputs: Path, out: Path, params: Path) -> str:
+    done = run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out),
+                   "--lang", "fi", "--format", "html", "--quiet")
+    assert done.returncode == 0, done.stderr
+    return (out / f"international-activities-{YEAR}-fi.html").read_text(encoding="utf-8")
+
+
+def _cards(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-metric="([a-z_]+)"><span class="value">([^<]*)</span>', page))
+
+
+def _goal_rows(inputs: Path, label: str) -> list[tuple]:
+    """(goal, external funding) of every 2025 activity whose goal cell reads ``label``, with openpyxl."""
+    rows = []
+    for path in sorted((inputs / str(YEAR)).glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path, read_only=True)["Toiminnot"]
+        header = [c.value for c in next(ws.iter_rows(max_row=1))]
+        goal, funding = header.index("Päätavoite *"), header.index("Ulkoinen rahoitus (EUR)")
+        rows += [(r[goal], r[funding] or 0) for r in ws.iter_rows(min_row=2, values_only=True) if r[goal] == label]
+    return rows
+
+
+def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, tmp_path):
+    root, _ = example
+    inputs = tmp_path / "inputs"
+    shutil.copytree(root / "inputs", inputs)
+    path = inputs / str(YEAR) / "urban_environment.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Toiminnot"]
+    for row in range(2, 2 + MOVED):
+        ws.cell(row=row, column=3, value=NEW["fi"])  # column C: the primary goal, as a contributor picks it
+    wb.save(path)
+
+    def add_goal(strategy, texts):
+        strategy["goals"].append(NEW)
+        texts.update(NEW_TEXTS)
+
+    page = _run(inputs, tmp_path / "report", _params(tmp_path, add_goal))
+    assert re.search(rf'<h1 id="sustainability">{NEW["fi"]}</h1>', page)
+    assert len(re.findall(r'<h1 id="(competence|recognition|influence|sustainability)">', page)) == 4
+    rows = _goal_rows(inputs, NEW["fi"])
+    assert len(rows) == MOVED
+    cards = _cards(page)
+    assert cards["sustainability_activities"] == str(MOVED)
+    funding = sum(f for _, f in rows)
+    assert cards["sustainability_funding_eur"] == fmt_eur(funding, "fi") and funding > 0
+    assert "Kestävän kaupungin toiminnot" in page  # the label from params
+    assert (tmp_path / "report" / "notebooks" / "sustainability.ipynb").is_file()  # the generic notebook, run for it
+
+
+def test_a_renamed_goal_keeps_its_chapter_and_figures(example, tmp_path):
+    root, original = example
+
+    def rename(strategy, texts):
+        goal = next(g for g in strategy["goals"] if g["id"] == "competence")
+        goal.update(id="learning", figures="competence")  # same labels: the workbooks' cells still match
+        for entry in strategy.get("networks", []) + strategy.get("indicators", []):
+            if entry.get("goal") == "competence":
+                entry["goal"] = "learning"
+
+    page = _run(root / "inputs", tmp_path / "report", _params(tmp_path, rename))
+    assert '<h1 id="learning">' in page and '<h1 id="competence">' not in page
+    before, after = _cards(original), _cards(page)
+    assert after and after == before  # every figure the same, the renamed goal's included
+    assert (tmp_path / "report" / "notebooks" / "learning.ipynb").is_file()
