@@ -5,10 +5,10 @@ The notebooks render every block in every report language, each output tagged wi
 language (:data:`hki_intl.report.blocks.LANG_METADATA`); the assembly keeps one language, drops
 code, prompts and anything that is not the HTML a notebook displayed, and lets nbconvert turn
 the result into HTML. Cells tagged ``appendix`` (organisations, data quality, method) go after
-the goal chapters. The page, its head (HTML and PDF), the table of contents and the styles are
-files in ``templates/``; the page inlines its stylesheet and, once for the whole report, the
-chart library that upgrades each static SVG chart to an interactive one: nothing is fetched
-when the report is read.
+the goal chapters. The page, its head (HTML and PDF), the table of contents, the styles and the
+chart upgrade script are files in ``templates/``; the page inlines its stylesheet and, once for
+the whole report, the chart library that upgrades each static SVG chart to an interactive one:
+nothing is fetched when the report is read.
 """
 
 from __future__ import annotations
@@ -35,21 +35,7 @@ KEPT_MIME = "text/html"
 HEADING = re.compile(r'<h([12]) id="([^"]+)">(.*?)</h\1>', re.S)
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 COVER_END = "</header>"
-# Upgrades every static chart to an interactive one (tooltips) when the page's scripts run;
-# without scripts, or if anything fails, the static SVG stays.
-UPGRADE_CHARTS = """
-const localeNode = document.getElementById("chart-locale");
-const formatLocale = localeNode ? JSON.parse(localeNode.textContent) : undefined;
-for (const figure of document.querySelectorAll("figure.chart")) {
-  const specNode = figure.querySelector("script.chart-spec");
-  const live = figure.querySelector(".chart-live");
-  const still = figure.querySelector(".chart-static");
-  if (!specNode || !live || !still) continue;
-  vegaEmbed(live, JSON.parse(specNode.textContent), {renderer: "svg", actions: false, formatLocale})
-    .then(() => { live.hidden = false; still.hidden = true; figure.dataset.interactive = "true"; })
-    .catch(() => { figure.dataset.interactive = "failed"; });
-}
-"""
+UPGRADE_CHARTS = TEMPLATES / "upgrade-charts.js"
 LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
 
 
@@ -143,15 +129,17 @@ ENVIRONMENT.globals["inline"] = inline
 
 
 def chart_library() -> str:
-    """Vega, Vega-Lite and vega-embed with the chart upgrade, as one script (about 0.9 MB).
+    """Vega, Vega-Lite and vega-embed with the chart upgrade (templates/upgrade-charts.js), as
+    one script (about 0.9 MB).
 
-    Building it takes seconds, so it is cached per vl-convert version and snippet.
+    Building it takes seconds, so it is cached per vl-convert version and upgrade script.
     """
-    key = hashlib.sha256(f"{vl_convert.__version__}\n{UPGRADE_CHARTS}".encode()).hexdigest()[:16]
+    upgrade = UPGRADE_CHARTS.read_text(encoding="utf-8")
+    key = hashlib.sha256(f"{vl_convert.__version__}\n{upgrade}".encode()).hexdigest()[:16]
     path = CACHE_DIR / f"chart-library-{key}.js"
     if path.exists():
         return path.read_text(encoding="utf-8")
-    bundle = vl_convert.javascript_bundle(UPGRADE_CHARTS)
+    bundle = vl_convert.javascript_bundle(upgrade)
     if "</script" in bundle.lower():
         raise AssemblyError("the chart library contains '</script' and cannot be inlined")
     CACHE_DIR.mkdir(exist_ok=True)

@@ -89,3 +89,17 @@ def test_the_pdf_page_needs_the_report_date(report):
     with pytest.raises(TypeError, match="report_date"):
         export_html(notebook(_cover(report)), "fi", "T", "Sisällys", interactive=False)
 
+
+def test_the_chart_upgrade_script_is_a_file_the_library_is_built_from(monkeypatch, tmp_path):
+    upgrade = (TEMPLATES / "upgrade-charts.js").read_text(encoding="utf-8")
+    assert "vegaEmbed(live" in upgrade and 'figure.dataset.interactive = "true"' in upgrade
+    built = []
+    monkeypatch.setattr(assemble, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(assemble.vl_convert, "javascript_bundle", lambda snippet: built.append(snippet) or "lib;")
+    assert assemble.chart_library() == "lib;" and built == [upgrade]
+    assert assemble.chart_library() == "lib;" and len(built) == 1  # cached by vl-convert version and script
+    monkeypatch.setattr(assemble.vl_convert, "javascript_bundle", lambda snippet: "x('</script>')")
+    monkeypatch.setattr(assemble, "UPGRADE_CHARTS", tmp_path / "other.js")
+    (tmp_path / "other.js").write_text("// another script\n", encoding="utf-8")
+    with pytest.raises(assemble.AssemblyError, match="</script"):
+        assemble.chart_library()
