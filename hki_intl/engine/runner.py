@@ -400,7 +400,8 @@ def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, 
     if fmt == "html":
         path.write_text(export_html(merged, lang, title, texts("report.contents")), encoding="utf-8")
     else:
-        static = export_html(merged, lang, title, texts("report.contents"), interactive=False)
+        static = export_html(merged, lang, title, texts("report.contents"), interactive=False,
+                             report_date=dt.date.fromisoformat(report_date))
         write_pdf(static, path, dt.date.fromisoformat(report_date))
     return str(path)
 

@@ -1,17 +1,19 @@
 """Assemble the executed notebooks into the report: one self-contained HTML page per language,
-and the same page without scripts for the PDF.
+and the same page without scripts, with the PDF's head, for the PDF.
 
 The notebooks render every block in every report language, each output tagged with its
-language (:data:`hki_intl.render.LANG_METADATA`); the assembly keeps one language, drops
+language (:data:`hki_intl.report.blocks.LANG_METADATA`); the assembly keeps one language, drops
 code, prompts and anything that is not the HTML a notebook displayed, and lets nbconvert turn
 the result into HTML. Cells tagged ``appendix`` (organisations, data quality, method) go after
-the goal chapters. The page inlines its stylesheet and, once for the whole report, the chart
-library that upgrades each static SVG chart to an interactive one: nothing is fetched when the
-report is read.
+the goal chapters. The page, its head (HTML and PDF), the table of contents, the styles and the
+chart upgrade script are files in ``templates/``; the page inlines its stylesheet and, once for
+the whole report, the chart library that upgrades each static SVG chart to an interactive one:
+nothing is fetched when the report is read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -20,6 +22,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 import vl_convert
+from markupsafe import Markup
 from nbconvert import HTMLExporter
 
 from hki_intl import PROJECT_ROOT
@@ -31,21 +34,8 @@ CACHE_DIR = PROJECT_ROOT / ".cache"
 KEPT_MIME = "text/html"
 HEADING = re.compile(r'<h([12]) id="([^"]+)">(.*?)</h\1>', re.S)
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
-# Upgrades every static chart to an interactive one (tooltips) when the page's scripts run;
-# without scripts, or if anything fails, the static SVG stays.
-UPGRADE_CHARTS = """
-const localeNode = document.getElementById("chart-locale");
-const formatLocale = localeNode ? JSON.parse(localeNode.textContent) : undefined;
-for (const figure of document.querySelectorAll("figure.chart")) {
-  const specNode = figure.querySelector("script.chart-spec");
-  const live = figure.querySelector(".chart-live");
-  const still = figure.querySelector(".chart-static");
-  if (!specNode || !live || !still) continue;
-  vegaEmbed(live, JSON.parse(specNode.textContent), {renderer: "svg", actions: false, formatLocale})
-    .then(() => { live.hidden = false; still.hidden = true; figure.dataset.interactive = "true"; })
-    .catch(() => { figure.dataset.interactive = "failed"; });
-}
-"""
+COVER_END = "</header>"
+UPGRADE_CHARTS = TEMPLATES / "upgrade-charts.js"
 LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
 
 
@@ -90,11 +80,14 @@ def _reader_cell(cell, source: str, lang: str):
 
 
 def export_html(notebook: nbformat.NotebookNode, lang: str, title: str, contents_label: str,
-                interactive: bool = True) -> str:
-    """The merged notebook as a complete, self-contained HTML page.
+                interactive: bool = True, report_date: dt.date | None = None) -> str:
+    """The merged notebook as a complete, self-contained HTML page (templates/page.html.j2).
 
-    ``interactive=False`` gives the static page the PDF is made from: no scripts at all.
+    ``interactive=False`` gives the page the PDF is made from: no scripts at all, and the PDF's
+    head (templates/head-pdf.html.j2: the print stylesheet, ``report_date`` as the document's dates).
     """
+    if not interactive and report_date is None:
+        raise TypeError("the page for the PDF needs the report date (report_date=...)")
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(notebook)
@@ -104,30 +97,49 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str, contents
         body = body.replace('<div class="chart-live" hidden=""></div>', "")
     toc = [(int(level), anchor, html.unescape(re.sub(r"<[^>]+>", "", text)))
            for level, anchor, text in HEADING.findall(body) if anchor != "report-title"]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    nav = env.get_template("toc.html.j2").render(contents_label=contents_label, toc=toc)
-    if "</header>" in body:  # the table of contents follows the cover
-        body = body.replace("</header>", "</header>" + nav, 1)
-    else:
-        body = nav + body
-    return env.get_template("report.html.j2").render(
-        lang=lang, title=title, body=body, interactive=interactive,
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        locale=_json_for_script(vl_convert.get_format_locale(LOCALES[lang])) if interactive else "",
-        bundle=chart_library() if interactive else "",
+    cover, chapters = split_after_cover(body)
+    return ENVIRONMENT.get_template("page.html.j2").render(
+        lang=lang, title=title, contents_label=contents_label, toc=toc, cover=Markup(cover),
+        chapters=Markup(chapters), interactive=interactive, report_date=report_date,
+        locale=Markup(_json_for_script(vl_convert.get_format_locale(LOCALES[lang]))) if interactive else None,
+        chart_library=Markup(chart_library()) if interactive else None,
     )
 
 
-def chart_library() -> str:
-    """Vega, Vega-Lite and vega-embed with the chart upgrade, as one script (about 0.9 MB).
+def split_after_cover(body: str) -> tuple[str, str]:
+    """The body up to the end of the cover, and the rest: the page puts the table of contents
+    between them (all of the body comes after it when there is no cover).
 
-    Building it takes seconds, so it is cached per vl-convert version and snippet.
+    nbconvert re-serialises the HTML it is given (BeautifulSoup), so the contents are placed in
+    the page after nbconvert, where their text stays exactly as the template escapes it.
     """
-    key = hashlib.sha256(f"{vl_convert.__version__}\n{UPGRADE_CHARTS}".encode()).hexdigest()[:16]
+    cover, end, chapters = body.partition(COVER_END)
+    return (cover + end, chapters) if end else ("", body)
+
+
+def inline(name: str) -> Markup:
+    """A file of templates/ (a stylesheet) as it is, for the page to inline: nothing is fetched
+    when the report is read. It is the package's own CSS, so it is passed as Markup."""
+    return Markup((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                 undefined=jinja2.StrictUndefined)
+ENVIRONMENT.globals["inline"] = inline
+
+
+def chart_library() -> str:
+    """Vega, Vega-Lite and vega-embed with the chart upgrade (templates/upgrade-charts.js), as
+    one script (about 0.9 MB).
+
+    Building it takes seconds, so it is cached per vl-convert version and upgrade script.
+    """
+    upgrade = UPGRADE_CHARTS.read_text(encoding="utf-8")
+    key = hashlib.sha256(f"{vl_convert.__version__}\n{upgrade}".encode()).hexdigest()[:16]
     path = CACHE_DIR / f"chart-library-{key}.js"
     if path.exists():
         return path.read_text(encoding="utf-8")
-    bundle = vl_convert.javascript_bundle(UPGRADE_CHARTS)
+    bundle = vl_convert.javascript_bundle(upgrade)
     if "</script" in bundle.lower():
         raise AssemblyError("the chart library contains '</script' and cannot be inlined")
     CACHE_DIR.mkdir(exist_ok=True)

@@ -19,17 +19,12 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 def write_pdf(static_html: str, path: Path, report_date: dt.date) -> Path:
-    """Render ``static_html`` to ``path`` (written atomically, byte-identical for the same input)."""
+    """Render ``static_html``, the page made for the PDF (``export_html(..., interactive=False,
+    report_date=...)``: its head carries the print stylesheet and the dates), to ``path``
+    (written atomically, byte-identical for the same input)."""
     from weasyprint import HTML
 
-    created = f"{report_date.isoformat()}T00:00:00Z"
-    # The dates in the document's metadata come from the report date, never from the clock;
-    # the PDF stylesheet comes after the page's own, so that its rules win.
-    print_css = (TEMPLATES / "pdf.css").read_text(encoding="utf-8")
-    page = static_html.replace(
-        "</head>", f'<meta name="dcterms.created" content="{created}">'
-                   f'<meta name="dcterms.modified" content="{created}"><style>{print_css}</style></head>', 1)
-    document = HTML(string=page, base_url=str(TEMPLATES))
+    document = HTML(string=static_html, base_url=str(TEMPLATES))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)

@@ -1,22 +1,26 @@
 """HTML blocks the notebooks display: headings, headline cards, tables and charts.
 
-Every user-supplied text goes through :func:`html.escape`, so a ``<script>`` typed into a
-workbook shows as text, and through :meth:`Report.user_text`, which masks e-mail addresses
-and phone numbers (personal data never reaches the report; the consolidated CSVs for analysts
-keep them). Words come from ``params/texts.yaml`` and labels from ``params/strategy.yaml``;
-nothing a reader sees is written here.
+Every block is a macro of ``templates/blocks.html.j2``, rendered by Jinja2 with autoescape on:
+every text is escaped unless it is passed as :class:`~markupsafe.Markup` (a rendered block put
+inside another), so a ``<script>`` typed into a workbook shows as text. Texts from workbooks
+also go through :meth:`Report.user_text`, which masks e-mail addresses and phone numbers
+(personal data never reaches the report; the consolidated CSVs for analysts keep them). Words
+come from ``params/texts.yaml`` and labels from ``params/strategy.yaml``; nothing a reader sees
+is written here.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from hki_intl import PARAMS_DIR
 from hki_intl.config.params import Strategy, Texts, load_strategy, load_texts
@@ -86,16 +90,15 @@ class Report:
         amount = getattr(headline, which)
         return self.eur(amount) if headline.unit == "eur" else self.number(amount)
 
-    # --- HTML blocks ------------------------------------------------------------------------
+    # --- HTML blocks (each a macro of templates/blocks.html.j2) ---------------------------
     def heading(self, text: str, level: int = 2, anchor: str | None = None) -> str:
-        anchor = anchor or slug(text)
-        return f'<h{level} id="{html.escape(anchor)}">{html.escape(text)}</h{level}>'
+        return _render("heading", text=text, level=level, anchor=anchor or slug(text))
 
     def paragraph(self, text: str) -> str:
-        return f"<p>{html.escape(text)}</p>"
+        return _render("paragraph", text=text)
 
     def bullets(self, items: Sequence[str]) -> str:
-        return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+        return _render("bullets", items=items)
 
     def headline_sentence(self, headline: Headline, year: int, previous_year: int | None) -> str:
         label = self.t(f"headline.{headline.id}")
@@ -107,57 +110,65 @@ class Report:
                       previous=self.value(headline, "previous"))
 
     def headline_cards(self, headlines: Sequence[Headline], year: int, previous_year: int | None) -> str:
+        """One card per headline figure: its value, its label and, when there is a year to
+        compare with, the change."""
         cards = []
         for h in headlines:
             rel = change(h.value, h.previous)
-            delta = ""
+            delta = None
             if previous_year is not None and rel is not None:
-                text = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
-                delta = f'<span class="delta">{html.escape(text)}</span>'
-            cards.append(
-                f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value">{html.escape(self.value(h))}</span>'
-                f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>')
-        return f'<div class="cards">{"".join(cards)}</div>'
+                delta = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
+            cards.append({"id": h.id, "value": self.value(h), "label": self.t(f"headline.{h.id}"), "delta": delta})
+        return _render("headline_cards", cards=cards)
 
     def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None,
               takeaway: str = "") -> str:
         """An accessible HTML table with a caption (title and takeaway); ``total`` adds a row
         summing the numeric columns."""
-        num = ' class="num"'
-        head = "".join(f'<th scope="col"{num if c.numeric else ""}>{html.escape(c.header)}</th>' for c in columns)
-        body = []
-        for _, row in frame.iterrows():
-            cells = []
-            for i, c in enumerate(columns):
-                text = html.escape(c.format(row[c.key]))
-                tag, scope = ("th", ' scope="row"') if i == 0 else ("td", "")
-                cells.append(f"<{tag}{scope}{num if c.numeric else ''}>{text}</{tag}>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        foot = ""
-        if total is not None:
-            cells = [f'<th scope="row">{html.escape(total)}</th>'] + [
-                (f"<td{num}>{html.escape(c.format(frame[c.key].sum()))}</td>" if c.numeric else "<td></td>")
-                for c in columns[1:]]
-            foot = "<tfoot><tr>" + "".join(cells) + "</tr></tfoot>"
-        if takeaway:
-            caption = f"<strong>{html.escape(caption)}</strong> {html.escape(takeaway)}"
-        else:
-            caption = html.escape(caption)
-        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody>{foot}</table>")
+        rows = [[c.format(row[c.key]) for c in columns] for _, row in frame.iterrows()]
+        totals = None if total is None else [c.format(frame[c.key].sum()) if c.numeric else None for c in columns[1:]]
+        return _render("table", columns=columns, rows=rows, caption=caption, takeaway=takeaway, total=total,
+                       totals=totals)
 
     def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str, data_table: str = "") -> str:
         """A figure: title and takeaway, the chart as a static SVG with a text alternative, the
         chart's Vega-Lite spec (the page upgrades it to an interactive chart when scripts run)
-        and its data as a table under a disclosure."""
+        and its data as a table (a rendered :meth:`table`) under a disclosure."""
         svg, spec = render(chart, self.lang, description)
-        svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{html.escape(description)}" ', svg, count=1)
-        details = (f'<details class="chart-data"><summary>{html.escape(self.t("chart.show_data"))}</summary>'
-                   f"{data_table}</details>") if data_table else ""
-        return (f'<figure class="chart"><figcaption><strong>{html.escape(title)}</strong> '
-                f'{html.escape(takeaway)}</figcaption><div class="chart-static">{svg}</div>'
-                f'<div class="chart-live" hidden></div>'
-                f'<script type="application/json" class="chart-spec">{spec}</script>{details}</figure>')
+        # vl-convert's SVG, the spec (made safe inside <script> by render) and the rendered table
+        # are HTML already: they go into the figure as they are.
+        return _render("chart", title=title, takeaway=takeaway, description=description, svg=Markup(svg),
+                       spec=Markup(spec), show_data=self.t("chart.show_data"), data_table=Markup(data_table))
+
+
+# html.escape's entities (MarkupSafe writes &#34; and &#39; for the quotes): the blocks, and so
+# the executed notebooks, keep the bytes they had when they were f-strings.
+ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape(value: object) -> Markup:
+    """``value`` as HTML text, safe in an element and in a quoted attribute; markup (anything
+    with ``__html__``, such as :class:`Markup`) is kept as it is. The templates call it for
+    every ``{{ … }}``, so escaping is the default and keeping markup has to be asked for."""
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return Markup(str(value).translate(ENTITIES))
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=escape,
+                                 undefined=jinja2.StrictUndefined)
+
+
+@functools.cache
+def _macros():
+    """The macros of templates/blocks.html.j2, loaded once per process."""
+    return ENVIRONMENT.get_template("blocks.html.j2").module
+
+
+def _render(block: str, **values: object) -> str:
+    """One block as a plain string (not Markup: chapters join and concatenate blocks as text)."""
+    return str(getattr(_macros(), block)(**values))
 
 
 LANG_METADATA = "hki_lang"
