@@ -94,6 +94,10 @@ class Report:
     def heading(self, text: str, level: int = 2, anchor: str | None = None) -> str:
         return _render("heading", text=text, level=level, anchor=anchor or slug(text))
 
+    def cover(self, *blocks: str) -> str:
+        """The report's cover: rendered blocks (a heading, paragraphs) in its header."""
+        return _render("cover", parts=Markup("".join(blocks)))
+
     def paragraph(self, text: str) -> str:
         return _render("paragraph", text=text)
 

@@ -277,9 +277,9 @@ def organisation_table(ctx: Context, goal: str) -> str:
 
 def cover(ctx: Context, report_date: dt.date) -> str:
     rep, t = ctx.report, ctx.t
-    return (f'<header class="cover">{rep.heading(t("report.title", year=ctx.year), 1, anchor="report-title")}'
-            f'{rep.paragraph(t("report.subtitle"))}'
-            f'{rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))}</header>')
+    return rep.cover(rep.heading(t("report.title", year=ctx.year), 1, anchor="report-title"),
+                     rep.paragraph(t("report.subtitle")),
+                     rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang))))
 
 
 def read_goal_headlines(ctx: Context, chapters_dir: str | Path) -> dict[str, list[Headline]]:
