@@ -20,11 +20,9 @@ REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The sha256 of a file's bytes, read in blocks (a workbook may be 50 MB)."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def sha256_files(paths: Iterable[Path], root: Path) -> str:
