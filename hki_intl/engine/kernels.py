@@ -3,7 +3,8 @@
 Known faults of this stack, measured on our machines, handled here: papermill's default
 kernel shutdown sometimes stalls for seconds (``shutdown_kernel="immediate"`` avoids it), and
 kernels started in parallel occasionally collide on a port ("Kernel died before replying to
-kernel_info"), so a failed *start* is retried. A failure inside a cell is never retried.
+kernel_info"), so a failed *start* is retried (tenacity, at most ``START_ATTEMPTS`` times, at
+once). A failure inside a cell is never retried.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import papermill
 from papermill.exceptions import PapermillExecutionError
+from tenacity import Retrying, retry, retry_if_exception, stop_after_attempt
 
 from hki_intl import PROJECT_ROOT
 from hki_intl.errors import NotebookFailed, PipelineError
@@ -62,29 +64,37 @@ def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: 
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     _kernel_environment()
-    km = kernels.take() if kernels else None
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            papermill.execute_notebook(
-                str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                progress_bar=False, shutdown_kernel="immediate",
-                # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
-                # changes the whole process's folder, which races when notebooks run in threads.
-                resources={"metadata": {"path": str(cwd)}},
-                extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km else {}),
-            )
-            return output
-        except PapermillExecutionError as exc:
-            raise NotebookFailed(notebook.stem, output, _one_line(f"{exc.ename}: {exc.evalue}")) from None
-        except RuntimeError as exc:
-            if attempt < START_ATTEMPTS and any(s in str(exc) for s in START_FAILURES):
-                _shutdown(km)
-                km = None  # retry with a kernel of its own
-                continue
-            raise NotebookFailed(notebook.stem, output, f"the kernel failed: {exc}") from None
-        finally:
-            _shutdown(km)
-    raise AssertionError("unreachable")
+    warm = [kernels.take()] if kernels else []
+    try:
+        _execute(notebook, output, parameters, cwd, warm)
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(notebook.stem, output, _one_line(f"{exc.ename}: {exc.evalue}")) from None
+    except RuntimeError as exc:
+        raise NotebookFailed(notebook.stem, output, f"the kernel failed: {exc}") from None
+    return output
+
+
+def _start_failed(error: BaseException) -> bool:
+    """Whether ``error`` is a kernel that failed to *start* (worth another try), not a cell's failure."""
+    return isinstance(error, RuntimeError) and any(s in str(error) for s in START_FAILURES)
+
+
+@retry(retry=retry_if_exception(_start_failed), stop=stop_after_attempt(START_ATTEMPTS), reraise=True)
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, warm: list) -> None:
+    """One attempt: the warm kernel on the first (``warm`` holds it, or None), a kernel of its own
+    on a retry; the kernel is shut down after, whatever happened."""
+    km = warm.pop() if warm else None
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
+            progress_bar=False, shutdown_kernel="immediate",
+            # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
+            # changes the whole process's folder, which races when notebooks run in threads.
+            resources={"metadata": {"path": str(cwd)}},
+            extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km else {}),
+        )
+    finally:
+        _shutdown(km)
 
 
 class WarmKernels:
@@ -111,35 +121,46 @@ class WarmKernels:
         self._taken = 0
 
     def _start_one(self, cwd: Path) -> None:
+        """Start and warm one kernel (a failed start is tried again); offer it, or None."""
+        try:
+            km = Retrying(stop=stop_after_attempt(START_ATTEMPTS), reraise=True)(self._start_warm, cwd)
+        except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the notebook can start its own
+            km = None
+        self._ready.put(km)
+
+    def _start_warm(self, cwd: Path):
+        """One kernel started in ``cwd`` with the report's modules imported; None if the run
+        ended meanwhile. A kernel that fails is shut down and the error raised."""
         from jupyter_client import KernelManager
 
-        km = None
-        for _ in range(START_ATTEMPTS):
-            km = KernelManager(kernel_name=KERNEL)
+        km = KernelManager(kernel_name=KERNEL)
+        try:
+            # Its output goes nowhere: a kernel still starting when a run stops early (its
+            # folder already removed) must not print to the analyst's terminal.
+            km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if not self._keep(km):
+                return None
+            client = km.client()
+            client.start_channels()
             try:
-                # Its output goes nowhere: a kernel still starting when a run stops early (its
-                # folder already removed) must not print to the analyst's terminal.
-                km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                with self._lock:
-                    closed = self._closed
-                    if not closed:
-                        self._started.append(km)
-                if closed:  # the run ended while this kernel was starting
-                    _shutdown(km)
-                    return
-                client = km.client()
-                client.start_channels()
-                try:
-                    client.wait_for_ready(timeout=60)
-                    client.execute_interactive(self.WARM_UP, timeout=120, output_hook=lambda message: None)
-                finally:
-                    client.stop_channels()
-                self._ready.put(km)
-                return
-            except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the notebook can start its own
-                _shutdown(km)
-        self._ready.put(None)
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive(self.WARM_UP, timeout=120, output_hook=lambda message: None)
+            finally:
+                client.stop_channels()
+            return km
+        except Exception:
+            _shutdown(km)
+            raise
+
+    def _keep(self, km) -> bool:
+        """Remember a started kernel for :meth:`close`; if the run already ended, shut it down."""
+        with self._lock:
+            if not self._closed:
+                self._started.append(km)
+                return True
+        _shutdown(km)
+        return False
 
     def take(self):
         """A ready kernel manager (waits for one being warmed), or None."""
