@@ -10,6 +10,7 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from hki_intl import NOTEBOOKS_DIR
+from hki_intl.engine import kernels
 from hki_intl.engine.kernels import START_ATTEMPTS, run_notebook
 from hki_intl.errors import NotebookFailed
 
@@ -78,3 +79,10 @@ def test_a_failure_that_is_not_a_start_is_never_retried(monkeypatch, tmp_path, e
     reason = "KeyError: 'year'" if isinstance(error, PapermillExecutionError) else "the kernel failed: Kernel crashed in a cell"
     assert failed.value.reason == reason
 
+
+def test_the_warm_up_imports_modules_that_exist():
+    """A renamed module must not silently turn the warm kernels cold (the import fails in the kernel, unseen)."""
+    import importlib.util
+
+    for name in kernels.WARM_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
