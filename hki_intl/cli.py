@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hki_intl import PARAMS_DIR
 from hki_intl.config.params import LANGUAGES, load_settings, load_strategy
-from hki_intl.engine.progress import Progress, Quiet
+from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
 
 
@@ -147,21 +147,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(count_line(shown), file=sys.stderr)
         print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
     elif args.command == "run":
-        languages = list(LANGUAGES) if args.lang == "all" else [args.lang or settings.language]
-        formats = runner.FORMATS if args.format == "all" else (args.format,)
-        settings = settings.with_overrides(year=args.year, language=languages[0])
-        out = args.out or Path("reports") / str(args.year)
-        progress = Quiet() if args.quiet else Progress(sys.stderr)
         started = time.monotonic()
-        try:
-            result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, progress=progress,
-                                allow_partial=args.allow_partial, languages=languages, formats=formats,
-                                force=args.force)
-        finally:
-            progress.close()
+        result = runner.run(RunOptions(
+            inputs=args.inputs, out=args.out or Path("reports") / str(args.year), year=args.year,
+            languages=tuple(LANGUAGES) if args.lang == "all" else (args.lang or settings.language,),
+            formats=FORMATS if args.format == "all" else (args.format,), params_dir=args.params,
+            jobs=args.jobs or default_jobs(), force=args.force, allow_partial=args.allow_partial, quiet=args.quiet))
         for report in result.reports:
             print(f"report written: {report}")
-        reused = sum(1 for s in result.stages if s["cached"])
+        reused = sum(1 for stage in result.stages if stage.cached)
         print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
     return 0
 

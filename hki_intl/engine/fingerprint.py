@@ -38,6 +38,11 @@ def combine(**parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def folder_digest(folder: Path, pattern: str) -> str:
+    """One hash over the files of ``folder`` that match ``pattern``: their names and contents."""
+    return combine(**{p.name: sha256_file(p) for p in sorted(Path(folder).glob(pattern))})
+
+
 @cache
 def code_fingerprint() -> str:
     """The package's code, templates and data, and the pinned dependency list."""

@@ -61,7 +61,7 @@ def check_parameters(notebook: Path, supplied: dict[str, Any]) -> None:
 
 
 def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path = PROJECT_ROOT,
-                 kernels: WarmKernels | None = None) -> Path:
+                 kernels: WarmKernels | KernelsOnDemand | None = None) -> Path:
     """Execute ``notebook`` into ``output``; raise :class:`NotebookFailed` if a cell fails.
 
     With ``kernels``, a kernel started ahead of time (same folder) runs it; else a new one.
@@ -182,6 +182,28 @@ class WarmKernels:
             started = list(self._started)
         for km in started:
             _shutdown(km)
+
+
+class KernelsOnDemand:
+    """The notebooks' warm kernels, started only when :meth:`start` is called — the intake calls
+    it when it runs (new data almost always means the notebooks run), so a run in which nothing
+    changed starts no kernel. :meth:`take` and :meth:`close` as :class:`WarmKernels`."""
+
+    def __init__(self, count: int, cwd: Path):
+        self._count, self._cwd = count, cwd
+        self._kernels: WarmKernels | None = None
+
+    def start(self) -> None:
+        self._cwd.mkdir(parents=True, exist_ok=True)
+        self._kernels = WarmKernels(self._count, self._cwd)
+
+    def take(self):
+        """A ready kernel manager, or None (none were started, or none is left)."""
+        return self._kernels.take() if self._kernels else None
+
+    def close(self) -> None:
+        if self._kernels:
+            self._kernels.close()
 
 
 def _shutdown(km) -> None:
