@@ -1,5 +1,6 @@
-"""The command line: a thin layer that parses options, calls :mod:`hki_intl.runner` and turns
-errors into one-line messages and exit codes.
+"""The command line: a thin layer that parses options, calls one handler per command (the
+engine's functions in :mod:`hki_intl.engine.runner`) and turns errors into one-line messages and
+exit codes.
 
 Exit codes: 0 success; 1 input errors (one line each, ``<file>: <Sheet>!<Cell>: <message>``);
 2 wrong usage; 3 a notebook failed (the line names the notebook and its executed copy).
@@ -12,11 +13,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import LANGUAGES, load_settings, load_strategy
-from hki_intl.engine.progress import Progress, Quiet
+from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_settings, load_strategy
+from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
+
+if TYPE_CHECKING:
+    from hki_intl.intake.read import IntakeResult
 
 
 def _year(text: str) -> int:
@@ -45,29 +50,44 @@ def _years(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The global options and one sub-parser per command; each names its handler."""
     parser = argparse.ArgumentParser(
         prog="pipeline.py", description="Helsinki's annual international-activity report.")
     parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_templates_parser, _example_parser, _validate_parser, _run_parser):
+        add(commands)
+    return parser
 
+
+def _templates_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("templates", help="write an empty workbook for every organisation of a year")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
     p.add_argument("--lang", choices=LANGUAGES, default="fi", help="language of the headers (default fi)")
+    p.set_defaults(handler=_templates)
 
+
+def _example_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("example", help="write example workbooks filled with realistic data")
     p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
     p.add_argument("--years", type=_years, default=[2023, 2024, 2025], help="e.g. 2023-2025 (default)")
     p.add_argument("--lang", choices=LANGUAGES, default="fi")
+    p.set_defaults(handler=_example)
 
+
+def _validate_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("validate", help="check every workbook of a year and list every problem")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
     p.add_argument("--feedback", type=Path, metavar="DIR",
                    help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
                         "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst")
+    p.set_defaults(handler=_validate)
 
+
+def _run_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("run", help="validate, consolidate, run the notebooks and build the report")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
@@ -81,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
     p.add_argument("--allow-partial", action="store_true",
                    help="report without the workbooks that have problems (printed as warnings) instead of stopping")
-    return parser
+    p.set_defaults(handler=_run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,60 +130,82 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from hki_intl.engine import runner
-    from hki_intl.workbook.template import write_templates
-
+    """Read the params every command needs, then call the command's handler."""
     if not Path(args.params).is_dir():
         raise UsageError(f"{args.params}: the params folder does not exist")
-    strategy = load_strategy(args.params)
-    settings = load_settings(args.params)
-    if args.command == "templates":
-        paths = write_templates(strategy, args.year, args.out, args.lang)
-        print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
-    elif args.command == "example":
-        from hki_intl.example import build_example
+    return args.handler(args, load_strategy(args.params), load_settings(args.params))
 
-        paths = build_example(strategy, args.years, args.out, args.lang)
-        folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
-        print(f"wrote {len(paths)} example workbooks to {_and(folders)}")
-    elif args.command == "validate":
-        settings = settings.with_overrides(year=args.year)
-        if args.feedback:
-            from hki_intl.workbook.feedback import write_feedback
 
-            result = runner.check_inputs(args.inputs, args.year, strategy, settings)
-            written = write_feedback(result, args.year, args.feedback, strategy)
-            names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
-            print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
-                  f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}")
-            if result.problems:
-                raise InputErrors(result.all_problems)
-        else:
-            result = runner.validate(args.inputs, args.year, strategy, settings)
-        shown = collapse(result.warnings)
-        for warning in shown:
-            print(warning, file=sys.stderr)
-        if shown:
-            print(count_line(shown), file=sys.stderr)
-        print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
-    elif args.command == "run":
-        languages = list(LANGUAGES) if args.lang == "all" else [args.lang or settings.language]
-        formats = runner.FORMATS if args.format == "all" else (args.format,)
-        settings = settings.with_overrides(year=args.year, language=languages[0])
-        out = args.out or Path("reports") / str(args.year)
-        progress = Quiet() if args.quiet else Progress(sys.stderr)
-        started = time.monotonic()
-        try:
-            result = runner.run(args.inputs, out, settings, args.params, jobs=args.jobs, progress=progress,
-                                allow_partial=args.allow_partial, languages=languages, formats=formats,
-                                force=args.force)
-        finally:
-            progress.close()
-        for report in result.reports:
-            print(f"report written: {report}")
-        reused = sum(1 for s in result.stages if s["cached"])
-        print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
+def _templates(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.workbook.template import write_templates
+
+    paths = write_templates(strategy, args.year, args.out, args.lang)
+    print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
     return 0
+
+
+def _example(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.example import build_example
+
+    paths = build_example(strategy, args.years, args.out, args.lang)
+    folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
+    print(f"wrote {len(paths)} example workbooks to {_and(folders)}")
+    return 0
+
+
+def _validate(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.engine import runner
+
+    settings = settings.with_overrides(year=args.year)
+    if args.feedback:
+        result = _feedback(args, strategy, settings)
+    else:
+        result = runner.validate(args.inputs, args.year, strategy, settings)
+    shown = collapse(result.warnings)
+    for warning in shown:
+        print(warning, file=sys.stderr)
+    if shown:
+        print(count_line(shown), file=sys.stderr)
+    print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
+    return 0
+
+
+def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> IntakeResult:
+    """``validate --feedback``: write the annotated copies and the summary, then fail as
+    ``validate`` does if there are errors."""
+    from hki_intl.engine import runner
+    from hki_intl.workbook.feedback import write_feedback
+
+    result = runner.check_inputs(args.inputs, args.year, strategy, settings)
+    written = write_feedback(result, args.year, args.feedback, strategy)
+    names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
+    print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
+          f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}")
+    if result.problems:
+        raise InputErrors(result.all_problems)
+    return result
+
+
+def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.engine import runner
+
+    started = time.monotonic()
+    result = runner.run(_run_options(args, settings))
+    for report in result.reports:
+        print(f"report written: {report}")
+    reused = sum(1 for stage in result.stages if stage.cached)
+    print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
+    return 0
+
+
+def _run_options(args: argparse.Namespace, settings: Settings) -> RunOptions:
+    """``run``'s options with their defaults: the language from params/report.yaml, OUT
+    ``reports/<year>``, one notebook per core."""
+    return RunOptions(
+        inputs=args.inputs, out=args.out or Path("reports") / str(args.year), year=args.year,
+        languages=tuple(LANGUAGES) if args.lang == "all" else (args.lang or settings.language,),
+        formats=FORMATS if args.format == "all" else (args.format,), params_dir=args.params,
+        jobs=args.jobs or default_jobs(), force=args.force, allow_partial=args.allow_partial, quiet=args.quiet)
 
 
 def _and(items: list[str]) -> str:

@@ -20,11 +20,9 @@ REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The sha256 of a file's bytes, read in blocks (a workbook may be 50 MB)."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def sha256_files(paths: Iterable[Path], root: Path) -> str:
@@ -38,6 +36,11 @@ def sha256_files(paths: Iterable[Path], root: Path) -> str:
 def combine(**parts: object) -> str:
     """A key from named parts (strings, numbers, lists, dicts), stable across runs."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def folder_digest(folder: Path, pattern: str) -> str:
+    """One hash over the files of ``folder`` that match ``pattern``: their names and contents."""
+    return combine(**{p.name: sha256_file(p) for p in sorted(Path(folder).glob(pattern))})
 
 
 @cache

@@ -3,7 +3,8 @@
 Known faults of this stack, measured on our machines, handled here: papermill's default
 kernel shutdown sometimes stalls for seconds (``shutdown_kernel="immediate"`` avoids it), and
 kernels started in parallel occasionally collide on a port ("Kernel died before replying to
-kernel_info"), so a failed *start* is retried. A failure inside a cell is never retried.
+kernel_info"), so a failed *start* is retried (tenacity, at most ``START_ATTEMPTS`` times, at
+once). A failure inside a cell is never retried.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import papermill
 from papermill.exceptions import PapermillExecutionError
+from tenacity import Retrying, retry, retry_if_exception, stop_after_attempt
 
 from hki_intl import PROJECT_ROOT
 from hki_intl.errors import NotebookFailed, PipelineError
@@ -26,6 +28,11 @@ KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 START_ATTEMPTS = 3
 START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond", "ZMQError")
+
+# What a warm kernel imports before its notebook comes (a kernel that fails to import them still
+# runs the notebook, only cold: tests/engine/test_kernels.py checks that they exist). Measured:
+# the notebook's imports and first chart take 1.2 s in a cold kernel, 0.0 s in a warm one.
+WARM_MODULES = ("hki_intl.report.chapters", "hki_intl.report.scraps", "scrapbook", "IPython.display", "vl_convert")
 
 logging.getLogger("papermill").setLevel(logging.WARNING)
 
@@ -54,7 +61,7 @@ def check_parameters(notebook: Path, supplied: dict[str, Any]) -> None:
 
 
 def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path = PROJECT_ROOT,
-                 kernels: WarmKernels | None = None) -> Path:
+                 kernels: WarmKernels | KernelsOnDemand | None = None) -> Path:
     """Execute ``notebook`` into ``output``; raise :class:`NotebookFailed` if a cell fails.
 
     With ``kernels``, a kernel started ahead of time (same folder) runs it; else a new one.
@@ -62,29 +69,37 @@ def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: 
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     _kernel_environment()
-    km = kernels.take() if kernels else None
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            papermill.execute_notebook(
-                str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                progress_bar=False, shutdown_kernel="immediate",
-                # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
-                # changes the whole process's folder, which races when notebooks run in threads.
-                resources={"metadata": {"path": str(cwd)}},
-                extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km else {}),
-            )
-            return output
-        except PapermillExecutionError as exc:
-            raise NotebookFailed(notebook.stem, output, _one_line(f"{exc.ename}: {exc.evalue}")) from None
-        except RuntimeError as exc:
-            if attempt < START_ATTEMPTS and any(s in str(exc) for s in START_FAILURES):
-                _shutdown(km)
-                km = None  # retry with a kernel of its own
-                continue
-            raise NotebookFailed(notebook.stem, output, f"the kernel failed: {exc}") from None
-        finally:
-            _shutdown(km)
-    raise AssertionError("unreachable")
+    warm = [kernels.take()] if kernels else []
+    try:
+        _execute(notebook, output, parameters, cwd, warm)
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(notebook.stem, output, _one_line(f"{exc.ename}: {exc.evalue}")) from None
+    except RuntimeError as exc:
+        raise NotebookFailed(notebook.stem, output, f"the kernel failed: {exc}") from None
+    return output
+
+
+def _start_failed(error: BaseException) -> bool:
+    """Whether ``error`` is a kernel that failed to *start* (worth another try), not a cell's failure."""
+    return isinstance(error, RuntimeError) and any(s in str(error) for s in START_FAILURES)
+
+
+@retry(retry=retry_if_exception(_start_failed), stop=stop_after_attempt(START_ATTEMPTS), reraise=True)
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, warm: list) -> None:
+    """One attempt: the warm kernel on the first (``warm`` holds it, or None), a kernel of its own
+    on a retry; the kernel is shut down after, whatever happened."""
+    km = warm.pop() if warm else None
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
+            progress_bar=False, shutdown_kernel="immediate",
+            # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
+            # changes the whole process's folder, which races when notebooks run in threads.
+            resources={"metadata": {"path": str(cwd)}},
+            extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km else {}),
+        )
+    finally:
+        _shutdown(km)
 
 
 class WarmKernels:
@@ -96,7 +111,7 @@ class WarmKernels:
     the notebook starts its own kernel, as without this class.
     """
 
-    WARM_UP = ("import hki_intl.chapters, hki_intl.scraps, hki_intl.render, scrapbook, IPython.display, vl_convert\n"
+    WARM_UP = (f"import {', '.join(WARM_MODULES)}\n"
                "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine")
 
     def __init__(self, count: int, cwd: Path):
@@ -111,35 +126,46 @@ class WarmKernels:
         self._taken = 0
 
     def _start_one(self, cwd: Path) -> None:
+        """Start and warm one kernel (a failed start is tried again); offer it, or None."""
+        try:
+            km = Retrying(stop=stop_after_attempt(START_ATTEMPTS), reraise=True)(self._start_warm, cwd)
+        except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the notebook can start its own
+            km = None
+        self._ready.put(km)
+
+    def _start_warm(self, cwd: Path):
+        """One kernel started in ``cwd`` with the report's modules imported; None if the run
+        ended meanwhile. A kernel that fails is shut down and the error raised."""
         from jupyter_client import KernelManager
 
-        km = None
-        for _ in range(START_ATTEMPTS):
-            km = KernelManager(kernel_name=KERNEL)
+        km = KernelManager(kernel_name=KERNEL)
+        try:
+            # Its output goes nowhere: a kernel still starting when a run stops early (its
+            # folder already removed) must not print to the analyst's terminal.
+            km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if not self._keep(km):
+                return None
+            client = km.client()
+            client.start_channels()
             try:
-                # Its output goes nowhere: a kernel still starting when a run stops early (its
-                # folder already removed) must not print to the analyst's terminal.
-                km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                with self._lock:
-                    closed = self._closed
-                    if not closed:
-                        self._started.append(km)
-                if closed:  # the run ended while this kernel was starting
-                    _shutdown(km)
-                    return
-                client = km.client()
-                client.start_channels()
-                try:
-                    client.wait_for_ready(timeout=60)
-                    client.execute_interactive(self.WARM_UP, timeout=120, output_hook=lambda message: None)
-                finally:
-                    client.stop_channels()
-                self._ready.put(km)
-                return
-            except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the notebook can start its own
-                _shutdown(km)
-        self._ready.put(None)
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive(self.WARM_UP, timeout=120, output_hook=lambda message: None)
+            finally:
+                client.stop_channels()
+            return km
+        except Exception:
+            _shutdown(km)
+            raise
+
+    def _keep(self, km) -> bool:
+        """Remember a started kernel for :meth:`close`; if the run already ended, shut it down."""
+        with self._lock:
+            if not self._closed:
+                self._started.append(km)
+                return True
+        _shutdown(km)
+        return False
 
     def take(self):
         """A ready kernel manager (waits for one being warmed), or None."""
@@ -156,6 +182,28 @@ class WarmKernels:
             started = list(self._started)
         for km in started:
             _shutdown(km)
+
+
+class KernelsOnDemand:
+    """The notebooks' warm kernels, started only when :meth:`start` is called — the intake calls
+    it when it runs (new data almost always means the notebooks run), so a run in which nothing
+    changed starts no kernel. :meth:`take` and :meth:`close` as :class:`WarmKernels`."""
+
+    def __init__(self, count: int, cwd: Path):
+        self._count, self._cwd = count, cwd
+        self._kernels: WarmKernels | None = None
+
+    def start(self) -> None:
+        self._cwd.mkdir(parents=True, exist_ok=True)
+        self._kernels = WarmKernels(self._count, self._cwd)
+
+    def take(self):
+        """A ready kernel manager, or None (none were started, or none is left)."""
+        return self._kernels.take() if self._kernels else None
+
+    def close(self) -> None:
+        if self._kernels:
+            self._kernels.close()
 
 
 def _shutdown(km) -> None:

@@ -12,7 +12,6 @@ wrong ``--out`` costs nothing and deletes nothing.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hki_intl import PROJECT_ROOT
+from hki_intl.engine.manifest import MANIFEST, listed_files
 from hki_intl.errors import UsageError, cannot_write
 
-MANIFEST = "manifest.json"
 PROBE = ".hki_intl-probe"
 ADVICE = "give --out a new or empty folder, or one an earlier run wrote"
 # Errors that mean "this place cannot take the output" (others, such as a missing file, are
@@ -59,11 +58,11 @@ def check_ours(folder: Path, failed: bool = False) -> None:
         raise UsageError(f"{folder}: this is a {kind}, not a folder; {_what_to_do(failed)}")
     if not any(folder.iterdir()):
         return  # an empty folder: replacing it loses nothing
-    manifest = _our_manifest(folder)
-    if manifest is None:
+    files = listed_files(folder)
+    if files is None:
         why = "its manifest.json is not one pipeline.py wrote" if (folder / MANIFEST).exists() else "no manifest.json"
         raise UsageError(f"{folder}: the folder exists and was not made by pipeline.py ({why}); {_what_to_do(failed)}")
-    listed = _listed(manifest, failed)
+    listed = _listed(files, failed)
     # Jupyter's checkpoints are carried over by a run (not by a failed run, which keeps only notebooks).
     strangers = [name for name in _files(folder) if name not in listed and (failed or not is_checkpoint(name))]
     if strangers:
@@ -155,20 +154,9 @@ def _files(folder: Path) -> list[str]:
     return sorted(found)
 
 
-def _our_manifest(folder: Path) -> dict | None:
-    """The manifest a run of this tool wrote in ``folder`` (any status), else None."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("tool") == "hki_intl" else None
-
-
-def _listed(manifest: dict, failed: bool) -> set[str]:
-    """The files a run put in its folder: the manifest and what it lists; in ``OUT.failed``,
-    the manifest and the executed notebooks it lists, copied flat."""
-    files = manifest.get("files")
-    files = list(files) if isinstance(files, dict) else []
+def _listed(files: list[str], failed: bool) -> set[str]:
+    """The files a run put in its folder: the manifest and what it lists (``files``); in
+    ``OUT.failed``, the manifest and the executed notebooks it lists, copied flat."""
     if failed:
         files = [f.removeprefix("notebooks/") for f in files if f.startswith("notebooks/") and f.endswith(".ipynb")]
     return {MANIFEST, *files}

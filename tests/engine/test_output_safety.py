@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hki_intl import PARAMS_DIR, PROJECT_ROOT, cli
-from hki_intl.engine import outputs, runner
+from hki_intl.engine import intake_stage, kernels, outputs, swap
 from hki_intl.errors import NotebookFailed, UsageError
 from hki_intl.workbook import ledger
 from hki_intl.workbook.ledger import LEDGER
@@ -188,12 +188,12 @@ def test_a_failed_run_replaces_only_a_failed_folder_of_its_own(tmp_path):
     (failed / "manifest.json").write_text(json.dumps({**manifest, "files": {"notebooks/competence.ipynb": "0"}}))
     failure = NotebookFailed("influence", build / "notebooks" / "influence.ipynb", "boom")
 
-    assert runner._keep_failed(build, out, failure) == failed / "influence.ipynb"
+    assert swap.keep_failed(build, out, failure) == failed / "influence.ipynb"
     assert snapshot(failed) == {"influence.ipynb": b"new", "manifest.json": b"{}"}
 
     (failed / "manifest.json").unlink()  # someone's folder now: never removed
     with pytest.raises(UsageError, match="was not made by pipeline.py"):
-        runner._keep_failed(build, out, failure)
+        swap.keep_failed(build, out, failure)
     assert snapshot(failed) == {"influence.ipynb": b"new"}
 
 
@@ -207,7 +207,7 @@ def test_recovery_removes_only_its_own_two_kinds_of_leftover(tmp_path):
     for folder in ours + others:
         folder.mkdir()
         (folder / "file.txt").write_text("x")
-    runner._recover(out)
+    swap.recover(out)
     assert [f.exists() for f in ours] == [False, False]
     assert [f.exists() for f in others] == [True, True, True]
     assert not any(out.iterdir())  # the output existed: nothing was restored over it
@@ -254,7 +254,7 @@ def test_a_read_only_output_is_found_before_the_intake(inputs, tmp_path, monkeyp
         return real(path, data)
 
     monkeypatch.setattr(Path, "write_bytes", read_only)
-    monkeypatch.setattr(runner, "load_submissions", lambda *args: pytest.fail("the intake ran"))
+    monkeypatch.setattr(intake_stage, "load_submissions", lambda *args: pytest.fail("the intake ran"))
     out = tmp_path / "report"
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
@@ -276,8 +276,8 @@ def test_a_full_disk_while_writing_the_output_is_a_usage_error(inputs, tmp_path,
     def full(*args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as write() raises it: no file name
 
-    monkeypatch.setattr(runner, "WarmKernels", NoKernels)
-    monkeypatch.setattr(runner, "write_tables", full)
+    monkeypatch.setattr(kernels, "WarmKernels", NoKernels)
+    monkeypatch.setattr(intake_stage, "write_tables", full)
     out = tmp_path / "report"
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
@@ -290,8 +290,8 @@ def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monke
     def missing(*args):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(tmp_path / f".report.building-{os.getpid()}" / "x"))
 
-    monkeypatch.setattr(runner, "WarmKernels", NoKernels)
-    monkeypatch.setattr(runner, "load_submissions", missing)
+    monkeypatch.setattr(kernels, "WarmKernels", NoKernels)
+    monkeypatch.setattr(intake_stage, "load_submissions", missing)
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(tmp_path / "report"), "--quiet"])
     assert code == 4 and capsys.readouterr().err.startswith("internal error: FileNotFoundError")
 

@@ -1,0 +1,95 @@
+"""The assembly stages: one report file per language and format, made from the executed notebooks.
+
+An assembly's key is the executed notebooks, its language and format, the code, the params and
+the report date. PDFs are CPU-bound Python (WeasyPrint): several go to worker processes. Report
+files of other languages and formats that the previous run left stay, if they were made with
+the key they would have now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from functools import partial
+from pathlib import Path
+
+from hki_intl.config.params import load_strategy, load_texts
+from hki_intl.engine.fingerprint import code_fingerprint, params_fingerprint, sha256_file
+from hki_intl.engine.manifest import Manifest, ReportFile
+from hki_intl.engine.notebook_stages import SUMMARY, goal_notebooks
+from hki_intl.engine.stages import Build, Stage, StageLoop
+
+
+def report_name(year: int, lang: str, fmt: str = "html") -> str:
+    """Report files are named for the year and the language."""
+    return f"international-activities-{year}-{lang}.{fmt}"
+
+
+def assembly_inputs(build: Build, notebooks: str, lang: str, fmt: str) -> dict[str, object]:
+    """What an assembly's key is made of (``notebooks``: the executed notebooks' digest)."""
+    return dict(notebooks=notebooks, lang=lang, fmt=fmt, code=code_fingerprint(),
+                params=params_fingerprint(build.params_dir), date=build.settings.date.isoformat())
+
+
+def assembly_stage(build: Build, notebooks: str, lang: str, fmt: str) -> Stage:
+    """The stage that writes the report file of ``lang`` and ``fmt`` into the build folder."""
+    name = report_name(build.settings.year, lang, fmt)
+    work = partial(assemble_file, str(build.folder), build.settings.year, lang, fmt,
+                   build.settings.date.isoformat(), str(build.params_dir))
+    return Stage(f"assembly {name}", assembly_inputs(build, notebooks, lang, fmt), (name,), work)
+
+
+def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, ReportFile]:
+    """Write (or reuse) every report file asked for, keep the previous run's others that are
+    still right; every report file in the build folder, the ones asked for first."""
+    wanted = [assembly_stage(build, notebooks, lang, fmt)
+              for lang in build.options.languages for fmt in build.options.formats]
+    todo = loop.pending(wanted)
+    workers = min(build.options.jobs, len(todo))
+    if workers > 1 and any(stage.inputs["fmt"] == "pdf" for stage in todo):
+        loop.execute_forked(todo, workers)  # forked after the notebooks' threads imported the modules
+    else:
+        for stage in todo:
+            loop.execute(stage)
+    made = {stage.outputs[0]: _report(build, stage) for stage in wanted}
+    return {**made, **_still_right(build, loop.previous, notebooks, made)}
+
+
+def _report(build: Build, stage: Stage) -> ReportFile:
+    name = stage.outputs[0]
+    return ReportFile(str(stage.inputs["lang"]), str(stage.inputs["fmt"]), stage.key, sha256_file(build.folder / name))
+
+
+def _still_right(build: Build, previous: Manifest | None, notebooks: str, made: dict) -> dict[str, ReportFile]:
+    """Report files of other languages or formats from the previous run, copied into the build
+    if they were made from exactly the same notebooks and code (they are still right)."""
+    kept = {}
+    for name, report in (previous.reports.items() if previous else ()):
+        stage = assembly_stage(build, notebooks, report.lang, report.format)
+        source = build.options.out / name
+        if name in made or name != stage.outputs[0] or report.key != stage.key:
+            continue
+        if source.is_file() and sha256_file(source) == report.sha256:
+            shutil.copy2(source, build.folder / name)
+            kept[name] = report
+    return kept
+
+
+def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, params_dir: str) -> str:
+    """Write one report file from the executed notebooks (runs in a worker process)."""
+    from hki_intl.publish.assemble import export_html, merge_notebooks
+    from hki_intl.publish.pdf import write_pdf
+
+    build_dir, executed = Path(build), Path(build) / "notebooks"
+    texts = load_texts(lang, Path(params_dir))
+    goals = [goal for goal, _ in goal_notebooks(load_strategy(Path(params_dir)))]  # executed copies: by goal id
+    merged = merge_notebooks(executed / f"{SUMMARY}.ipynb", [executed / f"{g}.ipynb" for g in goals], lang)
+    title = texts("report.title", year=year)
+    path = build_dir / report_name(year, lang, fmt)
+    if fmt == "html":
+        path.write_text(export_html(merged, lang, title, texts("report.contents")), encoding="utf-8")
+    else:
+        static = export_html(merged, lang, title, texts("report.contents"), interactive=False,
+                             report_date=dt.date.fromisoformat(report_date))
+        write_pdf(static, path, dt.date.fromisoformat(report_date))
+    return str(path)
