@@ -75,8 +75,11 @@ class ReportFile:
 
 @dataclass(frozen=True)
 class NotebookRecord:
+    """An executed notebook (named by its goal, or the summary): its source notebook and hashes."""
+
     source_sha256: str
     executed_sha256: str | None = None
+    source: str = ""  # notebooks/<source>.ipynb (a goal may run the generic one)
 
 
 @dataclass(frozen=True)
@@ -155,10 +158,12 @@ def file_digests(folder: Path) -> dict[str, str]:
             if p.is_file() and p.name != MANIFEST}
 
 
-def notebook_records(files: dict[str, str]) -> dict[str, NotebookRecord]:
-    """Each report notebook's source hash and its executed copy's (from ``files``)."""
-    return {name: NotebookRecord(digest, files.get(f"notebooks/{name}.ipynb"))
-            for name, digest in notebook_fingerprints().items()}
+def notebook_records(files: dict[str, str], executed: list[tuple[str, str]]) -> dict[str, NotebookRecord]:
+    """For each executed notebook (name, source notebook): the source's hash and the executed
+    copy's (from ``files``)."""
+    sources = notebook_fingerprints()
+    return {name: NotebookRecord(sources[source], files.get(f"notebooks/{name}.ipynb"), source)
+            for name, source in executed}
 
 
 def settings_record(settings: Settings) -> dict[str, Any]:
@@ -175,7 +180,7 @@ def params_record(params_dir: Path, settings: Settings) -> ParamsRecord:
 
 def environment() -> Environment:
     """Python, this package and its direct dependencies' versions, and the code's hash."""
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in DIRECT_DEPENDENCIES:
         try:
             packages[name] = version(name)

@@ -42,8 +42,8 @@ def summary_parameters(build: Build) -> dict[str, object]:
 
 def goal_inputs(build: Build, data: str, name: str, goal: str | None = None) -> dict[str, object]:
     """What a goal notebook's key is made of (``data``: the consolidated tables' digest)."""
-    inputs = dict(data=data, params=params_fingerprint(build.params_dir), code=code_fingerprint(),
-                  notebooks=notebook_fingerprints(), parameters=parameters(build), notebook=name)
+    inputs: dict[str, object] = dict(data=data, params=params_fingerprint(build.params_dir), code=code_fingerprint(),
+                                     notebooks=notebook_fingerprints(), parameters=parameters(build), notebook=name)
     return inputs if goal is None else {**inputs, "goal": goal}
 
 

@@ -14,7 +14,7 @@ class Progress:
 
     def __init__(self, stream: TextIO | None = sys.stderr, live: bool | None = None):
         self.stream = stream
-        self.live = bool(stream) and (stream.isatty() if live is None else live)
+        self.live = stream is not None and (stream.isatty() if live is None else live)
         self.started = time.monotonic()
         self.running: dict[str, float] = {}
         self.lock = threading.Lock()
@@ -64,6 +64,8 @@ class Progress:
 
     def _write(self, text: str) -> None:
         with self.lock:
+            if self.stream is None:
+                return
             try:
                 self.stream.write(text)
                 self.stream.flush()

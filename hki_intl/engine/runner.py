@@ -33,7 +33,7 @@ from hki_intl.engine.manifest import (
     read_previous,
     write_manifest,
 )
-from hki_intl.engine.notebook_stages import goal_notebooks, run_notebooks
+from hki_intl.engine.notebook_stages import SUMMARY, goal_notebooks, run_notebooks
 from hki_intl.engine.options import FORMATS, RunOptions
 from hki_intl.engine.outputs import check_out, failed_folder, prepare_build, writing
 from hki_intl.engine.progress import Progress, Quiet
@@ -119,11 +119,12 @@ def _manifest(build: Build, status: str, intake: IntakeOutcome, stages: list[Sta
               reports: dict[str, ReportFile]) -> Manifest:
     """What the run read, with what, how long each stage took and what it wrote."""
     files = file_digests(build.folder)
+    executed = [*goal_notebooks(build.strategy), (SUMMARY, SUMMARY)]
     return Manifest(status=status, exit_status=0 if status == OK else NotebookFailed.exit_code,
                     year=build.settings.year, languages=list(build.options.languages),
                     formats=list(build.options.formats), inputs=intake.inputs, problems=intake.problems,
                     params=params_record(build.params_dir, build.settings), environment=environment(),
-                    notebooks=notebook_records(files), stages=list(stages), reports=reports, files=files)
+                    notebooks=notebook_records(files, executed), stages=list(stages), reports=reports, files=files)
 
 
 def _params(options: RunOptions) -> tuple[Settings, Strategy]:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import html
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import jinja2
@@ -28,6 +29,7 @@ from nbconvert import HTMLExporter
 from hki_intl import PROJECT_ROOT
 from hki_intl.errors import PipelineError
 from hki_intl.report.blocks import LANG_METADATA
+from hki_intl.report.charts import LOCALES
 
 TEMPLATES = Path(__file__).parent / "templates"
 CACHE_DIR = PROJECT_ROOT / ".cache"
@@ -36,7 +38,6 @@ HEADING = re.compile(r'<h([12]) id="([^"]+)">(.*?)</h\1>', re.S)
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 COVER_END = "</header>"
 UPGRADE_CHARTS = TEMPLATES / "upgrade-charts.js"
-LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
 
 
 class AssemblyError(PipelineError):
@@ -135,7 +136,7 @@ def chart_library() -> str:
     Building it takes seconds, so it is cached per vl-convert version and upgrade script.
     """
     upgrade = UPGRADE_CHARTS.read_text(encoding="utf-8")
-    key = hashlib.sha256(f"{vl_convert.__version__}\n{upgrade}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{version('vl-convert-python')}\n{upgrade}".encode()).hexdigest()[:16]
     path = CACHE_DIR / f"chart-library-{key}.js"
     if path.exists():
         return path.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import jinja2
@@ -52,7 +53,7 @@ class TableColumn:
 
     key: str
     header: str
-    format: Callable[[object], str] = str
+    format: Callable[[Any], str] = str  # any value of the column → its text
     numeric: bool = False
 
 

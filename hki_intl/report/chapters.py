@@ -145,9 +145,10 @@ def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: st
 
 
 def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str, key: str,
-                    value: str = "count", money: bool = False, **words: str) -> str:
+                    value: str = "count", money: bool = False, words: dict[str, str] | None = None) -> str:
     """A grouped bar chart of ``value`` by ``column`` (codes of ``codelist``) and year; its words
     are the texts ``chart.<key>.*``, filled with the years and ``words`` (a goal's name, say)."""
+    words = words or {}
     t, rep = ctx.t, ctx.report
     codes = ctx.strategy.codes(codelist)
     labels = codes.labels(ctx.lang)
@@ -170,13 +171,13 @@ def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str
 
 
 def comparison_chart(ctx: Context, table: str, column: str, codelist: str, key: str,
-                     where: pd.Series | None = None, **words: str) -> str:
+                     where: pd.Series | None = None, words: dict[str, str] | None = None) -> str:
     """Counts of ``table`` rows by ``column`` for every compared year, as a grouped bar chart."""
     frame = ctx.tables[table]
     if where is not None:
         frame = frame[where]
     return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key,
-                           **words)
+                           words=words)
 
 
 def types_table(ctx: Context, types: list[str], key: str, goal: str | None = None) -> str:

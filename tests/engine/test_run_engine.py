@@ -115,8 +115,10 @@ def test_the_manifest_says_what_was_used(inputs, tmp_path):
     assert education["organisation"] == "education" and education["template_version"] == TEMPLATE_VERSION
     assert data["params"]["files"] == {p.name: sha(p) for p in sorted(PARAMS_DIR.glob("*.yaml"))}
     assert data["params"]["settings"]["year"] == YEAR
+    assert list(data["notebooks"]) == ["competence", "recognition", "influence", "summary"]  # by goal, then summary
     for name, entry in data["notebooks"].items():
-        assert entry["source_sha256"] == sha(NOTEBOOKS_DIR / f"{name}.ipynb")
+        assert entry["source"] == name  # each goal has a notebook of its own
+        assert entry["source_sha256"] == sha(NOTEBOOKS_DIR / f"{entry['source']}.ipynb")
         assert entry["executed_sha256"] == sha(out / "notebooks" / f"{name}.ipynb")
     assert data["environment"]["packages"]["papermill"] == "2.7.0"
     for stage in data["stages"]:
