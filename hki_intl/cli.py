@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import LANGUAGES, load_settings, load_strategy
+from hki_intl.config.params import LANGUAGES, load_params
 from hki_intl.engine.progress import Progress, Quiet
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
 
@@ -115,8 +115,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if not Path(args.params).is_dir():
         raise UsageError(f"{args.params}: the params folder does not exist")
-    strategy = load_strategy(args.params)
-    settings = load_settings(args.params)
+    strategy, settings = load_params(args.params)  # every params file checked: a mistake is exit 2, one line
     if args.command == "templates":
         paths = write_templates(strategy, args.year, args.out, args.lang)
         print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
