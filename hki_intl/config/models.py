@@ -1,5 +1,5 @@
 """What each file of ``params/`` may hold: typed models (pydantic) of ``strategy.yaml``,
-``report.yaml`` and ``texts.yaml``.
+``report.yaml``, ``texts.yaml`` and ``workbook.yaml``.
 
 The models say the shape (which keys, of which type, which are required) and what is
 expected of each key, for the one-line message a mistake gets (:mod:`hki_intl.config.params`
@@ -17,7 +17,7 @@ import datetime as dt
 import string
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
@@ -91,6 +91,33 @@ class Words(Model):
 
 def _braces(names: set[str]) -> str:
     return " ".join(f"{{{name}}}" for name in sorted(names)) or "none"
+
+
+def filling(*allowed: str) -> AfterValidator:
+    """A text that the code fills in with exactly these values: any other placeholder is a typo."""
+    def check(words: Words) -> Words:
+        unknown = words.names - set(allowed)
+        if unknown:
+            raise ValueError(f"{_braces(unknown)} is not filled in here; the placeholders here are {_braces(set(allowed))}")
+        return words
+
+    return AfterValidator(check)
+
+
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def _sheet_name(words: Words) -> Words:
+    """Excel's rules for a sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    for lang in LANGUAGES:
+        name = words[lang]
+        if len(name) > 31 or any(ch in SHEET_NAME_FORBIDDEN for ch in name) or name.startswith("'") or name.endswith("'"):
+            raise ValueError(f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
+                             f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end")
+    return words
+
+
+SheetName = Annotated[Words, AfterValidator(_sheet_name)]
 
 
 # --- strategy.yaml -------------------------------------------------------------------------------
@@ -208,6 +235,105 @@ class ReportFile(Model):
 
 class TextsFile(RootModel[dict[str, Words]]):
     """``params/texts.yaml``: every word of the report, one entry per key."""
+
+
+# --- workbook.yaml -------------------------------------------------------------------------------
+
+class ColumnWords(Model):
+    """A column's (or an info row's) label, what it means, and an example."""
+
+    label: Words = Field(description="every column needs its label (the header) in fi, sv and en")
+    help: Words = Field(description="every column needs its help (what it means) in fi, sv and en")
+    example: Any = Field(None, description="an example: a value in quotes, a code id, a list of code ids, or a text "
+                                           "in fi, sv and en")
+
+    @field_validator("example", mode="before")
+    @classmethod
+    def _example(cls, value: Any) -> Words | tuple[str, ...] | str | None:
+        """One of four shapes (text in every language, several code ids, one value, none), told
+        apart here so that a mistake gets one message rather than one per shape."""
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        if isinstance(value, list) and value and all(isinstance(item, str) and item.strip() for item in value):
+            return tuple(value)
+        if isinstance(value, dict):
+            try:
+                return Words.model_validate(value)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(first["type"], first["msg"])
+                raise ValueError(f"{where}: {problem}; an example in words needs fi, sv and en") from None
+        raise ValueError(f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a "
+                         f"text in fi, sv and en")
+
+
+class SheetWords(Model):
+    """A sheet's label (what it holds), its help and its columns' words, by column key."""
+
+    label: Words | None = Field(None, description="every data sheet needs its label in fi, sv and en")
+    help: Words = Field(description="every sheet needs its help (what it holds) in fi, sv and en")
+    columns: dict[str, ColumnWords] = Field(description="every sheet needs the words of its columns")
+
+
+def shown() -> Any:
+    """A text the workbook shows: required, in every language."""
+    return Field(description="the workbook shows this text: it needs fi, sv and en")
+
+
+class KindWords(Model):
+    """How each kind of column is filled in (the instructions' Format column and input messages)."""
+
+    text: Words = shown()
+    code: Words = shown()
+    codes: Words = shown()
+    date: Words = shown()
+    number: Words = shown()
+    integer: Words = shown()
+    year: Words = shown()
+    flag: Words = shown()
+
+
+class TemplateWords(Model):
+    """The template's own words: the instructions sheet and the input messages."""
+
+    instructions_sheet: SheetName = shown()
+    title: Annotated[Words, filling("year")] = shown()
+    whose: Annotated[Words, filling("organisation", "year", "version")] = shown()
+    rules: list[Annotated[Words, filling("file")]] = Field(min_length=1, description="the instructions' rules, "
+                                                           "one entry each with fi, sv and en")
+    sheet: Words = shown()
+    column: Words = shown()
+    required: Words = shown()
+    optional: Words = shown()
+    format: Words = shown()
+    meaning: Words = shown()
+    example: Words = shown()
+    error_title: Words = shown()
+    kinds: KindWords = Field(description="the workbook needs how each kind of column is filled in")
+
+
+class FeedbackWords(Model):
+    """The words of the annotated copy ``validate --feedback`` writes (its messages are English)."""
+
+    list_sheet: SheetName = shown()
+    title: Annotated[Words, filling("count", "file")] = shown()
+    number: Words = shown()
+    sheet: Words = shown()
+    cell: Words = shown()
+    what_to_fix: Words = shown()
+    whole_workbook: Words = shown()
+
+
+class WorkbookFile(Model):
+    """``params/workbook.yaml``: every word of the contributors' workbook."""
+
+    template: TemplateWords = Field(description="the file needs the template's own words")
+    feedback: FeedbackWords = Field(description="the file needs the feedback copy's words")
+    sheets: dict[str, SheetWords] = Field(description="the file needs the words of every sheet")
+
+    def column(self, sheet: str, key: str) -> ColumnWords:
+        return self.sheets[sheet].columns[key]
 
 
 assert tuple(Words.model_fields) == LANGUAGES == tuple(k for k in Code.model_fields if k != "id")

@@ -3,7 +3,8 @@ words, read from ``params/`` and validated.
 
 Nothing of the strategy is hard-coded elsewhere: goals, focus areas, code lists,
 organisations, networks, cities and indicators all come from ``params/strategy.yaml``; the
-report's words from ``params/texts.yaml``; per-report settings from ``params/report.yaml``.
+report's words from ``params/texts.yaml``; the workbook's words from ``params/workbook.yaml``
+(:mod:`hki_intl.workbook.words`); per-report settings from ``params/report.yaml``.
 
 Every file is checked against its model (:mod:`hki_intl.config.models`) and then across its
 entries (unique ids, references to another list). A mistake is wrong usage, not a bug: one
@@ -524,8 +525,12 @@ class Params(NamedTuple):
 
 
 def load_params(params_dir: Path = PARAMS_DIR) -> Params:
-    """Every file of a params folder, validated before any work (a mistake is exit 2, one line)."""
+    """Every file of a params folder, validated before any work (a mistake is exit 2, one line);
+    the folder's workbook words become the ones the workbook shows and the intake reads."""
+    from hki_intl.workbook.words import use_words  # imported here: the workbook imports this module
+
     strategy = load_strategy(params_dir)
     settings = load_settings(params_dir)
     load_texts(LANGUAGES[0], params_dir)  # the whole file is checked, whichever language is asked for
+    use_words(params_dir, strategy)
     return Params(strategy, settings)

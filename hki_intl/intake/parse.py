@@ -226,20 +226,22 @@ def _year(column: Column, raw: Any, strategy: Strategy):
     return value, None
 
 
-# How the nil-return choice may be typed: the template's dropdown word in any language, or a
-# checkbox-like x; "no" words read as not chosen.
-FLAG_WORDS_SHOWN = {"fi": "Kyllä", "sv": "Ja", "en": "Yes"}
-FLAG_WORDS = {**{w: True for w in ("kyllä", "ja", "yes", "x", "✓", "✔", "true")},
-              **{w: False for w in ("ei", "nej", "no", "false")}}
+# How the nil-return choice may be typed: the words yes and no of the column's list (yes_no) in
+# any language — the template's dropdown offers the yes — or a checkbox-like mark; a no reads as
+# not chosen.
+FLAG_MARKS = {"x": True, "✓": True, "✔": True, "true": True, "false": False}
 
 
 def _flag(column: Column, raw: Any, strategy: Strategy):
     if isinstance(raw, bool):
         return raw, None
-    value = FLAG_WORDS.get(code_key(raw))
+    key = code_key(raw)
+    yes_no = strategy.codes(column.codes)
+    value = FLAG_MARKS[key] if key in FLAG_MARKS else {"yes": True, "no": False}.get(yes_no.lookup.get(key, ""))
     if value is None:
-        return None, (f"{column_name(column)} is neither '{FLAG_WORDS_SHOWN['fi']}' nor empty ({_show(raw)}); choose "
-                      f"'{FLAG_WORDS_SHOWN['fi']}' from the dropdown, or leave the cell empty")
+        yes = yes_no.label("yes", "fi")
+        return None, (f"{column_name(column)} is neither '{yes}' nor empty ({_show(raw)}); choose '{yes}' from the "
+                      f"dropdown, or leave the cell empty")
     return value, None
 
 

@@ -11,6 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from hki_intl import PARAMS_DIR
@@ -20,6 +21,9 @@ from tests.conftest import run_cli
 
 GOAL_LABEL = "every goal needs a label in fi, sv and en"
 TEXT = "every text needs its words in fi, sv and en"
+TITLE_FI = '    fi: "Ohjeet: kansainvälisen toiminnan vuosiraportti {year}"\n'
+TITLE = TITLE_FI + ('    sv: "Anvisningar: årsrapport om internationell verksamhet {year}"\n'
+                    '    en: "Instructions: annual report of international activities {year}"\n')
 STRATEGY_FILE_KEYS = ("source, goals, focus_areas, activity_types, activity_statuses, funding_sources, network_roles, "
                       "visit_directions, visit_levels, media_tones, agreement_types, yes_no, organisations, networks, "
                       "cities, countries and indicators")
@@ -138,6 +142,35 @@ BREAKS = [
     Break("a text key twice", "texts.yaml", "common.year: {fi: Vuosi, sv: År, en: Year}",
           "common.year: {fi: Vuosi, sv: År, en: Year}\ncommon.year: {fi: Vuosi, sv: År, en: Years}",
           "params/texts.yaml: line 24, column 1: the key 'common.year' is twice (also on line 23); keep one of them"),
+    # workbook.yaml
+    Break("a column's words missing", "workbook.yaml", "      budget_eur:\n", "REMOVE-BLOCK",
+          "params/workbook.yaml: sheets.Toiminnot.columns.budget_eur: missing; every column of the schema needs its "
+          "label and help in fi, sv and en"),
+    Break("a column that is not the schema's", "workbook.yaml", "      budget_eur:\n", "      budget:\n",
+          "params/workbook.yaml: sheets.Toiminnot.columns.budget: unknown column; the columns of Toiminnot are title, "
+          "activity_type, goal, focus_area, partner_cities, partner_countries, partner_organisations, network, start, "
+          "end, budget_eur, external_funding_eur, funding_source, status, outcome"),
+    Break("a header missing in one language", "workbook.yaml", "        label: {fi: Kaupunki, sv: Stad, en: City}\n",
+          "        label: {fi: Kaupunki, en: City}\n",
+          f"params/workbook.yaml: sheets.Vierailut.columns.city.label.sv: missing; {TEXT}"),
+    Break("a header of two columns", "workbook.yaml", "        label: {fi: Loppupäivä, sv: Slutdatum, en: End date}\n",
+          "        label: {fi: Loppupäivä, sv: Slutdatum, en: Start date}\n",
+          "params/workbook.yaml: sheets.Toiminnot.columns.end.label.en: 'Start date' is also a header of the column "
+          "start; the intake could not tell the two apart — give each column its own"),
+    Break("an example that is not a code", "workbook.yaml", "        example: competence\n",
+          "        example: competance\n",
+          "params/workbook.yaml: sheets.Toiminnot.columns.goal.example: 'competance' is not a goal; use one of "
+          "competence, recognition, influence"),
+    Break("a placeholder the code does not fill", "workbook.yaml", TITLE, TITLE.replace("{year}", "{yaer}"),
+          "params/workbook.yaml: template.title: {yaer} is not filled in here; the placeholders here are {year}"),
+    Break("a sheet name Excel refuses", "workbook.yaml", "list_sheet: {fi: Korjattavat,",
+          'list_sheet: {fi: "Korjattavat: nämä",',
+          "params/workbook.yaml: feedback.list_sheet: the fi name 'Korjattavat: nämä' cannot name a sheet; Excel allows "
+          "at most 31 characters, none of [ ] : * ? / \\ and no apostrophe at either end"),
+    Break("a sheet name taken", "workbook.yaml", "  instructions_sheet: {fi: Ohjeet,",
+          "  instructions_sheet: {fi: Toiminnot,",
+          "params/workbook.yaml: template.instructions_sheet: 'Toiminnot' already names a sheet of the template; give "
+          "the sheet its own name"),
 ]
 
 
@@ -168,13 +201,33 @@ def test_a_mistake_in_the_params_is_one_line_and_exit_2(tmp_path, case):
 def test_a_missing_or_empty_params_file_is_one_line(tmp_path):
     params = tmp_path / "params"
     shutil.copytree(PARAMS_DIR, params)
-    (params / "texts.yaml").unlink()
+    (params / "workbook.yaml").unlink()
     result = run_cli("--params", str(params), "templates", "--year", "2025", "--out", str(tmp_path / "out"))
-    assert (result.returncode, result.stderr) == (2, f"error: {params / 'texts.yaml'}: the params file is missing\n")
+    assert (result.returncode, result.stderr) == (2, f"error: {params / 'workbook.yaml'}: the params file is missing\n")
     (params / "strategy.yaml").write_text("# nothing yet\n", encoding="utf-8")
     result = run_cli("--params", str(params), "templates", "--year", "2025", "--out", str(tmp_path / "out"))
     assert (result.returncode, result.stderr) == (2, f"error: {params / 'strategy.yaml'}: the file is empty\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_params_folder_in_use_gives_the_workbook_its_words(tmp_path):
+    """Templates and the intake use the words of ``--params``: a renamed header is written and read."""
+    params = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, params)
+    words = params / "workbook.yaml"
+    text = words.read_text(encoding="utf-8")
+    text = text.replace("instructions_sheet: {fi: Ohjeet,", "instructions_sheet: {fi: Lue ensin,")
+    text = text.replace("label: {fi: Päätavoite, sv: Huvudmål, en: Primary goal}", "label: {fi: Tavoite, sv: Mål, en: Goal}")
+    words.write_text(text, encoding="utf-8")
+    made = run_cli("--params", str(params), "templates", "--year", "2025", "--out", str(tmp_path / "inputs"))
+    assert made.returncode == 0, made.stderr
+    wb = openpyxl.load_workbook(tmp_path / "inputs" / "2025" / "education.xlsx")
+    assert wb.sheetnames[0] == "Lue ensin"
+    assert wb["Toiminnot"]["C1"].value == "Tavoite *"
+    checked = run_cli("--params", str(params), "validate", "--year", "2025", "--inputs", str(tmp_path / "inputs"))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == "9 workbooks for 2025 are valid.\n"
+    assert "Lue ensin" not in checked.stderr  # the instructions sheet is the template's own, not the contributor's
 
 
 MUTATIONS = (  # what a hurried edit does to one line
@@ -196,7 +249,7 @@ MUTATIONS = (  # what a hurried edit does to one line
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["strategy.yaml", "report.yaml", "texts.yaml"])
+@pytest.mark.parametrize("name", ["strategy.yaml", "report.yaml", "texts.yaml", "workbook.yaml"])
 def test_whatever_the_typo_the_params_load_or_fail_with_one_line(tmp_path, name):
     """Every line of a file, broken in one of the ways above (a sample of them): the folder loads,
     or fails as wrong usage with one line — never with another exception (exit 4)."""
