@@ -17,6 +17,7 @@ from hki_intl import PARAMS_DIR
 from hki_intl.config.params import LANGUAGES, load_params
 from hki_intl.engine.progress import Progress, Quiet
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
+from hki_intl.workbook.schema import FIRST_YEAR, LAST_YEAR
 
 
 def _year(text: str) -> int:
@@ -24,7 +25,7 @@ def _year(text: str) -> int:
         year = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
-    if not 1900 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"not a plausible year: {text!r}")
     return year
 
@@ -39,7 +40,7 @@ def _years(text: str) -> list[int]:
             years = [int(p) for p in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}") from None
-    if not years or any(not 1900 <= y <= 2100 for y in years):
+    if not years or any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):
         raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}")
     return years
 

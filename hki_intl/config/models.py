@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Va
 from pydantic_core import PydanticCustomError
 
 LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
+LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}  # each language's number and date formats (the charts')
 Language = Literal[LANGUAGES]
 Unit = Literal["count", "eur"]
 

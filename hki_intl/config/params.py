@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR
 from hki_intl.config.models import (
     LANGUAGES,
+    LOCALES,
     NOUNS,
     ReportFile,
     StrategyFile,
@@ -35,7 +36,7 @@ from hki_intl.config.models import (
 )
 from hki_intl.errors import UsageError
 
-__all__ = ["LANGUAGES", "CodeList", "Loc", "Params", "Settings", "Strategy", "Texts", "explain", "first",
+__all__ = ["LANGUAGES", "LOCALES", "CodeList", "Loc", "Params", "Settings", "Strategy", "Texts", "explain", "first",
            "key_path", "load_params", "load_settings", "load_strategy", "load_texts", "normalise_key", "params_error",
            "read_params_file", "shown", "unknown_code", "validated"]
 

@@ -20,13 +20,11 @@ from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue
 from hki_intl.workbook.layout import code_key
 from hki_intl.workbook.layout import is_blank as _is_blank
 from hki_intl.workbook.layout import show as _show
-from hki_intl.workbook.schema import Column
+from hki_intl.workbook.schema import FIRST_DATE, FIRST_YEAR, LAST_DATE, LAST_YEAR, MAX_TEXT, NUMBER_LIMIT, Column
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
-MAX_TEXT = 2000  # characters in a free-text cell, as the template's validation says (Excel allows 32,767)
-NUMBER_LIMIT = 1e15  # any number, as the template's validation says; column maxima are in the schema
 
 
 def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
@@ -221,8 +219,9 @@ def _year(column: Column, raw: Any, strategy: Strategy):
     value, error = _integer(column, raw, strategy)
     if error:
         return None, f"{column_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
-    if not 1900 <= value <= 2100:
-        return None, f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between 1900 and 2100"
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        return None, (f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between {FIRST_YEAR} "
+                      f"and {LAST_YEAR}")
     return value, None
 
 
@@ -250,7 +249,6 @@ PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = 
     "number": _number, "integer": _integer, "year": _year, "flag": _flag,
 }
 DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
-FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
 
 
 def column_name(column: Column) -> str:

@@ -23,6 +23,7 @@ import vl_convert
 from nbconvert import HTMLExporter
 
 from hki_intl import PROJECT_ROOT
+from hki_intl.config.params import LOCALES
 from hki_intl.errors import PipelineError
 from hki_intl.report.blocks import LANG_METADATA
 
@@ -46,7 +47,6 @@ for (const figure of document.querySelectorAll("figure.chart")) {
     .catch(() => { figure.dataset.interactive = "failed"; });
 }
 """
-LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
 
 
 class AssemblyError(PipelineError):

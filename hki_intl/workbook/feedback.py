@@ -32,12 +32,11 @@ from hki_intl.intake.read import IntakeResult
 from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
+from hki_intl.workbook.template import HEADER_FILL, HEADER_FONT
 from hki_intl.workbook.words import words
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFE977")  # HDS engel: black text on it is 17:1
 PROBLEM_BORDER = Border(*(Side(style="medium", color="BD2719"),) * 4)  # HDS brick, so colour is not the only cue
-HEADER_FILL = PatternFill("solid", fgColor="0072C6")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 LINK_FONT = Font(color="0000BF", underline="single")  # HDS bus
 AUTHOR = "hki_intl"
 NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'missing' instead

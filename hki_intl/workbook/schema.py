@@ -13,6 +13,7 @@ words — each sheet's and column's label, help and example — are in ``params/
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from hki_intl.config.params import LANGUAGES, normalise_key
@@ -21,7 +22,12 @@ from hki_intl.workbook.words import column_words, sheet_words
 TEMPLATE_VERSION = "2025.2"  # 2025.2 added the nil-return row to the info sheet
 REQUIRED_MARK = " *"
 
+# --- limits: the template's validation says them, the intake checks them ------------------------
 MAX_EUR = 1_000_000_000  # one activity, fee or grant: a thousand million euros is a typing error
+MAX_TEXT = 2000  # characters in a free-text cell (Excel allows 32,767; the report shows texts in table cells)
+NUMBER_LIMIT = 1e15  # any number, either sign; column maxima are below
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # Excel has no dates before 1900
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a year typed in a year column
 
 
 @dataclass(frozen=True)

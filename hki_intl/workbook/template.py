@@ -34,10 +34,16 @@ from hki_intl.config.params import LANGUAGES, Strategy
 from hki_intl.workbook.excel import save_workbook, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import (
+    FIRST_DATE,
+    FIRST_YEAR,
     INFO_FIELDS,
     INFO_NAMES,
     INFO_SHEET,
+    LAST_DATE,
+    LAST_YEAR,
+    MAX_TEXT,
     NIL_RETURN,
+    NUMBER_LIMIT,
     SHEETS,
     TEMPLATE_VERSION,
     Column,
@@ -49,7 +55,7 @@ from hki_intl.workbook.words import by_language, column_words, words
 CODES_SHEET = "Koodit"
 CONTRIBUTOR_INFO = ("contact_role", "nil_return")  # the info rows a contributor fills in; the rest is filled in
 DATA_ROWS = 1000  # rows prepared with dropdowns and validation below each header
-HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1
+HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1 (the feedback's too)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 SECTION_FILL = PatternFill("solid", fgColor="DEDFE1")  # HDS silver
 DATE_FORMAT = "d.m.yyyy"
@@ -57,6 +63,7 @@ MONEY_FORMAT = "#,##0.00"
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 PROMPT_LIMIT, PROMPT_TITLE_LIMIT = 255, 32  # Excel's limits for an input message
+CONTACT_ROLE_LIMIT = 200  # characters the template's validation allows for the contact role
 
 
 def word(key: str, lang: str, **values: Any) -> str:
@@ -266,7 +273,8 @@ def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: s
             if column.kind == "flag":  # a checkbox-like choice: the one word, or nothing
                 rule = DataValidation(type="list", formula1=f'"{yes_no(strategy, True, lang)}"', allow_blank=True)
             else:
-                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True)
+                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(CONTACT_ROLE_LIMIT),
+                                      allow_blank=True)
             _describe(rule, column, help_text(INFO_SHEET, column.key, lang), "", lang)
             rule.add(value.coordinate)
             ws.add_data_validation(rule)
@@ -306,22 +314,29 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
         # Several countries are typed as 'Viro; Ruotsi': the dropdown helps, the intake checks.
         rule.showErrorMessage = column.kind == "code"
     elif column.kind == "date":
-        rule = DataValidation(type="date", operator="between", formula1="DATE(1950,1,1)", formula2="DATE(2100,12,31)",
-                              allow_blank=blank)
+        rule = DataValidation(type="date", operator="between", formula1=_excel_date(FIRST_DATE),
+                              formula2=_excel_date(LAST_DATE), allow_blank=blank)
     elif column.kind == "year":
-        rule = DataValidation(type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=blank)
+        rule = DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR),
+                              allow_blank=blank)
     elif column.kind in ("number", "integer"):
         kind = "decimal" if column.kind == "number" else "whole"
         if column.minimum is not None:
             rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{column.minimum:g}",
                                   allow_blank=blank)
         else:
-            rule = DataValidation(type=kind, operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=blank)
+            rule = DataValidation(type=kind, operator="between", formula1=f"{-NUMBER_LIMIT:.0E}",
+                                  formula2=f"{NUMBER_LIMIT:.0E}", allow_blank=blank)
     else:
-        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=blank)
+        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT), allow_blank=blank)
     _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)
     rule.add(area)
     ws.add_data_validation(rule)
+
+
+def _excel_date(date: dt.date) -> str:
+    """A date as an Excel formula: ``DATE(1950,1,1)``."""
+    return f"DATE({date.year},{date.month},{date.day})"
 
 
 def _describe(rule: DataValidation, column: Column, meaning: str, example: str, lang: str) -> None:
