@@ -45,6 +45,10 @@ Loc = tuple[int | str, ...]
 
 # --- reading a file ------------------------------------------------------------------------------
 
+class _KeyTwice(yaml.MarkedYAMLError):
+    """A key given twice in one mapping."""
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML as ``yaml.safe_load`` reads it (with libyaml's parser where installed: five times
     faster), except that a key given twice in one mapping is an error: PyYAML would keep the
@@ -54,11 +58,12 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         lines: dict[Hashable, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable) and key in lines:
-                raise yaml.MarkedYAMLError(problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one "
-                                           f"of them", problem_mark=key_node.start_mark)
-            if isinstance(key, Hashable):
-                lines[key] = key_node.start_mark.line
+            if not isinstance(key, Hashable):
+                continue  # PyYAML refuses it itself
+            if key in lines:
+                raise _KeyTwice(problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
+                                problem_mark=key_node.start_mark)
+            lines[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
 
@@ -87,7 +92,7 @@ def read_params_file(path: Path) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem if "twice" in str(error.problem) else f"not valid YAML ({error.problem})"
+        what = error.problem if isinstance(error, _KeyTwice) else f"not valid YAML ({error.problem})"
         raise UsageError(f"{shown(path)}: {where}{what}") from None
     except yaml.YAMLError as error:
         raise UsageError(f"{shown(path)}: not valid YAML ({' '.join(str(error).split())})") from None
@@ -144,7 +149,7 @@ def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageE
     """One pydantic error as ``<file>: <key path>: <what is wrong>; <what is expected>``."""
     loc, kind, value = tuple(error["loc"]), error["type"], error.get("input")
     ctx = error.get("ctx") or {}
-    if loc and loc[-1] == "[key]" or kind == "invalid_key":  # a key that YAML read as a number or true/false
+    if (loc and loc[-1] == "[key]") or kind == "invalid_key":  # a key that YAML read as a number or true/false
         key = loc[-2] if loc[-1] == "[key]" else loc[-1]
         parent = loc[:-2] if loc[-1] == "[key]" else loc[:-1]
         where = f"{key_path(parent)}.{key}" if parent else str(key)
