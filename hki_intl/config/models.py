@@ -136,14 +136,26 @@ class Code(Model):
 
 
 class Headline(Model):
+    """One headline figure of a goal: its id (its label is the text ``headline.<id>``), and its
+    unit or the measure of the goal's figures module that computes it, where the id does not say."""
+
     id: Text = Field(description="every headline needs an id (its label is the text headline.<id> in texts.yaml)")
-    unit: Unit = Field(description="every headline needs a unit: count or eur")
+    unit: Unit | None = Field(None, description="a headline's unit: count or eur")
+    measure: Text | None = Field(None, description="the measure of the goal's figures that computes the headline")
 
 
 class Goal(Code):
     notebook: Text = Field(description="every goal needs the notebook that makes its chapter (notebooks/<notebook>.ipynb)")
     figures: Text | None = Field(None, description="the module that computes the goal's figures")
-    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of {id, unit}")
+    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of ids or of {id, unit}")
+
+    @field_validator("headlines", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        """A headline may be named by its id alone: ``[media_items, …]``."""
+        if isinstance(value, list):
+            return [{"id": item} if isinstance(item, str) else item for item in value]
+        return value
 
 
 class FocusArea(Code):

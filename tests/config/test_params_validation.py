@@ -198,6 +198,19 @@ def test_a_mistake_in_the_params_is_one_line_and_exit_2(tmp_path, case):
     assert (result.returncode, result.stderr) == (2, f"error: {case.line}\n")
 
 
+def test_a_goal_may_name_its_headlines_by_id_and_its_figures_module(tmp_path):
+    params = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, params)
+    strategy = params / "strategy.yaml"
+    strategy.write_text(strategy.read_text(encoding="utf-8").replace("    notebook: competence\n", (
+        "    notebook: competence\n    figures: competence\n"
+        "    headlines: [competence_activities, {id: eu, unit: eur}, {id: visits, measure: benchmarking_activities}]\n")),
+        encoding="utf-8")
+    goal = load_params(params).strategy.data["goals"][0]
+    assert (goal["figures"], goal["headlines"]) == ("competence", [
+        {"id": "competence_activities"}, {"id": "eu", "unit": "eur"}, {"id": "visits", "measure": "benchmarking_activities"}])
+
+
 def test_a_missing_or_empty_params_file_is_one_line(tmp_path):
     params = tmp_path / "params"
     shutil.copytree(PARAMS_DIR, params)
