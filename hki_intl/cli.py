@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_settings, load_strategy
+from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_params
 from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
+from hki_intl.workbook.schema import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from hki_intl.intake.read import IntakeResult
@@ -29,7 +30,7 @@ def _year(text: str) -> int:
         year = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
-    if not 1900 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"not a plausible year: {text!r}")
     return year
 
@@ -44,7 +45,7 @@ def _years(text: str) -> list[int]:
             years = [int(p) for p in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}") from None
-    if not years or any(not 1900 <= y <= 2100 for y in years):
+    if not years or any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):
         raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}")
     return years
 
@@ -133,7 +134,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     """Read the params every command needs, then call the command's handler."""
     if not Path(args.params).is_dir():
         raise UsageError(f"{args.params}: the params folder does not exist")
-    return args.handler(args, load_strategy(args.params), load_settings(args.params))
+    strategy, settings = load_params(args.params)  # every params file checked: a mistake is exit 2, one line
+    return args.handler(args, strategy, settings)
 
 
 def _templates(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:

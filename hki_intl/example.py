@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hki_intl.config.params import Strategy
+from hki_intl.config.params import LANGUAGES, Strategy
 from hki_intl.workbook.excel import workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.template import build_workbook, template_path
@@ -449,7 +449,7 @@ def city_pool(strategy: Strategy, year: int) -> dict[str, City]:
         weight = CITY_WEIGHTS.get(cid, 1.0)
         if cid == "kyiv" and year >= 2022:
             weight = 2.0  # support to Ukraine's capital since the full-scale invasion
-        pool[cid] = City(cid, str(entry["country"]), {lang: str(entry[lang]) for lang in ("fi", "sv", "en")},
+        pool[cid] = City(cid, str(entry["country"]), {lang: str(entry[lang]) for lang in LANGUAGES},
                          weight)
     for cid, (country, fi, sv, en) in EXTRA_CITIES.items():
         pool.setdefault(cid, City(cid, country, {"fi": fi, "sv": sv, "en": en}, 0.4))

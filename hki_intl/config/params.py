@@ -1,36 +1,279 @@
-"""The strategy model and the report settings, read from ``params/``.
+"""The params folder as the pipeline sees it: the strategy model, the report settings and the
+words, read from ``params/`` and validated.
 
 Nothing of the strategy is hard-coded elsewhere: goals, focus areas, code lists,
 organisations, networks, cities and indicators all come from ``params/strategy.yaml``; the
-report's words come from ``params/texts.yaml``; per-report settings from
-``params/report.yaml``.
+report's words from ``params/texts.yaml``; the workbook's words from ``params/workbook.yaml``
+(:mod:`hki_intl.workbook.words`); per-report settings from ``params/report.yaml``.
+
+Every file is checked against its model (:mod:`hki_intl.config.models`) and then across its
+entries (unique ids, references to another list). A mistake is wrong usage, not a bug: one
+line naming the file, the key path and what is expected, such as
+``params/strategy.yaml: goals[1].sv: missing; every goal needs a label in fi, sv and en``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from hki_intl import PARAMS_DIR
+from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR
+from hki_intl.config.models import (
+    LANGUAGES,
+    LOCALES,
+    NOUNS,
+    ReportFile,
+    StrategyFile,
+    TextsFile,
+)
 from hki_intl.errors import UsageError
 
-LANGUAGES = ("fi", "sv", "en")
+__all__ = ["LANGUAGES", "LOCALES", "CodeList", "Loc", "Params", "Settings", "Strategy", "Texts", "explain", "first",
+           "key_path", "load_params", "load_settings", "load_strategy", "load_texts", "normalise_key", "params_error",
+           "read_params_file", "shown", "unknown_code", "validated"]
+
+Loc = tuple[int | str, ...]
 
 
-def _read_yaml(path: Path) -> Any:
+# --- reading a file ------------------------------------------------------------------------------
+
+class _KeyTwice(yaml.MarkedYAMLError):
+    """A key given twice in one mapping."""
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as ``yaml.safe_load`` reads it (with libyaml's parser where installed: five times
+    faster), except that a key given twice in one mapping is an error: PyYAML would keep the
+    last silently (a copied text whose key was not renamed)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        lines: dict[Hashable, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # PyYAML refuses it itself
+            if key in lines:
+                raise _KeyTwice(problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
+                                problem_mark=key_node.start_mark)
+            lines[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+def shown(path: Path) -> str:
+    """How a message names a file: relative to the working folder when it is inside it."""
+    path = Path(path)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_params_file(path: Path) -> Any:
+    """The YAML of one params file; a missing, unreadable or malformed file is one line."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)  # a safe loader: no Python objects
     except FileNotFoundError:
-        raise UsageError(f"{path}: the params file is missing") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML ({exc})") from None
+        raise UsageError(f"{shown(path)}: the params file is missing") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{shown(path)}: not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
+    except OSError as error:
+        raise UsageError(f"{shown(path)}: cannot be read ({error.strerror})") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = error.problem if isinstance(error, _KeyTwice) else f"not valid YAML ({error.problem})"
+        raise UsageError(f"{shown(path)}: {where}{what}") from None
+    except yaml.YAMLError as error:
+        raise UsageError(f"{shown(path)}: not valid YAML ({' '.join(str(error).split())})") from None
 
+
+def params_error(path: Path, loc: Loc, what: str, expected: str | None = None) -> UsageError:
+    """``<file>: <key path>: <what is wrong>; <what is expected>`` as a usage error (exit 2)."""
+    where = f"{key_path(loc)}: " if loc else ""
+    return UsageError(f"{shown(path)}: {where}{what}" + (f"; {expected}" if expected else ""))
+
+
+def key_path(loc: Loc) -> str:
+    """``('goals', 1, 'sv')`` → ``goals[1].sv``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def validated(path: Path, model: type[BaseModel], data: Any) -> Any:
+    """``data`` as ``model``; the first mistake (in the file's order) as one line."""
+    if data is None:
+        raise params_error(path, (), "the file is empty")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise explain(path, model, _first_error(error.errors())) from None
+
+
+def _first_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first error in the file's order; but a key that is unknown where another is missing is
+    most likely that key mistyped, and its message names the keys allowed there."""
+    first_loc = tuple(errors[0]["loc"])
+    if errors[0]["type"] != "missing":
+        return errors[0]
+    return next((e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"])[:-1] == first_loc[:-1]),
+                errors[0])
+
+
+# --- a validation error as one line --------------------------------------------------------------
+
+TYPE_PROBLEMS = {
+    "int_parsing": "is not a whole number", "int_type": "is not a whole number", "int_from_float": "is not a whole number",
+    "float_parsing": "is not a number", "float_type": "is not a number",
+    "bool_parsing": "is not true or false", "bool_type": "is not true or false",
+    "string_type": "is not text", "list_type": "is not a list",
+    "model_type": "is not a set of keys", "model_attributes_type": "is not a set of keys", "dict_type": "is not a set of keys",
+    "date_parsing": "is not a date (YYYY-MM-DD)", "date_type": "is not a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "is not a date (YYYY-MM-DD)", "date_from_datetime_inexact": "is not a date (YYYY-MM-DD)",
+}
+
+
+def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageError:
+    """One pydantic error as ``<file>: <key path>: <what is wrong>; <what is expected>``."""
+    loc, kind, value = tuple(error["loc"]), error["type"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if (loc and loc[-1] == "[key]") or kind == "invalid_key":  # a key that YAML read as a number or true/false
+        key = loc[-2] if loc[-1] == "[key]" else loc[-1]
+        parent = loc[:-2] if loc[-1] == "[key]" else loc[:-1]
+        where = f"{key_path(parent)}.{key}" if parent else str(key)
+        return UsageError(f"{shown(path)}: {where}: the key {_show(key)} is not text; put it in quotes")
+    info = _field_at(model, loc)
+    expected = info.description.format(noun=_noun(loc)) if info is not None and info.description else None
+    if kind in ("missing", "empty", "too_short") or (value is None and kind in TYPE_PROBLEMS):
+        what = "missing" if kind == "missing" else "empty"
+        return params_error(path, loc, what, expected or "the pipeline needs it")
+    if kind == "extra_forbidden":
+        return params_error(path, loc, "unknown key", _keys_of(model, loc[:-1]))
+    if kind == "value_error":
+        return params_error(path, loc, str(ctx.get("error", error["msg"])))
+    if kind == "literal_error":
+        return params_error(path, loc, f"{_show(value)} is not {ctx['expected']}")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = ctx.get("ge", ctx.get("le"))
+        return params_error(path, loc, f"{_show(value)} is {'below' if 'ge' in ctx else 'above'} {limit:g}", expected)
+    if kind in TYPE_PROBLEMS:
+        hint = _keys_of(model, loc) if TYPE_PROBLEMS[kind] == "is not a set of keys" else _quote_hint(kind, value)
+        return params_error(path, loc, f"{_show(value)} {TYPE_PROBLEMS[kind]}", hint)
+    return params_error(path, loc, error["msg"][:1].lower() + error["msg"][1:], expected)
+
+
+def _quote_hint(kind: str, value: Any) -> str | None:
+    """What to do when YAML read a text as something else (``NO`` as false, ``2025.2`` as a number)."""
+    if kind != "string_type":
+        return None
+    if isinstance(value, bool):
+        return "put it in quotes: YAML reads an unquoted yes, no, on, off, y or n (in any case) as true or false"
+    if isinstance(value, (int, float, dt.date)):
+        return "put it in quotes"
+    return None
+
+
+def _show(value: Any) -> str:
+    """A value as a message quotes it: as YAML would write it, at most 60 characters."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dt.date, int, float)):
+        text = str(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _noun(loc: Loc) -> str:
+    """What one entry of the innermost list in ``loc`` is (``goal`` in ``goals[1].sv``)."""
+    lists = [part for part in loc if isinstance(part, str) and part in NOUNS]
+    return NOUNS[lists[-1]] if lists else "entry"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` and ``Annotated[X, …]`` → ``X``."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+            continue
+        if get_origin(annotation) in (Union, UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
+def _type_at(model: type[BaseModel], loc: Loc) -> Any:
+    """The annotation of what sits at ``loc`` in ``model`` (None where it cannot be told)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if current.__pydantic_root_model__:
+                current = current.model_fields["root"].annotation
+                current = _unwrap(current)
+            else:
+                fields = {(info.alias or name): info for name, info in current.model_fields.items()}
+                if part not in fields:
+                    return None
+                current = fields[part].annotation
+                continue
+        origin, args = get_origin(current), get_args(current)
+        if origin is list and isinstance(part, int):
+            current = args[0]
+        elif origin is dict and isinstance(part, str):
+            current = args[1]
+        else:
+            return None
+    return current
+
+
+def _field_at(model: type[BaseModel], loc: Loc) -> Any:
+    """The pydantic field at ``loc`` (its description says what is expected), or None."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    parent = _unwrap(_type_at(model, loc[:-1]))
+    if isinstance(parent, type) and issubclass(parent, BaseModel) and not parent.__pydantic_root_model__:
+        return next((info for name, info in parent.model_fields.items() if (info.alias or name) == loc[-1]), None)
+    return None
+
+
+def _keys_of(model: type[BaseModel], where: Loc) -> str | None:
+    """``a goal has id, fi, sv, en, notebook, figures and headlines``: the keys of what is at ``where``."""
+    found = _unwrap(_type_at(model, where))
+    if not (isinstance(found, type) and issubclass(found, BaseModel)) or found.__pydantic_root_model__:
+        return None
+    keys = [info.alias or name for name, info in found.model_fields.items()]
+    listed = f"{', '.join(keys[:-1])} and {keys[-1]}" if len(keys) > 1 else keys[0]
+    if not where:
+        subject = "the file"
+    elif isinstance(where[-1], int):
+        subject = _an(_noun(where))
+    elif getattr(found, "noun", None):
+        subject = _an(found.noun)
+    else:
+        subject = key_path(where)
+    return f"{subject} has {listed}"
+
+
+def first(problems: Iterator[tuple[Loc, str]]) -> tuple[Loc, str] | None:
+    return next(problems, None)
+
+
+# --- the strategy --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CodeList:
@@ -78,10 +321,24 @@ def normalise_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class Strategy:
-    """The strategy model of ``params/strategy.yaml``."""
+    """The strategy model of ``params/strategy.yaml`` (validated: :class:`StrategyFile`)."""
 
-    data: dict[str, Any]
+    model: StrategyFile
     _lists: dict[str, CodeList] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], path: Path = PARAMS_DIR / "strategy.yaml") -> Strategy:
+        """A strategy from plain data (a changed copy of another's ``data``), checked like the file."""
+        model = validated(path, StrategyFile, data)
+        problem = first(strategy_problems(model))
+        if problem:
+            raise params_error(path, *problem)
+        return cls(model)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        """The file as plain data, each entry a dict of the keys it gives (typed by the model)."""
+        return self.model.model_dump(by_alias=True, exclude_unset=True)
 
     def codes(self, name: str) -> CodeList:
         """One code list; built once, so its lookup tables are built once too (the intake asks
@@ -110,12 +367,80 @@ class Strategy:
         return [
             str(o["id"])
             for o in self.data["organisations"]
-            if int(o.get("from", 0)) <= year <= int(o.get("to", 9999))
+            if int(o.get("from") or 0) <= year <= int(o.get("to") or 9999)
         ]
 
     def source(self, lang: str) -> str:
         return str(self.data["source"][lang])
 
+
+def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+    """What the shape cannot say: ids unique, labels telling entries apart, references to other
+    lists and to the notebooks, years in order, the words yes and no."""
+    for name in StrategyFile.LISTS:
+        yield from _unique_spellings(name, getattr(model, name))
+    goals = [goal.id for goal in model.goals]
+    countries = [country.id for country in model.countries]
+    notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
+    for i, goal in enumerate(model.goals):
+        if goal.notebook is not None and goal.notebook not in notebooks:
+            yield ("goals", i, "notebook"), (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); "
+                                            f"use one of {', '.join(notebooks)}")
+        seen: dict[str, int] = {}
+        for j, headline in enumerate(goal.headlines or []):
+            if headline.id in seen:
+                yield ("goals", i, "headlines", j, "id"), (f"{headline.id!r} is already headlines[{seen[headline.id]}] "
+                                                            f"of this goal; every headline of a goal is unique")
+            seen.setdefault(headline.id, j)
+    for i, city in enumerate(model.cities):
+        if city.country not in countries:
+            yield ("cities", i, "country"), unknown_code(city.country, "countries", countries)
+    for i, indicator in enumerate(model.indicators):
+        if indicator.goal not in goals:
+            yield ("indicators", i, "goal"), unknown_code(indicator.goal, "goals", goals)
+    for i, organisation in enumerate(model.organisations):
+        if organisation.from_ is not None and organisation.to is not None and organisation.to < organisation.from_:
+            yield ("organisations", i, "to"), (f"{organisation.to} is before from ({organisation.from_}); an "
+                                               f"organisation exists from its first year to its last")
+    yes_no = [entry.id for entry in model.yes_no]
+    if sorted(yes_no) != ["no", "yes"]:
+        yield ("yes_no",), (f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
+                            f"'no' (the workbook's nil-return choice is its 'yes')")
+
+
+def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, str]]:
+    """Ids unique in their list, and no id or label of one entry an id or label of another: the
+    intake reads a typed code by any of them and could not tell the two apart."""
+    owner: dict[str, tuple[int, str]] = {}
+    for i, entry in enumerate(entries):
+        key = normalise_key(entry.id)
+        if key in owner and owner[key][1] == "id":
+            yield (name, i, "id"), f"{entry.id!r} is already the id of {name}[{owner[key][0]}]; every id in a list is unique"
+            continue
+        for part in ("id", *LANGUAGES):
+            key = normalise_key(getattr(entry, part))
+            if key in owner and owner[key][0] != i:
+                j, other = owner[key]
+                yield (name, i, part), (f"{getattr(entry, part)!r} is also the {_what(other)} of {name}[{j}]; a "
+                                        f"workbook could not tell the two apart — give each its own")
+            owner.setdefault(key, (i, part))
+
+
+def _what(part: str) -> str:
+    return "id" if part == "id" else f"{part} label"
+
+
+def unknown_code(value: str, name: str, ids: list[str]) -> str:
+    """``'recognision' is not a goal; use one of competence, recognition, influence``."""
+    shown_ids = ", ".join(ids) if len(ids) <= 8 else ", ".join(ids[:5]) + " …"
+    return f"{value!r} is not {_an(NOUNS[name])}; use {'one of' if len(ids) <= 8 else 'an id of ' + name + ', e.g.'} {shown_ids}"
+
+
+def _an(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+# --- texts ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Texts:
@@ -132,6 +457,16 @@ class Texts:
         return template.format(**values) if values else template
 
 
+# --- settings ------------------------------------------------------------------------------------
+
+def _template_version() -> str:
+    """The version the templates are written in: the schema's (imported here, since the schema
+    imports this module)."""
+    from hki_intl.workbook.schema import TEMPLATE_VERSION
+
+    return TEMPLATE_VERSION
+
+
 @dataclass(frozen=True)
 class Settings:
     """Per-report settings (``params/report.yaml``), after command-line overrides."""
@@ -140,8 +475,12 @@ class Settings:
     language: str = "fi"
     compare_years: int = 2
     report_date: dt.date | None = None
-    template_version: str = "2025.1"
     accepted_template_versions: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def template_version(self) -> str:
+        """The version the templates are written in: the template's own (code), not a setting."""
+        return _template_version()
 
     @property
     def years(self) -> list[int]:
@@ -156,27 +495,57 @@ class Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
+# --- loading -------------------------------------------------------------------------------------
+
 def load_strategy(params_dir: Path = PARAMS_DIR) -> Strategy:
-    return Strategy(_read_yaml(Path(params_dir) / "strategy.yaml"))
+    path = Path(params_dir) / "strategy.yaml"
+    model = validated(path, StrategyFile, read_params_file(path))
+    problem = first(strategy_problems(model))
+    if problem:
+        raise params_error(path, *problem)
+    return Strategy(model)
 
 
 def load_texts(lang: str, params_dir: Path = PARAMS_DIR) -> Texts:
     if lang not in LANGUAGES:
         raise UsageError(f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}")
-    return Texts(lang, _read_yaml(Path(params_dir) / "texts.yaml"))
+    path = Path(params_dir) / "texts.yaml"
+    texts = validated(path, TextsFile, read_params_file(path))
+    return Texts(lang, {key: words.model_dump() for key, words in texts.root.items()})
 
 
 def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
-    raw = _read_yaml(Path(params_dir) / "report.yaml") or {}
-    date = raw.get("report_date")
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
-    version = str(raw.get("template_version", "2025.1"))
+    path = Path(params_dir) / "report.yaml"
+    raw = read_params_file(path)
+    report = validated(path, ReportFile, {} if raw is None else raw)
+    version = _template_version()
+    accepted = tuple(report.accepted_template_versions or [version])
+    if version not in accepted:
+        raise params_error(path, ("accepted_template_versions",), f"the version the templates are written in "
+                           f"({version!r}) is missing", "add it, or the intake refuses the templates it writes")
     return Settings(
-        year=int(raw.get("year", dt.date.today().year)),
-        language=str(raw.get("language", "fi")),
-        compare_years=int(raw.get("compare_years", 2)),
-        report_date=date,
-        template_version=version,
-        accepted_template_versions=tuple(str(v) for v in raw.get("accepted_template_versions", [version])),
+        year=report.year if report.year is not None else dt.date.today().year,
+        language=report.language,
+        compare_years=report.compare_years,
+        report_date=report.report_date,
+        accepted_template_versions=accepted,
     )
+
+
+class Params(NamedTuple):
+    """A params folder, every file of it checked."""
+
+    strategy: Strategy
+    settings: Settings
+
+
+def load_params(params_dir: Path = PARAMS_DIR) -> Params:
+    """Every file of a params folder, validated before any work (a mistake is exit 2, one line);
+    the folder's workbook words become the ones the workbook shows and the intake reads."""
+    from hki_intl.workbook.words import use_words  # imported here: the workbook imports this module
+
+    strategy = load_strategy(params_dir)
+    settings = load_settings(params_dir)
+    load_texts(LANGUAGES[0], params_dir)  # the whole file is checked, whichever language is asked for
+    use_words(params_dir, strategy)
+    return Params(strategy, settings)

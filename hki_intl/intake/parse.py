@@ -20,13 +20,11 @@ from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue
 from hki_intl.workbook.layout import code_key
 from hki_intl.workbook.layout import is_blank as _is_blank
 from hki_intl.workbook.layout import show as _show
-from hki_intl.workbook.schema import Column
+from hki_intl.workbook.schema import FIRST_DATE, FIRST_YEAR, LAST_DATE, LAST_YEAR, MAX_TEXT, NUMBER_LIMIT, Column
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
-MAX_TEXT = 2000  # characters in a free-text cell, as the template's validation says (Excel allows 32,767)
-NUMBER_LIMIT = 1e15  # any number, as the template's validation says; column maxima are in the schema
 
 
 def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
@@ -221,25 +219,28 @@ def _year(column: Column, raw: Any, strategy: Strategy):
     value, error = _integer(column, raw, strategy)
     if error:
         return None, f"{column_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
-    if not 1900 <= value <= 2100:
-        return None, f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between 1900 and 2100"
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        return None, (f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between {FIRST_YEAR} "
+                      f"and {LAST_YEAR}")
     return value, None
 
 
-# How the nil-return choice may be typed: the template's dropdown word in any language, or a
-# checkbox-like x; "no" words read as not chosen.
-FLAG_WORDS_SHOWN = {"fi": "Kyllä", "sv": "Ja", "en": "Yes"}
-FLAG_WORDS = {**{w: True for w in ("kyllä", "ja", "yes", "x", "✓", "✔", "true")},
-              **{w: False for w in ("ei", "nej", "no", "false")}}
+# How the nil-return choice may be typed: the words yes and no of the column's list (yes_no) in
+# any language — the template's dropdown offers the yes — or a checkbox-like mark; a no reads as
+# not chosen.
+FLAG_MARKS = {"x": True, "✓": True, "✔": True, "true": True, "false": False}
 
 
 def _flag(column: Column, raw: Any, strategy: Strategy):
     if isinstance(raw, bool):
         return raw, None
-    value = FLAG_WORDS.get(code_key(raw))
+    key = code_key(raw)
+    yes_no = strategy.codes(column.codes)
+    value = FLAG_MARKS[key] if key in FLAG_MARKS else {"yes": True, "no": False}.get(yes_no.lookup.get(key, ""))
     if value is None:
-        return None, (f"{column_name(column)} is neither '{FLAG_WORDS_SHOWN['fi']}' nor empty ({_show(raw)}); choose "
-                      f"'{FLAG_WORDS_SHOWN['fi']}' from the dropdown, or leave the cell empty")
+        yes = yes_no.label("yes", "fi")
+        return None, (f"{column_name(column)} is neither '{yes}' nor empty ({_show(raw)}); choose '{yes}' from the "
+                      f"dropdown, or leave the cell empty")
     return value, None
 
 
@@ -248,7 +249,6 @@ PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = 
     "number": _number, "integer": _integer, "year": _year, "flag": _flag,
 }
 DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
-FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # as in the template's validation
 
 
 def column_name(column: Column) -> str:

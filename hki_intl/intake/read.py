@@ -22,18 +22,18 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
-from hki_intl.intake.parse import FLAG_WORDS_SHOWN, column_name, parse_value
+from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
 from hki_intl.workbook.layout import (
     HEADER_SEARCH_ROWS,
-    TEMPLATE_SHEETS,
     Header,
     cell_ref,
     find_header,
     header_key,
     nonblank,
     other_sheets,
+    template_sheets,
     unread,
 )
 from hki_intl.workbook.layout import is_blank as _is_blank
@@ -212,7 +212,8 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
     submission = Submission(path=path, year=year, **info.values)
     if info.wrong_year:  # last year's file: say so once, not once for every date in it
         return submission, [info.wrong_year]
-    others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
+    known = template_sheets()
+    others = [s for s in contents.sheet_names if s not in known]
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
         if rows is None:
@@ -226,18 +227,18 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
                                                      submission, strategy, problems)
     versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
-    _check_nil_return(name, submission, info.nil_return_cell, year, problems)
+    _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
     return submission, problems
 
 
 def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] | None, year: int,
-                      problems: list[Problem]) -> None:
+                      strategy: Strategy, problems: list[Problem]) -> None:
     """A stated nil return must be empty; an empty workbook must be a stated nil return (else it
     is an untouched template, perhaps sent by mistake: a warning, and the report tells them apart)."""
     where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
     if cell:
         where |= dict(row=cell[0], column=cell[1], cell=cell_ref(*cell))
-    label, yes = NIL_RETURN.label("fi"), FLAG_WORDS_SHOWN["fi"]
+    label, yes = NIL_RETURN.label("fi"), strategy.codes(NIL_RETURN.codes).label("yes", "fi")
     counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
     if submission.nil_return and submission.rows:
         rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
@@ -273,7 +274,8 @@ def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, str
             f"with one of {', '.join(strategy.organisations.ids)}")))
     rows = sheets.get(INFO_SHEET)
     if rows is None:
-        others = [s for s in contents.sheet_names if s not in TEMPLATE_SHEETS]
+        known = template_sheets()
+        others = [s for s in contents.sheet_names if s not in known]
         found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
         problems.append(Problem(name, INFO_SHEET, message=(
             f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "

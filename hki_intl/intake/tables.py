@@ -18,13 +18,15 @@ import pandas as pd
 
 from hki_intl.errors import Problem, collapse
 from hki_intl.intake.read import IntakeResult
+from hki_intl.workbook.excel import FORMULA_START as FORMULA_CHARACTERS
 from hki_intl.workbook.schema import SHEETS, Sheet
 
 BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
 SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
-FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet takes for a formula, after any apostrophes
-NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_FIRST = "[" + "".join(map(re.escape, FORMULA_CHARACTERS)) + "]"  # what a spreadsheet takes for a formula's start
+FORMULA_START = re.compile("'*" + _FIRST)  # after any apostrophes
+NEUTRALISED = re.compile("'+" + _FIRST)
 PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
 
 

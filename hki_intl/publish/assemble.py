@@ -27,9 +27,9 @@ from markupsafe import Markup
 from nbconvert import HTMLExporter
 
 from hki_intl import PROJECT_ROOT
+from hki_intl.config.params import LOCALES
 from hki_intl.errors import PipelineError
 from hki_intl.report.blocks import LANG_METADATA
-from hki_intl.report.charts import LOCALES
 
 TEMPLATES = Path(__file__).parent / "templates"
 CACHE_DIR = PROJECT_ROOT / ".cache"

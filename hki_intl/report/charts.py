@@ -5,19 +5,18 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Literal
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
+
+from hki_intl.config.params import LOCALES
 
 FONT = "HelsinkiGrotesk, Arial, sans-serif"
 TEXT_COLOUR = "#1a1a1a"
 # HDS colours, darkest first so that the current year (drawn last) is the strongest.
 YEAR_COLOURS = ["#9fc9eb", "#0072c6", "#0000bf"]
 CATEGORY_COLOURS = ["#0072c6", "#00d7a7", "#bd2719", "#ffc61e", "#009246", "#f5a3c7", "#fd4f00", "#c2a251"]
-Locale = Literal["fi-FI", "sv-SE", "en-US"]
-LOCALES: dict[str, Locale] = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}  # number formats of the charts, per language
 WORLD = "world-110m"
 WORLD_FILE = Path(__file__).parent / "data" / "countries-110m.json"
 

@@ -642,7 +642,7 @@ def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
 
 # --- writing ----------------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet runs as a formula (also in the CSVs: intake.tables)
 
 
 def set_text(cell, value: Any) -> None:

@@ -32,28 +32,17 @@ from hki_intl.intake.read import IntakeResult
 from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
+from hki_intl.workbook.template import HEADER_FILL, HEADER_FONT
+from hki_intl.workbook.words import words
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFE977")  # HDS engel: black text on it is 17:1
 PROBLEM_BORDER = Border(*(Side(style="medium", color="BD2719"),) * 4)  # HDS brick, so colour is not the only cue
-HEADER_FILL = PatternFill("solid", fgColor="0072C6")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 LINK_FONT = Font(color="0000BF", underline="single")  # HDS bus
 AUTHOR = "hki_intl"
 NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'missing' instead
 
-# The list sheet speaks the workbook's language; the messages themselves are in English.
-WORDS = {
-    "sheet": {"fi": "Korjattavat", "sv": "Att rätta", "en": "To fix"},
-    "title": {"fi": "{count} korjattavaa kohtaa tiedostossa {file}. Korjaa korostetut solut (jokaisessa on kommentti) "
-                    "ja lähetä työkirja uudelleen.",
-              "sv": "{count} saker att rätta i filen {file}. Rätta de markerade cellerna (var och en har en kommentar) "
-                    "och skicka arbetsboken igen.",
-              "en": "{count} things to fix in {file}. Fix the highlighted cells (each has a comment) and send the "
-                    "workbook again."},
-    "columns": {"fi": ("Nro", "Välilehti", "Solu", "Mitä korjata"), "sv": ("Nr", "Flik", "Cell", "Vad som ska rättas"),
-                "en": ("No.", "Sheet", "Cell", "What to fix")},
-    "whole": {"fi": "koko työkirja", "sv": "hela arbetsboken", "en": "the whole workbook"},
-}
+# The list sheet speaks the workbook's language (params/workbook.yaml, under feedback); the messages
+# themselves are in English.
 STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "clean", "errors", "missing"
 # An accepted workbook without rows: a stated nil return, or an untouched template (perhaps sent by mistake).
 STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "nil return", "empty": "empty template"}
@@ -147,16 +136,18 @@ def workbook_language(wb: Workbook) -> str:
 
 
 def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang: str) -> None:
-    title = WORDS["sheet"][lang]
+    said = words().feedback
+    title = said.list_sheet[lang]
     while title in wb.sheetnames:
         title += "+"
     ws = wb.create_sheet(title, 0)
-    set_text(ws["A1"], WORDS["title"][lang].format(count=len(problems), file=file_name))
+    set_text(ws["A1"], said.title[lang].format(count=len(problems), file=file_name))
     ws["A1"].font = Font(bold=True)
     ws.merge_cells("A1:D1")
     ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[1].height = 45
-    for col, header in enumerate(WORDS["columns"][lang], start=1):
+    headers = (said.number[lang], said.sheet[lang], said.cell[lang], said.what_to_fix[lang])
+    for col, header in enumerate(headers, start=1):
         cell = ws.cell(row=3, column=col, value=header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for letter, width in zip("ABCD", (6, 16, 10, 110), strict=True):
@@ -165,7 +156,7 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
     for n, problem in enumerate(sorted(problems), start=1):
         row = 3 + n
         ws.cell(row=row, column=1, value=n)
-        set_text(ws.cell(row=row, column=2), problem.sheet or WORDS["whole"][lang])
+        set_text(ws.cell(row=row, column=2), problem.sheet or said.whole_workbook[lang])
         target = problem.cell or (f"A{problem.row}" if problem.row else "")
         if problem.sheet in wb.sheetnames and target:
             link = ws.cell(row=row, column=3, value=problem.cell or target)

@@ -25,14 +25,31 @@ from openpyxl.utils import get_column_letter
 from hki_intl.config.params import LANGUAGES, Strategy, normalise_key
 from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.workbook.schema import INFO_SHEET, SHEETS, Sheet
-from hki_intl.workbook.template import CODES_SHEET, INSTRUCTIONS_SHEET, code_sheet_texts, instruction_texts
+from hki_intl.workbook.template import CODES_SHEET, code_sheet_texts, instruction_texts, instructions_sheet
+from hki_intl.workbook.words import by_language, words
 
 HEADER_SEARCH_ROWS = 50  # a header typed below 50 rows of something else is not looked for
 COPY_MIN_HEADERS = 2  # a sheet with this many of a data sheet's headers is a copy of it
-# The list sheet that `validate --feedback` puts first in an annotated copy; a contributor who
-# fixes the copy and sends it back sends it too. It holds our messages, never data.
-FEEDBACK_SHEETS = {"fi": "Korjattavat", "sv": "Att rätta", "en": "To fix"}
-TEMPLATE_SHEETS = {INFO_SHEET, CODES_SHEET, *INSTRUCTIONS_SHEET.values(), *(s.name for s in SHEETS)}
+
+
+def feedback_sheets() -> dict[str, str]:
+    """The list sheet that `validate --feedback` puts first in an annotated copy, by language; a
+    contributor who fixes the copy and sends it back sends it too. It holds our messages, never data."""
+    return by_language(words().feedback.list_sheet)
+
+
+def template_sheets() -> set[str]:
+    """Every sheet a template of any language has: info, data, code and instructions sheets."""
+    return {INFO_SHEET, CODES_SHEET, *(instructions_sheet(lang) for lang in LANGUAGES), *(s.name for s in SHEETS)}
+
+
+def __getattr__(name: str) -> Any:
+    """``FEEDBACK_SHEETS`` and ``TEMPLATE_SHEETS``, in the words in use."""
+    if name == "FEEDBACK_SHEETS":
+        return feedback_sheets()
+    if name == "TEMPLATE_SHEETS":
+        return template_sheets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Rows = list[list[Any]]
 Cell = tuple[int, int]  # 0-based (row, column) in a sheet's rows
@@ -159,8 +176,9 @@ def other_sheets(file: str, sheets: dict[str, Rows], organisation: str, year: in
         cells = nonblank(rows)
         if not cells:
             continue
-        if name in INSTRUCTIONS_SHEET.values():
-            lang = next(lang for lang, title in INSTRUCTIONS_SHEET.items() if title == name)
+        titles = {instructions_sheet(lang): lang for lang in reversed(LANGUAGES)}
+        if name in titles:
+            lang = titles[name]
             # Any organisation's instructions: a template copied from a neighbour is still only template text.
             known = frozenset().union(*(instruction_texts(strategy, org, year, lang, version) for version in versions
                                         for org in {organisation, *strategy.organisations_in(year)}))
@@ -211,8 +229,9 @@ def _foreign_sheet(file: str, name: str, rows: Rows, cells: list[Cell], present:
 
 
 def _is_feedback_sheet(name: str) -> bool:
-    return any(name.rstrip("+") == title for title in FEEDBACK_SHEETS.values())
+    return any(name.rstrip("+") == title for title in feedback_sheets().values())
 
 
-__all__ = ["FEEDBACK_SHEETS", "HEADER_SEARCH_ROWS", "TEMPLATE_SHEETS", "Header", "cell_ref", "code_key",
-           "find_header", "header_key", "is_blank", "nonblank", "other_sheets", "region", "show", "unread"]
+__all__ = ["FEEDBACK_SHEETS", "HEADER_SEARCH_ROWS", "TEMPLATE_SHEETS", "Header", "cell_ref", "code_key",  # noqa: F822
+           "feedback_sheets", "find_header", "header_key", "is_blank", "nonblank", "other_sheets", "region", "show",
+           "template_sheets", "unread"]

@@ -1,6 +1,7 @@
 """Build the yearly Excel workbook each organisation fills (and the example data reuses).
 
-The workbook follows :mod:`hki_intl.schema`: an instructions sheet in the template language,
+The workbook follows :mod:`hki_intl.workbook.schema`, in the words of ``params/workbook.yaml``
+(:mod:`hki_intl.workbook.words`): an instructions sheet in the template language,
 an info sheet (organisation, year, template version), one data sheet per record kind with
 headers in the template language, and a hidden code sheet that feeds every dropdown through a
 named range (a list typed into a validation rule is capped at 255 characters, too short for the
@@ -33,22 +34,28 @@ from hki_intl.config.params import LANGUAGES, Strategy
 from hki_intl.workbook.excel import save_workbook, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import (
-    COLUMN_HELP,
+    FIRST_DATE,
+    FIRST_YEAR,
     INFO_FIELDS,
     INFO_NAMES,
     INFO_SHEET,
-    SHEET_HELP,
+    LAST_DATE,
+    LAST_YEAR,
+    MAX_TEXT,
+    NIL_RETURN,
+    NUMBER_LIMIT,
     SHEETS,
     TEMPLATE_VERSION,
     Column,
     help_text,
+    sheet_help,
 )
+from hki_intl.workbook.words import by_language, column_words, words
 
 CODES_SHEET = "Koodit"
 CONTRIBUTOR_INFO = ("contact_role", "nil_return")  # the info rows a contributor fills in; the rest is filled in
-INSTRUCTIONS_SHEET = {"fi": "Ohjeet", "sv": "Anvisningar", "en": "Instructions"}
 DATA_ROWS = 1000  # rows prepared with dropdowns and validation below each header
-HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1
+HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1 (the feedback's too)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 SECTION_FILL = PatternFill("solid", fgColor="DEDFE1")  # HDS silver
 DATE_FORMAT = "d.m.yyyy"
@@ -56,73 +63,33 @@ MONEY_FORMAT = "#,##0.00"
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 PROMPT_LIMIT, PROMPT_TITLE_LIMIT = 255, 32  # Excel's limits for an input message
-
-# The template's own words, in each template language (the report's words are in params/texts.yaml).
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"fi": "Ohjeet: kansainvälisen toiminnan vuosiraportti {year}",
-              "sv": "Anvisningar: årsrapport om internationell verksamhet {year}",
-              "en": "Instructions: annual report of international activities {year}"},
-    "whose": {"fi": "Organisaatio: {organisation} · Vuosi: {year} · Pohjan versio: {version}",
-              "sv": "Organisation: {organisation} · År: {year} · Mallens version: {version}",
-              "en": "Organisation: {organisation} · Year: {year} · Template version: {version}"},
-    "rule1": {"fi": "Täytä yksi rivi kutakin toimintoa, jäsenyyttä, vierailua, mediajuttua, kumppanuutta ja mittarin "
-                    "arvoa kohden sen omalle välilehdelle, otsikkorivin alle. Tyhjät rivit ohitetaan.",
-              "sv": "Fyll i en rad per verksamhet, medlemskap, besök, medieinslag, partnerskap och indikatorvärde på "
-                    "dess egen flik, under rubrikraden. Tomma rader hoppas över.",
-              "en": "Fill in one row per activity, membership, visit, media item, partnership and indicator value on "
-                    "its own sheet, below the header row. Empty rows are skipped."},
-    "rule2": {"fi": "Tähdellä (*) merkityt sarakkeet ovat pakollisia. Koodatuissa sarakkeissa valitse arvo "
-                    "pudotusvalikosta. Kun valitset solun, näet sarakkeen ohjeen.",
-              "sv": "Kolumner märkta med asterisk (*) är obligatoriska. I kodade kolumner väljer du ett värde i "
-                    "rullgardinslistan. När du väljer en cell visas kolumnens anvisning.",
-              "en": "Columns marked with an asterisk (*) are required. In coded columns choose a value from the "
-                    "dropdown. Selecting a cell shows the column's instructions."},
-    "rule3": {"fi": "Päivämäärät muodossa 14.3.2025, rahamäärät euroina ilman valuuttamerkkiä (esim. 1 234,50).",
-              "sv": "Datum i formatet 14.3.2025, belopp i euro utan valutatecken (t.ex. 1 234,50).",
-              "en": "Dates as 14.3.2025, amounts in euros without a currency sign (e.g. 1 234,50)."},
-    "rule4": {"fi": "Älä kirjoita henkilötietoja (nimiä tai sähköpostiosoitteita).",
-              "sv": "Skriv inga personuppgifter (namn eller e-postadresser).",
-              "en": "Do not write personal data (names or e-mail addresses)."},
-    "rule5": {"fi": "Otsikkorivit, välilehdet ja työkirjan rakenne on suojattu ilman salasanaa, jotta ne eivät muutu "
-                    "vahingossa. Älä nimeä välilehtiä tai otsikoita uudelleen: tiedot luetaan niiden perusteella.",
-              "sv": "Rubrikrader, flikar och arbetsbokens struktur är skyddade utan lösenord så att de inte ändras av "
-                    "misstag. Byt inte namn på flikar eller rubriker: uppgifterna läses utifrån dem.",
-              "en": "Header rows, sheets and the workbook structure are protected without a password so that they "
-                    "are not changed by accident. Do not rename sheets or headers: the data is read by them."},
-    "rule6": {"fi": "Palauta täytetty työkirja nimellä {file}. Tarkistus kertoo solun tarkkuudella, mitä pitää korjata.",
-              "sv": "Skicka tillbaka den ifyllda arbetsboken med namnet {file}. Kontrollen anger cell för cell vad som "
-                    "ska rättas.",
-              "en": "Return the filled workbook named {file}. The check names every cell that needs fixing."},
-    "sheet": {"fi": "Välilehti", "sv": "Flik", "en": "Sheet"},
-    "column": {"fi": "Sarake", "sv": "Kolumn", "en": "Column"},
-    "required": {"fi": "Pakollinen", "sv": "Obligatorisk", "en": "Required"},
-    "optional": {"fi": "Vapaaehtoinen", "sv": "Frivillig", "en": "Optional"},
-    "format": {"fi": "Muoto", "sv": "Format", "en": "Format"},
-    "meaning": {"fi": "Selitys", "sv": "Förklaring", "en": "Meaning"},
-    "example": {"fi": "Esimerkki", "sv": "Exempel", "en": "Example"},
-    "yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
-    "no": {"fi": "ei", "sv": "nej", "en": "no"},
-    "kind.text": {"fi": "Teksti", "sv": "Text", "en": "Text"},
-    "kind.code": {"fi": "Valitse pudotusvalikosta", "sv": "Välj i rullgardinslistan", "en": "Choose from the dropdown"},
-    "kind.codes": {"fi": "Yksi tai useampi listasta, erota puolipisteellä (;)",
-                   "sv": "En eller flera ur listan, åtskilda med semikolon (;)",
-                   "en": "One or more from the list, separated by semicolons (;)"},
-    "kind.date": {"fi": "Päivämäärä p.k.vvvv, esim. 14.3.2025", "sv": "Datum d.m.åååå, t.ex. 14.3.2025",
-                  "en": "Date d.m.yyyy, e.g. 14.3.2025"},
-    "kind.number": {"fi": "Luku, esim. 1 234,50", "sv": "Tal, t.ex. 1 234,50", "en": "Number, e.g. 1 234,50"},
-    "kind.integer": {"fi": "Kokonaisluku", "sv": "Heltal", "en": "Whole number"},
-    "kind.year": {"fi": "Vuosi, esim. 2025", "sv": "År, t.ex. 2025", "en": "Year, e.g. 2025"},
-    "kind.flag": {"fi": "Valitse 'Kyllä' tai jätä tyhjäksi", "sv": "Välj 'Ja' eller lämna tomt",
-                  "en": "Choose 'Yes' or leave empty"},
-    "flag.yes": {"fi": "Kyllä", "sv": "Ja", "en": "Yes"},
-    "error.title": {"fi": "Tarkista arvo", "sv": "Kontrollera värdet", "en": "Check the value"},
-}
+CONTACT_ROLE_LIMIT = 200  # characters the template's validation allows for the contact role
 
 
 def word(key: str, lang: str, **values: Any) -> str:
-    """One of the template's own words in ``lang``."""
-    text = WORDS[key][lang]
-    return text.format(**values) if values else text
+    """One of the template's own words in ``lang`` (``params/workbook.yaml``, under ``template``):
+    ``title``, ``kinds.date``, ``rules.0`` …"""
+    text: Any = words().template
+    for part in key.split("."):
+        text = text[int(part)] if part.isdigit() else getattr(text, part)
+    return text[lang].format(**values) if values else text[lang]
+
+
+def instructions_sheet(lang: str) -> str:
+    """The name of the instructions sheet of a ``lang`` template."""
+    return words().template.instructions_sheet[lang]
+
+
+def yes_no(strategy: Strategy, answer: bool, lang: str) -> str:
+    """The word yes or no in ``lang``: the labels of the list ``yes_no`` of the strategy."""
+    return strategy.codes(NIL_RETURN.codes).label("yes" if answer else "no", lang)
+
+
+def __getattr__(name: str) -> Any:
+    """``INSTRUCTIONS_SHEET``: the instructions sheet's name by language, in the words in use."""
+    if name == "INSTRUCTIONS_SHEET":
+        return by_language(words().template.instructions_sheet)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def template_path(out_dir: Path, year: int, organisation: str) -> Path:
@@ -198,16 +165,16 @@ def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str) -> 
 
 def example_value(strategy: Strategy, sheet: str, column: Column, lang: str) -> str:
     """The example of a column as a contributor would write it in a ``lang`` template."""
-    example = COLUMN_HELP[(sheet, column.key)][1]
+    example = column_words(sheet, column.key).example
     if example is None:
         return ""
     if column.kind == "code":
         return strategy.codes(column.codes).label(str(example), lang)
     if column.kind == "codes":
         return "; ".join(strategy.codes(column.codes).label(code, lang) for code in example)
-    if isinstance(example, tuple):
-        return example[LANGUAGES.index(lang)]
-    return str(example)
+    if isinstance(example, str):
+        return example
+    return example[lang]  # a text in every language
 
 
 def _protect(ws: Worksheet) -> None:
@@ -246,7 +213,7 @@ def code_sheet_texts(strategy: Strategy) -> frozenset[str]:
 
 def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
                         version: str = TEMPLATE_VERSION) -> None:
-    ws.title = INSTRUCTIONS_SHEET[lang]
+    ws.title = instructions_sheet(lang)
     for letter, width in zip("ABCDEF", (16, 34, 14, 36, 60, 34), strict=True):
         ws.column_dimensions[letter].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -255,9 +222,9 @@ def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, ye
     ws["A2"] = word("whose", lang, organisation=strategy.organisations.label(organisation, lang), year=year,
                     version=version)
     row = 4
-    for n in range(1, 7):
+    for n in range(1, len(words().template.rules) + 1):
         ws.cell(row=row, column=1, value=f"{n}.").alignment = wrap
-        ws.cell(row=row, column=2, value=word(f"rule{n}", lang, file=f"{organisation}.xlsx")).alignment = wrap
+        ws.cell(row=row, column=2, value=word(f"rules.{n - 1}", lang, file=f"{organisation}.xlsx")).alignment = wrap
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
         ws.row_dimensions[row].height = 32
         row += 1
@@ -271,14 +238,15 @@ def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, ye
         row += 1
         ws.cell(row=row, column=1, value=sheet_name).font = Font(bold=True)
         ws.cell(row=row, column=2, value=title).font = Font(bold=True)
-        ws.cell(row=row, column=5, value=SHEET_HELP[sheet_name][LANGUAGES.index(lang)]).alignment = wrap
+        ws.cell(row=row, column=5, value=sheet_help(sheet_name, lang)).alignment = wrap
         for col in range(1, 7):
             ws.cell(row=row, column=col).fill = SECTION_FILL
         for column in columns:
             row += 1
             filled_in = sheet_name == INFO_SHEET and column.key not in CONTRIBUTOR_INFO
-            values = (sheet_name, column.header(lang), word("yes" if column.required else "no", lang),
-                      "" if filled_in else word(f"kind.{column.kind}", lang), help_text(sheet_name, column.key, lang),
+            required = yes_no(strategy, column.required, lang).lower()  # in a table cell: kyllä, ei
+            values = (sheet_name, column.header(lang), required,
+                      "" if filled_in else word(f"kinds.{column.kind}", lang), help_text(sheet_name, column.key, lang),
                       example_value(strategy, sheet_name, column, lang))
             for col, value in enumerate(values, start=1):
                 ws.cell(row=row, column=col, value=value).alignment = wrap
@@ -303,9 +271,10 @@ def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: s
         if column.key in CONTRIBUTOR_INFO:  # the values the contributor fills in
             value.protection = UNLOCKED
             if column.kind == "flag":  # a checkbox-like choice: the one word, or nothing
-                rule = DataValidation(type="list", formula1=f'"{word("flag.yes", lang)}"', allow_blank=True)
+                rule = DataValidation(type="list", formula1=f'"{yes_no(strategy, True, lang)}"', allow_blank=True)
             else:
-                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True)
+                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(CONTACT_ROLE_LIMIT),
+                                      allow_blank=True)
             _describe(rule, column, help_text(INFO_SHEET, column.key, lang), "", lang)
             rule.add(value.coordinate)
             ws.add_data_validation(rule)
@@ -345,27 +314,34 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
         # Several countries are typed as 'Viro; Ruotsi': the dropdown helps, the intake checks.
         rule.showErrorMessage = column.kind == "code"
     elif column.kind == "date":
-        rule = DataValidation(type="date", operator="between", formula1="DATE(1950,1,1)", formula2="DATE(2100,12,31)",
-                              allow_blank=blank)
+        rule = DataValidation(type="date", operator="between", formula1=_excel_date(FIRST_DATE),
+                              formula2=_excel_date(LAST_DATE), allow_blank=blank)
     elif column.kind == "year":
-        rule = DataValidation(type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=blank)
+        rule = DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR),
+                              allow_blank=blank)
     elif column.kind in ("number", "integer"):
         kind = "decimal" if column.kind == "number" else "whole"
         if column.minimum is not None:
             rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{column.minimum:g}",
                                   allow_blank=blank)
         else:
-            rule = DataValidation(type=kind, operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=blank)
+            rule = DataValidation(type=kind, operator="between", formula1=f"{-NUMBER_LIMIT:.0E}",
+                                  formula2=f"{NUMBER_LIMIT:.0E}", allow_blank=blank)
     else:
-        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=blank)
+        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT), allow_blank=blank)
     _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)
     rule.add(area)
     ws.add_data_validation(rule)
 
 
+def _excel_date(date: dt.date) -> str:
+    """A date as an Excel formula: ``DATE(1950,1,1)``."""
+    return f"DATE({date.year},{date.month},{date.day})"
+
+
 def _describe(rule: DataValidation, column: Column, meaning: str, example: str, lang: str) -> None:
     """The input message shown when a cell is selected, and the error message of a wrong value."""
-    kind = word(f"kind.{column.kind}", lang)
+    kind = word(f"kinds.{column.kind}", lang)
     need = word("required" if column.required else "optional", lang)
     prompt = f"{need}. {kind}. {meaning}"
     if example and len(prompt) + len(example) + 12 <= PROMPT_LIMIT:
@@ -373,7 +349,7 @@ def _describe(rule: DataValidation, column: Column, meaning: str, example: str, 
     rule.showInputMessage = True
     rule.promptTitle = column.label(lang)[:PROMPT_TITLE_LIMIT]
     rule.prompt = prompt[:PROMPT_LIMIT]
-    rule.errorTitle = word("error.title", lang)
+    rule.errorTitle = word("error_title", lang)
     rule.error = f"{kind}. {meaning}"[:PROMPT_LIMIT]
     rule.errorStyle = "stop"
 

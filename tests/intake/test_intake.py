@@ -14,7 +14,7 @@ import pytest
 from hki_intl.intake import load_submissions, parse_number_text, parse_value, read_submission
 from hki_intl.workbook import excel as excel_io
 from hki_intl.workbook.excel import save_workbook
-from hki_intl.workbook.schema import INFO_NAMES, TEMPLATE_VERSION, Column
+from hki_intl.workbook.schema import INFO_NAMES, SHEETS_BY_NAME, TEMPLATE_VERSION
 from hki_intl.workbook.template import build_workbook, template_path, write_templates
 from tests.conftest import RECORDS, activity
 
@@ -226,7 +226,7 @@ def test_formulas_read_as_their_cached_values(write_workbook, strategy, settings
     ("4.3.2025", dt.date(2025, 3, 4)), (" 04.03.2025 ", dt.date(2025, 3, 4)), ("2025-03-04 00:00:00", dt.date(2025, 3, 4)),
 ])
 def test_dates_accepted(strategy, raw, expected):
-    column = Column("start", "date", "Alkupäivä", "Startdatum", "Start date", True)
+    column = SHEETS_BY_NAME["Toiminnot"].column("start")
     assert parse_value(column, raw, strategy) == (expected, None)
 
 

@@ -83,6 +83,11 @@ def headline_specs(strategy: Strategy, goal: str) -> list[tuple[str, Measure]]:
             raise UsageError(f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the goal's figures "
                              f"({module.__name__.rpartition('.')[2]}) have no measure '{measure}'; choose one of "
                              f"{', '.join(module.MEASURES)}")
+        unit = item.get("unit")
+        if unit and unit != module.MEASURES[measure].unit:
+            raise UsageError(f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the unit is "
+                             f"{module.MEASURES[measure].unit}, not {unit} (the measure '{measure}' says); leave the "
+                             f"unit out or correct it")
         specs.append((str(item["id"]), module.MEASURES[measure]))
     return specs
 

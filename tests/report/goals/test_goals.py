@@ -17,7 +17,7 @@ from tests.report.test_analysis import tables  # noqa: F401  (the small tables f
 def _with_goal(strategy: Strategy, **entry) -> Strategy:
     data = copy.deepcopy(strategy.data)
     data["goals"].append({"fi": "Kestävä kaupunki", "sv": "Hållbar stad", "en": "Sustainable city", **entry})
-    return Strategy(data)
+    return Strategy.from_data(data)
 
 
 def test_a_goal_is_served_by_its_own_module_or_the_generic_one(strategy):
@@ -60,8 +60,9 @@ def test_a_goal_asking_for_code_that_does_not_exist_is_a_usage_error(strategy, e
 def test_the_generic_figures_count_the_goals_own_activities(tables, strategy):  # noqa: F811
     own = {h.id: h for h in goals.compute_headlines(tables, 2025, strategy, "competence")}
     data = copy.deepcopy(strategy.data)
-    data["goals"][0] = {**data["goals"][0], "figures": "generic", "headlines": None}
-    generic_view = {h.id: h for h in goals.compute_headlines(tables, 2025, Strategy(data), "competence")}
+    data["goals"][0] = {key: value for key, value in data["goals"][0].items() if key != "headlines"} | {
+        "figures": "generic"}
+    generic_view = {h.id: h for h in goals.compute_headlines(tables, 2025, Strategy.from_data(data), "competence")}
     assert (generic_view["goal_activities"].value, generic_view["goal_activities"].previous) == (
         own["competence_activities"].value, own["competence_activities"].previous) == (2, 1)
     assert generic_view["goal_organisations"].value == 1

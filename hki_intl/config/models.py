@@ -1,0 +1,354 @@
+"""What each file of ``params/`` may hold: typed models (pydantic) of ``strategy.yaml``,
+``report.yaml``, ``texts.yaml`` and ``workbook.yaml``.
+
+The models say the shape (which keys, of which type, which are required) and what is
+expected of each key, for the one-line message a mistake gets (:mod:`hki_intl.config.params`
+turns a validation error into ``<file>: <key path>: <what is wrong>; <what is expected>``).
+Rules across entries — unique ids, references to another list — are checked after the shape,
+in :mod:`hki_intl.config.params`.
+
+A field's ``description`` is the "what is expected" of that message; ``{noun}`` in it becomes
+what one entry of the list is (a goal, a country, …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
+Locale = Literal["fi-FI", "sv-SE", "en-US"]
+LOCALES: dict[str, Locale] = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}  # each language's number formats (charts)
+Language = Literal[LANGUAGES]
+Unit = Literal["count", "eur"]
+
+
+def _not_blank(text: str) -> str:
+    """Text with something in it (kept as written: a label's spaces are the author's)."""
+    if not text.strip():
+        raise PydanticCustomError("empty", "empty")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+
+LABELS = "every {noun} needs a label in fi, sv and en"
+WORDS = "every text needs its words in fi, sv and en"
+
+# What one entry of a list is, by the list's key (for "every goal needs …").
+NOUNS = {
+    "goals": "goal", "headlines": "headline", "focus_areas": "focus area", "activity_types": "activity type",
+    "activity_statuses": "activity status", "funding_sources": "funding source", "network_roles": "network role",
+    "visit_directions": "visit direction", "visit_levels": "visit level", "media_tones": "media tone",
+    "agreement_types": "agreement type", "yes_no": "yes_no entry", "organisations": "organisation",
+    "networks": "network", "cities": "city", "countries": "country", "indicators": "indicator", "rules": "rule",
+    "accepted_template_versions": "version",
+}
+
+
+class Model(BaseModel):
+    """A mapping in a params file: unknown keys are mistakes (a typo would be ignored otherwise)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a text fills in; raises ValueError for a brace that opens no placeholder."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+class Words(Model):
+    """One text in every language, with the same ``{placeholders}`` in each."""
+
+    noun: ClassVar[str] = "text"
+    fi: Text = Field(description=WORDS)
+    sv: Text = Field(description=WORDS)
+    en: Text = Field(description=WORDS)
+
+    def __getitem__(self, lang: str) -> str:
+        return str(getattr(self, lang))
+
+    @property
+    def names(self) -> set[str]:
+        """The placeholders the text fills in (the same in every language)."""
+        return placeholders(self.fi)
+
+    @model_validator(mode="after")
+    def _same_placeholders(self) -> Words:
+        found = {}
+        for lang in LANGUAGES:
+            try:
+                found[lang] = placeholders(self[lang])
+            except ValueError as error:
+                raise ValueError(f"the {lang} text has a stray brace ({error}); write placeholders as {{name}}") from None
+        if not found["fi"] == found["sv"] == found["en"]:
+            shown = "; ".join(f"{lang} {_braces(names)}" for lang, names in found.items())
+            raise ValueError(f"the languages fill in different placeholders ({shown}); every language needs the same ones")
+        return self
+
+
+def _braces(names: set[str]) -> str:
+    return " ".join(f"{{{name}}}" for name in sorted(names)) or "none"
+
+
+def filling(*allowed: str) -> AfterValidator:
+    """A text that the code fills in with exactly these values: any other placeholder is a typo."""
+    def check(words: Words) -> Words:
+        unknown = words.names - set(allowed)
+        if unknown:
+            raise ValueError(f"{_braces(unknown)} is not filled in here; the placeholders here are {_braces(set(allowed))}")
+        return words
+
+    return AfterValidator(check)
+
+
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def _sheet_name(words: Words) -> Words:
+    """Excel's rules for a sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    for lang in LANGUAGES:
+        name = words[lang]
+        if len(name) > 31 or any(ch in SHEET_NAME_FORBIDDEN for ch in name) or name.startswith("'") or name.endswith("'"):
+            raise ValueError(f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
+                             f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end")
+    return words
+
+
+SheetName = Annotated[Words, AfterValidator(_sheet_name)]
+
+
+# --- strategy.yaml -------------------------------------------------------------------------------
+
+class Code(Model):
+    """One entry of a code list: a stable id and a label in every language."""
+
+    id: Text = Field(description="every {noun} needs an id")
+    fi: Text = Field(description=LABELS)
+    sv: Text = Field(description=LABELS)
+    en: Text = Field(description=LABELS)
+
+    def label(self, lang: str) -> str:
+        return str(getattr(self, lang))
+
+
+class Headline(Model):
+    """One headline figure of a goal: its id (its label is the text ``headline.<id>``), and its
+    unit or the measure of the goal's figures module that computes it, where the id does not say."""
+
+    id: Text = Field(description="every headline needs an id (its label is the text headline.<id> in texts.yaml)")
+    unit: Unit | None = Field(None, description="a headline's unit: count or eur")
+    measure: Text | None = Field(None, description="the measure of the goal's figures that computes the headline")
+
+
+class Goal(Code):
+    notebook: Text | None = Field(None, description="the notebook that makes its chapter (notebooks/<notebook>.ipynb); "
+                                                   "without one, the generic notebooks/goal.ipynb")
+    figures: Text | None = Field(None, description="the module that computes the goal's figures")
+    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of ids or of {id, unit}")
+
+    @field_validator("headlines", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        """A headline may be named by its id alone: ``[media_items, …]``."""
+        if isinstance(value, list):
+            return [{"id": item} if isinstance(item, str) else item for item in value]
+        return value
+
+
+class FocusArea(Code):
+    group: Literal["necessary", "strength", "outside"] = Field(
+        description="every focus area needs its group: necessary, strength or outside")
+
+
+class FundingSource(Code):
+    eu: bool = Field(description="every funding source needs eu: true or false")
+
+
+class NetworkRole(Code):
+    influence: bool = Field(description="every network role needs influence: true or false")
+
+
+class VisitLevel(Code):
+    high_level: bool = Field(description="every visit level needs high_level: true or false")
+
+
+class Organisation(Code):
+    kind: Text = Field(description="every organisation needs its kind (division, city_company, …)")
+    from_: int | None = Field(None, alias="from", description="the first year the organisation exists")
+    to: int | None = Field(None, description="the last year the organisation exists")
+
+
+class City(Code):
+    country: Text = Field(description="every city needs its country (an id of countries)")
+    priority: bool = Field(description="every city needs priority: true or false")
+    twin: bool = False
+    frozen_from: int | None = None
+    lat: float = Field(ge=-90, le=90, description="every city needs its latitude (lat)")
+    lon: float = Field(ge=-180, le=180, description="every city needs its longitude (lon)")
+
+
+class Country(Code):
+    numeric: int = Field(description="every country needs its ISO 3166-1 numeric code (for the map)")
+
+
+class Indicator(Code):
+    goal: Text = Field(description="every indicator needs the goal whose chapter shows it (an id of goals)")
+    unit: Unit = Field(description="every indicator needs a unit: count or eur")
+    source: Text = Field(description="every indicator needs its source")
+
+
+def _codes(what: str) -> Any:
+    return Field(min_length=1, description=f"the file needs the list {what}")
+
+
+class StrategyFile(Model):
+    """``params/strategy.yaml``: the strategy as data."""
+
+    source: Words = Field(description="the file needs source: the strategy document's name in fi, sv and en")
+    goals: list[Goal] = _codes("of goals")
+    focus_areas: list[FocusArea] = _codes("of focus areas")
+    activity_types: list[Code] = _codes("of activity types")
+    activity_statuses: list[Code] = _codes("of activity statuses")
+    funding_sources: list[FundingSource] = _codes("of funding sources")
+    network_roles: list[NetworkRole] = _codes("of network roles")
+    visit_directions: list[Code] = _codes("of visit directions")
+    visit_levels: list[VisitLevel] = _codes("of visit levels")
+    media_tones: list[Code] = _codes("of media tones")
+    agreement_types: list[Code] = _codes("of agreement types")
+    yes_no: list[Code] = _codes("yes_no (the words yes and no)")
+    organisations: list[Organisation] = _codes("of organisations")
+    networks: list[Code] = _codes("of networks")
+    cities: list[City] = _codes("of cities")
+    countries: list[Country] = _codes("of countries")
+    indicators: list[Indicator] = _codes("of indicators")
+
+    LISTS: ClassVar[tuple[str, ...]] = (
+        "goals", "focus_areas", "activity_types", "activity_statuses", "funding_sources", "network_roles",
+        "visit_directions", "visit_levels", "media_tones", "agreement_types", "yes_no", "organisations", "networks",
+        "cities", "countries", "indicators")
+
+
+# --- report.yaml ---------------------------------------------------------------------------------
+
+class ReportFile(Model):
+    """``params/report.yaml``: the settings of one report."""
+
+    year: int | None = Field(None, description="the report year")
+    language: Language = Field("fi", description="the report language: fi, sv or en")
+    compare_years: int = Field(2, ge=0, le=50, description="how many earlier years the report compares with")
+    report_date: dt.date | None = Field(None, description="the date printed on the report (YYYY-MM-DD), or null")
+    accepted_template_versions: list[Text] | None = Field(
+        None, min_length=1, description="the template versions the intake accepts, e.g. [\"2025.1\", \"2025.2\"]")
+
+
+# --- texts.yaml ----------------------------------------------------------------------------------
+
+class TextsFile(RootModel[dict[str, Words]]):
+    """``params/texts.yaml``: every word of the report, one entry per key."""
+
+
+# --- workbook.yaml -------------------------------------------------------------------------------
+
+class ColumnWords(Model):
+    """A column's (or an info row's) label, what it means, and an example."""
+
+    label: Words = Field(description="every column needs its label (the header) in fi, sv and en")
+    help: Words = Field(description="every column needs its help (what it means) in fi, sv and en")
+    example: Any = Field(None, description="an example: a value in quotes, a code id, a list of code ids, or a text "
+                                           "in fi, sv and en")
+
+    @field_validator("example", mode="before")
+    @classmethod
+    def _example(cls, value: Any) -> Words | tuple[str, ...] | str | None:
+        """One of four shapes (text in every language, several code ids, one value, none), told
+        apart here so that a mistake gets one message rather than one per shape."""
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        if isinstance(value, list) and value and all(isinstance(item, str) and item.strip() for item in value):
+            return tuple(value)
+        if isinstance(value, dict):
+            try:
+                return Words.model_validate(value)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(first["type"], first["msg"])
+                raise ValueError(f"{where}: {problem}; an example in words needs fi, sv and en") from None
+        raise ValueError(f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a "
+                         f"text in fi, sv and en")
+
+
+class SheetWords(Model):
+    """A sheet's label (what it holds), its help and its columns' words, by column key."""
+
+    label: Words | None = Field(None, description="every data sheet needs its label in fi, sv and en")
+    help: Words = Field(description="every sheet needs its help (what it holds) in fi, sv and en")
+    columns: dict[str, ColumnWords] = Field(description="every sheet needs the words of its columns")
+
+
+def shown() -> Any:
+    """A text the workbook shows: required, in every language."""
+    return Field(description="the workbook shows this text: it needs fi, sv and en")
+
+
+class KindWords(Model):
+    """How each kind of column is filled in (the instructions' Format column and input messages)."""
+
+    text: Words = shown()
+    code: Words = shown()
+    codes: Words = shown()
+    date: Words = shown()
+    number: Words = shown()
+    integer: Words = shown()
+    year: Words = shown()
+    flag: Words = shown()
+
+
+class TemplateWords(Model):
+    """The template's own words: the instructions sheet and the input messages."""
+
+    instructions_sheet: SheetName = shown()
+    title: Annotated[Words, filling("year")] = shown()
+    whose: Annotated[Words, filling("organisation", "year", "version")] = shown()
+    rules: list[Annotated[Words, filling("file")]] = Field(min_length=1, description="the instructions' rules, "
+                                                           "one entry each with fi, sv and en")
+    sheet: Words = shown()
+    column: Words = shown()
+    required: Words = shown()
+    optional: Words = shown()
+    format: Words = shown()
+    meaning: Words = shown()
+    example: Words = shown()
+    error_title: Words = shown()
+    kinds: KindWords = Field(description="the workbook needs how each kind of column is filled in")
+
+
+class FeedbackWords(Model):
+    """The words of the annotated copy ``validate --feedback`` writes (its messages are English)."""
+
+    list_sheet: SheetName = shown()
+    title: Annotated[Words, filling("count", "file")] = shown()
+    number: Words = shown()
+    sheet: Words = shown()
+    cell: Words = shown()
+    what_to_fix: Words = shown()
+    whole_workbook: Words = shown()
+
+
+class WorkbookFile(Model):
+    """``params/workbook.yaml``: every word of the contributors' workbook."""
+
+    template: TemplateWords = Field(description="the file needs the template's own words")
+    feedback: FeedbackWords = Field(description="the file needs the feedback copy's words")
+    sheets: dict[str, SheetWords] = Field(description="the file needs the words of every sheet")
+
+    def column(self, sheet: str, key: str) -> ColumnWords:
+        return self.sheets[sheet].columns[key]
+
+
+assert tuple(Words.model_fields) == LANGUAGES == tuple(k for k in Code.model_fields if k != "id")

@@ -1,0 +1,142 @@
+"""The workbook's words — headers, help texts, examples, the template's and the feedback copy's
+own words — from ``params/workbook.yaml``, checked against the schema.
+
+The schema (:mod:`hki_intl.workbook.schema`) keeps what is code; its sheets and columns get
+their words here, by sheet name and column key. The words are those of the params folder in
+use: :func:`hki_intl.config.params.load_params` makes a folder's words the ones the template
+writes and the intake reads (the command line does so for ``--params``); until then, the
+project's ``params/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from hki_intl import PARAMS_DIR
+from hki_intl.config.models import LANGUAGES, ColumnWords, SheetWords, Words, WorkbookFile
+from hki_intl.config.params import (
+    Loc,
+    Strategy,
+    first,
+    normalise_key,
+    params_error,
+    read_params_file,
+    unknown_code,
+    validated,
+)
+
+FILE = "workbook.yaml"
+
+_in_use: list[WorkbookFile] = []  # the words of the params folder in use, once read
+
+
+def words() -> WorkbookFile:
+    """The words of the params folder in use (the project's ``params/`` unless another was named)."""
+    if not _in_use:
+        from hki_intl.config.params import load_strategy
+
+        use_words(PARAMS_DIR, load_strategy(PARAMS_DIR))
+    return _in_use[0]
+
+
+def use_words(params_dir: Path, strategy: Strategy) -> WorkbookFile:
+    """Read and check ``<params_dir>/workbook.yaml`` and make its words the ones in use."""
+    path = Path(params_dir) / FILE
+    model = validated(path, WorkbookFile, read_params_file(path))
+    problem = first(words_problems(model, strategy))
+    if problem:
+        raise params_error(path, *problem)
+    _in_use[:] = [model]
+    return model
+
+
+def sheet_words(sheet: str) -> SheetWords:
+    return words().sheets[sheet]
+
+
+def column_words(sheet: str, key: str) -> ColumnWords:
+    return words().sheets[sheet].columns[key]
+
+
+def by_language(text: Words) -> dict[str, str]:
+    """``{"fi": …, "sv": …, "en": …}``."""
+    return {lang: text[lang] for lang in LANGUAGES}
+
+
+def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+    """What the shape cannot say: every sheet and column of the schema has its words and no
+    other, headers tell the columns of a sheet apart, examples name codes of their lists, and
+    the sheets the words name are not the template's other sheets."""
+    from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET, SHEETS  # the schema imports this module
+    from hki_intl.workbook.template import CODES_SHEET
+
+    sections = {INFO_SHEET: INFO_FIELDS, **{sheet.name: sheet.columns for sheet in SHEETS}}
+    for name in model.sheets:
+        if name not in sections:
+            yield ("sheets", name), f"unknown sheet; the template's sheets are {', '.join(sections)}"
+    for name, columns in sections.items():
+        sheet = model.sheets.get(name)
+        if sheet is None:
+            yield ("sheets", name), "missing; every sheet of the template needs its help and its columns' words"
+            continue
+        if name == INFO_SHEET and sheet.label is not None:
+            yield ("sheets", name, "label"), "unknown key; the info sheet shows its name, it has no label"
+        if name != INFO_SHEET and sheet.label is None:
+            yield ("sheets", name, "label"), "missing; every data sheet needs its label in fi, sv and en"
+        keys = [column.key for column in columns]
+        for key in sheet.columns:
+            if key not in keys:
+                yield ("sheets", name, "columns", key), f"unknown column; the columns of {name} are {', '.join(keys)}"
+        for column in columns:
+            if column.key not in sheet.columns:
+                yield ("sheets", name, "columns", column.key), ("missing; every column of the schema needs its label "
+                                                                "and help in fi, sv and en")
+            else:
+                yield from _example_problems(name, column, sheet.columns[column.key], strategy)
+        yield from _header_clashes(name, [key for key in keys if key in sheet.columns], sheet)
+    taken = {INFO_SHEET, CODES_SHEET, *(sheet.name for sheet in SHEETS)}
+    for loc, names in ((("template", "instructions_sheet"), model.template.instructions_sheet),
+                       (("feedback", "list_sheet"), model.feedback.list_sheet)):
+        for lang in LANGUAGES:
+            if names[lang] in taken:
+                yield loc, f"{names[lang]!r} already names a sheet of the template; give the sheet its own name"
+        taken |= set(by_language(names).values())
+
+
+def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+    """A coded column's example is a code id of its list (several for a column of several codes)."""
+    example, loc = words_.example, ("sheets", sheet, "columns", column.key, "example")
+    if example is None:
+        return
+    if column.kind in ("code", "codes"):
+        ids = strategy.codes(column.codes).ids
+        wanted = tuple if column.kind == "codes" else str
+        if not isinstance(example, wanted):
+            shape = "a list of code ids, e.g. [NL, EE]" if column.kind == "codes" else "one code id"
+            yield loc, f"{_shown(example)} is not an example of this column; write {shape} of the list {column.codes}"
+            return
+        for code in (example if isinstance(example, tuple) else (example,)):
+            if code not in ids:
+                yield loc, unknown_code(code, column.codes, ids)
+    elif isinstance(example, tuple):
+        yield loc, f"{_shown(example)} is a list; a list is an example only of a column of several codes"
+
+
+def _shown(example: object) -> str:
+    return repr(list(example)) if isinstance(example, tuple) else repr(example)
+
+
+def _header_clashes(sheet: str, keys: list[str], words_: SheetWords) -> Iterator[tuple[Loc, str]]:
+    """The intake finds a column by its key or its label in any language: two columns of one
+    sheet must not share one."""
+    owner: dict[str, str] = {}
+    for key in keys:
+        label = words_.columns[key].label
+        for spelling, lang in ((key, None), *((label[lang], lang) for lang in LANGUAGES)):
+            found = normalise_key(spelling).removesuffix("*").rstrip()
+            if owner.get(found, key) != key:
+                loc = ("sheets", sheet, "columns", key, "label", lang) if lang else ("sheets", sheet, "columns", key)
+                yield loc, (f"{spelling!r} is also a header of the column {owner[found]}; the intake could not tell the "
+                            f"two apart — give each column its own")
+            owner.setdefault(found, key)
