@@ -34,8 +34,9 @@ def _params(tmp: Path, edit) -> Path:
     shutil.copytree(PARAMS_DIR, folder)
     strategy = yaml.safe_load((folder / "strategy.yaml").read_text(encoding="utf-8"))
     texts = yaml.safe_load((folder / "texts.yaml").read_text(encoding="utf-8"))
-    edit(strategy, texts)
-    for name, data in (("strategy", strategy), ("texts", texts)):
+    workbook = yaml.safe_load((folder / "workbook.yaml").read_text(encoding="utf-8"))
+    edit(strategy, texts, workbook)
+    for name, data in (("strategy", strategy), ("texts", texts), ("workbook", workbook)):
         (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return folder
 
@@ -73,7 +74,7 @@ def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, t
         ws.cell(row=row, column=3, value=NEW["fi"])  # column C: the primary goal, as a contributor picks it
     wb.save(path)
 
-    def add_goal(strategy, texts):
+    def add_goal(strategy, texts, workbook):
         strategy["goals"].append(NEW)
         texts.update(NEW_TEXTS)
 
@@ -93,12 +94,16 @@ def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, t
 def test_a_renamed_goal_keeps_its_chapter_and_figures(example, tmp_path):
     root, original = example
 
-    def rename(strategy, texts):
+    def rename(strategy, texts, workbook):
         goal = next(g for g in strategy["goals"] if g["id"] == "competence")
         goal.update(id="learning", figures="competence")  # same labels: the workbooks' cells still match
         for entry in strategy.get("networks", []) + strategy.get("indicators", []):
             if entry.get("goal") == "competence":
                 entry["goal"] = "learning"
+        for sheet in workbook["sheets"].values():  # the template's examples name goals by id
+            for column in sheet.get("columns", {}).values():
+                if column.get("example") == "competence":
+                    column["example"] = "learning"
 
     page = _run(root / "inputs", tmp_path / "report", _params(tmp_path, rename))
     assert '<h1 id="learning">' in page and '<h1 id="competence">' not in page

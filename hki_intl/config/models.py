@@ -149,7 +149,8 @@ class Goal(Code):
     notebook: Text | None = Field(None, description="the notebook that makes its chapter (notebooks/<notebook>.ipynb); "
                                                    "without one, the generic notebooks/goal.ipynb")
     figures: Text | None = Field(None, description="the module that computes the goal's figures")
-    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of ids or of {id, unit}")
+    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of ids, or of "
+                                                                "entries with an id and a unit or a measure")
 
     @field_validator("headlines", mode="before")
     @classmethod
