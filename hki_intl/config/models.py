@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
 Locale = Literal["fi-FI", "sv-SE", "en-US"]
 LOCALES: dict[str, Locale] = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}  # each language's number formats (charts)
-Language = Literal[LANGUAGES]
+Language = Literal["fi", "sv", "en"]  # LANGUAGES as a type
 Unit = Literal["count", "eur"]
 
 

@@ -15,7 +15,7 @@ line naming the file, the key path and what is expected, such as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -49,7 +49,7 @@ class _KeyTwice(yaml.MarkedYAMLError):
     """A key given twice in one mapping."""
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, if there
     """YAML as ``yaml.safe_load`` reads it (with libyaml's parser where installed: five times
     faster), except that a key given twice in one mapping is an error: PyYAML would keep the
     last silently (a copied text whose key was not renamed)."""
@@ -122,7 +122,7 @@ def validated(path: Path, model: type[BaseModel], data: Any) -> Any:
         raise explain(path, model, _first_error(error.errors())) from None
 
 
-def _first_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _first_error(errors: Sequence[Any]) -> Any:
     """The first error in the file's order; but a key that is unknown where another is missing is
     most likely that key mistyped, and its message names the keys allowed there."""
     first_loc = tuple(errors[0]["loc"])
@@ -262,8 +262,8 @@ def _keys_of(model: type[BaseModel], where: Loc) -> str | None:
         subject = "the file"
     elif isinstance(where[-1], int):
         subject = _an(_noun(where))
-    elif getattr(found, "noun", None):
-        subject = _an(found.noun)
+    elif noun := getattr(found, "noun", None):
+        subject = _an(noun)
     else:
         subject = key_path(where)
     return f"{subject} has {listed}"

@@ -60,7 +60,7 @@ def _text(column: Column, raw: Any, strategy: Strategy):
 
 
 def _code(column: Column, raw: Any, strategy: Strategy):
-    codes = strategy.codes(column.codes)
+    codes = strategy.codes(column.code_list)
     code = codes.lookup.get(code_key(raw))
     if code is None:
         return None, (f"unknown {column_name(column)} ({_show(raw)}); choose a value from the "
@@ -69,8 +69,9 @@ def _code(column: Column, raw: Any, strategy: Strategy):
 
 
 def _codes(column: Column, raw: Any, strategy: Strategy):
-    codes = strategy.codes(column.codes)
-    values, unknown = [], []
+    codes = strategy.codes(column.code_list)
+    values: list[str] = []
+    unknown: list[str] = []
     for part in re.split(r"[;,\n]", str(raw)):
         if not part.strip():
             continue
@@ -116,9 +117,10 @@ def _number(column: Column, raw: Any, strategy: Strategy):
     elif isinstance(raw, (int, float)):
         value = float(raw)
     else:
-        value = read_number_text(str(raw))
-        if isinstance(value, Ambiguous):
-            return None, _ambiguous(column, raw, value)
+        reading = read_number_text(str(raw))
+        if isinstance(reading, Ambiguous):
+            return None, _ambiguous(column, raw, reading)
+        value = reading
     if value is None or not math.isfinite(value):
         return None, f"{column_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
     if abs(value) > NUMBER_LIMIT:
@@ -235,7 +237,7 @@ def _flag(column: Column, raw: Any, strategy: Strategy):
     if isinstance(raw, bool):
         return raw, None
     key = code_key(raw)
-    yes_no = strategy.codes(column.codes)
+    yes_no = strategy.codes(column.code_list)
     value = FLAG_MARKS[key] if key in FLAG_MARKS else {"yes": True, "no": False}.get(yes_no.lookup.get(key, ""))
     if value is None:
         yes = yes_no.label("yes", "fi")
@@ -259,7 +261,7 @@ def column_name(column: Column) -> str:
 def fill_hint(column: Column, strategy: Strategy) -> str:
     """How to fill in an empty required cell of ``column``."""
     if column.kind in ("code", "codes"):
-        return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.codes).labels('fi').values())}"
+        return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.code_list).labels('fi').values())}"
     return {"date": DATE_HINT, "number": "write a number, e.g. 1234,50", "integer": "write a whole number",
             "year": "write a year such as 2025"}.get(column.kind, "fill in the cell")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,7 @@ def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] |
     where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
     if cell:
         where |= dict(row=cell[0], column=cell[1], cell=cell_ref(*cell))
-    label, yes = NIL_RETURN.label("fi"), strategy.codes(NIL_RETURN.codes).label("yes", "fi")
+    label, yes = NIL_RETURN.label("fi"), strategy.codes(NIL_RETURN.code_list).label("yes", "fi")
     counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
     if submission.nil_return and submission.rows:
         rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
@@ -265,66 +265,91 @@ def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, str
                settings: Settings, problems: list[Problem]) -> _Info:
     """Organisation, template version, contact role and nil return from the info sheet, checked
     against the workbook's place (``<year>/<organisation-id>.xlsx``)."""
-    sheets = contents.sheets
     stem = path.stem.strip().casefold()
     info = _Info({"organisation": stem, "template_version": "", "contact_role": "", "nil_return": False})
     if stem not in strategy.organisations.ids:
         problems.append(Problem(name, message=(
             f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
             f"with one of {', '.join(strategy.organisations.ids)}")))
-    rows = sheets.get(INFO_SHEET)
+    rows = contents.sheets.get(INFO_SHEET)
     if rows is None:
-        known = template_sheets()
-        others = [s for s in contents.sheet_names if s not in known]
-        found = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
-        problems.append(Problem(name, INFO_SHEET, message=(
-            f"the sheet '{INFO_SHEET}' is missing or was renamed ({found}); it names the organisation, year and "
-            f"template version — rename the sheet back or copy your rows into a fresh template")))
+        problems.append(_missing_info_sheet(name, contents))
         return info
-    found, used = _find_info_cells(rows, sheets, contents.defined_names)
+    found, used = _find_info_cells(rows, contents.sheets, contents.defined_names)
     for field_ in INFO_FIELDS:
-        if field_.key not in found:
-            if field_.required:
-                spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
-                problems.append(Problem(name, INFO_SHEET, message=(
-                    f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
-                    f"copy your rows into a fresh template")))
-            continue
-        r, c, raw = found[field_.key]
-        if field_.key == "nil_return":
-            info.nil_return_cell = (r, c)
-        where = dict(file=name, sheet=INFO_SHEET, row=r, column=c, cell=cell_ref(r, c))
-        if _is_blank(raw) and field_.required:
-            problems.append(Problem(**where, message=(
-                f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
-                f"template made with 'pipeline.py templates'")))
-            continue
-        value, error = parse_value(field_, raw, strategy)
-        if error:
-            problems.append(Problem(**where, message=error))
-            continue
-        if field_.key == "organisation" and value and value != stem:
-            problems.append(Problem(**where, message=(
-                f"the organisation does not match the file name {path.name} ('{value}'); rename the file to "
-                f"{value}.xlsx or use the template of organisation '{stem}'")))
-        if field_.key == "year" and value is not None and value != year:
-            info.wrong_year = Problem(**where, message=(
-                f"the year does not match the folder {year} ({value}); move the workbook to the folder {value} "
-                f"or use the {year} template"))
-        if field_.key == "template_version" and value and value not in settings.accepted_template_versions:
-            problems.append(Problem(**where, message=(
-                f"the template version is not accepted ('{value}'); use a template of version "
-                f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
-                f"with 'pipeline.py templates'")))
-        if c == 3:  # read from the hidden column: what the contributor sees in B must say the same
-            problems.extend(_shown_differs(name, field_, rows, r, value, strategy))
-        if value is not None and field_.key != "year":
-            info.values[field_.key] = value if field_.key == "nil_return" else str(value)
+        if field_.key in found:
+            _read_info_field(name, field_, found[field_.key], rows, _Place(path, stem, year), strategy, settings,
+                             info, problems)
+        elif field_.required:
+            spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
+            problems.append(Problem(name, INFO_SHEET, message=(
+                f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
+                f"copy your rows into a fresh template")))
     extra = [(r, c) for r, c in nonblank(rows) if (r + 1, c + 1) not in used]
     if extra:
         problems.append(unread(name, INFO_SHEET, rows, extra, "values outside the template's rows are not read",
                                "delete them; the sheet holds only the rows of the template"))
     return info
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a workbook is: its path, the organisation its name says, the year of its folder."""
+
+    path: Path
+    stem: str
+    year: int
+
+
+def _missing_info_sheet(name: str, contents: WorkbookContents) -> Problem:
+    known = template_sheets()
+    others = [s for s in contents.sheet_names if s not in known]
+    listed = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
+    return Problem(name, INFO_SHEET, message=(
+        f"the sheet '{INFO_SHEET}' is missing or was renamed ({listed}); it names the organisation, year and "
+        f"template version — rename the sheet back or copy your rows into a fresh template"))
+
+
+def _read_info_field(name: str, field_: Column, at: tuple[int, int, Any], rows: list[list[Any]], place: _Place,
+                     strategy: Strategy, settings: Settings, info: _Info, problems: list[Problem]) -> None:
+    """One info row: parsed, checked against the workbook's place, recorded in ``info``."""
+    r, c, raw = at
+    if field_.key == "nil_return":
+        info.nil_return_cell = (r, c)
+    where = Problem(name, INFO_SHEET, r, c, cell_ref(r, c))
+    if _is_blank(raw) and field_.required:
+        problems.append(replace(where, message=(
+            f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
+            f"template made with 'pipeline.py templates'")))
+        return
+    value, error = parse_value(field_, raw, strategy)
+    if error:
+        problems.append(replace(where, message=error))
+        return
+    mismatch = _info_mismatch(field_.key, value, place, settings)
+    if mismatch and field_.key == "year":
+        info.wrong_year = replace(where, message=mismatch)
+    elif mismatch:
+        problems.append(replace(where, message=mismatch))
+    if c == 3:  # read from the hidden column: what the contributor sees in B must say the same
+        problems.extend(_shown_differs(name, field_, rows, r, value, strategy))
+    if value is not None and field_.key != "year":
+        info.values[field_.key] = value if field_.key == "nil_return" else str(value)
+
+
+def _info_mismatch(key: str, value: Any, place: _Place, settings: Settings) -> str | None:
+    """What is wrong with an info value for this workbook's place, if anything."""
+    if key == "organisation" and value and value != place.stem:
+        return (f"the organisation does not match the file name {place.path.name} ('{value}'); rename the file to "
+                f"{value}.xlsx or use the template of organisation '{place.stem}'")
+    if key == "year" and value is not None and value != place.year:
+        return (f"the year does not match the folder {place.year} ({value}); move the workbook to the folder {value} "
+                f"or use the {place.year} template")
+    if key == "template_version" and value and value not in settings.accepted_template_versions:
+        return (f"the template version is not accepted ('{value}'); use a template of version "
+                f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
+                f"with 'pipeline.py templates'")
+    return None
 
 
 def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, value: Any,
@@ -371,6 +396,8 @@ def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], 
         if sheet not in sheets:
             continue
         match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+        if match is None:  # a name of a range, not of one cell: not the template's
+            continue
         r, c = int(match[2]), column_index_from_string(match[1])
         target = sheets[sheet]
         raw = target[r - 1][c - 1] if r <= len(target) and c <= len(target[r - 1]) else None
@@ -382,32 +409,53 @@ def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], 
 
 def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
                 submission: Submission, strategy: Strategy, problems: list[Problem]) -> list[dict[str, Any]]:
+    """The records of one data sheet; every problem of its cells and rows goes to ``problems``."""
     header = find_header(sheet, rows)
-    if not header.columns:
-        cells = nonblank(rows)
-        if cells:
-            examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
-            problems.append(unread(name, sheet.name, rows, cells, (
-                f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
-                f"as '{examples}'), so the sheet's values are not read"),
-                "restore the header row from a fresh template, on row 1", ERROR))
-            return []
-    header_row, mapping = header.row, header.columns
-    submission.layout[sheet.name] = SheetLayout(header_row + 1, {c + 1: key for c, key in mapping.items()})
-    missing = [c for c in sheet.columns if c.key not in mapping.values()]
+    if not header.columns and _no_header(name, sheet, rows, problems):
+        return []
+    submission.layout[sheet.name] = SheetLayout(header.row + 1, {c + 1: key for c, key in header.columns.items()})
+    missing = [c for c in sheet.columns if c.key not in header.columns.values()]
     for column in missing:
         if column.required:
             spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
-            problems.append(Problem(name, sheet.name, row=header_row + 1, message=(
-                f"the required column '{column.label('fi')}' is missing from header row {header_row + 1} "
+            problems.append(Problem(name, sheet.name, row=header.row + 1, message=(
+                f"the required column '{column.label('fi')}' is missing from header row {header.row + 1} "
                 f"(no header '{spellings}'); restore the column from a fresh template")))
-    if not mapping:
+    if not header.columns:
         return []
     _check_header_region(name, sheet, rows, header, missing, problems)
+    failed = _merged_in_data_area(name, sheet, merged, header.row + 1, len(rows), header.columns, problems)
+    records, raw_cells = _parse_rows(name, sheet, rows, header, submission, strategy, failed, problems)
+    columns = {key: c + 1 for c, key in header.columns.items()}
+    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
+        if key in columns:  # a missing column was named once, not once for every row
+            problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
+    check_repeated_keys(name, sheet, records, columns, problems)
+    return records
+
+
+def _no_header(name: str, sheet: Sheet, rows: list[list[Any]], problems: list[Problem]) -> bool:
+    """A data sheet without its header: its values, if any, are named (True); an empty one is
+    only missing its required columns, which the caller names (False)."""
+    cells = nonblank(rows)
+    if cells:
+        examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
+        problems.append(unread(name, sheet.name, rows, cells, (
+            f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
+            f"as '{examples}'), so the sheet's values are not read"),
+            "restore the header row from a fresh template, on row 1", ERROR))
+    return bool(cells)
+
+
+def _parse_rows(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, submission: Submission,
+                strategy: Strategy, failed: set[tuple[int, str]], problems: list[Problem],
+                ) -> tuple[list[dict[str, Any]], dict[tuple[int, str], Any]]:
+    """Every row below the header that holds a value, each cell parsed by its column's kind:
+    (records, the raw cells by (row, key)); the cells that failed to parse are added to ``failed``."""
     records: list[dict[str, Any]] = []
     raw_cells: dict[tuple[int, str], Any] = {}
-    failed = _merged_in_data_area(name, sheet, merged, header_row + 1, len(rows), mapping, problems)
-    for r in range(header_row + 1, len(rows)):
+    mapping = header.columns
+    for r in range(header.row + 1, len(rows)):
         row = rows[r]
         if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
             continue
@@ -428,12 +476,7 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tup
         for column in sheet.columns:
             record.setdefault(column.key, None)
         records.append(record)
-    columns = {key: c + 1 for c, key in mapping.items()}
-    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
-        if key in columns:  # a missing column was named once, not once for every row
-            problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
-    check_repeated_keys(name, sheet, records, columns, problems)
-    return records
+    return records, raw_cells
 
 
 def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, missing: list[Column],
@@ -466,12 +509,12 @@ def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header:
         values = [cell for cell in cells if cell[0] > h]
         title = rows[h][c] if c < len(rows[h]) else None
         if c in repeats:
-            first, key = repeats[c]
+            original, key = repeats[c]
             label = sheet.column(key).label("fi")
             problems.append(unread(name, sheet.name, rows, cells, (
-                f"the column '{label}' is twice in the header ({cell_ref(h + 1, first + 1)} and {letter}{h + 1}), so "
-                f"column {letter} is not read"),
-                f"keep one of the two: move any values to column {get_column_letter(first + 1)} and delete column "
+                f"the column '{label}' is twice in the header ({cell_ref(h + 1, original + 1)} and {letter}{h + 1}), "
+                f"so column {letter} is not read"),
+                f"keep one of the two: move any values to column {get_column_letter(original + 1)} and delete column "
                 f"{letter}", ERROR))
         elif not values:
             problems.append(unread(name, sheet.name, rows, cells, "the header is not one of the template's, and the "

@@ -26,7 +26,7 @@ class RowRule:
 
     name: str
     column: str  # the cell a failure is reported in
-    passes: Callable[[pd.DataFrame, int], pd.Series]  # (parsed rows, workbook year) → True where fine
+    passes: Callable[..., pd.Series]  # (parsed rows, year=the workbook's year) → True where fine
     message: Callable[[pd.Series, int], str]  # (the failing row, workbook year) → the message
 
 
@@ -114,6 +114,7 @@ def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy:
         elif check == "maximum":
             column = sheet.column(str(case.column))
             key = column.key
+            assert column.maximum is not None  # the check exists only where there is a maximum
             message = (f"{column_name(column)} is above {big_number(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
                        f"check the value: at most {big_number(column.maximum)}")
         else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's

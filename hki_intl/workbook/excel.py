@@ -491,79 +491,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str,
     result (openpyxl writes ``<f>…</f><v/>``) and merged ranges. A number of ±1e9 or more in a
     cell formatted as a date or a time (style index in ``date_styles``) stops it too: calamine
     overflows on such a number (a duration) or panics (a date far before year 1)."""
-    scan = SheetScan()
-    parser = expat.ParserCreate()
-    cell = {"row": 0, "column": 0, "value": False, "cached": False, "formula": None, "type": None, "dated": False}
-    dated = {str(index) for index in date_styles}
-    text: list[str] = []
-
-    def cell_at() -> tuple[int, int]:
-        return cell["row"], cell["column"]
-
-    def collect(data: str) -> None:
-        text.append(data)
-
-    def listen() -> None:
-        text.clear()
-        parser.CharacterDataHandler = collect
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(":")[2]
-        if local == "c":
-            ref = attrs.get("r")
-            if ref:
-                cell["row"], cell["column"] = _parse_ref(ref, sheet)
-            else:
-                cell["column"] += 1
-            cell.update(value=False, cached=False, formula=None, type=attrs.get("t"),
-                        dated=attrs.get("s", "0") in dated and attrs.get("t") in (None, "n"))
-        elif local == "v":
-            cell["value"] = True
-            if cell["formula"] is not None or cell["type"] == "e" or cell["dated"]:
-                listen()
-        elif local == "is":
-            cell["value"] = cell["cached"] = True
-        elif local == "f":
-            listen()
-        elif local == "row":
-            ref = attrs.get("r")
-            cell["row"] = _parse_int(ref, sheet) if ref else cell["row"] + 1
-            cell["column"] = 0
-        elif local == "mergeCell":
-            bounds = _parse_range(attrs.get("ref", ""))
-            if bounds:
-                scan.merged.append(bounds)
-
-    def end(name: str) -> None:
-        local = name.rpartition(":")[2]
-        if local == "c":
-            if cell["value"] or cell["formula"] is not None:
-                row, column = cell["row"], cell["column"]
-                if row > MAX_ROW or column > MAX_COLUMN:
-                    raise _beyond_limits(sheet, row, column)
-                scan.last_row, scan.last_column = max(scan.last_row, row), max(scan.last_column, column)
-                if cell["formula"] is not None and not cell["cached"] and cell["type"] != "e":
-                    scan.uncached[(row, column)] = FormulaWithoutValue(cell["formula"])
-        elif local == "f":
-            cell["formula"] = "".join(text)
-            parser.CharacterDataHandler = None
-        elif local == "v" and parser.CharacterDataHandler is not None:
-            parser.CharacterDataHandler = None
-            value = "".join(text)
-            if cell["type"] == "e":
-                scan.errors[(cell["row"], cell["column"])] = ErrorValue(value.strip())
-            elif cell["dated"] and _beyond_dates(value):
-                raise NotAWorkbook(f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
-                                   f"format the cell as a number (Home → Number Format)", sheet, *cell_at())
-            # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
-            cell["cached"] = bool(value) or cell["type"] == "str"
-
-    def doctype(*_: Any) -> None:
-        raise _doctype(info.filename)
-
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
+    scanner = _SheetScanner(sheet, info.filename, date_styles)
     unpacked = 0
     try:
         for chunk in _chunks(archive, info):
@@ -571,12 +499,114 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str,
             if unpacked > MAX_PART_MB * MB:
                 raise NotAWorkbook(f"the sheet '{sheet}' unpacks to more than {MAX_PART_MB} MB; delete what lies "
                                    f"beyond your data (Ctrl+End shows the last used cell), or {FRESH}", sheet)
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+            scanner.parser.Parse(chunk, False)
+        scanner.parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel "
                            f"and save it again") from None
-    return scan
+    return scanner.scan
+
+
+@dataclass
+class _Cell:
+    """The cell being read: where it is and what its XML held so far."""
+
+    row: int = 0
+    column: int = 0
+    value: bool = False  # it has a value (<v> or inline text)
+    cached: bool = False  # a formula's saved result
+    formula: str | None = None
+    type: str | None = None  # the t attribute: s, str, n, e, b, inlineStr
+    dated: bool = False  # a number in a date or time format
+
+
+class _SheetScanner:
+    """The expat handlers of :func:`_scan_sheet`, one method per element that matters."""
+
+    def __init__(self, sheet: str, part: str, date_styles: frozenset[int]):
+        self.sheet, self.part = sheet, part
+        self.dated = {str(index) for index in date_styles}
+        self.scan = SheetScan()
+        self.cell = _Cell()
+        self.text: list[str] = []
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler, self.parser.EndElementHandler = self.start, self.end
+        self.parser.StartDoctypeDeclHandler = self.parser.EntityDeclHandler = self.doctype
+        self.starts = {"c": self.start_cell, "v": self.start_value, "is": self.start_inline, "f": self.listen,
+                       "row": self.start_row, "mergeCell": self.start_merge}
+        self.ends = {"c": self.end_cell, "f": self.end_formula, "v": self.end_value}
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        handler = self.starts.get(name.rpartition(":")[2])
+        if handler:
+            handler(attrs)
+
+    def end(self, name: str) -> None:
+        handler = self.ends.get(name.rpartition(":")[2])
+        if handler:
+            handler()
+
+    def doctype(self, *_: Any) -> None:
+        raise _doctype(self.part)
+
+    def collect(self, data: str) -> None:
+        self.text.append(data)
+
+    def listen(self, attrs: dict[str, str] | None = None) -> None:
+        self.text.clear()
+        self.parser.CharacterDataHandler = self.collect
+
+    def start_cell(self, attrs: dict[str, str]) -> None:
+        cell, ref = self.cell, attrs.get("r")
+        row, column = _parse_ref(ref, self.sheet) if ref else (cell.row, cell.column + 1)
+        kind = attrs.get("t")
+        self.cell = _Cell(row, column, type=kind, dated=attrs.get("s", "0") in self.dated and kind in (None, "n"))
+
+    def start_value(self, attrs: dict[str, str]) -> None:
+        cell = self.cell
+        cell.value = True
+        if cell.formula is not None or cell.type == "e" or cell.dated:
+            self.listen()
+
+    def start_inline(self, attrs: dict[str, str]) -> None:
+        self.cell.value = self.cell.cached = True
+
+    def start_row(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        self.cell.row = _parse_int(ref, self.sheet) if ref else self.cell.row + 1
+        self.cell.column = 0
+
+    def start_merge(self, attrs: dict[str, str]) -> None:
+        bounds = _parse_range(attrs.get("ref", ""))
+        if bounds:
+            self.scan.merged.append(bounds)
+
+    def end_cell(self) -> None:
+        cell, scan = self.cell, self.scan
+        if not cell.value and cell.formula is None:
+            return
+        if cell.row > MAX_ROW or cell.column > MAX_COLUMN:
+            raise _beyond_limits(self.sheet, cell.row, cell.column)
+        scan.last_row, scan.last_column = max(scan.last_row, cell.row), max(scan.last_column, cell.column)
+        if cell.formula is not None and not cell.cached and cell.type != "e":
+            scan.uncached[(cell.row, cell.column)] = FormulaWithoutValue(cell.formula)
+
+    def end_formula(self) -> None:
+        self.cell.formula = "".join(self.text)
+        self.parser.CharacterDataHandler = None
+
+    def end_value(self) -> None:
+        if self.parser.CharacterDataHandler is None:
+            return
+        self.parser.CharacterDataHandler = None
+        cell, value = self.cell, "".join(self.text)
+        if cell.type == "e":
+            self.scan.errors[(cell.row, cell.column)] = ErrorValue(value.strip())
+        elif cell.dated and _beyond_dates(value):
+            raise NotAWorkbook(f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
+                               f"format the cell as a number (Home → Number Format)", self.sheet, cell.row, cell.column)
+        # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
+        cell.cached = bool(value) or cell.type == "str"
 
 
 def _beyond_dates(text: str) -> bool:
@@ -604,11 +634,10 @@ def _parse_int(text: str, sheet: str) -> int:
 
 
 def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
-    parts = ref.split(":")
-    matches = [CELL_REF.fullmatch(p) for p in parts]
-    if len(parts) != 2 or not all(matches):
+    corners = [(int(m[2]), column_number(m[1])) for m in map(CELL_REF.fullmatch, ref.split(":")) if m]
+    if len(corners) != 2 or ref.count(":") != 1:
         return None
-    (r1, c1), (r2, c2) = ((int(m[2]), column_number(m[1])) for m in matches)
+    (r1, c1), (r2, c2) = corners
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 

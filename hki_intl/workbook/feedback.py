@@ -196,8 +196,8 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
     rows.sort(key=lambda r: (r[0] or "~", r[2]))  # by organisation id; files of unknown organisations last
     wb = Workbook()
     _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
-    problems = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
-    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), problems,
+    listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
+    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed,
            (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
     _table(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))

@@ -48,6 +48,13 @@ class Column:
         return self.label(lang) + (REQUIRED_MARK if self.required else "")
 
     @property
+    def code_list(self) -> str:
+        """The name of the column's code list (a coded column has one)."""
+        if self.codes is None:
+            raise ValueError(f"the column {self.key} has no code list")
+        return self.codes
+
+    @property
     def fi(self) -> str:
         return self.label("fi")
 
@@ -79,7 +86,10 @@ class Sheet:
 
     def label(self, lang: str) -> str:
         """What the sheet holds, in ``lang``."""
-        return sheet_words(self.name).label[lang]
+        label = sheet_words(self.name).label
+        if label is None:  # the info sheet has no label of its own: its name is its label
+            return self.name
+        return label[lang]
 
     @property
     def header_lookup(self) -> dict[str, str]:

@@ -82,7 +82,7 @@ def instructions_sheet(lang: str) -> str:
 
 def yes_no(strategy: Strategy, answer: bool, lang: str) -> str:
     """The word yes or no in ``lang``: the labels of the list ``yes_no`` of the strategy."""
-    return strategy.codes(NIL_RETURN.codes).label("yes" if answer else "no", lang)
+    return strategy.codes(NIL_RETURN.code_list).label("yes" if answer else "no", lang)
 
 
 def __getattr__(name: str) -> Any:
@@ -169,9 +169,9 @@ def example_value(strategy: Strategy, sheet: str, column: Column, lang: str) -> 
     if example is None:
         return ""
     if column.kind == "code":
-        return strategy.codes(column.codes).label(str(example), lang)
+        return strategy.codes(column.code_list).label(str(example), lang)
     if column.kind == "codes":
-        return "; ".join(strategy.codes(column.codes).label(code, lang) for code in example)
+        return "; ".join(strategy.codes(column.code_list).label(code, lang) for code in example)
     if isinstance(example, str):
         return example
     return example[lang]  # a text in every language
@@ -358,10 +358,10 @@ def _cell_value(strategy: Strategy, column: Column, value: Any, lang: str) -> An
     if value is None or value == "":
         return None
     if column.kind == "code":
-        return strategy.codes(column.codes).label(value, lang)
+        return strategy.codes(column.code_list).label(value, lang)
     if column.kind == "codes":
         items = value if isinstance(value, (list, tuple)) else [value]
-        return "; ".join(strategy.codes(column.codes).label(v, lang) for v in items)
+        return "; ".join(strategy.codes(column.code_list).label(v, lang) for v in items)
     if column.kind == "date" and isinstance(value, dt.datetime):
         return value.date()
     return value

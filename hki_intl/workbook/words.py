@@ -110,7 +110,7 @@ def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strateg
     if example is None:
         return
     if column.kind in ("code", "codes"):
-        ids = strategy.codes(column.codes).ids
+        ids = strategy.codes(column.code_list).ids
         wanted = tuple if column.kind == "codes" else str
         if not isinstance(example, wanted):
             shape = "a list of code ids, e.g. [NL, EE]" if column.kind == "codes" else "one code id"
