@@ -768,7 +768,7 @@ def _count(base: float, growth: float, year: int, rng: random.Random, low: int, 
 
 
 def _round(value: float, step: int = 100) -> int:
-    return max(step, int(round(value / step)) * step)
+    return max(step, round(value / step) * step)
 
 
 def _date_in_year(rng: random.Random, year: int, months: Sequence[int] = range(1, 13)) -> dt.date:

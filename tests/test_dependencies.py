@@ -32,7 +32,7 @@ def pinned_requirements() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def test_every_requirement_is_pinned_exactly_and_once():
-    direct, every = pinned_requirements()
+    direct, _every = pinned_requirements()
     assert {"papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "python-calamine", "openpyxl",
             "altair", "vl-convert-python", "scrapbook", "six", "pyyaml"} <= set(direct)
     lines = [PIN.match(line)[1] for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()

@@ -379,19 +379,9 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
     lists and to the notebooks, years in order, the words yes and no."""
     for name in StrategyFile.LISTS:
         yield from _unique_spellings(name, getattr(model, name))
+    yield from _goal_problems(model)
     goals = [goal.id for goal in model.goals]
     countries = [country.id for country in model.countries]
-    notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
-    for i, goal in enumerate(model.goals):
-        if goal.notebook is not None and goal.notebook not in notebooks:
-            yield ("goals", i, "notebook"), (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); "
-                                            f"use one of {', '.join(notebooks)}")
-        seen: dict[str, int] = {}
-        for j, headline in enumerate(goal.headlines or []):
-            if headline.id in seen:
-                yield ("goals", i, "headlines", j, "id"), (f"{headline.id!r} is already headlines[{seen[headline.id]}] "
-                                                            f"of this goal; every headline of a goal is unique")
-            seen.setdefault(headline.id, j)
     for i, city in enumerate(model.cities):
         if city.country not in countries:
             yield ("cities", i, "country"), unknown_code(city.country, "countries", countries)
@@ -406,6 +396,21 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
     if sorted(yes_no) != ["no", "yes"]:
         yield ("yes_no",), (f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
                             f"'no' (the workbook's nil-return choice is its 'yes')")
+
+
+def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+    """Each goal's notebook exists, and no headline of a goal is listed twice."""
+    notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
+    for i, goal in enumerate(model.goals):
+        if goal.notebook is not None and goal.notebook not in notebooks:
+            yield ("goals", i, "notebook"), (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); "
+                                            f"use one of {', '.join(notebooks)}")
+        seen: dict[str, int] = {}
+        for j, headline in enumerate(goal.headlines or []):
+            if headline.id in seen:
+                yield ("goals", i, "headlines", j, "id"), (f"{headline.id!r} is already headlines[{seen[headline.id]}] "
+                                                            f"of this goal; every headline of a goal is unique")
+            seen.setdefault(headline.id, j)
 
 
 def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, str]]:

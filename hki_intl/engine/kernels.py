@@ -129,7 +129,7 @@ class WarmKernels:
         """Start and warm one kernel (a failed start is tried again); offer it, or None."""
         try:
             km = Retrying(stop=stop_after_attempt(START_ATTEMPTS), reraise=True)(self._start_warm, cwd)
-        except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the notebook can start its own
+        except Exception:
             km = None
         self._ready.put(km)
 
@@ -212,7 +212,7 @@ def _shutdown(km) -> None:
     try:
         if km.has_kernel:
             km.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - already gone
+    except Exception:
         pass
 
 

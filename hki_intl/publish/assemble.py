@@ -47,7 +47,7 @@ class AssemblyError(PipelineError):
 def merge_notebooks(summary: Path, chapters: list[Path], lang: str) -> nbformat.NotebookNode:
     """One notebook in ``lang``: the summary's cells, each chapter, then the summary's appendix."""
     summary_nb = nbformat.read(summary, as_version=4)
-    is_appendix = lambda cell: "appendix" in cell.metadata.get("tags", [])  # noqa: E731
+    is_appendix = lambda cell: "appendix" in cell.metadata.get("tags", [])
     parts = [(summary.stem, c) for c in summary_nb.cells if not is_appendix(c)]
     for path in chapters:
         parts.extend((path.stem, c) for c in nbformat.read(path, as_version=4).cells)

@@ -216,7 +216,7 @@ def priority_city_cooperation(tables: Tables, year: int, strategy: Strategy) -> 
     """For each priority city: activities naming it, visits there or from there, agreements."""
     codes = strategy.codes("cities")
     lookup = codes.lookup
-    to_key = lambda name: lookup.get(normalise_key(name))  # noqa: E731
+    to_key = lambda name: lookup.get(normalise_key(name))
     acts = in_year(tables["activities"], year)
     act_cities = split_list(acts["partner_cities"]).map(to_key)
     visits = in_year(tables["visits"], year)

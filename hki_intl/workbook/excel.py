@@ -323,21 +323,7 @@ def _read_workbook_xml(archive: zipfile.ZipFile,
         root = _parse_small(archive, part)
     except KeyError:
         raise NotAWorkbook(f"the file is not an Excel workbook (a zip archive with no workbook inside); {SAVE_AS}") from None
-    folder = posixpath.dirname(part)
-    rels_path = posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")
-    targets: dict[str, str] = {}
-    styles = None
-    try:
-        for rel in _parse_small(archive, rels_path):
-            target = str(rel.get("Target", ""))
-            target = (target.lstrip("/") if target.startswith("/")
-                      else posixpath.normpath(posixpath.join(folder, target)))
-            if str(rel.get("Type", "")).endswith("/worksheet"):
-                targets[str(rel.get("Id"))] = target
-            elif str(rel.get("Type", "")).endswith("/styles"):
-                styles = target
-    except KeyError:
-        pass
+    targets, styles = _workbook_relations(archive, part)
     sheets: list[tuple[str, str]] = []
     names: dict[str, tuple[str, str]] = {}
     for element in root.iter():
@@ -352,6 +338,26 @@ def _read_workbook_xml(archive: zipfile.ZipFile,
                 sheet = (match[1] or "").replace("''", "'") or match[2]
                 names[str(element.get("name"))] = (sheet, f"{match[3]}{match[4]}")
     return sheets, names, styles
+
+
+def _workbook_relations(archive: zipfile.ZipFile, part: str) -> tuple[dict[str, str], str | None]:
+    """The workbook part's relations: worksheet relation id → part path, and the styles part."""
+    folder = posixpath.dirname(part)
+    rels_path = posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")
+    targets: dict[str, str] = {}
+    styles = None
+    try:
+        relations = list(_parse_small(archive, rels_path))
+    except KeyError:
+        return targets, styles
+    for rel in relations:
+        target = str(rel.get("Target", ""))
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if str(rel.get("Type", "")).endswith("/worksheet"):
+            targets[str(rel.get("Id"))] = target
+        elif str(rel.get("Type", "")).endswith("/styles"):
+            styles = target
+    return targets, styles
 
 
 # Excel's built-in number formats that show a date, a time or a duration (14-22, 45-47) and the
@@ -371,29 +377,13 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
     if not part or part not in archive.NameToInfo:
         return frozenset()
     info = archive.getinfo(part)
-    formats: dict[str, bool] = {}
-    styles: list[bool] = []
-    depth = {"cellXfs": 0}
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(":")[2]
-        if local == "numFmt":
-            formats[attrs.get("numFmtId", "")] = is_date_format(attrs.get("formatCode", ""))
-        elif local == "cellXfs":
-            depth["cellXfs"] += 1
-        elif local == "xf" and depth["cellXfs"]:
-            number = attrs.get("numFmtId", "0")
-            styles.append(formats.get(number, number.isdigit() and int(number) in DATE_FORMAT_IDS))
-
-    def end(name: str) -> None:
-        if name.rpartition(":")[2] == "cellXfs":
-            depth["cellXfs"] -= 1
+    styles = _StyleReader()
 
     def doctype(*_: Any) -> None:
         raise _doctype(part)
 
     parser = expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartElementHandler, parser.EndElementHandler = styles.start, styles.end
     parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = doctype
     try:
         for chunk in _chunks(archive, info):
@@ -402,7 +392,31 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
     except expat.ExpatError as exc:
         raise NotAWorkbook(f"the workbook is damaged ({part} is not valid XML: {exc}); open it in Excel and save it "
                            f"again") from None
-    return frozenset(index for index, is_date in enumerate(styles) if is_date)
+    return frozenset(index for index, is_date in enumerate(styles.dated) if is_date)
+
+
+class _StyleReader:
+    """The expat handlers of :func:`_date_styles`: the custom number formats, then whether each
+    cell style (``xf`` inside ``cellXfs``) shows a date, a time or a duration."""
+
+    def __init__(self) -> None:
+        self.formats: dict[str, bool] = {}  # numFmtId → is a date format
+        self.dated: list[bool] = []  # per cell style, in order
+        self.in_cell_styles = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "numFmt":
+            self.formats[attrs.get("numFmtId", "")] = is_date_format(attrs.get("formatCode", ""))
+        elif local == "cellXfs":
+            self.in_cell_styles += 1
+        elif local == "xf" and self.in_cell_styles:
+            number = attrs.get("numFmtId", "0")
+            self.dated.append(self.formats.get(number, number.isdigit() and int(number) in DATE_FORMAT_IDS))
+
+    def end(self, name: str) -> None:
+        if name.rpartition(":")[2] == "cellXfs":
+            self.in_cell_styles -= 1
 
 
 def _parse_small(archive: zipfile.ZipFile, name: str):

@@ -69,7 +69,6 @@ def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Lo
     other, headers tell the columns of a sheet apart, examples name codes of their lists, and
     the sheets the words name are not the template's other sheets."""
     from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET, SHEETS  # the schema imports this module
-    from hki_intl.workbook.template import CODES_SHEET
 
     sections = {INFO_SHEET: INFO_FIELDS, **{sheet.name: sheet.columns for sheet in SHEETS}}
     for name in model.sheets:
@@ -79,22 +78,36 @@ def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Lo
         sheet = model.sheets.get(name)
         if sheet is None:
             yield ("sheets", name), "missing; every sheet of the template needs its help and its columns' words"
-            continue
-        if name == INFO_SHEET and sheet.label is not None:
-            yield ("sheets", name, "label"), "unknown key; the info sheet shows its name, it has no label"
-        if name != INFO_SHEET and sheet.label is None:
-            yield ("sheets", name, "label"), "missing; every data sheet needs its label in fi, sv and en"
-        keys = [column.key for column in columns]
-        for key in sheet.columns:
-            if key not in keys:
-                yield ("sheets", name, "columns", key), f"unknown column; the columns of {name} are {', '.join(keys)}"
-        for column in columns:
-            if column.key not in sheet.columns:
-                yield ("sheets", name, "columns", column.key), ("missing; every column of the schema needs its label "
-                                                                "and help in fi, sv and en")
-            else:
-                yield from _example_problems(name, column, sheet.columns[column.key], strategy)
-        yield from _header_clashes(name, [key for key in keys if key in sheet.columns], sheet)
+        else:
+            yield from _sheet_problems(name, name == INFO_SHEET, columns, sheet, strategy)
+    yield from _sheet_name_problems(model)
+
+
+def _sheet_problems(name: str, is_info: bool, columns, sheet, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+    """One sheet's words: its label (a data sheet's), its columns exactly the schema's, their
+    examples, and headers that tell the columns apart."""
+    if is_info and sheet.label is not None:
+        yield ("sheets", name, "label"), "unknown key; the info sheet shows its name, it has no label"
+    if not is_info and sheet.label is None:
+        yield ("sheets", name, "label"), "missing; every data sheet needs its label in fi, sv and en"
+    keys = [column.key for column in columns]
+    for key in sheet.columns:
+        if key not in keys:
+            yield ("sheets", name, "columns", key), f"unknown column; the columns of {name} are {', '.join(keys)}"
+    for column in columns:
+        if column.key not in sheet.columns:
+            yield ("sheets", name, "columns", column.key), ("missing; every column of the schema needs its label "
+                                                            "and help in fi, sv and en")
+        else:
+            yield from _example_problems(name, column, sheet.columns[column.key], strategy)
+    yield from _header_clashes(name, [key for key in keys if key in sheet.columns], sheet)
+
+
+def _sheet_name_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
+    """The instructions and feedback sheets' names are not names of the template's other sheets."""
+    from hki_intl.workbook.schema import INFO_SHEET, SHEETS
+    from hki_intl.workbook.template import CODES_SHEET
+
     taken = {INFO_SHEET, CODES_SHEET, *(sheet.name for sheet in SHEETS)}
     for loc, names in ((("template", "instructions_sheet"), model.template.instructions_sheet),
                        (("feedback", "list_sheet"), model.feedback.list_sheet)):

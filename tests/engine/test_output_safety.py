@@ -192,7 +192,7 @@ def test_a_failed_run_replaces_only_a_failed_folder_of_its_own(tmp_path):
     assert snapshot(failed) == {"influence.ipynb": b"new", "manifest.json": b"{}"}
 
     (failed / "manifest.json").unlink()  # someone's folder now: never removed
-    with pytest.raises(UsageError, match="was not made by pipeline.py"):
+    with pytest.raises(UsageError, match=r"was not made by pipeline\.py"):
         swap.keep_failed(build, out, failure)
     assert snapshot(failed) == {"influence.ipynb": b"new"}
 

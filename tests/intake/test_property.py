@@ -74,37 +74,52 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not _decoded(value).strip())
 
 
+def _check_text(column, raw, value) -> None:
+    assert isinstance(value, str) and len(value) <= MAX_TEXT
+    if isinstance(raw, str):
+        assert value == _decoded(raw).strip()
+
+
+def _check_code(column, raw, value) -> None:
+    codes = STRATEGY.codes(column.codes)
+    assert value in codes.ids
+    if isinstance(raw, str) and code_key(raw) in codes.lookup:
+        assert value == codes.lookup[code_key(raw)]
+
+
+def _check_codes(column, raw, value) -> None:
+    assert all(part in STRATEGY.codes(column.codes).ids for part in value.split(";"))
+
+
+def _check_date(column, raw, value) -> None:
+    assert isinstance(value, dt.date) and FIRST_DATE <= value <= LAST_DATE
+    if isinstance(raw, dt.datetime):
+        assert value == raw.date()
+    elif isinstance(raw, dt.date):
+        assert value == raw
+
+
+def _check_number(column, raw, value) -> None:
+    assert math.isfinite(value) and abs(value) <= NUMBER_LIMIT
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        assert math.isclose(value, raw, rel_tol=1e-14)  # a spreadsheet keeps 15 significant digits
+    if column.kind != "number":
+        assert isinstance(value, int)
+    if column.kind == "year":
+        assert 1900 <= value <= 2100
+
+
+CHECKS = {"text": _check_text, "code": _check_code, "codes": _check_codes, "date": _check_date,
+          "number": _check_number, "integer": _check_number, "year": _check_number}
+
+
 def _check_accepted(column, raw, value) -> None:
     """A value the intake accepted must be the value written, as far as the kind allows."""
     if _blank(raw):
         assert value is None
         return
     assert value is not None, "a written value was lost"
-    if column.kind == "text":
-        assert isinstance(value, str) and len(value) <= MAX_TEXT
-        if isinstance(raw, str):
-            assert value == _decoded(raw).strip()
-    elif column.kind == "code":
-        codes = STRATEGY.codes(column.codes)
-        assert value in codes.ids
-        if isinstance(raw, str) and code_key(raw) in codes.lookup:
-            assert value == codes.lookup[code_key(raw)]
-    elif column.kind == "codes":
-        assert all(part in STRATEGY.codes(column.codes).ids for part in value.split(";"))
-    elif column.kind == "date":
-        assert isinstance(value, dt.date) and FIRST_DATE <= value <= LAST_DATE
-        if isinstance(raw, dt.datetime):
-            assert value == raw.date()
-        elif isinstance(raw, dt.date):
-            assert value == raw
-    elif column.kind in ("number", "integer", "year"):
-        assert math.isfinite(value) and abs(value) <= NUMBER_LIMIT
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            assert math.isclose(value, raw, rel_tol=1e-14)  # a spreadsheet keeps 15 significant digits
-        if column.kind != "number":
-            assert isinstance(value, int)
-        if column.kind == "year":
-            assert 1900 <= value <= 2100
+    CHECKS.get(column.kind, lambda *_: None)(column, raw, value)
     if column.minimum is not None:
         assert value >= column.minimum
     if column.maximum is not None:

@@ -52,7 +52,7 @@ def _write(tmp_path: Path, edit, organisation: str = "education", lang: str = "f
 
 
 def test_a_header_typed_over_a_column_is_an_error_naming_its_values_and_the_missing_column(tmp_path):
-    submission, problems = _read(_write(tmp_path, lambda wb: wb["Toiminnot"].__setitem__("K1", "Budjetti €")))
+    _submission, problems = _read(_write(tmp_path, lambda wb: wb["Toiminnot"].__setitem__("K1", "Budjetti €")))
     assert problems == [
         "Toiminnot!K1:K3: the header 'Budjetti €' is not one of the template's, so column K is not read, and the "
         "template's column 'Budjetti (EUR)' is missing (3 values, the first K1: 'Budjetti €'); if this is that column, "
@@ -72,7 +72,7 @@ def test_a_header_typed_twice_is_an_error_naming_both_cells(tmp_path):
     def edit(wb):
         ws = wb["Toiminnot"]
         ws["P1"], ws["P2"], ws["P3"] = "Budjetti (EUR)", 9000, 500
-    submission, problems = _read(_write(tmp_path, edit))
+    _submission, problems = _read(_write(tmp_path, edit))
     assert problems == [
         "Toiminnot!P1:P3: the column 'Budjetti (EUR)' is twice in the header (K1 and P1), so column P is not read (3 "
         "values, the first P1: 'Budjetti (EUR)'); keep one of the two: move any values to column K and delete column P"]
@@ -301,8 +301,8 @@ def test_every_non_empty_cell_reaches_the_tables_or_is_named_in_a_problem(tmp_pa
     model = Model(wb)
     applied = []
     for edit, arguments in changes:
-        if (edit is _own_sheet and arguments[0] in wb.sheetnames
-                or edit is _copy_sheet and f"{arguments[0]} (2)" in wb.sheetnames):
+        if ((edit is _own_sheet and arguments[0] in wb.sheetnames)
+                or (edit is _copy_sheet and f"{arguments[0]} (2)" in wb.sheetnames)):
             continue
         edit(wb, model, *arguments)
         applied.append((edit.__name__, arguments))

@@ -559,7 +559,7 @@ def test_validate_prints_one_line_per_file_and_exits_1_without_a_traceback(write
     done = run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs), timeout=300)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
-    assert done.stderr.splitlines() == sorted(expected) + [f"{len(expected)} problems found; fix them and run again."]
+    assert done.stderr.splitlines() == [*sorted(expected), f"{len(expected)} problems found; fix them and run again."]
 
 
 def _write_into(write_workbook, records, edit, folder: Path) -> Path:
@@ -609,7 +609,7 @@ def test_text_written_to_a_feedback_workbook_is_never_a_formula(tmp_path):
     xml = parts(tmp_path / "out.xlsx")["xl/worksheets/sheet1.xml"].decode()
     assert "<f>" not in xml
     back = openpyxl.load_workbook(tmp_path / "out.xlsx")
-    cells = list(back.active.iter_rows(values_only=True))[0]
+    cells = next(iter(back.active.iter_rows(values_only=True)))
     assert cells == ("=HYPERLINK(\"http://x\",\"y\")", "+1", "-5", "@A1", 12, "plain", "bad\ufffdchar")
     assert [c.data_type for c in back.active[1]] == ["s", "s", "s", "s", "n", "s", "s"]
     assert [bool(c.quotePrefix) for c in back.active[1]] == [True, True, True, True, False, False, False]
