@@ -82,8 +82,21 @@ def timed(command: list[str], cwd: Path = PROJECT_ROOT, memory: bool = False) ->
 
 
 def pipeline_run(inputs: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, str(PROJECT_ROOT / "pipeline.py"), "run", "--year", str(YEAR), "--inputs", str(inputs),
-            "--out", str(out), "--lang", "fi", "--quiet", *extra]
+    return [
+        sys.executable,
+        str(PROJECT_ROOT / "pipeline.py"),
+        "run",
+        "--year",
+        str(YEAR),
+        "--inputs",
+        str(inputs),
+        "--out",
+        str(out),
+        "--lang",
+        "fi",
+        "--quiet",
+        *extra,
+    ]
 
 
 def naive_chain(inputs: Path, work: Path) -> float:
@@ -95,20 +108,54 @@ def naive_chain(inputs: Path, work: Path) -> float:
     started = time.perf_counter()
     strategy, settings = load_strategy(), load_settings().with_overrides(year=YEAR)
     write_tables(consolidate(load_submissions(inputs, YEARS, strategy, settings)), data_dir)
-    common = ["-p", "year", str(YEAR), "-p", "data_dir", "../data", "-p", "lang", ",".join(LANGUAGES),
-              "-p", "params_dir", str(PARAMS_DIR)]
+    common = [
+        "-p",
+        "year",
+        str(YEAR),
+        "-p",
+        "data_dir",
+        "../data",
+        "-p",
+        "lang",
+        ",".join(LANGUAGES),
+        "-p",
+        "params_dir",
+        str(PARAMS_DIR),
+    ]
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     for name in ("competence", "recognition", "influence", "summary"):
         extra = ["-p", "chapters_dir", ".", "-p", "report_date", f"{YEAR}-12-31"] if name == "summary" else []
-        subprocess.run([str(BIN / "papermill"), str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(nb_dir / f"{name}.ipynb"),
-                        *common, *extra, "--cwd", str(nb_dir), "--no-progress-bar", "-k", "python3"],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+                str(nb_dir / f"{name}.ipynb"),
+                *common,
+                *extra,
+                "--cwd",
+                str(nb_dir),
+                "--no-progress-bar",
+                "-k",
+                "python3",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     for name in ("summary", "competence", "recognition", "influence"):
-        subprocess.run([str(BIN / "jupyter-nbconvert"), "--to", "html", "--no-input", str(nb_dir / f"{name}.ipynb")],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            [str(BIN / "jupyter-nbconvert"), "--to", "html", "--no-input", str(nb_dir / f"{name}.ipynb")],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     for name in ("summary", "competence", "recognition", "influence"):
-        subprocess.run([str(BIN / "weasyprint"), str(nb_dir / f"{name}.html"), str(nb_dir / f"{name}.pdf")],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            [str(BIN / "weasyprint"), str(nb_dir / f"{name}.html"), str(nb_dir / f"{name}.pdf")],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     return time.perf_counter() - started
 
 
@@ -126,10 +173,17 @@ def read_and_validate(inputs: Path, engine: str) -> float:
         def read_with_openpyxl(path: Path, wanted=None) -> WorkbookContents:
             inspection = inspect_workbook(path)
             frames = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
-            sheets = {str(n): f.astype(object).where(f.notna(), None).values.tolist()
-                      for n, f in frames.items() if wanted is None or n in wanted}
-            return WorkbookContents(sheets, inspection.sheet_names, inspection.defined_names,
-                                    {n: inspection.scans[n].merged for n in sheets if n in inspection.scans})
+            sheets = {
+                str(n): f.astype(object).where(f.notna(), None).values.tolist()
+                for n, f in frames.items()
+                if wanted is None or n in wanted
+            }
+            return WorkbookContents(
+                sheets,
+                inspection.sheet_names,
+                inspection.defined_names,
+                {n: inspection.scans[n].merged for n in sheets if n in inspection.scans},
+            )
 
         intake.read_workbook = read_with_openpyxl
     try:
@@ -150,8 +204,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hki-bench-") as tmp:
         work = args.workdir or Path(tmp)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-              f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}", flush=True)
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
+            flush=True,
+        )
         one = write_inputs(work / "inputs-1x")
         from hki_intl.publish.assemble import chart_library
 
@@ -160,23 +217,27 @@ def main(argv: list[str] | None = None) -> None:
         cold, _ = timed(pipeline_run(one, work / "ours", "--force"))
         naive = naive_chain(one, work / "naive")
         rerun, _ = timed(pipeline_run(one, work / "ours"))
-        print(f"1. cold run {cold:.1f} s vs naive chain {naive:.1f} s: ratio {cold / naive:.2f} (target ≤ 0.5)",
-              flush=True)
-        print(f"2. no-change re-run {rerun:.1f} s vs cold run {cold:.1f} s: ratio {rerun / cold:.3f} (target ≤ 0.1)",
-              flush=True)
+        print(f"1. cold run {cold:.1f} s vs naive chain {naive:.1f} s: ratio {cold / naive:.2f} (target ≤ 0.5)", flush=True)
+        print(f"2. no-change re-run {rerun:.1f} s vs cold run {cold:.1f} s: ratio {rerun / cold:.3f} (target ≤ 0.1)", flush=True)
 
         scaled = write_inputs(work / f"inputs-{args.scale}x", args.scale)
         base, _ = timed(pipeline_run(one, work / "ours-1x", "--force"))
         big, _ = timed(pipeline_run(scaled, work / f"ours-{args.scale}x", "--force"))
         _, base_peak = timed(pipeline_run(one, work / "ours-1x", "--force"), memory=True)
         _, big_peak = timed(pipeline_run(scaled, work / f"ours-{args.scale}x", "--force"), memory=True)
-        print(f"3. run on {args.scale}× data {big:.1f} s vs 1× {base:.1f} s: ratio {big / base:.2f} (target ≤ 2); "
-              f"peak memory {big_peak:.0f} MB vs {base_peak:.0f} MB (target ≤ 1536 MB)", flush=True)
+        print(
+            f"3. run on {args.scale}× data {big:.1f} s vs 1× {base:.1f} s: ratio {big / base:.2f} (target ≤ 2); "
+            f"peak memory {big_peak:.0f} MB vs {base_peak:.0f} MB (target ≤ 1536 MB)",
+            flush=True,
+        )
 
         calamine = read_and_validate(one, "calamine")
         openpyxl_time = read_and_validate(one, "openpyxl")
-        print(f"4. read and validate {len(list(one.rglob('*.xlsx')))} workbooks: calamine {calamine:.2f} s vs "
-              f"openpyxl {openpyxl_time:.2f} s: ratio {calamine / openpyxl_time:.2f}", flush=True)
+        print(
+            f"4. read and validate {len(list(one.rglob('*.xlsx')))} workbooks: calamine {calamine:.2f} s vs "
+            f"openpyxl {openpyxl_time:.2f} s: ratio {calamine / openpyxl_time:.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -52,18 +52,34 @@ def build(commit: str, folder: Path, langs: list[str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     code = folder / "code"
     if commit == WORKTREE:
-        shutil.copytree(ROOT, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "reports", "inputs",
-                                                                   ".cache", "__pycache__"))
+        shutil.copytree(
+            ROOT,
+            code,
+            ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "reports", "inputs", ".cache", "__pycache__"),
+        )
     else:
         sha = _git("rev-parse", "--verify", f"{commit}^{{commit}}").strip()
         _git("worktree", "add", "--detach", "--force", str(code), sha)
     print(f"{commit}: building the example report in {folder}", file=sys.stderr)
     inputs, report = folder / "inputs", folder / "report"
-    for command in (["example", "--out", str(inputs), "--years", f"{YEAR - 2}-{YEAR}"],
-                    ["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(report), "--quiet",
-                     "--lang", "all" if len(langs) == 3 else langs[0], "--format", "all"]):
-        done = subprocess.run([sys.executable, str(code / "pipeline.py"), *command], cwd=code, capture_output=True,
-                              text=True)
+    for command in (
+        ["example", "--out", str(inputs), "--years", f"{YEAR - 2}-{YEAR}"],
+        [
+            "run",
+            "--year",
+            str(YEAR),
+            "--inputs",
+            str(inputs),
+            "--out",
+            str(report),
+            "--quiet",
+            "--lang",
+            "all" if len(langs) == 3 else langs[0],
+            "--format",
+            "all",
+        ],
+    ):
+        done = subprocess.run([sys.executable, str(code / "pipeline.py"), *command], cwd=code, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"{commit}: pipeline.py {command[0]} failed ({done.returncode}):\n{done.stderr}")
     if commit != WORKTREE:
@@ -88,8 +104,8 @@ def compare(before: Path, after: Path) -> int:
         different += 1
         at = next((i for i, (x, y) in enumerate(zip(left, right, strict=False)) if x != y), min(len(left), len(right)))
         print(f"DIFFERS  {name} ({len(left):,} → {len(right):,} bytes; first difference at byte {at:,})")
-        print(f"         before: {left[max(0, at - 60):at + 60]!r}")
-        print(f"         after:  {right[max(0, at - 60):at + 60]!r}")
+        print(f"         before: {left[max(0, at - 60) : at + 60]!r}")
+        print(f"         after:  {right[max(0, at - 60) : at + 60]!r}")
     print(f"{len(names) - different} of {len(names)} files identical")
     return 1 if different else 0
 

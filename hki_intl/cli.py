@@ -52,8 +52,7 @@ def _years(text: str) -> list[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The global options and one sub-parser per command; each names its handler."""
-    parser = argparse.ArgumentParser(
-        prog="pipeline.py", description="Helsinki's annual international-activity report.")
+    parser = argparse.ArgumentParser(prog="pipeline.py", description="Helsinki's annual international-activity report.")
     parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -82,9 +81,13 @@ def _validate_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("validate", help="check every workbook of a year and list every problem")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
-    p.add_argument("--feedback", type=Path, metavar="DIR",
-                   help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
-                        "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst")
+    p.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
+        "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst",
+    )
     p.set_defaults(handler=_validate)
 
 
@@ -93,15 +96,18 @@ def _run_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
     p.add_argument("--out", type=Path, help="the report folder (default reports/<year>)")
-    p.add_argument("--lang", choices=[*LANGUAGES, "all"],
-                   help="report language, or all for fi, sv and en (default from params/report.yaml)")
-    p.add_argument("--format", choices=["html", "pdf", "all"], default="all",
-                   help="html, pdf, or all (default: both)")
+    p.add_argument(
+        "--lang", choices=[*LANGUAGES, "all"], help="report language, or all for fi, sv and en (default from params/report.yaml)"
+    )
+    p.add_argument("--format", choices=["html", "pdf", "all"], default="all", help="html, pdf, or all (default: both)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="print only the result")
     p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
-    p.add_argument("--allow-partial", action="store_true",
-                   help="report without the workbooks that have problems (printed as warnings) instead of stopping")
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="report without the workbooks that have problems (printed as warnings) instead of stopping",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -181,8 +187,10 @@ def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
     result = runner.check_inputs(args.inputs, args.year, strategy, settings)
     written = write_feedback(result, args.year, args.feedback, strategy)
     names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
-    print(f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
-          f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}")
+    print(
+        f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
+        f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}"
+    )
     if result.problems:
         raise InputErrors(result.all_problems)
     return result
@@ -204,10 +212,17 @@ def _run_options(args: argparse.Namespace, settings: Settings) -> RunOptions:
     """``run``'s options with their defaults: the language from params/report.yaml, OUT
     ``reports/<year>``, one notebook per core."""
     return RunOptions(
-        inputs=args.inputs, out=args.out or Path("reports") / str(args.year), year=args.year,
+        inputs=args.inputs,
+        out=args.out or Path("reports") / str(args.year),
+        year=args.year,
         languages=tuple(LANGUAGES) if args.lang == "all" else (args.lang or settings.language,),
-        formats=FORMATS if args.format == "all" else (args.format,), params_dir=args.params,
-        jobs=args.jobs or default_jobs(), force=args.force, allow_partial=args.allow_partial, quiet=args.quiet)
+        formats=FORMATS if args.format == "all" else (args.format,),
+        params_dir=args.params,
+        jobs=args.jobs or default_jobs(),
+        force=args.force,
+        allow_partial=args.allow_partial,
+        quiet=args.quiet,
+    )
 
 
 def _and(items: list[str]) -> str:

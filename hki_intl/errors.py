@@ -67,8 +67,11 @@ def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
     groups: dict[tuple, list[Problem]] = {}
     for problem in problems:
         single = problem.column and problem.cell and ":" not in problem.cell
-        key = ((problem.file, problem.sheet, problem.column, problem.severity, _VALUES.sub("…", problem.message))
-               if single else (id(problem),))
+        key = (
+            (problem.file, problem.sheet, problem.column, problem.severity, _VALUES.sub("…", problem.message))
+            if single
+            else (id(problem),)
+        )
         groups.setdefault(key, []).append(problem)
     shown = []
     for members in groups.values():
@@ -78,8 +81,13 @@ def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
         members.sort()
         first, last = members[0], members[-1]
         letters = first.cell.rstrip("0123456789")
-        shown.append(replace(first, cell=f"{letters}{first.row}:{letters}{last.row}",
-                             message=f"{len(members)} cells alike, the first {first.cell}: {first.message}"))
+        shown.append(
+            replace(
+                first,
+                cell=f"{letters}{first.row}:{letters}{last.row}",
+                message=f"{len(members)} cells alike, the first {first.cell}: {first.message}",
+            )
+        )
     return sorted(shown)
 
 
@@ -92,8 +100,10 @@ def count_line(problems: list[Problem], fix: str = "fix them and run again") -> 
         return f"{errors} problem{'s' if errors != 1 else ''} found; {fix}."
     if not errors:
         return f"{warnings} warning{'s' if warnings != 1 else ''} found: values that are not read; check them."
-    return (f"{errors} error{'s' if errors != 1 else ''} and {warnings} warning{'s' if warnings != 1 else ''} found; "
-            f"fix the errors and run again.")
+    return (
+        f"{errors} error{'s' if errors != 1 else ''} and {warnings} warning{'s' if warnings != 1 else ''} found; "
+        f"fix the errors and run again."
+    )
 
 
 def one_line(text: str) -> str:
@@ -134,7 +144,4 @@ class NotebookFailed(PipelineError):
         self.notebook = notebook
         self.executed_copy = executed_copy
         self.reason = reason
-        super().__init__(
-            f"notebook {notebook} failed: {reason}; the executed copy with the error is "
-            f"saved at {executed_copy}"
-        )
+        super().__init__(f"notebook {notebook} failed: {reason}; the executed copy with the error is saved at {executed_copy}")

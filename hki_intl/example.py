@@ -93,8 +93,9 @@ class Profile:
     media_range: tuple[int, int]
     contact_role: str
     outside_share: float = 0.03
-    levels: dict[str, float] = field(default_factory=lambda: {
-        "expert": 0.55, "director": 0.33, "deputy_mayor": 0.07, "mayor": 0.05})
+    levels: dict[str, float] = field(
+        default_factory=lambda: {"expert": 0.55, "director": 0.33, "deputy_mayor": 0.07, "mayor": 0.05}
+    )
     memberships: tuple[Membership, ...] = ()
     partnerships: tuple[Partnership, ...] = ()
 
@@ -102,269 +103,659 @@ class Profile:
 _CX = "Kaupunginkanslia"
 PROFILES: dict[str, Profile] = {
     "cityexec_international": Profile(
-        activities=80, growth=0.03,
+        activities=80,
+        growth=0.03,
         goals={"influence": 0.6, "competence": 0.25, "recognition": 0.15},
-        focus={"climate": 18, "smart_city": 14, "innovation": 14, "inclusion": 10, "education": 10,
-               "culture": 10, "mobility": 12, "design": 8},
-        types={"network_work": 35, "agreement": 10, "event": 12, "benchmarking": 12, "project": 10,
-               "eu_project": 5, "other": 14},
+        focus={
+            "climate": 18,
+            "smart_city": 14,
+            "innovation": 14,
+            "inclusion": 10,
+            "education": 10,
+            "culture": 10,
+            "mobility": 12,
+            "design": 8,
+        },
+        types={"network_work": 35, "agreement": 10, "event": 12, "benchmarking": 12, "project": 10, "eu_project": 5, "other": 14},
         eu_sources={"interreg": 3, "eu_other": 2, "horizon_europe": 1},
-        visits=55, incoming_share=0.65, media=15, media_range=(0, 20),
+        visits=55,
+        incoming_share=0.65,
+        media=15,
+        media_range=(0, 20),
         contact_role="Kansainvälisten asioiden asiantuntija",
         levels={"expert": 0.38, "director": 0.3, "deputy_mayor": 0.16, "mayor": 0.16},
         memberships=(
-            Membership("eurocities", "board", f"{_CX}, strategiaosasto, kansainväliset asiat", "influence",
-                       "Euroopan suurkaupunkien pääverkosto; vaikuttaminen EU:n kaupunkipolitiikkaan ja "
-                       "rahoitukseen, Helsinki hallituksessa", 24_000),
-            Membership("c40", "member", f"{_CX}, strategiaosasto, kansainväliset asiat", "influence",
-                       "Globaali ilmastojohtajuus; hiilineutraali Helsinki 2035 -tavoitteen näkyvyys "
-                       "ja vertailutieto", 0),
-            Membership("urban20", "member", f"{_CX}, strategiaosasto, kansainväliset asiat", "influence",
-                       "Kaupunkien ääni G20-prosessissa", 0),
-            Membership("bloomberg", "member", f"{_CX}, strategiaosasto", "competence",
-                       "Bloomberg Philanthropies -ohjelmien innovaatio- ja datakyvykkyydet", 0),
-            Membership("union_baltic_cities", "member", f"{_CX}, strategiaosasto, kansainväliset asiat",
-                       "influence", "Itämeren alueen kaupunkien yhteistyö ja lähialueen vaikuttaminen", 6_500),
-            Membership("data_ethics", "founder", f"{_CX}, digitalisaatio-ohjelma", "influence",
-                       "Datan ja tekoälyn eettinen käyttö yhdessä Lontoon, Amsterdamin, Barcelonan ja "
-                       "New Yorkin kanssa", 0),
+            Membership(
+                "eurocities",
+                "board",
+                f"{_CX}, strategiaosasto, kansainväliset asiat",
+                "influence",
+                "Euroopan suurkaupunkien pääverkosto; vaikuttaminen EU:n kaupunkipolitiikkaan ja "
+                "rahoitukseen, Helsinki hallituksessa",
+                24_000,
+            ),
+            Membership(
+                "c40",
+                "member",
+                f"{_CX}, strategiaosasto, kansainväliset asiat",
+                "influence",
+                "Globaali ilmastojohtajuus; hiilineutraali Helsinki 2035 -tavoitteen näkyvyys ja vertailutieto",
+                0,
+            ),
+            Membership(
+                "urban20",
+                "member",
+                f"{_CX}, strategiaosasto, kansainväliset asiat",
+                "influence",
+                "Kaupunkien ääni G20-prosessissa",
+                0,
+            ),
+            Membership(
+                "bloomberg",
+                "member",
+                f"{_CX}, strategiaosasto",
+                "competence",
+                "Bloomberg Philanthropies -ohjelmien innovaatio- ja datakyvykkyydet",
+                0,
+            ),
+            Membership(
+                "union_baltic_cities",
+                "member",
+                f"{_CX}, strategiaosasto, kansainväliset asiat",
+                "influence",
+                "Itämeren alueen kaupunkien yhteistyö ja lähialueen vaikuttaminen",
+                6_500,
+            ),
+            Membership(
+                "data_ethics",
+                "founder",
+                f"{_CX}, digitalisaatio-ohjelma",
+                "influence",
+                "Datan ja tekoälyn eettinen käyttö yhdessä Lontoon, Amsterdamin, Barcelonan ja New Yorkin kanssa",
+                0,
+            ),
         ),
         partnerships=(
-            Partnership("tallinn", "twin_city", 1993, "influence", (
-                "FinEst Bay Area -yhteistyö ja kaksoiskaupunkiseminaari",
-                "Yhteinen hakemus Interreg Central Baltic -ohjelmaan",
-                "Pormestareiden vuosittainen tapaaminen ja kulttuurivaihto",
-                "Satamien ja joukkoliikenteen yhteistyö Tallinnan-yhteydellä")),
-            Partnership("stockholm", "twin_city", 1949, "competence", (
-                "Pohjoismaisten pääkaupunkien kokous ja asiantuntijavaihto",
-                "Ilmastotyön benchmarking ja yhteinen raportti",
-                "Kaupunkisuunnittelun vertailu ja opintovierailu")),
-            Partnership("copenhagen", "twin_city", 1949, "competence", (
-                "Pohjoismaisten pääkaupunkien kokous", "Pyöräliikenteen asiantuntijavaihto",
-                "Ilmastosopeutumisen vertaisoppiminen")),
-            Partnership("oslo", "twin_city", 1949, "competence", (
-                "Pohjoismaisten pääkaupunkien kokous", "Sähköisen liikenteen kokemusten vaihto",
-                "Ilmastobudjetoinnin vertailu")),
-            Partnership("reykjavik", "twin_city", 1949, "competence", (
-                "Pohjoismaisten pääkaupunkien kokous", "Nuorisotyön asiantuntijavaihto")),
-            Partnership("beijing", "programme", 2006, "influence", (
-                "Yhteistyöohjelman vuosikokous ja talousdelegaatio",
-                "Koulutusviennin ja cleantech-yritysten vierailuohjelma",
-                "Kulttuurivaihto ja kiinalaisen uudenvuoden tapahtuma")),
-            Partnership("new_york", "mou", 2019, "influence", (
-                "SDG-raportoinnin yhteistyö (Voluntary Local Review)",
-                "Dataetiikka- ja tekoälyrekisteriyhteistyö",
-                "Kaupunkien ilmastodiplomatia YK:n yleiskokousviikolla")),
-            Partnership("st_petersburg", "programme", 1997, "competence", (
-                "Yhteistyöohjelman asiantuntijavierailut", "Ympäristöyhteistyö Suomenlahdella")),
-            Partnership("moscow", "programme", 1999, "competence", (
-                "Yhteistyöohjelman asiantuntijavierailut", "Kaupunkitalouden seminaari")),
-            Partnership("kyiv", "mou", 2023, "influence", (
-                "Jälleenrakennuksen tuki ja koulujen varustehankinnat",
-                "Kaupunkien välinen asiantuntijatuki energiainfrastruktuuriin",
-                "Ukrainalaisten virkamiesten opintovierailu Helsinkiin")),
+            Partnership(
+                "tallinn",
+                "twin_city",
+                1993,
+                "influence",
+                (
+                    "FinEst Bay Area -yhteistyö ja kaksoiskaupunkiseminaari",
+                    "Yhteinen hakemus Interreg Central Baltic -ohjelmaan",
+                    "Pormestareiden vuosittainen tapaaminen ja kulttuurivaihto",
+                    "Satamien ja joukkoliikenteen yhteistyö Tallinnan-yhteydellä",
+                ),
+            ),
+            Partnership(
+                "stockholm",
+                "twin_city",
+                1949,
+                "competence",
+                (
+                    "Pohjoismaisten pääkaupunkien kokous ja asiantuntijavaihto",
+                    "Ilmastotyön benchmarking ja yhteinen raportti",
+                    "Kaupunkisuunnittelun vertailu ja opintovierailu",
+                ),
+            ),
+            Partnership(
+                "copenhagen",
+                "twin_city",
+                1949,
+                "competence",
+                (
+                    "Pohjoismaisten pääkaupunkien kokous",
+                    "Pyöräliikenteen asiantuntijavaihto",
+                    "Ilmastosopeutumisen vertaisoppiminen",
+                ),
+            ),
+            Partnership(
+                "oslo",
+                "twin_city",
+                1949,
+                "competence",
+                ("Pohjoismaisten pääkaupunkien kokous", "Sähköisen liikenteen kokemusten vaihto", "Ilmastobudjetoinnin vertailu"),
+            ),
+            Partnership(
+                "reykjavik",
+                "twin_city",
+                1949,
+                "competence",
+                ("Pohjoismaisten pääkaupunkien kokous", "Nuorisotyön asiantuntijavaihto"),
+            ),
+            Partnership(
+                "beijing",
+                "programme",
+                2006,
+                "influence",
+                (
+                    "Yhteistyöohjelman vuosikokous ja talousdelegaatio",
+                    "Koulutusviennin ja cleantech-yritysten vierailuohjelma",
+                    "Kulttuurivaihto ja kiinalaisen uudenvuoden tapahtuma",
+                ),
+            ),
+            Partnership(
+                "new_york",
+                "mou",
+                2019,
+                "influence",
+                (
+                    "SDG-raportoinnin yhteistyö (Voluntary Local Review)",
+                    "Dataetiikka- ja tekoälyrekisteriyhteistyö",
+                    "Kaupunkien ilmastodiplomatia YK:n yleiskokousviikolla",
+                ),
+            ),
+            Partnership(
+                "st_petersburg",
+                "programme",
+                1997,
+                "competence",
+                ("Yhteistyöohjelman asiantuntijavierailut", "Ympäristöyhteistyö Suomenlahdella"),
+            ),
+            Partnership(
+                "moscow",
+                "programme",
+                1999,
+                "competence",
+                ("Yhteistyöohjelman asiantuntijavierailut", "Kaupunkitalouden seminaari"),
+            ),
+            Partnership(
+                "kyiv",
+                "mou",
+                2023,
+                "influence",
+                (
+                    "Jälleenrakennuksen tuki ja koulujen varustehankinnat",
+                    "Kaupunkien välinen asiantuntijatuki energiainfrastruktuuriin",
+                    "Ukrainalaisten virkamiesten opintovierailu Helsinkiin",
+                ),
+            ),
         ),
     ),
     "cityexec_communications": Profile(
-        activities=55, growth=-0.03,
+        activities=55,
+        growth=-0.03,
         goals={"recognition": 0.85, "influence": 0.1, "competence": 0.05},
-        focus={"culture": 20, "design": 15, "climate": 15, "innovation": 15, "smart_city": 12,
-               "education": 10, "inclusion": 6, "mobility": 5},
+        focus={
+            "culture": 20,
+            "design": 15,
+            "climate": 15,
+            "innovation": 15,
+            "smart_city": 12,
+            "education": 10,
+            "inclusion": 6,
+            "mobility": 5,
+        },
         types={"campaign": 35, "event": 25, "project": 15, "network_work": 8, "benchmarking": 5, "other": 12},
         eu_sources={"eu_other": 1},
-        visits=8, incoming_share=0.6, media=120, media_range=(40, 150), outside_share=0.02,
+        visits=8,
+        incoming_share=0.6,
+        media=120,
+        media_range=(40, 150),
+        outside_share=0.02,
         contact_role="Viestinnän asiantuntija",
         memberships=(
-            Membership("eurocities", "working_group", f"{_CX}, viestintäosasto", "recognition",
-                       "Eurocities-viestintäverkosto; kaupunkien yhteiset kampanjat ja mediasuhteet", 0),
-            Membership("other", "member", f"{_CX}, viestintäosasto", "recognition",
-                       "Pohjoismaisten pääkaupunkien viestintäverkosto; yhteinen kansainvälinen mediatyö", 1_500,
-                       name="Pohjoismaisten pääkaupunkien viestintäverkosto", focus=()),
+            Membership(
+                "eurocities",
+                "working_group",
+                f"{_CX}, viestintäosasto",
+                "recognition",
+                "Eurocities-viestintäverkosto; kaupunkien yhteiset kampanjat ja mediasuhteet",
+                0,
+            ),
+            Membership(
+                "other",
+                "member",
+                f"{_CX}, viestintäosasto",
+                "recognition",
+                "Pohjoismaisten pääkaupunkien viestintäverkosto; yhteinen kansainvälinen mediatyö",
+                1_500,
+                name="Pohjoismaisten pääkaupunkien viestintäverkosto",
+                focus=(),
+            ),
         ),
     ),
     "cityexec_economic": Profile(
-        activities=70, growth=0.06,
+        activities=70,
+        growth=0.06,
         goals={"recognition": 0.45, "competence": 0.35, "influence": 0.2},
         focus={"innovation": 60, "smart_city": 12, "education": 8, "climate": 10, "design": 5, "inclusion": 5},
-        types={"project": 25, "event": 15, "eu_project": 12, "network_work": 12, "challenge": 8,
-               "campaign": 8, "benchmarking": 10, "other": 10},
+        types={
+            "project": 25,
+            "event": 15,
+            "eu_project": 12,
+            "network_work": 12,
+            "challenge": 8,
+            "campaign": 8,
+            "benchmarking": 10,
+            "other": 10,
+        },
         eu_sources={"interreg": 3, "horizon_europe": 2, "eu_other": 2},
-        visits=25, incoming_share=0.55, media=20, media_range=(0, 20),
+        visits=25,
+        incoming_share=0.55,
+        media=20,
+        media_range=(0, 20),
         contact_role="Elinkeinoasiantuntija",
         memberships=(
-            Membership("scale", "member", f"{_CX}, elinkeino-osasto", "competence",
-                       "Kasvuyritysten ja innovaatioekosysteemien kaupunkiverkosto", 5_000),
-            Membership("city_possible", "founder", f"{_CX}, elinkeino-osasto", "influence",
-                       "Perustajajäsen; julkisen ja yksityisen sektorin yhteiset ratkaisut kaupunkipalveluihin", 0),
-            Membership("eurocities", "working_group", f"{_CX}, elinkeino-osasto", "competence",
-                       "Eurocities Economic Development Forum; vertailutieto elinkeinopolitiikasta", 0),
+            Membership(
+                "scale",
+                "member",
+                f"{_CX}, elinkeino-osasto",
+                "competence",
+                "Kasvuyritysten ja innovaatioekosysteemien kaupunkiverkosto",
+                5_000,
+            ),
+            Membership(
+                "city_possible",
+                "founder",
+                f"{_CX}, elinkeino-osasto",
+                "influence",
+                "Perustajajäsen; julkisen ja yksityisen sektorin yhteiset ratkaisut kaupunkipalveluihin",
+                0,
+            ),
+            Membership(
+                "eurocities",
+                "working_group",
+                f"{_CX}, elinkeino-osasto",
+                "competence",
+                "Eurocities Economic Development Forum; vertailutieto elinkeinopolitiikasta",
+                0,
+            ),
         ),
         partnerships=(
-            Partnership("singapore", "mou", 2018, "recognition", (
-                "Kasvuyritysten vaihto-ohjelma", "Smart nation- ja testbed-yhteistyö",
-                "Investointiseminaari Singaporessa")),
+            Partnership(
+                "singapore",
+                "mou",
+                2018,
+                "recognition",
+                ("Kasvuyritysten vaihto-ohjelma", "Smart nation- ja testbed-yhteistyö", "Investointiseminaari Singaporessa"),
+            ),
         ),
     ),
     "education": Profile(
-        activities=150, growth=0.04,
+        activities=150,
+        growth=0.04,
         goals={"competence": 0.7, "recognition": 0.2, "influence": 0.1},
-        focus={"education": 70, "inclusion": 8, "smart_city": 6, "climate": 6, "culture": 4, "design": 2,
-               "innovation": 2},
-        types={"benchmarking": 30, "project": 20, "eu_project": 15, "education_export": 12, "event": 6,
-               "network_work": 6, "agreement": 3, "challenge": 2, "campaign": 1, "other": 5},
+        focus={"education": 70, "inclusion": 8, "smart_city": 6, "climate": 6, "culture": 4, "design": 2, "innovation": 2},
+        types={
+            "benchmarking": 30,
+            "project": 20,
+            "eu_project": 15,
+            "education_export": 12,
+            "event": 6,
+            "network_work": 6,
+            "agreement": 3,
+            "challenge": 2,
+            "campaign": 1,
+            "other": 5,
+        },
         eu_sources={"erasmus_plus": 8, "interreg": 1, "horizon_europe": 1},
-        visits=40, incoming_share=0.72, media=15, media_range=(0, 20),
+        visits=40,
+        incoming_share=0.72,
+        media=15,
+        media_range=(0, 20),
         contact_role="Kansainvälisen toiminnan koordinaattori",
         memberships=(
-            Membership("eurocities", "working_group", "Kasvatuksen ja koulutuksen toimiala, kehittämispalvelut",
-                       "competence", "Eurocities Education Forum; koulutuspolitiikan vertailu ja EU-hankekumppanit",
-                       0),
-            Membership("union_baltic_cities", "working_group",
-                       "Kasvatuksen ja koulutuksen toimiala, kehittämispalvelut", "competence",
-                       "UBC:n koulutustyöryhmä; Itämeren alueen koulujen yhteistyö", 0),
+            Membership(
+                "eurocities",
+                "working_group",
+                "Kasvatuksen ja koulutuksen toimiala, kehittämispalvelut",
+                "competence",
+                "Eurocities Education Forum; koulutuspolitiikan vertailu ja EU-hankekumppanit",
+                0,
+            ),
+            Membership(
+                "union_baltic_cities",
+                "working_group",
+                "Kasvatuksen ja koulutuksen toimiala, kehittämispalvelut",
+                "competence",
+                "UBC:n koulutustyöryhmä; Itämeren alueen koulujen yhteistyö",
+                0,
+            ),
         ),
         partnerships=(
-            Partnership("shanghai", "mou", 2017, "recognition", (
-                "Rehtorien vaihto-ohjelma", "Koulutusviennin pilotti Shanghain kouluissa",
-                "Opettajien täydennyskoulutusohjelma")),
-            Partnership("tallinn", "programme", 2015, "competence", (
-                "Kaksikielisten koulujen yhteistyö", "Ammatillisen koulutuksen opiskelijavaihto")),
+            Partnership(
+                "shanghai",
+                "mou",
+                2017,
+                "recognition",
+                (
+                    "Rehtorien vaihto-ohjelma",
+                    "Koulutusviennin pilotti Shanghain kouluissa",
+                    "Opettajien täydennyskoulutusohjelma",
+                ),
+            ),
+            Partnership(
+                "tallinn",
+                "programme",
+                2015,
+                "competence",
+                ("Kaksikielisten koulujen yhteistyö", "Ammatillisen koulutuksen opiskelijavaihto"),
+            ),
         ),
     ),
     "urban_environment": Profile(
-        activities=180, growth=0.07,
+        activities=180,
+        growth=0.07,
         goals={"competence": 0.65, "influence": 0.2, "recognition": 0.15},
-        focus={"climate": 40, "mobility": 30, "smart_city": 10, "design": 5, "innovation": 5, "inclusion": 3,
-               "culture": 1},
-        types={"eu_project": 22, "benchmarking": 22, "project": 22, "network_work": 12, "challenge": 5,
-               "event": 5, "agreement": 2, "other": 8},
+        focus={"climate": 40, "mobility": 30, "smart_city": 10, "design": 5, "innovation": 5, "inclusion": 3, "culture": 1},
+        types={
+            "eu_project": 22,
+            "benchmarking": 22,
+            "project": 22,
+            "network_work": 12,
+            "challenge": 5,
+            "event": 5,
+            "agreement": 2,
+            "other": 8,
+        },
         eu_sources={"life": 3, "cef": 3, "interreg": 4, "horizon_europe": 3},
-        visits=35, incoming_share=0.6, media=12, media_range=(0, 20),
+        visits=35,
+        incoming_share=0.6,
+        media=12,
+        media_range=(0, 20),
         contact_role="Kansainvälisten asioiden erityisasiantuntija",
         memberships=(
-            Membership("polis", "member", "Kaupunkiympäristön toimiala, liikenne- ja katusuunnittelu", "competence",
-                       "Liikenteen innovaatiot ja EU-hankekumppanuudet", 8_000),
-            Membership("c40", "working_group", "Kaupunkiympäristön toimiala, ympäristöpalvelut", "competence",
-                       "C40:n energia- ja rakennustyöryhmät; päästövähennysten vertailutieto", 0),
-            Membership("eurocities", "working_group", "Kaupunkiympäristön toimiala, ympäristöpalvelut",
-                       "competence", "Eurocities Environment Forum; EU:n ilmasto- ja ympäristösääntely", 0),
-            Membership("union_baltic_cities", "working_group", "Kaupunkiympäristön toimiala, ympäristöpalvelut",
-                       "competence", "UBC:n ympäristö- ja ilmastokomissio; Itämeren suojelu", 0),
+            Membership(
+                "polis",
+                "member",
+                "Kaupunkiympäristön toimiala, liikenne- ja katusuunnittelu",
+                "competence",
+                "Liikenteen innovaatiot ja EU-hankekumppanuudet",
+                8_000,
+            ),
+            Membership(
+                "c40",
+                "working_group",
+                "Kaupunkiympäristön toimiala, ympäristöpalvelut",
+                "competence",
+                "C40:n energia- ja rakennustyöryhmät; päästövähennysten vertailutieto",
+                0,
+            ),
+            Membership(
+                "eurocities",
+                "working_group",
+                "Kaupunkiympäristön toimiala, ympäristöpalvelut",
+                "competence",
+                "Eurocities Environment Forum; EU:n ilmasto- ja ympäristösääntely",
+                0,
+            ),
+            Membership(
+                "union_baltic_cities",
+                "working_group",
+                "Kaupunkiympäristön toimiala, ympäristöpalvelut",
+                "competence",
+                "UBC:n ympäristö- ja ilmastokomissio; Itämeren suojelu",
+                0,
+            ),
         ),
         partnerships=(
-            Partnership("tallinn", "programme", 2016, "competence", (
-                "FinEst Twins -liikenneyhteistyö", "Yhteinen satama- ja joukkoliikennesuunnittelu",
-                "Hulevesien hallinnan asiantuntijavaihto")),
+            Partnership(
+                "tallinn",
+                "programme",
+                2016,
+                "competence",
+                (
+                    "FinEst Twins -liikenneyhteistyö",
+                    "Yhteinen satama- ja joukkoliikennesuunnittelu",
+                    "Hulevesien hallinnan asiantuntijavaihto",
+                ),
+            ),
         ),
     ),
     "culture_leisure": Profile(
-        activities=130, growth=0.12,
+        activities=130,
+        growth=0.12,
         goals={"recognition": 0.45, "competence": 0.4, "influence": 0.15},
-        focus={"culture": 60, "design": 18, "inclusion": 10, "education": 4, "innovation": 3, "climate": 3,
-               "smart_city": 2},
-        types={"event": 30, "project": 22, "eu_project": 10, "network_work": 10, "benchmarking": 14,
-               "campaign": 4, "other": 10},
+        focus={"culture": 60, "design": 18, "inclusion": 10, "education": 4, "innovation": 3, "climate": 3, "smart_city": 2},
+        types={"event": 30, "project": 22, "eu_project": 10, "network_work": 10, "benchmarking": 14, "campaign": 4, "other": 10},
         eu_sources={"creative_europe": 6, "erasmus_plus": 3, "eu_other": 1},
-        visits=20, incoming_share=0.5, media=20, media_range=(0, 20),
+        visits=20,
+        incoming_share=0.5,
+        media=20,
+        media_range=(0, 20),
         contact_role="Kansainvälisten asioiden suunnittelija",
         memberships=(
-            Membership("unesco_design", "member", "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut", "recognition",
-                       "UNESCO:n designkaupunki vuodesta 2014; muotoilun näkyvyys ja kaupunkien verkosto", 0),
-            Membership("wccf", "member", "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut", "competence",
-                       "Maailman kulttuurikaupunkien vertailutieto ja kulttuuripolitiikan verkosto", 18_000),
-            Membership("eurocities", "working_group", "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut",
-                       "competence", "Eurocities Culture Forum; kulttuurin EU-rahoitus ja vertaisoppiminen", 0),
+            Membership(
+                "unesco_design",
+                "member",
+                "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut",
+                "recognition",
+                "UNESCO:n designkaupunki vuodesta 2014; muotoilun näkyvyys ja kaupunkien verkosto",
+                0,
+            ),
+            Membership(
+                "wccf",
+                "member",
+                "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut",
+                "competence",
+                "Maailman kulttuurikaupunkien vertailutieto ja kulttuuripolitiikan verkosto",
+                18_000,
+            ),
+            Membership(
+                "eurocities",
+                "working_group",
+                "Kulttuurin ja vapaa-ajan toimiala, kulttuuripalvelut",
+                "competence",
+                "Eurocities Culture Forum; kulttuurin EU-rahoitus ja vertaisoppiminen",
+                0,
+            ),
         ),
         partnerships=(
-            Partnership("montreal", "mou", 2015, "recognition", (
-                "UNESCO-designkaupunkien yhteisnäyttely", "Muotoilijoiden residenssivaihto")),
+            Partnership(
+                "montreal",
+                "mou",
+                2015,
+                "recognition",
+                ("UNESCO-designkaupunkien yhteisnäyttely", "Muotoilijoiden residenssivaihto"),
+            ),
         ),
     ),
     "social_health": Profile(
-        activities=60, growth=-0.06,
+        activities=60,
+        growth=-0.06,
         goals={"competence": 0.8, "influence": 0.1, "recognition": 0.1},
         focus={"inclusion": 70, "smart_city": 12, "education": 5, "innovation": 5, "climate": 3},
         types={"benchmarking": 30, "project": 25, "eu_project": 15, "network_work": 12, "event": 5, "other": 13},
         eu_sources={"horizon_europe": 2, "eu_other": 2, "interreg": 1},
-        visits=10, incoming_share=0.5, media=3, media_range=(0, 20), outside_share=0.04,
+        visits=10,
+        incoming_share=0.5,
+        media=3,
+        media_range=(0, 20),
+        outside_share=0.04,
         contact_role="Kehittämisasiantuntija",
         memberships=(
-            Membership("eurocities", "working_group",
-                       "Sosiaali-, terveys- ja pelastustoimiala, kehittämisyksikkö", "competence",
-                       "Eurocities Social Affairs Forum; asunnottomuuden ja osallisuuden hyvät käytännöt", 0),
+            Membership(
+                "eurocities",
+                "working_group",
+                "Sosiaali-, terveys- ja pelastustoimiala, kehittämisyksikkö",
+                "competence",
+                "Eurocities Social Affairs Forum; asunnottomuuden ja osallisuuden hyvät käytännöt",
+                0,
+            ),
         ),
     ),
     "helsinki_partners": Profile(
-        activities=110, growth=0.15,
+        activities=110,
+        growth=0.15,
         goals={"recognition": 0.8, "competence": 0.1, "influence": 0.1},
-        focus={"innovation": 35, "culture": 15, "design": 12, "climate": 12, "smart_city": 10, "education": 6,
-               "mobility": 4, "inclusion": 3},
-        types={"campaign": 28, "event": 28, "project": 15, "network_work": 5, "challenge": 4, "eu_project": 4,
-               "benchmarking": 4, "other": 12},
+        focus={
+            "innovation": 35,
+            "culture": 15,
+            "design": 12,
+            "climate": 12,
+            "smart_city": 10,
+            "education": 6,
+            "mobility": 4,
+            "inclusion": 3,
+        },
+        types={
+            "campaign": 28,
+            "event": 28,
+            "project": 15,
+            "network_work": 5,
+            "challenge": 4,
+            "eu_project": 4,
+            "benchmarking": 4,
+            "other": 12,
+        },
         eu_sources={"eu_other": 2, "digital_europe": 1},
-        visits=50, incoming_share=0.8, media=140, media_range=(40, 150),
+        visits=50,
+        incoming_share=0.8,
+        media=140,
+        media_range=(40, 150),
         contact_role="Markkinointi- ja viestintäpäällikkö",
         levels={"expert": 0.42, "director": 0.43, "deputy_mayor": 0.1, "mayor": 0.05},
         memberships=(
-            Membership("other", "member", "Helsinki Partners, matkailu ja tapahtumat", "recognition",
-                       "European Cities Marketing; kaupunkimarkkinoinnin ja kongressimatkailun verkosto", 4_500,
-                       name="European Cities Marketing", focus=("innovation", "culture", "design")),
-            Membership("scale", "member", "Helsinki Partners, investoinnit ja yritykset", "recognition",
-                       "Kasvuyritysten ja sijoittajien kansainvälinen verkosto", 3_000),
+            Membership(
+                "other",
+                "member",
+                "Helsinki Partners, matkailu ja tapahtumat",
+                "recognition",
+                "European Cities Marketing; kaupunkimarkkinoinnin ja kongressimatkailun verkosto",
+                4_500,
+                name="European Cities Marketing",
+                focus=("innovation", "culture", "design"),
+            ),
+            Membership(
+                "scale",
+                "member",
+                "Helsinki Partners, investoinnit ja yritykset",
+                "recognition",
+                "Kasvuyritysten ja sijoittajien kansainvälinen verkosto",
+                3_000,
+            ),
         ),
     ),
     "forum_virium": Profile(
-        activities=120, growth=0.10,
+        activities=120,
+        growth=0.10,
         goals={"competence": 0.65, "recognition": 0.2, "influence": 0.15},
         focus={"smart_city": 60, "mobility": 15, "climate": 15, "innovation": 7, "inclusion": 2, "education": 1},
-        types={"eu_project": 35, "project": 20, "challenge": 15, "network_work": 8, "event": 8,
-               "benchmarking": 6, "other": 8},
+        types={"eu_project": 35, "project": 20, "challenge": 15, "network_work": 8, "event": 8, "benchmarking": 6, "other": 8},
         eu_sources={"horizon_europe": 6, "digital_europe": 4, "interreg": 2, "cef": 1},
-        visits=30, incoming_share=0.6, media=18, media_range=(0, 20),
+        visits=30,
+        incoming_share=0.6,
+        media=18,
+        media_range=(0, 20),
         contact_role="Kansainvälisten hankkeiden päällikkö",
         memberships=(
-            Membership("city_possible", "member", "Forum Virium Helsinki, kansainväliset verkostot", "competence",
-                       "Yritysten ja kaupunkien yhteiskehittäminen; pilottikumppanit", 0),
-            Membership("data_ethics", "working_group", "Forum Virium Helsinki, data ja tekoäly", "influence",
-                       "Tekoälyrekisterin ja dataetiikan yhteiset periaatteet", 0),
-            Membership("cities_coalition_digital_rights", "working_group",
-                       "Forum Virium Helsinki, data ja tekoäly", "influence",
-                       "Asukkaiden digitaaliset oikeudet ja tietosuoja kaupunkipalveluissa", 0),
-            Membership("other", "founder", "Forum Virium Helsinki, kansainväliset verkostot", "competence",
-                       "Open & Agile Smart Cities (OASC); avoimet rajapinnat ja yhteentoimivuus", 5_000,
-                       name="Open & Agile Smart Cities", focus=("smart_city", "mobility")),
+            Membership(
+                "city_possible",
+                "member",
+                "Forum Virium Helsinki, kansainväliset verkostot",
+                "competence",
+                "Yritysten ja kaupunkien yhteiskehittäminen; pilottikumppanit",
+                0,
+            ),
+            Membership(
+                "data_ethics",
+                "working_group",
+                "Forum Virium Helsinki, data ja tekoäly",
+                "influence",
+                "Tekoälyrekisterin ja dataetiikan yhteiset periaatteet",
+                0,
+            ),
+            Membership(
+                "cities_coalition_digital_rights",
+                "working_group",
+                "Forum Virium Helsinki, data ja tekoäly",
+                "influence",
+                "Asukkaiden digitaaliset oikeudet ja tietosuoja kaupunkipalveluissa",
+                0,
+            ),
+            Membership(
+                "other",
+                "founder",
+                "Forum Virium Helsinki, kansainväliset verkostot",
+                "competence",
+                "Open & Agile Smart Cities (OASC); avoimet rajapinnat ja yhteentoimivuus",
+                5_000,
+                name="Open & Agile Smart Cities",
+                focus=("smart_city", "mobility"),
+            ),
         ),
         partnerships=(
-            Partnership("amsterdam", "mou", 2020, "competence", (
-                "Tekoälyrekisterien yhteiskehittäminen", "Digitaalisten kaksosten vertailu")),
+            Partnership(
+                "amsterdam",
+                "mou",
+                2020,
+                "competence",
+                ("Tekoälyrekisterien yhteiskehittäminen", "Digitaalisten kaksosten vertailu"),
+            ),
         ),
     ),
 }
 
 #: A neutral profile for an organisation that params adds but this module does not know.
 DEFAULT_PROFILE = Profile(
-    activities=60, growth=0.03,
+    activities=60,
+    growth=0.03,
     goals={"competence": 0.6, "recognition": 0.25, "influence": 0.15},
-    focus={"smart_city": 1, "climate": 1, "innovation": 1, "mobility": 1, "education": 1, "inclusion": 1,
-           "culture": 1, "design": 1},
+    focus={
+        "smart_city": 1,
+        "climate": 1,
+        "innovation": 1,
+        "mobility": 1,
+        "education": 1,
+        "inclusion": 1,
+        "culture": 1,
+        "design": 1,
+    },
     types={"project": 25, "benchmarking": 20, "network_work": 15, "event": 15, "eu_project": 10, "other": 15},
     eu_sources={"eu_other": 1},
-    visits=10, incoming_share=0.5, media=5, media_range=(0, 20),
+    visits=10,
+    incoming_share=0.5,
+    media=5,
+    media_range=(0, 20),
     contact_role="Kansainvälisten asioiden yhteyshenkilö",
 )
 
 #: Focus areas each network serves; an empty tuple means every focus area.
 NETWORK_FOCUS: dict[str, tuple[str, ...]] = {
-    "eurocities": (), "urban20": (), "union_baltic_cities": (), "other": (),
-    "c40": ("climate", "mobility"), "bloomberg": ("smart_city", "innovation", "inclusion"), "wccf": ("culture",),
-    "scale": ("innovation",), "city_possible": ("smart_city", "innovation", "inclusion"),
-    "unesco_design": ("design", "culture"), "data_ethics": ("smart_city",), "polis": ("mobility", "smart_city"),
+    "eurocities": (),
+    "urban20": (),
+    "union_baltic_cities": (),
+    "other": (),
+    "c40": ("climate", "mobility"),
+    "bloomberg": ("smart_city", "innovation", "inclusion"),
+    "wccf": ("culture",),
+    "scale": ("innovation",),
+    "city_possible": ("smart_city", "innovation", "inclusion"),
+    "unesco_design": ("design", "culture"),
+    "data_ethics": ("smart_city",),
+    "polis": ("mobility", "smart_city"),
     "cities_coalition_digital_rights": ("smart_city",),
 }
 #: Countries whose cities take part in EU programmes (members, EEA, associated, the UK until Brexit).
-EU_PROGRAMME_COUNTRIES = frozenset({
-    "AT", "BE", "CZ", "DE", "DK", "EE", "ES", "FR", "GB", "GR", "HU", "IE", "IS", "IT", "LT", "LV", "NL", "NO",
-    "PL", "PT", "SE", "CH", "UA"})
+EU_PROGRAMME_COUNTRIES = frozenset(
+    {
+        "AT",
+        "BE",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FR",
+        "GB",
+        "GR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LT",
+        "LV",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "SE",
+        "CH",
+        "UA",
+    }
+)
 
 #: Networks whose members are European cities (their work has European partners).
 EUROPEAN_NETWORKS = frozenset({"eurocities", "union_baltic_cities", "polis"})
@@ -407,9 +798,24 @@ EXTRA_CITIES: dict[str, tuple[str, str, str, str]] = {
 
 #: Relative weight of a partner or visit city; unlisted strategy cities 1.0, extra cities 0.4.
 CITY_WEIGHTS: dict[str, float] = {
-    "tallinn": 9, "stockholm": 6, "copenhagen": 3.5, "oslo": 3, "beijing": 3, "new_york": 3,
-    "amsterdam": 2.5, "brussels": 2.5, "berlin": 2, "barcelona": 2, "london": 2, "reykjavik": 1,
-    "vienna": 1.5, "paris": 1.5, "riga": 1.5, "kyiv": 0.3, "st_petersburg": 2, "moscow": 1,
+    "tallinn": 9,
+    "stockholm": 6,
+    "copenhagen": 3.5,
+    "oslo": 3,
+    "beijing": 3,
+    "new_york": 3,
+    "amsterdam": 2.5,
+    "brussels": 2.5,
+    "berlin": 2,
+    "barcelona": 2,
+    "london": 2,
+    "reykjavik": 1,
+    "vienna": 1.5,
+    "paris": 1.5,
+    "riga": 1.5,
+    "kyiv": 0.3,
+    "st_petersburg": 2,
+    "moscow": 1,
 }
 #: Extra weight on the priority cities for visits (the neighbouring region, Beijing, New York).
 VISIT_PRIORITY_BOOST = 2.0
@@ -449,8 +855,7 @@ def city_pool(strategy: Strategy, year: int) -> dict[str, City]:
         weight = CITY_WEIGHTS.get(cid, 1.0)
         if cid == "kyiv" and year >= 2022:
             weight = 2.0  # support to Ukraine's capital since the full-scale invasion
-        pool[cid] = City(cid, str(entry["country"]), {lang: str(entry[lang]) for lang in LANGUAGES},
-                         weight)
+        pool[cid] = City(cid, str(entry["country"]), {lang: str(entry[lang]) for lang in LANGUAGES}, weight)
     for cid, (country, fi, sv, en) in EXTRA_CITIES.items():
         pool.setdefault(cid, City(cid, country, {"fi": fi, "sv": sv, "en": en}, 0.4))
     return {cid: c for cid, c in pool.items() if c.country in countries}
@@ -460,33 +865,114 @@ def city_pool(strategy: Strategy, year: int) -> dict[str, City]:
 # Vocabulary (Finnish data; English project and media names)
 
 TOPICS: dict[str, tuple[str, ...]] = {
-    "smart_city": ("Digitaalinen kaksonen", "Avoin data", "Tekoälyn eettinen käyttö", "Älykkäät kaupunkipalvelut",
-                   "Tekoälyrekisteri", "Kaupunkisensorit", "Digitaalinen asiointi", "5G-kokeilut",
-                   "Kyberturvallisuus", "Datatalous", "Kaupunkimallin avoimet rajapinnat"),
-    "climate": ("Hiilineutraali Helsinki 2035", "Energiaremontit", "Kiertotalous", "Ilmastonmuutokseen sopeutuminen",
-                "Hulevesien hallinta", "Lämmityksen päästöt", "Viherrakentaminen", "Puurakentaminen",
-                "Luonnon monimuotoisuus", "Merellinen Helsinki", "Ilmastobudjetointi", "Hiilinielut"),
-    "innovation": ("Startup-ekosysteemi", "Kasvuyritysten kansainvälistyminen", "Investointien houkuttelu",
-                   "Testbed Helsinki", "Kansainvälisten osaajien houkuttelu", "Life science -klusteri",
-                   "Yritysyhteistyö", "Kokeilualustat", "Pelialan kasvu", "Kongressimatkailu", "Kestävä matkailu"),
-    "mobility": ("Joukkoliikenteen kehittäminen", "Pyöräliikenne", "Liikkuminen palveluna (MaaS)", "Raitioliikenne",
-                 "Automaattiset bussit", "Liikenneturvallisuus", "Sähköinen liikenne", "Joukkoliikenteen lipputuotteet",
-                 "Kävelykeskusta", "Logistiikan päästöt", "Satamaliikenne"),
-    "education": ("Varhaiskasvatuksen laatu", "Opettajien vaihto", "Digitaalinen oppiminen",
-                  "Monikielisten oppilaiden tuki", "Ammatillinen koulutus", "Kielikylpy", "Ilmiöpohjainen oppiminen",
-                  "Koulujen ilmastokasvatus", "Oppilashuolto", "Lukiokoulutuksen kansainvälistyminen",
-                  "Rehtorien johtamiskoulutus"),
-    "inclusion": ("Asunnottomuuden ehkäisy (Housing First)", "Maahanmuuttajien kotoutuminen", "Nuorten osallisuus",
-                  "Ikäystävällinen kaupunki", "Osallistuva budjetointi", "Segregaation ehkäisy",
-                  "Mielenterveyspalvelut", "Terveyserojen kaventaminen", "Esteettömyys", "Lähiöiden kehittäminen"),
-    "culture": ("Kirjastopalvelut", "Taiteilijaresidenssit", "Museoyhteistyö", "Festivaalit", "Katutaide",
-                "Kulttuurivaihto", "Lasten ja nuorten kulttuuri", "Elävä musiikki", "Kulttuuriperintö",
-                "Liikunta ja urheilutapahtumat", "Saunakulttuuri"),
-    "design": ("Muotoiluajattelu palveluissa", "Julkisen tilan muotoilu", "Palvelumuotoilu", "Kaupunkikalusteet",
-               "World Design Capital -perintö", "Arkkitehtuuri ja kaupunkikuva", "Kestävä muotoilu",
-               "Valaistussuunnittelu"),
-    "outside": ("Hallinnon kehittäminen", "Henkilöstövaihto", "Hankintayhteistyö", "Valmiussuunnittelu",
-                "Pelastustoimen yhteistyö"),
+    "smart_city": (
+        "Digitaalinen kaksonen",
+        "Avoin data",
+        "Tekoälyn eettinen käyttö",
+        "Älykkäät kaupunkipalvelut",
+        "Tekoälyrekisteri",
+        "Kaupunkisensorit",
+        "Digitaalinen asiointi",
+        "5G-kokeilut",
+        "Kyberturvallisuus",
+        "Datatalous",
+        "Kaupunkimallin avoimet rajapinnat",
+    ),
+    "climate": (
+        "Hiilineutraali Helsinki 2035",
+        "Energiaremontit",
+        "Kiertotalous",
+        "Ilmastonmuutokseen sopeutuminen",
+        "Hulevesien hallinta",
+        "Lämmityksen päästöt",
+        "Viherrakentaminen",
+        "Puurakentaminen",
+        "Luonnon monimuotoisuus",
+        "Merellinen Helsinki",
+        "Ilmastobudjetointi",
+        "Hiilinielut",
+    ),
+    "innovation": (
+        "Startup-ekosysteemi",
+        "Kasvuyritysten kansainvälistyminen",
+        "Investointien houkuttelu",
+        "Testbed Helsinki",
+        "Kansainvälisten osaajien houkuttelu",
+        "Life science -klusteri",
+        "Yritysyhteistyö",
+        "Kokeilualustat",
+        "Pelialan kasvu",
+        "Kongressimatkailu",
+        "Kestävä matkailu",
+    ),
+    "mobility": (
+        "Joukkoliikenteen kehittäminen",
+        "Pyöräliikenne",
+        "Liikkuminen palveluna (MaaS)",
+        "Raitioliikenne",
+        "Automaattiset bussit",
+        "Liikenneturvallisuus",
+        "Sähköinen liikenne",
+        "Joukkoliikenteen lipputuotteet",
+        "Kävelykeskusta",
+        "Logistiikan päästöt",
+        "Satamaliikenne",
+    ),
+    "education": (
+        "Varhaiskasvatuksen laatu",
+        "Opettajien vaihto",
+        "Digitaalinen oppiminen",
+        "Monikielisten oppilaiden tuki",
+        "Ammatillinen koulutus",
+        "Kielikylpy",
+        "Ilmiöpohjainen oppiminen",
+        "Koulujen ilmastokasvatus",
+        "Oppilashuolto",
+        "Lukiokoulutuksen kansainvälistyminen",
+        "Rehtorien johtamiskoulutus",
+    ),
+    "inclusion": (
+        "Asunnottomuuden ehkäisy (Housing First)",
+        "Maahanmuuttajien kotoutuminen",
+        "Nuorten osallisuus",
+        "Ikäystävällinen kaupunki",
+        "Osallistuva budjetointi",
+        "Segregaation ehkäisy",
+        "Mielenterveyspalvelut",
+        "Terveyserojen kaventaminen",
+        "Esteettömyys",
+        "Lähiöiden kehittäminen",
+    ),
+    "culture": (
+        "Kirjastopalvelut",
+        "Taiteilijaresidenssit",
+        "Museoyhteistyö",
+        "Festivaalit",
+        "Katutaide",
+        "Kulttuurivaihto",
+        "Lasten ja nuorten kulttuuri",
+        "Elävä musiikki",
+        "Kulttuuriperintö",
+        "Liikunta ja urheilutapahtumat",
+        "Saunakulttuuri",
+    ),
+    "design": (
+        "Muotoiluajattelu palveluissa",
+        "Julkisen tilan muotoilu",
+        "Palvelumuotoilu",
+        "Kaupunkikalusteet",
+        "World Design Capital -perintö",
+        "Arkkitehtuuri ja kaupunkikuva",
+        "Kestävä muotoilu",
+        "Valaistussuunnittelu",
+    ),
+    "outside": (
+        "Hallinnon kehittäminen",
+        "Henkilöstövaihto",
+        "Hankintayhteistyö",
+        "Valmiussuunnittelu",
+        "Pelastustoimen yhteistyö",
+    ),
 }
 
 ACRONYM_HEADS: dict[str, tuple[str, ...]] = {
@@ -500,8 +986,23 @@ ACRONYM_HEADS: dict[str, tuple[str, ...]] = {
     "design": ("Design", "Form", "Space", "Public"),
     "outside": ("Resili", "Safe", "Gov"),
 }
-ACRONYM_TAILS = ("Cities", "Lab", "Hub", "Loop", "Link", "Bridge", "Flow", "Net", "Scape", "Shift", "Up", "4EU",
-                 "Labs", "Twin", "Path")
+ACRONYM_TAILS = (
+    "Cities",
+    "Lab",
+    "Hub",
+    "Loop",
+    "Link",
+    "Bridge",
+    "Flow",
+    "Net",
+    "Scape",
+    "Shift",
+    "Up",
+    "4EU",
+    "Labs",
+    "Twin",
+    "Path",
+)
 
 #: Events held in Helsinki, by focus area.
 EVENTS_HOME: dict[str, tuple[str, ...]] = {
@@ -528,59 +1029,133 @@ EVENTS_ABROAD: dict[str, tuple[str, ...]] = {
     "outside": ("OECD:n hallintofoorumi",),
 }
 CHALLENGES: dict[str, tuple[str, ...]] = {
-    "smart_city": ("Data", "AI", "Urban Tech"), "climate": ("Energy", "Circular", "Climate"),
-    "innovation": ("Startup", "Growth"), "mobility": ("Mobility", "Logistics"), "education": ("EdTech",),
-    "inclusion": ("Well-being", "Inclusion"), "culture": ("Culture Tech",), "design": ("Design",),
+    "smart_city": ("Data", "AI", "Urban Tech"),
+    "climate": ("Energy", "Circular", "Climate"),
+    "innovation": ("Startup", "Growth"),
+    "mobility": ("Mobility", "Logistics"),
+    "education": ("EdTech",),
+    "inclusion": ("Well-being", "Inclusion"),
+    "culture": ("Culture Tech",),
+    "design": ("Design",),
     "outside": ("GovTech",),
 }
-CAMPAIGNS = ("Visit Helsinki -kesäkampanja", "Visit Helsinki -talvikampanja", "Work in Helsinki", "Helsinki Talent Boost",
-             "Choose Helsinki", "Helsinki Stories", "Invest in Helsinki", "Study in Helsinki", "Meet in Helsinki",
-             "Helsinki Unfolds", "Kestävä matkailu Helsingissä")
+CAMPAIGNS = (
+    "Visit Helsinki -kesäkampanja",
+    "Visit Helsinki -talvikampanja",
+    "Work in Helsinki",
+    "Helsinki Talent Boost",
+    "Choose Helsinki",
+    "Helsinki Stories",
+    "Invest in Helsinki",
+    "Study in Helsinki",
+    "Meet in Helsinki",
+    "Helsinki Unfolds",
+    "Kestävä matkailu Helsingissä",
+)
 CAMPAIGN_MARKETS = ("SE", "DE", "GB", "US", "JP", "EE", "FR", "IN", "NL", "CN", "KR", "ES")
 
 TITLE_PATTERNS: dict[str, tuple[str, ...]] = {
-    "project": ("{topic}", "{topic} -hanke", "{topic}: kansainvälinen pilotti", "{topic} ({city})",
-                "{city}–Helsinki: {topic}", "{topic} – kehittämishanke"),
+    "project": (
+        "{topic}",
+        "{topic} -hanke",
+        "{topic}: kansainvälinen pilotti",
+        "{topic} ({city})",
+        "{city}–Helsinki: {topic}",
+        "{topic} – kehittämishanke",
+    ),
     "eu_project": ("{acronym}: {topic}", "{acronym} – {topic}", "EU-hanke {acronym}", "{acronym} ({topic})"),
     "network_work": ("{network}: {topic}", "{network} – työryhmätyö: {topic}", "{network}-yhteistyö ({topic})"),
-    "benchmarking": ("Opintomatka: {topic} ({city})", "Benchmarking: {topic}, {city}",
-                     "Vertaisoppiminen {city}: {topic}", "{topic} – opintomatka, {city}"),
+    "benchmarking": (
+        "Opintomatka: {topic} ({city})",
+        "Benchmarking: {topic}, {city}",
+        "Vertaisoppiminen {city}: {topic}",
+        "{topic} – opintomatka, {city}",
+    ),
     "challenge": ("{topic} -haastekilpailu", "Helsinki {challenge} Challenge", "Avoin innovaatiokilpailu: {topic}"),
-    "event": ("{event} {year}", "{event}: kansainvälinen ohjelma", "Kansainvälinen seminaari: {topic}",
-              "Webinaarisarja: {topic}", "Konferenssi: {topic}"),
-    "education_export": ("Koulutusvienti: {topic} ({country})", "Koulutusvientipilotti, {country}: {topic}",
-                         "Helsinki Education Hub: {topic}"),
+    "event": (
+        "{event} {year}",
+        "{event}: kansainvälinen ohjelma",
+        "Kansainvälinen seminaari: {topic}",
+        "Webinaarisarja: {topic}",
+        "Konferenssi: {topic}",
+    ),
+    "education_export": (
+        "Koulutusvienti: {topic} ({country})",
+        "Koulutusvientipilotti, {country}: {topic}",
+        "Helsinki Education Hub: {topic}",
+    ),
     "agreement": ("Yhteistyösopimus {city}: {topic}", "Aiesopimus, {city} – {topic}"),
     "campaign": ("{campaign}", "{campaign}: {country}", "Kampanja: {topic}", "{campaign} {year}"),
-    "other": ("{topic} – kansainvälinen yhteistyö", "Asiantuntijavaihto: {topic}",
-              "{topic}: kansainvälinen vertailu", "Kansainvälinen vierailuohjelma: {topic}"),
+    "other": (
+        "{topic} – kansainvälinen yhteistyö",
+        "Asiantuntijavaihto: {topic}",
+        "{topic}: kansainvälinen vertailu",
+        "Kansainvälinen vierailuohjelma: {topic}",
+    ),
 }
 
 PARTNER_ORGANISATIONS: dict[str, tuple[str, ...]] = {
-    "smart_city": ("Aalto-yliopisto", "VTT", "Open & Agile Smart Cities", "Amsterdamin kaupunki", "Tallinnan kaupunki",
-                   "Business Finland", "Digi- ja väestötietovirasto"),
-    "climate": ("Helen Oy", "Ilmatieteen laitos", "Sitra", "HSY", "C40 Cities", "Tukholman kaupunki",
-                "Helsingin yliopisto"),
-    "innovation": ("Business Finland", "Slush", "Maria 01", "Helsinki Think Company", "Aalto-yliopisto",
-                   "Invest in Finland", "Visit Finland"),
+    "smart_city": (
+        "Aalto-yliopisto",
+        "VTT",
+        "Open & Agile Smart Cities",
+        "Amsterdamin kaupunki",
+        "Tallinnan kaupunki",
+        "Business Finland",
+        "Digi- ja väestötietovirasto",
+    ),
+    "climate": ("Helen Oy", "Ilmatieteen laitos", "Sitra", "HSY", "C40 Cities", "Tukholman kaupunki", "Helsingin yliopisto"),
+    "innovation": (
+        "Business Finland",
+        "Slush",
+        "Maria 01",
+        "Helsinki Think Company",
+        "Aalto-yliopisto",
+        "Invest in Finland",
+        "Visit Finland",
+    ),
     "mobility": ("HSL", "Helsingin Satama", "Tallinna Sadam", "Väylävirasto", "TalTech", "Tallinnan kaupunki"),
-    "education": ("Opetushallitus", "Helsingin yliopisto", "Metropolia", "Stadin ammatti- ja aikuisopisto",
-                  "British Council", "Goethe-Institut", "Education Finland"),
+    "education": (
+        "Opetushallitus",
+        "Helsingin yliopisto",
+        "Metropolia",
+        "Stadin ammatti- ja aikuisopisto",
+        "British Council",
+        "Goethe-Institut",
+        "Education Finland",
+    ),
     "inclusion": ("THL", "Y-Säätiö", "HUS", "Helsingin Diakonissalaitos", "Suomen Punainen Risti", "Eurocities"),
-    "culture": ("Helsingin juhlaviikot", "Kansallisgalleria", "Suomen kulttuuri-instituutit", "Goethe-Institut",
-                "Institut français de Finlande", "Music Finland", "Oodi"),
-    "design": ("Design Forum Finland", "Designmuseo", "Aalto-yliopisto", "Helsinki Design Week", "Ornamo",
-               "Arkkitehtuurimuseo"),
+    "culture": (
+        "Helsingin juhlaviikot",
+        "Kansallisgalleria",
+        "Suomen kulttuuri-instituutit",
+        "Goethe-Institut",
+        "Institut français de Finlande",
+        "Music Finland",
+        "Oodi",
+    ),
+    "design": ("Design Forum Finland", "Designmuseo", "Aalto-yliopisto", "Helsinki Design Week", "Ornamo", "Arkkitehtuurimuseo"),
     "outside": ("Kuntaliitto", "Valtiovarainministeriö", "Pelastusopisto"),
 }
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
-    "completed": ("Hyvät käytännöt jaettu toimialan käyttöön", "Loppuraportti valmistunut",
-                  "Pilotti toteutettu ja arvioitu", "Tulokset esitelty johtoryhmälle",
-                  "Yhteistyö jatkuu uutena hankkeena", "Toimintamalli otettu käyttöön kahdessa yksikössä",
-                  "Tavoitteet saavutettiin osittain", "Osallistujia {n}"),
-    "ongoing": ("Väliraportti valmistunut", "Pilottivaihe käynnissä", "Kumppanuus vakiintunut",
-                "Toteutus aikataulussa", "Toteutus viivästynyt kumppanin takia"),
+    "completed": (
+        "Hyvät käytännöt jaettu toimialan käyttöön",
+        "Loppuraportti valmistunut",
+        "Pilotti toteutettu ja arvioitu",
+        "Tulokset esitelty johtoryhmälle",
+        "Yhteistyö jatkuu uutena hankkeena",
+        "Toimintamalli otettu käyttöön kahdessa yksikössä",
+        "Tavoitteet saavutettiin osittain",
+        "Osallistujia {n}",
+    ),
+    "ongoing": (
+        "Väliraportti valmistunut",
+        "Pilottivaihe käynnissä",
+        "Kumppanuus vakiintunut",
+        "Toteutus aikataulussa",
+        "Toteutus viivästynyt kumppanin takia",
+    ),
     "planned": ("Hakemus jätetty", "Valmistelu käynnissä"),
     "cancelled": ("Peruttu rahoituksen puuttuessa", "Siirretty seuraavalle vuodelle", "Kumppani vetäytyi"),
     "event": ("Osallistujia {n}", "Kävijöitä {n}, joista ulkomaisia noin {k} %", "Mediaosumia {m}"),
@@ -589,97 +1164,210 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 
 #: Budget (median EUR, log-normal sigma) by activity type: a long tail of a few large items.
 BUDGETS: dict[str, tuple[float, float]] = {
-    "project": (40_000, 1.0), "eu_project": (260_000, 0.9), "network_work": (8_000, 0.9),
-    "benchmarking": (4_000, 0.8), "challenge": (80_000, 1.0), "event": (30_000, 1.2),
-    "education_export": (60_000, 1.0), "agreement": (5_000, 0.8), "campaign": (70_000, 1.1),
+    "project": (40_000, 1.0),
+    "eu_project": (260_000, 0.9),
+    "network_work": (8_000, 0.9),
+    "benchmarking": (4_000, 0.8),
+    "challenge": (80_000, 1.0),
+    "event": (30_000, 1.2),
+    "education_export": (60_000, 1.0),
+    "agreement": (5_000, 0.8),
+    "campaign": (70_000, 1.1),
     "other": (10_000, 1.0),
 }
 #: Share of the budget that each external source typically covers (low, high).
 FUNDING_SHARES: dict[str, tuple[float, float]] = {
-    "horizon_europe": (0.7, 1.0), "digital_europe": (0.5, 0.5), "interreg": (0.65, 0.8), "life": (0.55, 0.6),
-    "cef": (0.3, 0.5), "erasmus_plus": (0.8, 1.0), "creative_europe": (0.5, 0.8), "eu_other": (0.5, 0.8),
-    "national": (0.2, 0.6), "foundation": (0.1, 0.5), "other": (0.1, 0.4),
+    "horizon_europe": (0.7, 1.0),
+    "digital_europe": (0.5, 0.5),
+    "interreg": (0.65, 0.8),
+    "life": (0.55, 0.6),
+    "cef": (0.3, 0.5),
+    "erasmus_plus": (0.8, 1.0),
+    "creative_europe": (0.5, 0.8),
+    "eu_other": (0.5, 0.8),
+    "national": (0.2, 0.6),
+    "foundation": (0.1, 0.5),
+    "other": (0.1, 0.4),
 }
 #: EU programmes that did not exist before 2021 are recorded as other EU funding then.
 NEW_EU_PROGRAMMES = {"horizon_europe": 2021, "digital_europe": 2021}
 #: How strongly each activity type leans to a goal (multiplies the profile's goal weights).
 TYPE_GOAL_BIAS: dict[str, dict[str, float]] = {
-    "network_work": {"influence": 3.0}, "agreement": {"influence": 3.0},
-    "benchmarking": {"competence": 3.0}, "eu_project": {"competence": 2.5}, "challenge": {"competence": 1.5},
-    "event": {"recognition": 2.5}, "campaign": {"recognition": 6.0}, "education_export": {"recognition": 2.0},
+    "network_work": {"influence": 3.0},
+    "agreement": {"influence": 3.0},
+    "benchmarking": {"competence": 3.0},
+    "eu_project": {"competence": 2.5},
+    "challenge": {"competence": 1.5},
+    "event": {"recognition": 2.5},
+    "campaign": {"recognition": 6.0},
+    "education_export": {"recognition": 2.0},
 }
 #: Typical duration in days (low, high) by type; None = often continuous.
 DURATIONS: dict[str, tuple[int, int]] = {
-    "project": (90, 900), "eu_project": (730, 1460), "network_work": (180, 730), "benchmarking": (1, 5),
-    "challenge": (120, 365), "event": (1, 4), "education_export": (60, 540), "agreement": (365, 1460),
-    "campaign": (30, 180), "other": (30, 365),
+    "project": (90, 900),
+    "eu_project": (730, 1460),
+    "network_work": (180, 730),
+    "benchmarking": (1, 5),
+    "challenge": (120, 365),
+    "event": (1, 4),
+    "education_export": (60, 540),
+    "agreement": (365, 1460),
+    "campaign": (30, 180),
+    "other": (30, 365),
 }
 #: Fewer visits and meetings in July (holidays) and late December.
 MONTH_WEIGHTS = (0.8, 1.0, 1.1, 1.0, 1.2, 1.1, 0.3, 0.6, 1.2, 1.2, 1.1, 0.7)
 
 VISIT_PURPOSES = {
-    "incoming": ("Delegaatio tutustui: {topic}", "Vierailu Helsinkiin: {topic}", "Opintovierailu: {topic}",
-                 "Yhteistyöneuvottelut: {topic}", "Tutustuminen Helsingin malliin: {topic}"),
-    "outgoing": ("Konferenssi: {event}", "Verkostokokous: {topic}", "Benchmarking: {topic}",
-                 "Yhteistyöneuvottelut: {topic}", "Kaupunkivierailu: {topic}"),
+    "incoming": (
+        "Delegaatio tutustui: {topic}",
+        "Vierailu Helsinkiin: {topic}",
+        "Opintovierailu: {topic}",
+        "Yhteistyöneuvottelut: {topic}",
+        "Tutustuminen Helsingin malliin: {topic}",
+    ),
+    "outgoing": (
+        "Konferenssi: {event}",
+        "Verkostokokous: {topic}",
+        "Benchmarking: {topic}",
+        "Yhteistyöneuvottelut: {topic}",
+        "Kaupunkivierailu: {topic}",
+    ),
 }
 
 # Media outlets: (name, country, tier); tier sets the typical reach.
 MEDIA_OUTLETS: tuple[tuple[str, str, int], ...] = (
-    ("The Guardian", "GB", 1), ("BBC News", "GB", 1), ("Financial Times", "GB", 2), ("The Economist", "GB", 2),
-    ("Monocle", "GB", 3), ("Dezeen", "GB", 3), ("Wallpaper*", "GB", 3),
-    ("The New York Times", "US", 1), ("The Washington Post", "US", 1), ("CNN Travel", "US", 1),
-    ("Bloomberg CityLab", "US", 2), ("Fast Company", "US", 2), ("Forbes", "US", 1),
-    ("Le Monde", "FR", 2), ("Le Figaro", "FR", 2), ("Libération", "FR", 3),
-    ("Der Spiegel", "DE", 1), ("Frankfurter Allgemeine Zeitung", "DE", 2), ("Süddeutsche Zeitung", "DE", 2),
-    ("Die Zeit", "DE", 2), ("Dagens Nyheter", "SE", 2), ("Svenska Dagbladet", "SE", 2), ("Dagens Industri", "SE", 3),
-    ("Postimees", "EE", 3), ("Eesti Päevaleht", "EE", 3), ("ERR News", "EE", 3),
-    ("Nikkei", "JP", 2), ("The Japan Times", "JP", 3), ("Asahi Shimbun", "JP", 1),
-    ("China Daily", "CN", 1), ("Xinhua", "CN", 1), ("Aftenposten", "NO", 2), ("Politiken", "DK", 2),
-    ("Berlingske", "DK", 3), ("El País", "ES", 1), ("La Vanguardia", "ES", 2), ("Corriere della Sera", "IT", 2),
-    ("la Repubblica", "IT", 2), ("NRC", "NL", 2), ("de Volkskrant", "NL", 2), ("Der Standard", "AT", 2),
-    ("Neue Zürcher Zeitung", "CH", 2), ("The Korea Herald", "KR", 3), ("The Straits Times", "SG", 2),
-    ("The Globe and Mail", "CA", 2), ("The Sydney Morning Herald", "AU", 2), ("The Times of India", "IN", 1),
+    ("The Guardian", "GB", 1),
+    ("BBC News", "GB", 1),
+    ("Financial Times", "GB", 2),
+    ("The Economist", "GB", 2),
+    ("Monocle", "GB", 3),
+    ("Dezeen", "GB", 3),
+    ("Wallpaper*", "GB", 3),
+    ("The New York Times", "US", 1),
+    ("The Washington Post", "US", 1),
+    ("CNN Travel", "US", 1),
+    ("Bloomberg CityLab", "US", 2),
+    ("Fast Company", "US", 2),
+    ("Forbes", "US", 1),
+    ("Le Monde", "FR", 2),
+    ("Le Figaro", "FR", 2),
+    ("Libération", "FR", 3),
+    ("Der Spiegel", "DE", 1),
+    ("Frankfurter Allgemeine Zeitung", "DE", 2),
+    ("Süddeutsche Zeitung", "DE", 2),
+    ("Die Zeit", "DE", 2),
+    ("Dagens Nyheter", "SE", 2),
+    ("Svenska Dagbladet", "SE", 2),
+    ("Dagens Industri", "SE", 3),
+    ("Postimees", "EE", 3),
+    ("Eesti Päevaleht", "EE", 3),
+    ("ERR News", "EE", 3),
+    ("Nikkei", "JP", 2),
+    ("The Japan Times", "JP", 3),
+    ("Asahi Shimbun", "JP", 1),
+    ("China Daily", "CN", 1),
+    ("Xinhua", "CN", 1),
+    ("Aftenposten", "NO", 2),
+    ("Politiken", "DK", 2),
+    ("Berlingske", "DK", 3),
+    ("El País", "ES", 1),
+    ("La Vanguardia", "ES", 2),
+    ("Corriere della Sera", "IT", 2),
+    ("la Repubblica", "IT", 2),
+    ("NRC", "NL", 2),
+    ("de Volkskrant", "NL", 2),
+    ("Der Standard", "AT", 2),
+    ("Neue Zürcher Zeitung", "CH", 2),
+    ("The Korea Herald", "KR", 3),
+    ("The Straits Times", "SG", 2),
+    ("The Globe and Mail", "CA", 2),
+    ("The Sydney Morning Herald", "AU", 2),
+    ("The Times of India", "IN", 1),
 )
 MEDIA_COUNTRY_WEIGHTS: dict[str, float] = {
-    "GB": 5, "US": 5, "DE": 4, "SE": 4, "EE": 3, "FR": 3, "JP": 2.5, "CN": 1.5, "NO": 1.5, "DK": 1.5,
-    "ES": 1.5, "IT": 1.2, "NL": 1.2, "AT": 0.8, "CH": 0.8, "KR": 0.8, "SG": 0.8, "CA": 0.8, "AU": 0.6, "IN": 0.8,
+    "GB": 5,
+    "US": 5,
+    "DE": 4,
+    "SE": 4,
+    "EE": 3,
+    "FR": 3,
+    "JP": 2.5,
+    "CN": 1.5,
+    "NO": 1.5,
+    "DK": 1.5,
+    "ES": 1.5,
+    "IT": 1.2,
+    "NL": 1.2,
+    "AT": 0.8,
+    "CH": 0.8,
+    "KR": 0.8,
+    "SG": 0.8,
+    "CA": 0.8,
+    "AU": 0.6,
+    "IN": 0.8,
 }
 REACH_MEDIAN = {1: 2_500_000, 2: 500_000, 3: 90_000}
 TONES = {"positive": 0.6, "neutral": 0.32, "negative": 0.08}
 
 HEADLINE_NOUNS: dict[str, tuple[str, ...]] = {
-    "smart_city": ("digital twin", "open data platform", "AI register", "smart city test beds",
-                   "digital public services"),
-    "climate": ("carbon-neutral 2035 goal", "heating transition", "Energy Challenge", "urban forests",
-                "climate budget"),
+    "smart_city": ("digital twin", "open data platform", "AI register", "smart city test beds", "digital public services"),
+    "climate": ("carbon-neutral 2035 goal", "heating transition", "Energy Challenge", "urban forests", "climate budget"),
     "innovation": ("startup scene", "tech talent push", "Slush week", "investment drive", "test-bed districts"),
     "mobility": ("tram expansion", "road-safety record", "city bikes", "Mobility as a Service", "Tallinn ferry link"),
-    "education": ("school system", "free school meals", "phenomenon-based learning", "teacher training",
-                  "early childhood education"),
-    "inclusion": ("Housing First model", "fight against homelessness", "integration services", "youth centres",
-                  "participatory budgeting"),
+    "education": (
+        "school system",
+        "free school meals",
+        "phenomenon-based learning",
+        "teacher training",
+        "early childhood education",
+    ),
+    "inclusion": (
+        "Housing First model",
+        "fight against homelessness",
+        "integration services",
+        "youth centres",
+        "participatory budgeting",
+    ),
     "culture": ("Oodi library", "Helsinki Festival", "sauna culture", "Lux Helsinki light festival", "museum scene"),
-    "design": ("design district", "Design Week", "public saunas", "waterfront architecture",
-               "UNESCO City of Design status"),
+    "design": ("design district", "Design Week", "public saunas", "waterfront architecture", "UNESCO City of Design status"),
     "outside": ("city administration", "emergency preparedness", "public procurement"),
 }
 HEADLINES_EN: dict[str, tuple[str, ...]] = {
-    "positive": ("What cities can learn from Helsinki's {noun}", "Inside Helsinki's {noun}",
-                 "How Helsinki got its {noun} right", "Helsinki's {noun} draws global attention",
-                 "Helsinki bets on its {noun}", "The secret of Helsinki's {noun}"),
-    "neutral": ("A closer look at Helsinki's {noun}", "Helsinki reviews its {noun}", "Helsinki's {noun} in numbers",
-                "Helsinki and Tallinn compare notes on {noun}"),
-    "negative": ("Questions raised over Helsinki's {noun}", "Helsinki's {noun} faces criticism",
-                 "Costs rise for Helsinki's {noun}", "Is Helsinki's {noun} overhyped?"),
+    "positive": (
+        "What cities can learn from Helsinki's {noun}",
+        "Inside Helsinki's {noun}",
+        "How Helsinki got its {noun} right",
+        "Helsinki's {noun} draws global attention",
+        "Helsinki bets on its {noun}",
+        "The secret of Helsinki's {noun}",
+    ),
+    "neutral": (
+        "A closer look at Helsinki's {noun}",
+        "Helsinki reviews its {noun}",
+        "Helsinki's {noun} in numbers",
+        "Helsinki and Tallinn compare notes on {noun}",
+    ),
+    "negative": (
+        "Questions raised over Helsinki's {noun}",
+        "Helsinki's {noun} faces criticism",
+        "Costs rise for Helsinki's {noun}",
+        "Is Helsinki's {noun} overhyped?",
+    ),
 }
 HEADLINES_LOCAL: dict[str, tuple[str, ...]] = {
-    "SE": ("Helsingfors visar vägen", "Därför lockar Helsingfors", "Helsingfors satsar på framtiden",
-           "Så jobbar Helsingfors med klimatet"),
-    "DE": ("Was wir von Helsinki lernen können", "Helsinki: Eine Stadt erfindet sich neu",
-           "Warum alle nach Helsinki schauen"),
-    "FR": ("Helsinki, la ville qui fait rêver les urbanistes", "À Helsinki, l'avenir se construit déjà",
-           "Helsinki mise sur l'innovation"),
+    "SE": (
+        "Helsingfors visar vägen",
+        "Därför lockar Helsingfors",
+        "Helsingfors satsar på framtiden",
+        "Så jobbar Helsingfors med klimatet",
+    ),
+    "DE": ("Was wir von Helsinki lernen können", "Helsinki: Eine Stadt erfindet sich neu", "Warum alle nach Helsinki schauen"),
+    "FR": (
+        "Helsinki, la ville qui fait rêver les urbanistes",
+        "À Helsinki, l'avenir se construit déjà",
+        "Helsinki mise sur l'innovation",
+    ),
     "EE": ("Helsingi ja Tallinna koostöö tiheneb", "Helsingi on eeskujuks", "Mida Tallinn saab Helsingilt õppida"),
     "ES": ("Helsinki, la ciudad que lo hace todo bien", "Lo que Helsinki enseña a las ciudades"),
 }
@@ -718,8 +1406,9 @@ def build_example(strategy: Strategy, years: list[int], out_dir: Path, lang: str
     paths: list[Path] = []
     for year, org in planned:
         profile = PROFILES.get(org, DEFAULT_PROFILE)
-        workbook = build_workbook(strategy, org, year, lang, records=build_records(strategy, org, year, lang),
-                                  contact_role=profile.contact_role)
+        workbook = build_workbook(
+            strategy, org, year, lang, records=build_records(strategy, org, year, lang), contact_role=profile.contact_role
+        )
         paths.append(ledger.write(template_path(Path(out_dir), year, org), workbook_bytes(workbook)))
     return paths
 
@@ -796,16 +1485,21 @@ def _filtered(weights: dict[str, float], known: set[str]) -> dict[str, float]:
     return kept or {sorted(known)[0]: 1.0}
 
 
-def _cities(rng: random.Random, pool: dict[str, City], focus: str, k: int, boost_priority: float = 1.0,
-            priority: frozenset[str] = frozenset()) -> list[City]:
+def _cities(
+    rng: random.Random,
+    pool: dict[str, City],
+    focus: str,
+    k: int,
+    boost_priority: float = 1.0,
+    priority: frozenset[str] = frozenset(),
+) -> list[City]:
     """``k`` distinct cities, weighted by importance and the focus area's affinity."""
     affinity = set(CITY_AFFINITY.get(focus, ()))
     chosen: list[City] = []
     candidates = dict(pool)
     for _ in range(min(k, len(candidates))):
         ids = list(candidates)
-        weights = [candidates[c].weight * (3 if c in affinity else 1) * (boost_priority if c in priority else 1)
-                   for c in ids]
+        weights = [candidates[c].weight * (3 if c in affinity else 1) * (boost_priority if c in priority else 1) for c in ids]
         cid = rng.choices(ids, weights=weights)[0]
         chosen.append(candidates.pop(cid))
     return chosen
@@ -815,8 +1509,7 @@ def _cities(rng: random.Random, pool: dict[str, City], focus: str, k: int, boost
 # Toiminnot (activities)
 
 
-def _activities(strategy: Strategy, org: str, year: int, lang: str, profile: Profile,
-                pool: dict[str, City]) -> list[Record]:
+def _activities(strategy: Strategy, org: str, year: int, lang: str, profile: Profile, pool: dict[str, City]) -> list[Record]:
     rng = _rng(org, year, "activities")
     goals = _filtered(profile.goals, _known(strategy, "goals"))
     types = _filtered(profile.types, _known(strategy, "activity_types"))
@@ -834,8 +1527,11 @@ def _activities(strategy: Strategy, org: str, year: int, lang: str, profile: Pro
         area = "outside" if rng.random() < profile.outside_share else _pick(rng, focus)
         bias = TYPE_GOAL_BIAS.get(activity_type, {})
         goal = _pick(rng, {g: w * bias.get(g, 1.0) for g, w in goals.items()})
-        partner_count = {"campaign": rng.choice((0, 0, 1)), "network_work": rng.randint(1, 4),
-                         "eu_project": rng.randint(2, 5)}.get(activity_type, rng.choice((0, 1, 1, 1, 2, 2, 3)))
+        partner_count = {
+            "campaign": rng.choice((0, 0, 1)),
+            "network_work": rng.randint(1, 4),
+            "eu_project": rng.randint(2, 5),
+        }.get(activity_type, rng.choice((0, 1, 1, 1, 2, 2, 3)))
         if activity_type in ("benchmarking", "agreement", "education_export"):
             partner_count = max(1, partner_count)
         membership = None
@@ -849,25 +1545,28 @@ def _activities(strategy: Strategy, org: str, year: int, lang: str, profile: Pro
         if status == "cancelled":
             budget = _round(budget * rng.uniform(0.05, 0.3)) if budget else budget
             external = min(external, budget) if budget is not None else external
-        rows.append({
-            "title": title,
-            "activity_type": activity_type,
-            "goal": goal,
-            "focus_area": area,
-            "partner_cities": "; ".join(c.name(lang) for c in partners) or None,
-            "partner_countries": list(dict.fromkeys(c.country for c in partners)) or _campaign_country(
-                rng, activity_type, countries.ids),
-            "partner_organisations": "; ".join(rng.sample(PARTNER_ORGANISATIONS[area], rng.randint(1, 3)))
-            if rng.random() < 0.65 else None,
-            "network": membership.network if membership else None,
-            "start": start,
-            "end": end,
-            "budget_eur": budget,
-            "external_funding_eur": external,
-            "funding_source": source,
-            "status": status,
-            "outcome": _outcome(rng, activity_type, status),
-        })
+        rows.append(
+            {
+                "title": title,
+                "activity_type": activity_type,
+                "goal": goal,
+                "focus_area": area,
+                "partner_cities": "; ".join(c.name(lang) for c in partners) or None,
+                "partner_countries": list(dict.fromkeys(c.country for c in partners))
+                or _campaign_country(rng, activity_type, countries.ids),
+                "partner_organisations": "; ".join(rng.sample(PARTNER_ORGANISATIONS[area], rng.randint(1, 3)))
+                if rng.random() < 0.65
+                else None,
+                "network": membership.network if membership else None,
+                "start": start,
+                "end": end,
+                "budget_eur": budget,
+                "external_funding_eur": external,
+                "funding_source": source,
+                "status": status,
+                "outcome": _outcome(rng, activity_type, status),
+            }
+        )
     return rows
 
 
@@ -876,8 +1575,9 @@ def _serves(membership: Membership, area: str) -> bool:
     return not focus or area in focus
 
 
-def _network_for(rng: random.Random, member_of: list[Membership], area: str, focus: dict[str, float],
-                 required: bool) -> tuple[Membership | None, str]:
+def _network_for(
+    rng: random.Random, member_of: list[Membership], area: str, focus: dict[str, float], required: bool
+) -> tuple[Membership | None, str]:
     """A membership that fits the focus area; network work re-aims the area at its network."""
     fitting = [m for m in member_of if _serves(m, area)]
     if fitting:
@@ -897,8 +1597,17 @@ def _campaign_country(rng: random.Random, activity_type: str, known: list[str]) 
     return rng.sample(markets, rng.randint(1, 2)) if markets else None
 
 
-def _unique_title(rng: random.Random, seen: set[str], activity_type: str, area: str, year: int,
-                  partners: list[City], membership: Membership | None, strategy: Strategy, lang: str) -> str:
+def _unique_title(
+    rng: random.Random,
+    seen: set[str],
+    activity_type: str,
+    area: str,
+    year: int,
+    partners: list[City],
+    membership: Membership | None,
+    strategy: Strategy,
+    lang: str,
+) -> str:
     title = ""
     for attempt in range(6):
         title = _title(rng, activity_type, area, year, partners, membership, strategy, lang)
@@ -910,22 +1619,33 @@ def _unique_title(rng: random.Random, seen: set[str], activity_type: str, area: 
     return title
 
 
-def _title(rng: random.Random, activity_type: str, area: str, year: int, partners: list[City],
-           membership: Membership | None, strategy: Strategy, lang: str) -> str:
+def _title(
+    rng: random.Random,
+    activity_type: str,
+    area: str,
+    year: int,
+    partners: list[City],
+    membership: Membership | None,
+    strategy: Strategy,
+    lang: str,
+) -> str:
     topic = _one(rng, TOPICS[area])
     city = partners[0].name(lang) if partners else None
     country = strategy.codes("countries").label(partners[0].country, "fi") if partners else None
     values = {
-        "topic": topic, "city": city, "country": country, "year": year,
-        "network": (membership.name or strategy.codes("networks").label(membership.network, "fi"))
-        if membership else None,
-        "acronym": _acronym(rng, area), "event": _one(rng, EVENTS_HOME[area] + EVENTS_ABROAD[area]),
-        "challenge": _one(rng, CHALLENGES[area]), "campaign": _one(rng, CAMPAIGNS),
+        "topic": topic,
+        "city": city,
+        "country": country,
+        "year": year,
+        "network": (membership.name or strategy.codes("networks").label(membership.network, "fi")) if membership else None,
+        "acronym": _acronym(rng, area),
+        "event": _one(rng, EVENTS_HOME[area] + EVENTS_ABROAD[area]),
+        "challenge": _one(rng, CHALLENGES[area]),
+        "campaign": _one(rng, CAMPAIGNS),
     }
     if activity_type == "campaign" and not country:
         values["country"] = strategy.codes("countries").label(_one(rng, CAMPAIGN_MARKETS), "fi")
-    usable = [p for p in TITLE_PATTERNS[activity_type]
-              if all(values.get(k) is not None for k in _placeholders(p))]
+    usable = [p for p in TITLE_PATTERNS[activity_type] if all(values.get(k) is not None for k in _placeholders(p))]
     pattern = _one(rng, usable or ["{topic}"])
     return pattern.format(**values)
 
@@ -971,8 +1691,9 @@ def _schedule(rng: random.Random, activity_type: str, year: int) -> tuple[dt.dat
     return start, (end if rng.random() < 0.8 else None), "ongoing"
 
 
-def _money(rng: random.Random, activity_type: str, start: dt.date, eu_sources: dict[str, float],
-           known: set[str]) -> tuple[int | None, int, str]:
+def _money(
+    rng: random.Random, activity_type: str, start: dt.date, eu_sources: dict[str, float], known: set[str]
+) -> tuple[int | None, int, str]:
     """Budget, external funding and its source; funding > 0 always names a real source."""
     if activity_type not in ("eu_project", "campaign", "challenge") and rng.random() < 0.04:
         return None, 0, "none"  # budget not known to the contributor
@@ -996,8 +1717,7 @@ def _outcome(rng: random.Random, activity_type: str, status: str) -> str | None:
         return None
     options = OUTCOMES.get(activity_type, ()) if status == "completed" else ()
     text = _one(rng, options or OUTCOMES[status])
-    return text.format(n=f"{rng.randint(12, 4000):,}".replace(",", " "), k=rng.randint(10, 60),
-                       m=rng.randint(3, 80))
+    return text.format(n=f"{rng.randint(12, 4000):,}".replace(",", " "), k=rng.randint(10, 60), m=rng.randint(3, 80))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1013,11 +1733,17 @@ def _memberships(strategy: Strategy, org: str, year: int) -> list[Record]:
         if m.network not in known_networks:
             continue
         fee = _round(m.annual_fee_eur * 1.025 ** (year - BASE_YEAR)) if m.annual_fee_eur else 0
-        rows.append({
-            "network": m.network, "role": m.role, "owner_unit": m.owner_unit,
-            "goal": m.goal if m.goal in known_goals else None, "justification": m.justification,
-            "annual_fee_eur": fee, "review_year": year + 1 + zlib.crc32(f"{org}-{m.network}".encode()) % 3,
-        })
+        rows.append(
+            {
+                "network": m.network,
+                "role": m.role,
+                "owner_unit": m.owner_unit,
+                "goal": m.goal if m.goal in known_goals else None,
+                "justification": m.justification,
+                "annual_fee_eur": fee,
+                "review_year": year + 1 + zlib.crc32(f"{org}-{m.network}".encode()) % 3,
+            }
+        )
     no_owner, no_goal = _membership_gaps(strategy, year)
     for index, row in enumerate(rows):
         if (org, index) == no_owner:
@@ -1045,8 +1771,7 @@ def _membership_gaps(strategy: Strategy, year: int) -> tuple[tuple[str, int] | N
 # Vierailut (visits)
 
 
-def _visits(strategy: Strategy, org: str, year: int, lang: str, profile: Profile,
-            pool: dict[str, City]) -> list[Record]:
+def _visits(strategy: Strategy, org: str, year: int, lang: str, profile: Profile, pool: dict[str, City]) -> list[Record]:
     rng = _rng(org, year, "visits")
     focus = _filtered(profile.focus, _known(strategy, "focus_areas"))
     levels = _filtered(profile.levels, _known(strategy, "visit_levels"))
@@ -1062,13 +1787,19 @@ def _visits(strategy: Strategy, org: str, year: int, lang: str, profile: Profile
             participants = rng.randint(3, 25) if level in ("expert", "director") else rng.randint(4, 15)
         else:
             participants = rng.randint(1, 5) if level in ("expert", "director") else rng.randint(3, 9)
-        purpose = _one(rng, VISIT_PURPOSES[direction]).format(topic=_one(rng, TOPICS[area]),
-                                                               event=_one(rng, EVENTS_ABROAD[area]))
-        rows.append({
-            "direction": direction, "date": _working_day(_date_in_year(rng, year)), "city": city.name(lang),
-            "country": city.country, "level": level, "focus_area": area,
-            "participants": participants, "purpose": purpose,
-        })
+        purpose = _one(rng, VISIT_PURPOSES[direction]).format(topic=_one(rng, TOPICS[area]), event=_one(rng, EVENTS_ABROAD[area]))
+        rows.append(
+            {
+                "direction": direction,
+                "date": _working_day(_date_in_year(rng, year)),
+                "city": city.name(lang),
+                "country": city.country,
+                "level": level,
+                "focus_area": area,
+                "participants": participants,
+                "purpose": purpose,
+            }
+        )
     rows.sort(key=lambda r: r["date"])
     return rows
 
@@ -1086,8 +1817,7 @@ def _media(strategy: Strategy, org: str, year: int, profile: Profile) -> list[Re
     per_country: dict[str, int] = {}
     for _, country, _ in outlets:
         per_country[country] = per_country.get(country, 0) + 1
-    weights = [MEDIA_COUNTRY_WEIGHTS.get(c, 0.5) / per_country[c] * (1.3 if tier == 1 else 1.0)
-               for _, c, tier in outlets]
+    weights = [MEDIA_COUNTRY_WEIGHTS.get(c, 0.5) / per_country[c] * (1.3 if tier == 1 else 1.0) for _, c, tier in outlets]
     focus = _filtered(profile.focus, _known(strategy, "focus_areas"))
     tones = _filtered(TONES, _known(strategy, "media_tones"))
     low, high = profile.media_range
@@ -1102,8 +1832,17 @@ def _media(strategy: Strategy, org: str, year: int, profile: Profile) -> list[Re
             headline = _one(rng, HEADLINES_LOCAL[country])
         else:
             headline = _one(rng, HEADLINES_EN[tone]).format(noun=_one(rng, HEADLINE_NOUNS[area]))
-        rows.append({"date": _date_in_year(rng, year), "outlet": name, "country": country, "focus_area": area,
-                     "tone": tone, "reach": max(reach, 1_000), "headline": headline})
+        rows.append(
+            {
+                "date": _date_in_year(rng, year),
+                "outlet": name,
+                "country": country,
+                "focus_area": area,
+                "tone": tone,
+                "reach": max(reach, 1_000),
+                "headline": headline,
+            }
+        )
     rows.sort(key=lambda r: r["date"])
     return rows
 
@@ -1112,8 +1851,7 @@ def _media(strategy: Strategy, org: str, year: int, profile: Profile) -> list[Re
 # Kumppanuudet (city partnerships)
 
 
-def _partnerships(strategy: Strategy, org: str, year: int, lang: str, profile: Profile,
-                  pool: dict[str, City]) -> list[Record]:
+def _partnerships(strategy: Strategy, org: str, year: int, lang: str, profile: Profile, pool: dict[str, City]) -> list[Record]:
     rng = _rng(org, year, "partnerships")
     known_goals = _known(strategy, "goals")
     rows: list[Record] = []
@@ -1121,17 +1859,29 @@ def _partnerships(strategy: Strategy, org: str, year: int, lang: str, profile: P
         city = pool.get(p.city)  # a frozen city is not in the pool: the agreement is dormant
         if city is None or p.signed_year > year:
             continue
-        rows.append({
-            "partner_city": city.name(lang), "country": city.country, "agreement_type": p.agreement_type,
-            "signed_year": p.signed_year,
-            "strategic_goal": p.strategic_goal if p.strategic_goal in known_goals else None,
-            "joint_activity": _one(rng, p.joint_activities),
-        })
+        rows.append(
+            {
+                "partner_city": city.name(lang),
+                "country": city.country,
+                "agreement_type": p.agreement_type,
+                "signed_year": p.signed_year,
+                "strategic_goal": p.strategic_goal if p.strategic_goal in known_goals else None,
+                "joint_activity": _one(rng, p.joint_activities),
+            }
+        )
     if org == _agreement_owner(strategy, year):
         city = _new_twin_city(pool, year, {p.city for p in profile.partnerships})
         if city is not None:
-            rows.append({"partner_city": city.name(lang), "country": city.country, "agreement_type": "twin_city",
-                         "signed_year": year, "strategic_goal": None, "joint_activity": None})
+            rows.append(
+                {
+                    "partner_city": city.name(lang),
+                    "country": city.country,
+                    "agreement_type": "twin_city",
+                    "signed_year": year,
+                    "strategic_goal": None,
+                    "joint_activity": None,
+                }
+            )
     return rows
 
 
@@ -1162,6 +1912,5 @@ def _indicators(strategy: Strategy, org: str, year: int) -> list[Record]:
     return [
         {"indicator": indicator, "value_year": value_year, "value": value, "source": source, "note": note}
         for indicator, value_year, value, source, note in INDICATOR_VALUES
-        if value_year <= year and indicator in known
-        and org == (economic if indicator in ECONOMIC_INDICATORS else main)
+        if value_year <= year and indicator in known and org == (economic if indicator in ECONOMIC_INDICATORS else main)
     ]

@@ -31,11 +31,20 @@ def settings():
 def activity(**overrides):
     """One valid activity row (codes as ids), overridable per test."""
     row = {
-        "title": "Kiertotalouden benchmarking Amsterdamissa", "activity_type": "benchmarking",
-        "goal": "competence", "focus_area": "climate", "partner_cities": "Amsterdam",
-        "partner_countries": ["NL"], "partner_organisations": "City of Amsterdam", "network": "eurocities",
-        "start": dt.date(2025, 3, 4), "end": dt.date(2025, 3, 6), "budget_eur": 4200.0,
-        "external_funding_eur": 0.0, "funding_source": "none", "status": "completed",
+        "title": "Kiertotalouden benchmarking Amsterdamissa",
+        "activity_type": "benchmarking",
+        "goal": "competence",
+        "focus_area": "climate",
+        "partner_cities": "Amsterdam",
+        "partner_countries": ["NL"],
+        "partner_organisations": "City of Amsterdam",
+        "network": "eurocities",
+        "start": dt.date(2025, 3, 4),
+        "end": dt.date(2025, 3, 6),
+        "budget_eur": 4200.0,
+        "external_funding_eur": 0.0,
+        "funding_source": "none",
+        "status": "completed",
         "outcome": "Kolme käytäntöä otettiin käyttöön",
     }
     row.update(overrides)
@@ -44,20 +53,66 @@ def activity(**overrides):
 
 # One valid row on every sheet (codes as ids); the cases below break one thing each.
 RECORDS = {
-    "Toiminnot": [activity(), activity(title="Horizon: NetZeroCities", activity_type="eu_project",
-                                        partner_countries=["SE", "DK"], network=None, end=None,
-                                        external_funding_eur=125000.5, funding_source="horizon_europe",
-                                        status="ongoing")],
-    "Verkostot": [{"network": "c40", "role": "board", "owner_unit": "Ilmastoyksikkö", "goal": "influence",
-                   "justification": "Ilmastotyön vaikuttaminen", "annual_fee_eur": 15000, "review_year": 2026}],
-    "Vierailut": [{"direction": "incoming", "date": dt.date(2025, 5, 2), "city": "Tallinna", "country": "EE",
-                   "level": "mayor", "focus_area": "mobility", "participants": 12, "purpose": "Tunneli"}],
-    "Näkyvyys": [{"date": dt.date(2025, 6, 1), "outlet": "The Guardian", "country": "GB", "focus_area": "design",
-                  "tone": "positive", "reach": 1200000, "headline": "Helsinki's library"}],
-    "Kumppanuudet": [{"partner_city": "Peking", "country": "CN", "agreement_type": "programme",
-                      "signed_year": 2019, "strategic_goal": "influence", "joint_activity": "Talent"}],
-    "Mittarit": [{"indicator": "overnight_stays", "value_year": 2025, "value": 4924251,
-                  "source": "Statistics Finland", "note": None}],
+    "Toiminnot": [
+        activity(),
+        activity(
+            title="Horizon: NetZeroCities",
+            activity_type="eu_project",
+            partner_countries=["SE", "DK"],
+            network=None,
+            end=None,
+            external_funding_eur=125000.5,
+            funding_source="horizon_europe",
+            status="ongoing",
+        ),
+    ],
+    "Verkostot": [
+        {
+            "network": "c40",
+            "role": "board",
+            "owner_unit": "Ilmastoyksikkö",
+            "goal": "influence",
+            "justification": "Ilmastotyön vaikuttaminen",
+            "annual_fee_eur": 15000,
+            "review_year": 2026,
+        }
+    ],
+    "Vierailut": [
+        {
+            "direction": "incoming",
+            "date": dt.date(2025, 5, 2),
+            "city": "Tallinna",
+            "country": "EE",
+            "level": "mayor",
+            "focus_area": "mobility",
+            "participants": 12,
+            "purpose": "Tunneli",
+        }
+    ],
+    "Näkyvyys": [
+        {
+            "date": dt.date(2025, 6, 1),
+            "outlet": "The Guardian",
+            "country": "GB",
+            "focus_area": "design",
+            "tone": "positive",
+            "reach": 1200000,
+            "headline": "Helsinki's library",
+        }
+    ],
+    "Kumppanuudet": [
+        {
+            "partner_city": "Peking",
+            "country": "CN",
+            "agreement_type": "programme",
+            "signed_year": 2019,
+            "strategic_goal": "influence",
+            "joint_activity": "Talent",
+        }
+    ],
+    "Mittarit": [
+        {"indicator": "overnight_stays", "value_year": 2025, "value": 4924251, "source": "Statistics Finland", "note": None}
+    ],
 }
 
 
@@ -78,8 +133,7 @@ def write_workbook(tmp_path, strategy):
 
 def run_cli(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 600) -> subprocess.CompletedProcess:
     """The real command line, as an analyst runs it."""
-    return subprocess.run([sys.executable, str(PIPELINE), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, str(PIPELINE), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 YEAR = 2025
@@ -93,12 +147,14 @@ def example(tmp_path_factory):
     assert made.returncode == 0, made.stderr
     folders = [str(root / "inputs" / str(year)) for year in (2023, 2024, 2025)]
     assert made.stdout.strip() == f"wrote 26 example workbooks to {folders[0]}, {folders[1]} and {folders[2]}"
-    ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"),
-                  "--lang", "all")
+    ran = run_cli("run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(root / "report"), "--lang", "all")
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
-    assert lines[:-1] == [f"report written: {root / 'report' / f'international-activities-{YEAR}-{lang}.{fmt}'}"
-                          for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
+    assert lines[:-1] == [
+        f"report written: {root / 'report' / f'international-activities-{YEAR}-{lang}.{fmt}'}"
+        for lang in ("fi", "sv", "en")
+        for fmt in ("html", "pdf")
+    ]
     assert re.fullmatch(r"done in \d+\.\d s \(0 of \d+ stages reused\)", lines[-1])
     report = root / "report" / f"international-activities-{YEAR}-fi.html"
     return root, report.read_text(encoding="utf-8")

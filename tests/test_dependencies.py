@@ -33,10 +33,21 @@ def pinned_requirements() -> tuple[dict[str, str], dict[str, str]]:
 
 def test_every_requirement_is_pinned_exactly_and_once():
     direct, _every = pinned_requirements()
-    assert {"papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "python-calamine", "openpyxl",
-            "altair", "vl-convert-python", "scrapbook", "six", "pyyaml"} <= set(direct)
-    lines = [PIN.match(line)[1] for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
-             if PIN.match(line)]
+    assert {
+        "papermill",
+        "nbconvert",
+        "nbformat",
+        "ipykernel",
+        "pandas",
+        "python-calamine",
+        "openpyxl",
+        "altair",
+        "vl-convert-python",
+        "scrapbook",
+        "six",
+        "pyyaml",
+    } <= set(direct)
+    lines = [PIN.match(line)[1] for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines() if PIN.match(line)]
     assert len(lines) == len({_canonical(n) for n in lines}), "a package is pinned twice"
 
 

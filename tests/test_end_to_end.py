@@ -43,8 +43,11 @@ def workbook_rows(inputs: Path, year: int, sheet: str) -> list[dict[str, object]
 
 def card(report: str, metric: str) -> tuple[str, str]:
     """(value, change text) of a headline card; the first card of that metric in the report."""
-    match = re.search(rf'data-metric="{metric}"><span class="value">([^<]*)</span><span class="label">[^<]*</span>'
-                      rf'(?:<span class="delta">([^<]*)</span>)?', report)
+    match = re.search(
+        rf'data-metric="{metric}"><span class="value">([^<]*)</span><span class="label">[^<]*</span>'
+        rf'(?:<span class="delta">([^<]*)</span>)?',
+        report,
+    )
     assert match, f"no card for {metric}"
     return html.unescape(match[1]), html.unescape(match[2] or "")
 
@@ -60,20 +63,22 @@ def test_headline_figures_match_the_workbooks(example):
     root, report = example
     inputs = root / "inputs"
     acts = {y: workbook_rows(inputs, y, "Toiminnot") for y in (YEAR, PREVIOUS)}
-    competence = {y: sum(1 for r in acts[y] if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen")
-                  for y in acts}
+    competence = {y: sum(1 for r in acts[y] if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen") for y in acts}
     expect_card(report, "competence_activities", competence[YEAR], competence[PREVIOUS])
     funding = {y: sum(float(r["Ulkoinen rahoitus (EUR)"] or 0) for r in acts[y]) for y in acts}
     expect_card(report, "external_funding_eur", funding[YEAR], funding[PREVIOUS], money=True)
     media = {y: len(workbook_rows(inputs, y, "Näkyvyys")) for y in (YEAR, PREVIOUS)}
     expect_card(report, "media_items", media[YEAR], media[PREVIOUS])
-    visits = {y: sum(1 for r in workbook_rows(inputs, y, "Vierailut") if r["Suunta"] == "Saapuva vierailu Helsinkiin")
-              for y in (YEAR, PREVIOUS)}
+    visits = {
+        y: sum(1 for r in workbook_rows(inputs, y, "Vierailut") if r["Suunta"] == "Saapuva vierailu Helsinkiin")
+        for y in (YEAR, PREVIOUS)
+    }
     expect_card(report, "incoming_visits", visits[YEAR], visits[PREVIOUS])
     nets = {y: workbook_rows(inputs, y, "Verkostot") for y in (YEAR, PREVIOUS)}
     expect_card(report, "network_memberships", len(nets[YEAR]), len(nets[PREVIOUS]))
-    influence = {y: sum(1 for r in nets[y] if r["Rooli"] in ("Hallituksen jäsen", "Puheenjohtaja", "Perustajajäsen"))
-                 for y in nets}
+    influence = {
+        y: sum(1 for r in nets[y] if r["Rooli"] in ("Hallituksen jäsen", "Puheenjohtaja", "Perustajajäsen")) for y in nets
+    }
     expect_card(report, "influence_roles", influence[YEAR], influence[PREVIOUS])
 
 
@@ -83,15 +88,20 @@ def test_key_messages_carry_the_numbers(example):
     before = workbook_rows(root / "inputs", PREVIOUS, "Toiminnot")
     goal = "Osaamisen ja ymmärryksen kasvattaminen"
     now, then = (sum(1 for r in a if r["Päätavoite"] == goal) for a in (acts, before))
-    sentence = (f"Osaamista kasvattavat toiminnot: {fmt_number(now, 'fi')} vuonna {YEAR}, "
-                f"{fmt_percent(change(now, then), 'fi', signed=True)} vuodesta {PREVIOUS} ({fmt_number(then, 'fi')}).")
+    sentence = (
+        f"Osaamista kasvattavat toiminnot: {fmt_number(now, 'fi')} vuonna {YEAR}, "
+        f"{fmt_percent(change(now, then), 'fi', signed=True)} vuodesta {PREVIOUS} ({fmt_number(then, 'fi')})."
+    )
     assert f"<li>{html.escape(sentence)}</li>" in report
 
 
 def test_the_organisation_table_adds_up(example):
     root, report = example
-    acts = [r for r in workbook_rows(root / "inputs", YEAR, "Toiminnot")
-            if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen"]
+    acts = [
+        r
+        for r in workbook_rows(root / "inputs", YEAR, "Toiminnot")
+        if r["Päätavoite"] == "Osaamisen ja ymmärryksen kasvattaminen"
+    ]
     per_org = Counter(r["_org"] for r in acts)
     table = re.search(r"<table><caption><strong>Toiminnot organisaatioittain, 2025: Osaamisen.*?</table>", report, re.S)[0]
     body = re.search(r"<tbody>.*?</tbody>", table, re.S)[0]
@@ -113,11 +123,16 @@ def test_findings_name_the_organisation_and_item(example):
     strategy = load_strategy()
     for row in ownerless:
         org = strategy.organisations.label(row["_org"], "fi")
-        expected = f"<tr><th scope=\"row\">Verkostojäsenyydellä ei ole vastuuyksikköä</th><td>{html.escape(org)}</td>" \
-                   f"<td>{html.escape(row['Verkosto'])}</td></tr>"
+        expected = (
+            f'<tr><th scope="row">Verkostojäsenyydellä ei ole vastuuyksikköä</th><td>{html.escape(org)}</td>'
+            f"<td>{html.escape(row['Verkosto'])}</td></tr>"
+        )
         assert expected in findings
-    twins = [r for r in workbook_rows(root / "inputs", YEAR, "Kumppanuudet")
-             if r["Sopimustyyppi"] == "Ystävyyskaupunkisopimus" and not r["Strateginen tavoite"]]
+    twins = [
+        r
+        for r in workbook_rows(root / "inputs", YEAR, "Kumppanuudet")
+        if r["Sopimustyyppi"] == "Ystävyyskaupunkisopimus" and not r["Strateginen tavoite"]
+    ]
     assert twins
     for row in twins:
         assert f"<td>{html.escape(row['Kumppanikaupunki'])}</td>" in findings
@@ -144,10 +159,15 @@ def test_the_report_is_for_people(example):
     assert all(f'id="{goal}"' in report for goal in ("competence", "recognition", "influence"))
     out = root / "report"
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["data", "manifest.json", "notebooks"] + [f"international-activities-{YEAR}-{lang}.{fmt}" for lang in ("fi", "sv", "en")
-                                 for fmt in ("html", "pdf")])
+        ["data", "manifest.json", "notebooks"]
+        + [f"international-activities-{YEAR}-{lang}.{fmt}" for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
+    )
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
-        "competence.ipynb", "influence.ipynb", "recognition.ipynb", "summary.ipynb"]
+        "competence.ipynb",
+        "influence.ipynb",
+        "recognition.ipynb",
+        "summary.ipynb",
+    ]
 
 
 def test_validate_names_the_wrong_cell(example, tmp_path):
@@ -188,15 +208,16 @@ def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_p
     params = tmp_path / "params"
     shutil.copytree(PROJECT_ROOT / "params", params)
     texts = params / "texts.yaml"
-    texts.write_text(texts.read_text(encoding="utf-8").replace("chart.media_tone.title:", "chart.media_tone.gone:"),
-                     encoding="utf-8")
-    result = run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(root / "inputs"),
-                     "--out", str(out))
+    texts.write_text(
+        texts.read_text(encoding="utf-8").replace("chart.media_tone.title:", "chart.media_tone.gone:"), encoding="utf-8"
+    )
+    result = run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(root / "inputs"), "--out", str(out))
     assert result.returncode == 3
     copy = tmp_path / "report.failed" / "recognition.ipynb"
     assert result.stderr.strip().splitlines()[-1] == (
         "error: notebook recognition failed: UsageError: params/texts.yaml: no text 'chart.media_tone.title' in "
-        f"language 'fi'; the executed copy with the error is saved at {copy}")
+        f"language 'fi'; the executed copy with the error is saved at {copy}"
+    )
     assert copy.is_file() and "papermill-error-cell" in copy.read_text(encoding="utf-8")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
@@ -219,11 +240,12 @@ def test_goal_notebooks_glue_their_figures_for_the_summary(example):
     acts = {y: workbook_rows(inputs, y, "Toiminnot") for y in (YEAR, PREVIOUS)}
     goal_label = "Osaamisen ja ymmärryksen kasvattaminen"
     assert values("competence")["competence_activities"] == tuple(
-        sum(1 for r in acts[y] if r["Päätavoite"] == goal_label) for y in (YEAR, PREVIOUS))
-    assert values("recognition")["media_items"] == tuple(
-        len(workbook_rows(inputs, y, "Näkyvyys")) for y in (YEAR, PREVIOUS))
+        sum(1 for r in acts[y] if r["Päätavoite"] == goal_label) for y in (YEAR, PREVIOUS)
+    )
+    assert values("recognition")["media_items"] == tuple(len(workbook_rows(inputs, y, "Näkyvyys")) for y in (YEAR, PREVIOUS))
     assert values("influence")["network_memberships"] == tuple(
-        len(workbook_rows(inputs, y, "Verkostot")) for y in (YEAR, PREVIOUS))
+        len(workbook_rows(inputs, y, "Verkostot")) for y in (YEAR, PREVIOUS)
+    )
     funding = scraps["competence"]["funding_by_source"]
     for year in (YEAR, PREVIOUS):
         expected = sum(float(r["Ulkoinen rahoitus (EUR)"] or 0) for r in acts[year])

@@ -22,8 +22,9 @@ def test_realistic_amounts_and_planted_breaches(strategy, year):
     memberships = [m for s in records.values() for m in s["Verkostot"]]
     assert sum(1 for m in memberships if not m["owner_unit"]) == 1
     assert sum(1 for m in memberships if not m["goal"] and not m["justification"]) == 1
-    twins = [p for s in records.values() for p in s["Kumppanuudet"]
-             if p["agreement_type"] == "twin_city" and not p["strategic_goal"]]
+    twins = [
+        p for s in records.values() for p in s["Kumppanuudet"] if p["agreement_type"] == "twin_city" and not p["strategic_goal"]
+    ]
     assert len(twins) == 1
 
 

@@ -17,15 +17,28 @@ from hki_intl.report.formatting import fmt_eur
 from tests.conftest import YEAR, run_cli
 
 pytestmark = pytest.mark.slow
-NEW = {"id": "sustainability", "fi": "Kestävä ja hyvinvoiva kaupunki", "sv": "En hållbar stad med välfärd",
-       "en": "A sustainable city of well-being",
-       "headlines": [{"id": "sustainability_activities", "measure": "goal_activities"},
-                     {"id": "sustainability_funding_eur", "measure": "goal_external_funding_eur"}]}
-NEW_TEXTS = {"headline.sustainability_activities": {"fi": "Kestävän kaupungin toiminnot", "sv": "Hållbara stadens "
-                                                    "verksamheter", "en": "Activities for a sustainable city"},
-             "headline.sustainability_funding_eur": {"fi": "Kestävän kaupungin ulkoinen rahoitus",
-                                                     "sv": "Hållbara stadens externa finansiering",
-                                                     "en": "External funding for a sustainable city"}}
+NEW = {
+    "id": "sustainability",
+    "fi": "Kestävä ja hyvinvoiva kaupunki",
+    "sv": "En hållbar stad med välfärd",
+    "en": "A sustainable city of well-being",
+    "headlines": [
+        {"id": "sustainability_activities", "measure": "goal_activities"},
+        {"id": "sustainability_funding_eur", "measure": "goal_external_funding_eur"},
+    ],
+}
+NEW_TEXTS = {
+    "headline.sustainability_activities": {
+        "fi": "Kestävän kaupungin toiminnot",
+        "sv": "Hållbara stadens verksamheter",
+        "en": "Activities for a sustainable city",
+    },
+    "headline.sustainability_funding_eur": {
+        "fi": "Kestävän kaupungin ulkoinen rahoitus",
+        "sv": "Hållbara stadens externa finansiering",
+        "en": "External funding for a sustainable city",
+    },
+}
 MOVED = 6  # activities of one workbook moved to the new goal
 
 
@@ -42,8 +55,22 @@ def _params(tmp: Path, edit) -> Path:
 
 
 def _run(inputs: Path, out: Path, params: Path) -> str:
-    done = run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out),
-                   "--lang", "fi", "--format", "html", "--quiet")
+    done = run_cli(
+        "--params",
+        str(params),
+        "run",
+        "--year",
+        str(YEAR),
+        "--inputs",
+        str(inputs),
+        "--out",
+        str(out),
+        "--lang",
+        "fi",
+        "--format",
+        "html",
+        "--quiet",
+    )
     assert done.returncode == 0, done.stderr
     return (out / f"international-activities-{YEAR}-fi.html").read_text(encoding="utf-8")
 

@@ -41,11 +41,24 @@ WORDS = "every text needs its words in fi, sv and en"
 
 # What one entry of a list is, by the list's key (for "every goal needs …").
 NOUNS = {
-    "goals": "goal", "headlines": "headline", "focus_areas": "focus area", "activity_types": "activity type",
-    "activity_statuses": "activity status", "funding_sources": "funding source", "network_roles": "network role",
-    "visit_directions": "visit direction", "visit_levels": "visit level", "media_tones": "media tone",
-    "agreement_types": "agreement type", "yes_no": "yes_no entry", "organisations": "organisation",
-    "networks": "network", "cities": "city", "countries": "country", "indicators": "indicator", "rules": "rule",
+    "goals": "goal",
+    "headlines": "headline",
+    "focus_areas": "focus area",
+    "activity_types": "activity type",
+    "activity_statuses": "activity status",
+    "funding_sources": "funding source",
+    "network_roles": "network role",
+    "visit_directions": "visit direction",
+    "visit_levels": "visit level",
+    "media_tones": "media tone",
+    "agreement_types": "agreement type",
+    "yes_no": "yes_no entry",
+    "organisations": "organisation",
+    "networks": "network",
+    "cities": "city",
+    "countries": "country",
+    "indicators": "indicator",
+    "rules": "rule",
     "accepted_template_versions": "version",
 }
 
@@ -97,6 +110,7 @@ def _braces(names: set[str]) -> str:
 
 def filling(*allowed: str) -> AfterValidator:
     """A text that the code fills in with exactly these values: any other placeholder is a typo."""
+
     def check(words: Words) -> Words:
         unknown = words.names - set(allowed)
         if unknown:
@@ -114,8 +128,10 @@ def _sheet_name(words: Words) -> Words:
     for lang in LANGUAGES:
         name = words[lang]
         if len(name) > 31 or any(ch in SHEET_NAME_FORBIDDEN for ch in name) or name.startswith("'") or name.endswith("'"):
-            raise ValueError(f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
-                             f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end")
+            raise ValueError(
+                f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
+                f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end"
+            )
     return words
 
 
@@ -123,6 +139,7 @@ SheetName = Annotated[Words, AfterValidator(_sheet_name)]
 
 
 # --- strategy.yaml -------------------------------------------------------------------------------
+
 
 class Code(Model):
     """One entry of a code list: a stable id and a label in every language."""
@@ -146,11 +163,15 @@ class Headline(Model):
 
 
 class Goal(Code):
-    notebook: Text | None = Field(None, description="the notebook that makes its chapter (notebooks/<notebook>.ipynb); "
-                                                   "without one, the generic notebooks/goal.ipynb")
+    notebook: Text | None = Field(
+        None,
+        description="the notebook that makes its chapter (notebooks/<notebook>.ipynb); "
+        "without one, the generic notebooks/goal.ipynb",
+    )
     figures: Text | None = Field(None, description="the module that computes the goal's figures")
-    headlines: list[Headline] | None = Field(None, description="the goal's headline figures: a list of ids, or of "
-                                                                "entries with an id and a unit or a measure")
+    headlines: list[Headline] | None = Field(
+        None, description="the goal's headline figures: a list of ids, or of entries with an id and a unit or a measure"
+    )
 
     @field_validator("headlines", mode="before")
     @classmethod
@@ -163,7 +184,8 @@ class Goal(Code):
 
 class FocusArea(Code):
     group: Literal["necessary", "strength", "outside"] = Field(
-        description="every focus area needs its group: necessary, strength or outside")
+        description="every focus area needs its group: necessary, strength or outside"
+    )
 
 
 class FundingSource(Code):
@@ -229,12 +251,27 @@ class StrategyFile(Model):
     indicators: list[Indicator] = _codes("of indicators")
 
     LISTS: ClassVar[tuple[str, ...]] = (
-        "goals", "focus_areas", "activity_types", "activity_statuses", "funding_sources", "network_roles",
-        "visit_directions", "visit_levels", "media_tones", "agreement_types", "yes_no", "organisations", "networks",
-        "cities", "countries", "indicators")
+        "goals",
+        "focus_areas",
+        "activity_types",
+        "activity_statuses",
+        "funding_sources",
+        "network_roles",
+        "visit_directions",
+        "visit_levels",
+        "media_tones",
+        "agreement_types",
+        "yes_no",
+        "organisations",
+        "networks",
+        "cities",
+        "countries",
+        "indicators",
+    )
 
 
 # --- report.yaml ---------------------------------------------------------------------------------
+
 
 class ReportFile(Model):
     """``params/report.yaml``: the settings of one report."""
@@ -244,10 +281,12 @@ class ReportFile(Model):
     compare_years: int = Field(2, ge=0, le=50, description="how many earlier years the report compares with")
     report_date: dt.date | None = Field(None, description="the date printed on the report (YYYY-MM-DD), or null")
     accepted_template_versions: list[Text] | None = Field(
-        None, min_length=1, description="the template versions the intake accepts, e.g. [\"2025.1\", \"2025.2\"]")
+        None, min_length=1, description='the template versions the intake accepts, e.g. ["2025.1", "2025.2"]'
+    )
 
 
 # --- texts.yaml ----------------------------------------------------------------------------------
+
 
 class TextsFile(RootModel[dict[str, Words]]):
     """``params/texts.yaml``: every word of the report, one entry per key."""
@@ -255,13 +294,15 @@ class TextsFile(RootModel[dict[str, Words]]):
 
 # --- workbook.yaml -------------------------------------------------------------------------------
 
+
 class ColumnWords(Model):
     """A column's (or an info row's) label, what it means, and an example."""
 
     label: Words = Field(description="every column needs its label (the header) in fi, sv and en")
     help: Words = Field(description="every column needs its help (what it means) in fi, sv and en")
-    example: Any = Field(None, description="an example: a value in quotes, a code id, a list of code ids, or a text "
-                                           "in fi, sv and en")
+    example: Any = Field(
+        None, description="an example: a value in quotes, a code id, a list of code ids, or a text in fi, sv and en"
+    )
 
     @field_validator("example", mode="before")
     @classmethod
@@ -280,8 +321,9 @@ class ColumnWords(Model):
                 where = ".".join(str(part) for part in first["loc"])
                 problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(first["type"], first["msg"])
                 raise ValueError(f"{where}: {problem}; an example in words needs fi, sv and en") from None
-        raise ValueError(f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a "
-                         f"text in fi, sv and en")
+        raise ValueError(
+            f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a text in fi, sv and en"
+        )
 
 
 class SheetWords(Model):
@@ -316,8 +358,9 @@ class TemplateWords(Model):
     instructions_sheet: SheetName = shown()
     title: Annotated[Words, filling("year")] = shown()
     whose: Annotated[Words, filling("organisation", "year", "version")] = shown()
-    rules: list[Annotated[Words, filling("file")]] = Field(min_length=1, description="the instructions' rules, "
-                                                           "one entry each with fi, sv and en")
+    rules: list[Annotated[Words, filling("file")]] = Field(
+        min_length=1, description="the instructions' rules, one entry each with fi, sv and en"
+    )
     sheet: Words = shown()
     column: Words = shown()
     required: Words = shown()

@@ -36,14 +36,35 @@ from hki_intl.config.models import (
 )
 from hki_intl.errors import UsageError
 
-__all__ = ["LANGUAGES", "LOCALES", "CodeList", "Loc", "Params", "Settings", "Strategy", "Texts", "explain", "first",
-           "key_path", "load_params", "load_settings", "load_strategy", "load_texts", "normalise_key", "params_error",
-           "read_params_file", "shown", "unknown_code", "validated"]
+__all__ = [
+    "LANGUAGES",
+    "LOCALES",
+    "CodeList",
+    "Loc",
+    "Params",
+    "Settings",
+    "Strategy",
+    "Texts",
+    "explain",
+    "first",
+    "key_path",
+    "load_params",
+    "load_settings",
+    "load_strategy",
+    "load_texts",
+    "normalise_key",
+    "params_error",
+    "read_params_file",
+    "shown",
+    "unknown_code",
+    "validated",
+]
 
 Loc = tuple[int | str, ...]
 
 
 # --- reading a file ------------------------------------------------------------------------------
+
 
 class _KeyTwice(yaml.MarkedYAMLError):
     """A key given twice in one mapping."""
@@ -61,8 +82,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             if not isinstance(key, Hashable):
                 continue  # PyYAML refuses it itself
             if key in lines:
-                raise _KeyTwice(problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
-                                problem_mark=key_node.start_mark)
+                raise _KeyTwice(
+                    problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
+                    problem_mark=key_node.start_mark,
+                )
             lines[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
@@ -128,20 +151,28 @@ def _first_error(errors: Sequence[Any]) -> Any:
     first_loc = tuple(errors[0]["loc"])
     if errors[0]["type"] != "missing":
         return errors[0]
-    return next((e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"])[:-1] == first_loc[:-1]),
-                errors[0])
+    return next((e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"])[:-1] == first_loc[:-1]), errors[0])
 
 
 # --- a validation error as one line --------------------------------------------------------------
 
 TYPE_PROBLEMS = {
-    "int_parsing": "is not a whole number", "int_type": "is not a whole number", "int_from_float": "is not a whole number",
-    "float_parsing": "is not a number", "float_type": "is not a number",
-    "bool_parsing": "is not true or false", "bool_type": "is not true or false",
-    "string_type": "is not text", "list_type": "is not a list",
-    "model_type": "is not a set of keys", "model_attributes_type": "is not a set of keys", "dict_type": "is not a set of keys",
-    "date_parsing": "is not a date (YYYY-MM-DD)", "date_type": "is not a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "is not a date (YYYY-MM-DD)", "date_from_datetime_inexact": "is not a date (YYYY-MM-DD)",
+    "int_parsing": "is not a whole number",
+    "int_type": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "float_parsing": "is not a number",
+    "float_type": "is not a number",
+    "bool_parsing": "is not true or false",
+    "bool_type": "is not true or false",
+    "string_type": "is not text",
+    "list_type": "is not a list",
+    "model_type": "is not a set of keys",
+    "model_attributes_type": "is not a set of keys",
+    "dict_type": "is not a set of keys",
+    "date_parsing": "is not a date (YYYY-MM-DD)",
+    "date_type": "is not a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "is not a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "is not a date (YYYY-MM-DD)",
 }
 
 
@@ -275,6 +306,7 @@ def first(problems: Iterator[tuple[Loc, str]]) -> tuple[Loc, str] | None:
 
 # --- the strategy --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CodeList:
     """One list of codes (goals, countries, …): stable ids with labels in three languages."""
@@ -364,11 +396,7 @@ class Strategy:
 
     def organisations_in(self, year: int) -> list[str]:
         """Ids of the organisations that exist in ``year`` (and so are expected to report)."""
-        return [
-            str(o["id"])
-            for o in self.data["organisations"]
-            if int(o.get("from") or 0) <= year <= int(o.get("to") or 9999)
-        ]
+        return [str(o["id"]) for o in self.data["organisations"] if int(o.get("from") or 0) <= year <= int(o.get("to") or 9999)]
 
     def source(self, lang: str) -> str:
         return str(self.data["source"][lang])
@@ -390,12 +418,22 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
             yield ("indicators", i, "goal"), unknown_code(indicator.goal, "goals", goals)
     for i, organisation in enumerate(model.organisations):
         if organisation.from_ is not None and organisation.to is not None and organisation.to < organisation.from_:
-            yield ("organisations", i, "to"), (f"{organisation.to} is before from ({organisation.from_}); an "
-                                               f"organisation exists from its first year to its last")
+            yield (
+                ("organisations", i, "to"),
+                (
+                    f"{organisation.to} is before from ({organisation.from_}); an "
+                    f"organisation exists from its first year to its last"
+                ),
+            )
     yes_no = [entry.id for entry in model.yes_no]
     if sorted(yes_no) != ["no", "yes"]:
-        yield ("yes_no",), (f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
-                            f"'no' (the workbook's nil-return choice is its 'yes')")
+        yield (
+            ("yes_no",),
+            (
+                f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
+                f"'no' (the workbook's nil-return choice is its 'yes')"
+            ),
+        )
 
 
 def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
@@ -403,13 +441,20 @@ def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
     notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
     for i, goal in enumerate(model.goals):
         if goal.notebook is not None and goal.notebook not in notebooks:
-            yield ("goals", i, "notebook"), (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); "
-                                            f"use one of {', '.join(notebooks)}")
+            yield (
+                ("goals", i, "notebook"),
+                (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); use one of {', '.join(notebooks)}"),
+            )
         seen: dict[str, int] = {}
         for j, headline in enumerate(goal.headlines or []):
             if headline.id in seen:
-                yield ("goals", i, "headlines", j, "id"), (f"{headline.id!r} is already headlines[{seen[headline.id]}] "
-                                                            f"of this goal; every headline of a goal is unique")
+                yield (
+                    ("goals", i, "headlines", j, "id"),
+                    (
+                        f"{headline.id!r} is already headlines[{seen[headline.id]}] "
+                        f"of this goal; every headline of a goal is unique"
+                    ),
+                )
             seen.setdefault(headline.id, j)
 
 
@@ -426,8 +471,13 @@ def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, str]]:
             key = normalise_key(getattr(entry, part))
             if key in owner and owner[key][0] != i:
                 j, other = owner[key]
-                yield (name, i, part), (f"{getattr(entry, part)!r} is also the {_what(other)} of {name}[{j}]; a "
-                                        f"workbook could not tell the two apart — give each its own")
+                yield (
+                    (name, i, part),
+                    (
+                        f"{getattr(entry, part)!r} is also the {_what(other)} of {name}[{j}]; a "
+                        f"workbook could not tell the two apart — give each its own"
+                    ),
+                )
             owner.setdefault(key, (i, part))
 
 
@@ -447,6 +497,7 @@ def _an(noun: str) -> str:
 
 # --- texts ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Texts:
     """The report's words in one language, from ``params/texts.yaml``."""
@@ -463,6 +514,7 @@ class Texts:
 
 
 # --- settings ------------------------------------------------------------------------------------
+
 
 def _template_version() -> str:
     """The version the templates are written in: the schema's (imported here, since the schema
@@ -502,6 +554,7 @@ class Settings:
 
 # --- loading -------------------------------------------------------------------------------------
 
+
 def load_strategy(params_dir: Path = PARAMS_DIR) -> Strategy:
     path = Path(params_dir) / "strategy.yaml"
     model = validated(path, StrategyFile, read_params_file(path))
@@ -526,8 +579,12 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
     version = _template_version()
     accepted = tuple(report.accepted_template_versions or [version])
     if version not in accepted:
-        raise params_error(path, ("accepted_template_versions",), f"the version the templates are written in "
-                           f"({version!r}) is missing", "add it, or the intake refuses the templates it writes")
+        raise params_error(
+            path,
+            ("accepted_template_versions",),
+            f"the version the templates are written in ({version!r}) is missing",
+            "add it, or the intake refuses the templates it writes",
+        )
     return Settings(
         year=report.year if report.year is not None else dt.date.today().year,
         language=report.language,

@@ -27,23 +27,29 @@ def report_name(year: int, lang: str, fmt: str = "html") -> str:
 
 def assembly_inputs(build: Build, notebooks: str, lang: str, fmt: str) -> dict[str, object]:
     """What an assembly's key is made of (``notebooks``: the executed notebooks' digest)."""
-    return dict(notebooks=notebooks, lang=lang, fmt=fmt, code=code_fingerprint(),
-                params=params_fingerprint(build.params_dir), date=build.settings.date.isoformat())
+    return dict(
+        notebooks=notebooks,
+        lang=lang,
+        fmt=fmt,
+        code=code_fingerprint(),
+        params=params_fingerprint(build.params_dir),
+        date=build.settings.date.isoformat(),
+    )
 
 
 def assembly_stage(build: Build, notebooks: str, lang: str, fmt: str) -> Stage:
     """The stage that writes the report file of ``lang`` and ``fmt`` into the build folder."""
     name = report_name(build.settings.year, lang, fmt)
-    work = partial(assemble_file, str(build.folder), build.settings.year, lang, fmt,
-                   build.settings.date.isoformat(), str(build.params_dir))
+    work = partial(
+        assemble_file, str(build.folder), build.settings.year, lang, fmt, build.settings.date.isoformat(), str(build.params_dir)
+    )
     return Stage(f"assembly {name}", assembly_inputs(build, notebooks, lang, fmt), (name,), work)
 
 
 def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, ReportFile]:
     """Write (or reuse) every report file asked for, keep the previous run's others that are
     still right; every report file in the build folder, the ones asked for first."""
-    wanted = [assembly_stage(build, notebooks, lang, fmt)
-              for lang in build.options.languages for fmt in build.options.formats]
+    wanted = [assembly_stage(build, notebooks, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
     todo = loop.pending(wanted)
     workers = min(build.options.jobs, len(todo))
     if workers > 1 and any(stage.inputs["fmt"] == "pdf" for stage in todo):
@@ -64,7 +70,7 @@ def _still_right(build: Build, previous: Manifest | None, notebooks: str, made: 
     """Report files of other languages or formats from the previous run, copied into the build
     if they were made from exactly the same notebooks and code (they are still right)."""
     kept = {}
-    for name, report in (previous.reports.items() if previous else ()):
+    for name, report in previous.reports.items() if previous else ():
         stage = assembly_stage(build, notebooks, report.lang, report.format)
         source = build.options.out / name
         if name in made or name != stage.outputs[0] or report.key != stage.key:
@@ -89,7 +95,8 @@ def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, 
     if fmt == "html":
         path.write_text(export_html(merged, lang, title, texts("report.contents")), encoding="utf-8")
     else:
-        static = export_html(merged, lang, title, texts("report.contents"), interactive=False,
-                             report_date=dt.date.fromisoformat(report_date))
+        static = export_html(
+            merged, lang, title, texts("report.contents"), interactive=False, report_date=dt.date.fromisoformat(report_date)
+        )
         write_pdf(static, path, dt.date.fromisoformat(report_date))
     return str(path)

@@ -46,8 +46,11 @@ def folder_digest(folder: Path, pattern: str) -> str:
 @cache
 def code_fingerprint() -> str:
     """The package's code, templates and data, and the pinned dependency list."""
-    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-             and p.relative_to(PACKAGE_DIR).as_posix() not in NOT_RUN_CODE]
+    files = [
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.relative_to(PACKAGE_DIR).as_posix() not in NOT_RUN_CODE
+    ]
     return combine(package=sha256_files(files, PACKAGE_DIR), requirements=sha256_file(REQUIREMENTS))
 
 

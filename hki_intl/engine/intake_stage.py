@@ -33,9 +33,14 @@ class IntakeOutcome:
 
 def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dict[str, object]:
     """What the intake's key is made of."""
-    return dict(inputs=[(f.path, f.sha256) for f in files], years=years, params=params_fingerprint(build.params_dir),
-                code=code_fingerprint(), allow_partial=build.options.allow_partial,
-                settings=settings_record(build.settings))
+    return dict(
+        inputs=[(f.path, f.sha256) for f in files],
+        years=years,
+        params=params_fingerprint(build.params_dir),
+        code=code_fingerprint(),
+        allow_partial=build.options.allow_partial,
+        settings=settings_record(build.settings),
+    )
 
 
 def run_intake(build: Build, loop: StageLoop, kernels: KernelsOnDemand, warn: Log) -> IntakeOutcome:
@@ -74,8 +79,13 @@ class ReadWorkbooks:
         if problems:
             warn_partial(problems, set(result.rejected), self.warn)
         if not any(s.year == settings.year for s in result.submissions):
-            raise InputErrors([Problem(str(inputs / str(settings.year)),
-                                       message="no workbooks; put <organisation-id>.xlsx files in this folder")])
+            raise InputErrors(
+                [
+                    Problem(
+                        str(inputs / str(settings.year)), message="no workbooks; put <organisation-id>.xlsx files in this folder"
+                    )
+                ]
+            )
         self.found = IntakeOutcome(_accepted(self.files, result), problems)
         write_tables(consolidate(result), self.build.folder / "data")
 
@@ -90,9 +100,11 @@ def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
         warn(count_line(problems))
         return
     count = len(problems)
-    warn(f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(names)} "
-         f"workbook{'s' if len(names) != 1 else ''} ({', '.join(names)}) and names them in its "
-         f"data-quality part.")
+    warn(
+        f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(names)} "
+        f"workbook{'s' if len(names) != 1 else ''} ({', '.join(names)}) and names them in its "
+        f"data-quality part."
+    )
 
 
 def _accepted(files: list[InputFile], result: IntakeResult) -> list[InputFile]:
@@ -104,8 +116,7 @@ def _accepted(files: list[InputFile], result: IntakeResult) -> list[InputFile]:
 def _with(file: InputFile, submission: Submission | None) -> InputFile:
     if submission is None:
         return replace(file, accepted=False)
-    return replace(file, accepted=True, organisation=submission.organisation,
-                   template_version=submission.template_version)
+    return replace(file, accepted=True, organisation=submission.organisation, template_version=submission.template_version)
 
 
 def _as_before(previous: Manifest, warn: Log) -> IntakeOutcome:

@@ -52,16 +52,27 @@ def check_parameters(notebook: Path, supplied: dict[str, Any]) -> None:
     declared = set(papermill.inspect_notebook(str(notebook)))
     unknown, missing = sorted(set(supplied) - declared), sorted(declared - set(supplied))
     if unknown or missing:
-        details = "; ".join(filter(None, [
-            f"unknown parameter(s) {', '.join(unknown)}" if unknown else "",
-            f"missing parameter(s) {', '.join(missing)}" if missing else "",
-        ]))
+        details = "; ".join(
+            filter(
+                None,
+                [
+                    f"unknown parameter(s) {', '.join(unknown)}" if unknown else "",
+                    f"missing parameter(s) {', '.join(missing)}" if missing else "",
+                ],
+            )
+        )
         raise NotebookParameterError(
-            f"{notebook}: {details}; the notebook's parameters cell declares {', '.join(sorted(declared))}")
+            f"{notebook}: {details}; the notebook's parameters cell declares {', '.join(sorted(declared))}"
+        )
 
 
-def run_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path = PROJECT_ROOT,
-                 kernels: WarmKernels | KernelsOnDemand | None = None) -> Path:
+def run_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path = PROJECT_ROOT,
+    kernels: WarmKernels | KernelsOnDemand | None = None,
+) -> Path:
     """Execute ``notebook`` into ``output``; raise :class:`NotebookFailed` if a cell fails.
 
     With ``kernels``, a kernel started ahead of time (same folder) runs it; else a new one.
@@ -91,12 +102,17 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
     km = warm.pop() if warm else None
     try:
         papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-            progress_bar=False, shutdown_kernel="immediate",
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            shutdown_kernel="immediate",
             # The kernel's working folder, given to nbclient directly: papermill's own `cwd`
             # changes the whole process's folder, which races when notebooks run in threads.
             resources={"metadata": {"path": str(cwd)}},
-            extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km else {}),
+            extra_arguments=KERNEL_ARGUMENTS,
+            **({"km": km} if km else {}),
         )
     finally:
         _shutdown(km)
@@ -111,8 +127,10 @@ class WarmKernels:
     the notebook starts its own kernel, as without this class.
     """
 
-    WARM_UP = (f"import {', '.join(WARM_MODULES)}\n"
-               "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine")
+    WARM_UP = (
+        f"import {', '.join(WARM_MODULES)}\n"
+        "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine"
+    )
 
     def __init__(self, count: int, cwd: Path):
         _kernel_environment()
@@ -142,8 +160,7 @@ class WarmKernels:
         try:
             # Its output goes nowhere: a kernel still starting when a run stops early (its
             # folder already removed) must not print to the analyst's terminal.
-            km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if not self._keep(km):
                 return None
             client = km.client()

@@ -28,9 +28,23 @@ from hki_intl.errors import Problem
 MANIFEST = "manifest.json"
 TOOL = "hki_intl"
 OK, NOTEBOOK_FAILED = "ok", "notebook failed"
-DIRECT_DEPENDENCIES = ("papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "python-calamine", "openpyxl",
-                       "altair", "vl-convert-python", "scrapbook", "pandera", "weasyprint", "PyYAML", "tenacity",
-                       "pydantic")
+DIRECT_DEPENDENCIES = (
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "pandas",
+    "python-calamine",
+    "openpyxl",
+    "altair",
+    "vl-convert-python",
+    "scrapbook",
+    "pandera",
+    "weasyprint",
+    "PyYAML",
+    "tenacity",
+    "pydantic",
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +61,14 @@ class StageRecord:
 
     @classmethod
     def timed(cls, name: str, key: str, start: datetime, end: datetime, cached: bool) -> StageRecord:
-        return cls(name, key, start.isoformat(timespec="milliseconds"), end.isoformat(timespec="milliseconds"),
-                   round((end - start).total_seconds(), 3), cached)
+        return cls(
+            name,
+            key,
+            start.isoformat(timespec="milliseconds"),
+            end.isoformat(timespec="milliseconds"),
+            round((end - start).total_seconds(), 3),
+            cached,
+        )
 
 
 @dataclass(frozen=True)
@@ -154,23 +174,27 @@ def listed_files(folder: Path) -> list[str] | None:
 
 def file_digests(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` but the manifest, relative, sorted, with its sha256."""
-    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
+    return {
+        p.relative_to(folder).as_posix(): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
+    }
 
 
 def notebook_records(files: dict[str, str], executed: list[tuple[str, str]]) -> dict[str, NotebookRecord]:
     """For each executed notebook (name, source notebook): the source's hash and the executed
     copy's (from ``files``)."""
     sources = notebook_fingerprints()
-    return {name: NotebookRecord(sources[source], files.get(f"notebooks/{name}.ipynb"), source)
-            for name, source in executed}
+    return {name: NotebookRecord(sources[source], files.get(f"notebooks/{name}.ipynb"), source) for name, source in executed}
 
 
 def settings_record(settings: Settings) -> dict[str, Any]:
     """The settings a run used, as the manifest and the intake's key hold them."""
-    return {"year": settings.year, "compare_years": settings.compare_years, "report_date": settings.date.isoformat(),
-            "template_version": settings.template_version,
-            "accepted_template_versions": list(settings.accepted_template_versions)}
+    return {
+        "year": settings.year,
+        "compare_years": settings.compare_years,
+        "report_date": settings.date.isoformat(),
+        "template_version": settings.template_version,
+        "accepted_template_versions": list(settings.accepted_template_versions),
+    }
 
 
 def params_record(params_dir: Path, settings: Settings) -> ParamsRecord:

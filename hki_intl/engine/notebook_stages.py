@@ -31,8 +31,7 @@ def parameters(build: Build) -> dict[str, object]:
     """A goal notebook's parameters. Paths are relative to the executed notebooks' folder, so an
     analyst can open and re-run a notebook in place. The notebooks render every report
     language; the assembly picks one per report file."""
-    return {"year": build.settings.year, "data_dir": "../data", "lang": ",".join(LANGUAGES),
-            "params_dir": str(build.params_dir)}
+    return {"year": build.settings.year, "data_dir": "../data", "lang": ",".join(LANGUAGES), "params_dir": str(build.params_dir)}
 
 
 def summary_parameters(build: Build) -> dict[str, object]:
@@ -42,8 +41,14 @@ def summary_parameters(build: Build) -> dict[str, object]:
 
 def goal_inputs(build: Build, data: str, name: str, goal: str | None = None) -> dict[str, object]:
     """What a goal notebook's key is made of (``data``: the consolidated tables' digest)."""
-    inputs: dict[str, object] = dict(data=data, params=params_fingerprint(build.params_dir), code=code_fingerprint(),
-                                     notebooks=notebook_fingerprints(), parameters=parameters(build), notebook=name)
+    inputs: dict[str, object] = dict(
+        data=data,
+        params=params_fingerprint(build.params_dir),
+        code=code_fingerprint(),
+        notebooks=notebook_fingerprints(),
+        parameters=parameters(build),
+        notebook=name,
+    )
     return inputs if goal is None else {**inputs, "goal": goal}
 
 
@@ -54,13 +59,15 @@ def summary_inputs(build: Build, data: str) -> dict[str, object]:
     return {**goal_inputs(build, data, SUMMARY), "goals": goals, "parameters_summary": summary_parameters(build)}
 
 
-def notebook_stage(build: Build, name: str, inputs: dict[str, object], kernels: KernelsOnDemand,
-                   notebook: str | None = None) -> Stage:
+def notebook_stage(
+    build: Build, name: str, inputs: dict[str, object], kernels: KernelsOnDemand, notebook: str | None = None
+) -> Stage:
     """The stage that executes ``notebooks/<notebook>.ipynb`` (default: ``name``) into the build's
     ``notebooks/<name>.ipynb``; a goal's stage is named by the goal and gets it as a parameter."""
     given = summary_parameters(build) if name == SUMMARY else {**parameters(build), "goal": name}
-    return Stage(f"notebook {name}", inputs, (f"notebooks/{name}.ipynb",),
-                 partial(_execute, build, notebook or name, name, given, kernels))
+    return Stage(
+        f"notebook {name}", inputs, (f"notebooks/{name}.ipynb",), partial(_execute, build, notebook or name, name, given, kernels)
+    )
 
 
 def run_notebooks(build: Build, loop: StageLoop, kernels: KernelsOnDemand) -> str:
@@ -69,8 +76,10 @@ def run_notebooks(build: Build, loop: StageLoop, kernels: KernelsOnDemand) -> st
     executed = build.folder / "notebooks"
     executed.mkdir(exist_ok=True)
     data = folder_digest(build.folder / "data", "*.csv")
-    goals = [notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), kernels, notebook)
-             for goal, notebook in goal_notebooks(build.strategy)]
+    goals = [
+        notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), kernels, notebook)
+        for goal, notebook in goal_notebooks(build.strategy)
+    ]
     todo = loop.pending(goals)
     if todo:
         with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo)) + 1) as pool:
@@ -82,8 +91,7 @@ def run_notebooks(build: Build, loop: StageLoop, kernels: KernelsOnDemand) -> st
 
 def _execute(build: Build, notebook: str, name: str, given: dict[str, object], kernels: KernelsOnDemand) -> None:
     executed = build.folder / "notebooks"
-    run_notebook(NOTEBOOKS_DIR / f"{notebook}.ipynb", executed / f"{name}.ipynb", given, cwd=executed,
-                 kernels=kernels)
+    run_notebook(NOTEBOOKS_DIR / f"{notebook}.ipynb", executed / f"{name}.ipynb", given, cwd=executed, kernels=kernels)
 
 
 def _import_assembly_modules() -> None:

@@ -40,8 +40,10 @@ def check_out(out_dir: Path, inputs: Path, params_dir: Path) -> None:
     a folder with the inputs, the params or the project in it or around it, someone's own
     folder, or our folder with someone's files added. Only reads; raises :class:`UsageError`."""
     if _is_within(PROJECT_ROOT, out_dir):  # first: a folder that holds the project may hold the inputs too
-        raise UsageError(f"{out_dir}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with "
-                         f"the report would delete it; give --out a folder of its own (the default is reports/<year>)")
+        raise UsageError(
+            f"{out_dir}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with "
+            f"the report would delete it; give --out a folder of its own (the default is reports/<year>)"
+        )
     _not_around(out_dir, Path(inputs), "the inputs folder", "the workbooks")
     _not_around(out_dir, Path(params_dir), "the params folder", "the params")
     check_ours(out_dir)
@@ -67,9 +69,11 @@ def check_ours(folder: Path, failed: bool = False) -> None:
     strangers = [name for name in _files(folder) if name not in listed and (failed or not is_checkpoint(name))]
     if strangers:
         shown = ", ".join(strangers[:2]) + (f" and {len(strangers) - 2} more" if len(strangers) > 2 else "")
-        raise UsageError(f"{folder}: the folder holds files that pipeline.py did not write ({shown}); "
-                         f"{'a failed run' if failed else 'a run'} replaces the whole folder, so move them out "
-                         f"first, or give --out another folder")
+        raise UsageError(
+            f"{folder}: the folder holds files that pipeline.py did not write ({shown}); "
+            f"{'a failed run' if failed else 'a run'} replaces the whole folder, so move them out "
+            f"first, or give --out another folder"
+        )
 
 
 CHECKPOINTS = ".ipynb_checkpoints"  # Jupyter's copies, made when an analyst opens OUT/notebooks/*.ipynb
@@ -127,14 +131,19 @@ def _about(error: OSError, places: list[Path]) -> bool:
 def _not_around(out_dir: Path, folder: Path, what: str, contents: str) -> None:
     """Refuse ``out_dir`` if it is ``folder``, inside it, or holds it."""
     if _is_within(out_dir, folder) and _is_within(folder, out_dir):
-        raise UsageError(f"{out_dir}: this is {what}; replacing it with the report would delete {contents}; "
-                         f"give --out a folder of its own (the default is reports/<year>)")
+        raise UsageError(
+            f"{out_dir}: this is {what}; replacing it with the report would delete {contents}; "
+            f"give --out a folder of its own (the default is reports/<year>)"
+        )
     if _is_within(out_dir, folder):
-        raise UsageError(f"{out_dir}: this folder is inside {what} ({folder}); give --out a folder outside it "
-                         f"(the default is reports/<year>)")
+        raise UsageError(
+            f"{out_dir}: this folder is inside {what} ({folder}); give --out a folder outside it (the default is reports/<year>)"
+        )
     if _is_within(folder, out_dir):
-        raise UsageError(f"{out_dir}: this folder holds {what} ({folder}); replacing it with the report would "
-                         f"delete {contents}; give --out a folder of its own (the default is reports/<year>)")
+        raise UsageError(
+            f"{out_dir}: this folder holds {what} ({folder}); replacing it with the report would "
+            f"delete {contents}; give --out a folder of its own (the default is reports/<year>)"
+        )
 
 
 def _is_within(path: Path, folder: Path) -> bool:

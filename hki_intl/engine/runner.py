@@ -99,8 +99,7 @@ def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
     write_manifest(build.folder, _manifest(build, OK, intake, loop.records, reports))
     out = Path(build.options.out)
     swap.put_in_place(build.folder, out)
-    wanted = [report_name(build.settings.year, lang, fmt) for lang in build.options.languages
-              for fmt in build.options.formats]
+    wanted = [report_name(build.settings.year, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
     return RunResult(out, [out / name for name in wanted], loop.records)
 
 
@@ -115,16 +114,27 @@ def _notebooks_or_keep_failed(build: Build, loop: StageLoop, kernels: KernelsOnD
         raise NotebookFailed(failure.notebook, kept, failure.reason) from None
 
 
-def _manifest(build: Build, status: str, intake: IntakeOutcome, stages: list[StageRecord],
-              reports: dict[str, ReportFile]) -> Manifest:
+def _manifest(
+    build: Build, status: str, intake: IntakeOutcome, stages: list[StageRecord], reports: dict[str, ReportFile]
+) -> Manifest:
     """What the run read, with what, how long each stage took and what it wrote."""
     files = file_digests(build.folder)
     executed = [*goal_notebooks(build.strategy), (SUMMARY, SUMMARY)]
-    return Manifest(status=status, exit_status=0 if status == OK else NotebookFailed.exit_code,
-                    year=build.settings.year, languages=list(build.options.languages),
-                    formats=list(build.options.formats), inputs=intake.inputs, problems=intake.problems,
-                    params=params_record(build.params_dir, build.settings), environment=environment(),
-                    notebooks=notebook_records(files, executed), stages=list(stages), reports=reports, files=files)
+    return Manifest(
+        status=status,
+        exit_status=0 if status == OK else NotebookFailed.exit_code,
+        year=build.settings.year,
+        languages=list(build.options.languages),
+        formats=list(build.options.formats),
+        inputs=intake.inputs,
+        problems=intake.problems,
+        params=params_record(build.params_dir, build.settings),
+        environment=environment(),
+        notebooks=notebook_records(files, executed),
+        stages=list(stages),
+        reports=reports,
+        files=files,
+    )
 
 
 def _params(options: RunOptions) -> tuple[Settings, Strategy]:
@@ -140,8 +150,9 @@ def _params(options: RunOptions) -> tuple[Settings, Strategy]:
 
 def _require_inputs(inputs: Path, year: int) -> None:
     if not Path(inputs).is_dir():
-        raise UsageError(f"{inputs}: the inputs folder does not exist; give --inputs the folder that holds "
-                         f"<year>/<organisation-id>.xlsx")
+        raise UsageError(
+            f"{inputs}: the inputs folder does not exist; give --inputs the folder that holds <year>/<organisation-id>.xlsx"
+        )
     if not (Path(inputs) / str(year)).is_dir():
         raise UsageError(f"{Path(inputs) / str(year)}: no folder for {year}; put the {year} workbooks there")
 

@@ -126,8 +126,7 @@ class StageLoop:
         sources = []
         for output in stage.outputs:
             files = _files_of(self.out_dir / output)
-            if not files or any(self.previous.files.get(p.relative_to(self.out_dir).as_posix()) != sha256_file(p)
-                                for p in files):
+            if not files or any(self.previous.files.get(p.relative_to(self.out_dir).as_posix()) != sha256_file(p) for p in files):
                 return None
             sources += files
         return sources

@@ -25,6 +25,20 @@ from hki_intl.intake.read import (
 )
 from hki_intl.workbook.layout import code_key
 
-__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_TEXT", "NUMBER_LIMIT", "Ambiguous", "IntakeResult", "SheetLayout",
-           "Submission", "code_key", "load_submissions", "parse_number_text", "parse_value", "read_number_text",
-           "read_submission", "workbook_paths"]
+__all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_TEXT",
+    "NUMBER_LIMIT",
+    "Ambiguous",
+    "IntakeResult",
+    "SheetLayout",
+    "Submission",
+    "code_key",
+    "load_submissions",
+    "parse_number_text",
+    "parse_value",
+    "read_number_text",
+    "read_submission",
+    "workbook_paths",
+]

@@ -32,12 +32,13 @@ def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str 
         return None, None
     if isinstance(raw, ErrorValue):
         code = raw.code if re.fullmatch(r"#[A-Z0-9/!?.]{1,15}", raw.code) else _show(raw.code)
-        return None, (f"{column_name(column)} is an error value ({code}); correct the formula that gives it, or type "
-                      f"the value")
+        return None, (f"{column_name(column)} is an error value ({code}); correct the formula that gives it, or type the value")
     if isinstance(raw, FormulaWithoutValue):
         formula = _show(f"={raw.formula}") if raw.formula else "a shared formula"
-        return None, (f"{column_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
-                      f"or LibreOffice and save it again, or type the value")
+        return None, (
+            f"{column_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
+            f"or LibreOffice and save it again, or type the value"
+        )
     return PARSERS[column.kind](column, raw, strategy)
 
 
@@ -51,11 +52,15 @@ def _text(column: Column, raw: Any, strategy: Strategy):
     text = str(raw).strip()
     control = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
     if control is not None:
-        return None, (f"{column_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
-                      f"retype the text, or paste it as plain text")
+        return None, (
+            f"{column_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
+            f"retype the text, or paste it as plain text"
+        )
     if len(text) > MAX_TEXT:
-        return None, (f"{column_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
-                      f"shorten it to {MAX_TEXT} characters or fewer")
+        return None, (
+            f"{column_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
+            f"shorten it to {MAX_TEXT} characters or fewer"
+        )
     return text, None
 
 
@@ -63,8 +68,10 @@ def _code(column: Column, raw: Any, strategy: Strategy):
     codes = strategy.codes(column.code_list)
     code = codes.lookup.get(code_key(raw))
     if code is None:
-        return None, (f"unknown {column_name(column)} ({_show(raw)}); choose a value from the "
-                      f"dropdown, e.g. {_examples(codes.labels('fi').values())}")
+        return None, (
+            f"unknown {column_name(column)} ({_show(raw)}); choose a value from the "
+            f"dropdown, e.g. {_examples(codes.labels('fi').values())}"
+        )
     return code, None
 
 
@@ -78,16 +85,20 @@ def _codes(column: Column, raw: Any, strategy: Strategy):
         code = codes.lookup.get(code_key(part))
         (values if code else unknown).append(code or part.strip())
     if unknown:
-        return None, (f"unknown {column_name(column)} ({', '.join(map(_show, unknown))}); separate "
-                      f"values with ';' and use names such as {_examples(codes.labels('fi').values())}")
+        return None, (
+            f"unknown {column_name(column)} ({', '.join(map(_show, unknown))}); separate "
+            f"values with ';' and use names such as {_examples(codes.labels('fi').values())}"
+        )
     return ";".join(dict.fromkeys(values)), None
 
 
 def _date(column: Column, raw: Any, strategy: Strategy):
     value, error = _parse_date(column, raw)
     if value is not None and not FIRST_DATE <= value <= LAST_DATE:
-        return None, (f"{column_name(column)} is not a plausible date ({_show(raw)}); write a date between "
-                      f"{FIRST_DATE:%-d.%-m.%Y} and {LAST_DATE:%-d.%-m.%Y}")
+        return None, (
+            f"{column_name(column)} is not a plausible date ({_show(raw)}); write a date between "
+            f"{FIRST_DATE:%-d.%-m.%Y} and {LAST_DATE:%-d.%-m.%Y}"
+        )
     return value, error
 
 
@@ -97,8 +108,9 @@ def _parse_date(column: Column, raw: Any):
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, dt.time):  # what a date-formatted cell of a number below 1 (Excel has no earlier dates) gives
-        return None, (f"{column_name(column)} is not a valid date (a time of day, or a date before 1900: "
-                      f"{_show(raw)}); {DATE_HINT}")
+        return None, (
+            f"{column_name(column)} is not a valid date (a time of day, or a date before 1900: {_show(raw)}); {DATE_HINT}"
+        )
     text = str(raw).strip()
     for pattern, order in ((ISO_DATE, (0, 1, 2)), (FINNISH_DATE, (2, 1, 0))):
         match = pattern.match(text)
@@ -124,8 +136,10 @@ def _number(column: Column, raw: Any, strategy: Strategy):
     if value is None or not math.isfinite(value):
         return None, f"{column_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
     if abs(value) > NUMBER_LIMIT:
-        return None, (f"{column_name(column)} is not a plausible number ({_show(raw)}); write a number between "
-                      f"{big_number(-NUMBER_LIMIT)} and {big_number(NUMBER_LIMIT)}")
+        return None, (
+            f"{column_name(column)} is not a plausible number ({_show(raw)}); write a number between "
+            f"{big_number(-NUMBER_LIMIT)} and {big_number(NUMBER_LIMIT)}"
+        )
     return value, None
 
 
@@ -203,9 +217,11 @@ def parse_number_text(text: str) -> float | None:
 def _ambiguous(column: Column, raw: Any, reading: Ambiguous) -> str:
     word = "comma" if reading.separator == "," else "point"
     thousands = big_number(float(reading.as_thousands))
-    return (f"{column_name(column)} is ambiguous ({_show(raw)} is {reading.as_decimal} with a decimal {word}, or "
-            f"{thousands} with a thousands separator); type {reading.as_thousands} (without a separator) for "
-            f"{thousands}, or {reading.as_decimal} for the decimal number")
+    return (
+        f"{column_name(column)} is ambiguous ({_show(raw)} is {reading.as_decimal} with a decimal {word}, or "
+        f"{thousands} with a thousands separator); type {reading.as_thousands} (without a separator) for "
+        f"{thousands}, or {reading.as_decimal} for the decimal number"
+    )
 
 
 def _integer(column: Column, raw: Any, strategy: Strategy):
@@ -222,8 +238,9 @@ def _year(column: Column, raw: Any, strategy: Strategy):
     if error:
         return None, f"{column_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
     if not FIRST_YEAR <= value <= LAST_YEAR:
-        return None, (f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between {FIRST_YEAR} "
-                      f"and {LAST_YEAR}")
+        return None, (
+            f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between {FIRST_YEAR} and {LAST_YEAR}"
+        )
     return value, None
 
 
@@ -241,14 +258,22 @@ def _flag(column: Column, raw: Any, strategy: Strategy):
     value = FLAG_MARKS[key] if key in FLAG_MARKS else {"yes": True, "no": False}.get(yes_no.lookup.get(key, ""))
     if value is None:
         yes = yes_no.label("yes", "fi")
-        return None, (f"{column_name(column)} is neither '{yes}' nor empty ({_show(raw)}); choose '{yes}' from the "
-                      f"dropdown, or leave the cell empty")
+        return None, (
+            f"{column_name(column)} is neither '{yes}' nor empty ({_show(raw)}); choose '{yes}' from the "
+            f"dropdown, or leave the cell empty"
+        )
     return value, None
 
 
 PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = {
-    "text": _text, "code": _code, "codes": _codes, "date": _date,
-    "number": _number, "integer": _integer, "year": _year, "flag": _flag,
+    "text": _text,
+    "code": _code,
+    "codes": _codes,
+    "date": _date,
+    "number": _number,
+    "integer": _integer,
+    "year": _year,
+    "flag": _flag,
 }
 DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
 
@@ -262,8 +287,12 @@ def fill_hint(column: Column, strategy: Strategy) -> str:
     """How to fill in an empty required cell of ``column``."""
     if column.kind in ("code", "codes"):
         return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.code_list).labels('fi').values())}"
-    return {"date": DATE_HINT, "number": "write a number, e.g. 1234,50", "integer": "write a whole number",
-            "year": "write a year such as 2025"}.get(column.kind, "fill in the cell")
+    return {
+        "date": DATE_HINT,
+        "number": "write a number, e.g. 1234,50",
+        "integer": "write a whole number",
+        "year": "write a year such as 2025",
+    }.get(column.kind, "fill in the cell")
 
 
 def _examples(labels) -> str:

@@ -53,12 +53,13 @@ from hki_intl.workbook.schema import (
 )
 
 SUFFIXES = {  # what a file of another kind is, and how to fix it
-    ".xlsm": ("a macro-enabled workbook, .xlsm: macros are never run and its data was not read",
-              "save it in Excel as 'Excel Workbook (*.xlsx)' (which removes the macros)"),
+    ".xlsm": (
+        "a macro-enabled workbook, .xlsm: macros are never run and its data was not read",
+        "save it in Excel as 'Excel Workbook (*.xlsx)' (which removes the macros)",
+    ),
     ".xls": ("an Excel 97-2003 workbook, .xls", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
     ".xlsb": ("an Excel binary workbook, .xlsb", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
-    ".ods": ("an OpenDocument spreadsheet, .ods",
-             "save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File → Save As)"),
+    ".ods": ("an OpenDocument spreadsheet, .ods", "save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File → Save As)"),
     ".csv": ("a CSV text file, .csv", "copy the rows into the template, save it as 'Excel Workbook (*.xlsx)'"),
     ".pdf": ("a PDF document, .pdf", "send the workbook itself, saved as 'Excel Workbook (*.xlsx)'"),
 }
@@ -97,7 +98,6 @@ class Submission:
         if self.rows:
             return STATUS_DATA
         return STATUS_NIL if self.nil_return else STATUS_EMPTY
-
 
 
 @dataclass
@@ -158,9 +158,15 @@ def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]]
             continue
         paths = claims[submission.organisation]
         count = COUNT_WORDS.get(len(paths), str(len(paths)))
-        found.append(Problem(str(path), message=(
-            f"{count} workbooks are for organisation '{submission.organisation}' in {year} "
-            f"({', '.join(p.name for p in paths)}); keep only one of them in the folder")))
+        found.append(
+            Problem(
+                str(path),
+                message=(
+                    f"{count} workbooks are for organisation '{submission.organisation}' in {year} "
+                    f"({', '.join(p.name for p in paths)}); keep only one of them in the folder"
+                ),
+            )
+        )
 
 
 def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, list[Problem]]], year: int) -> None:
@@ -180,10 +186,20 @@ def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, lis
             continue
         for path, row, value, found, column in entries:
             others = "; ".join(f"{_amount(v)} in {p.name} row {r}" for p, r, v, _, _ in entries if v != value)
-            found.append(Problem(str(path), "Mittarit", row, column, cell_ref(row, column), (
-                f"the indicator {_show(indicator)} for {value_year} has another value in another workbook of {year} "
-                f"({_amount(value)} here; {others}); agree with the other organisation on one value and report it in "
-                f"one workbook only")))
+            found.append(
+                Problem(
+                    str(path),
+                    "Mittarit",
+                    row,
+                    column,
+                    cell_ref(row, column),
+                    (
+                        f"the indicator {_show(indicator)} for {value_year} has another value in another workbook of {year} "
+                        f"({_amount(value)} here; {others}); agree with the other organisation on one value and report it in "
+                        f"one workbook only"
+                    ),
+                )
+            )
 
 
 def _amount(value: float) -> str:
@@ -217,22 +233,34 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
         if rows is None:
-            found = (f"other sheets in the workbook: {', '.join(repr(s) for s in others)}" if others
-                     else "no other sheets in the workbook")
-            problems.append(Problem(name, sheet.name, message=(
-                f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
-                f"'{sheet.name}' or copy your rows into a fresh template")))
+            found = (
+                f"other sheets in the workbook: {', '.join(repr(s) for s in others)}"
+                if others
+                else "no other sheets in the workbook"
+            )
+            problems.append(
+                Problem(
+                    name,
+                    sheet.name,
+                    message=(
+                        f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
+                        f"'{sheet.name}' or copy your rows into a fresh template"
+                    ),
+                )
+            )
             continue
-        submission.tables[sheet.table] = _read_sheet(name, sheet, rows, contents.merged.get(sheet.name, []),
-                                                     submission, strategy, problems)
+        submission.tables[sheet.table] = _read_sheet(
+            name, sheet, rows, contents.merged.get(sheet.name, []), submission, strategy, problems
+        )
     versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
     _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
     return submission, problems
 
 
-def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] | None, year: int,
-                      strategy: Strategy, problems: list[Problem]) -> None:
+def _check_nil_return(
+    name: str, submission: Submission, cell: tuple[int, int] | None, year: int, strategy: Strategy, problems: list[Problem]
+) -> None:
     """A stated nil return must be empty; an empty workbook must be a stated nil return (else it
     is an untouched template, perhaps sent by mistake: a warning, and the report tells them apart)."""
     where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
@@ -242,16 +270,32 @@ def _check_nil_return(name: str, submission: Submission, cell: tuple[int, int] |
     counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
     if submission.nil_return and submission.rows:
         rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
-        problems.append(Problem(**where, message=(
-            f"'{label}' is chosen, but the workbook reports {submission.rows} rows ({rows}); clear the choice if the "
-            f"rows are right, or delete the rows if there was nothing to report")))
+        problems.append(
+            Problem(
+                **where,
+                message=(
+                    f"'{label}' is chosen, but the workbook reports {submission.rows} rows ({rows}); clear the choice if the "
+                    f"rows are right, or delete the rows if there was nothing to report"
+                ),
+            )
+        )
     elif not submission.rows and not submission.nil_return and not any(p.is_error for p in problems):
-        at = f"in the row '{label}' of the sheet {INFO_SHEET}" if cell else (
-            f"in a fresh template, in the row '{label}' of the sheet {INFO_SHEET}")
-        problems.append(Problem(**where, severity=WARNING, message=(
-            f"no activities reported (every sheet of the template is empty); if the organisation had no "
-            f"international activity in {year}, confirm this nil return by choosing '{yes}' {at}, otherwise fill in "
-            f"the sheets")))
+        at = (
+            f"in the row '{label}' of the sheet {INFO_SHEET}"
+            if cell
+            else (f"in a fresh template, in the row '{label}' of the sheet {INFO_SHEET}")
+        )
+        problems.append(
+            Problem(
+                **where,
+                severity=WARNING,
+                message=(
+                    f"no activities reported (every sheet of the template is empty); if the organisation had no "
+                    f"international activity in {year}, confirm this nil return by choosing '{yes}' {at}, otherwise fill in "
+                    f"the sheets"
+                ),
+            )
+        )
 
 
 @dataclass
@@ -261,16 +305,23 @@ class _Info:
     nil_return_cell: tuple[int, int] | None = None  # (row, column) of the nil-return choice, if the row is there
 
 
-def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, strategy: Strategy,
-               settings: Settings, problems: list[Problem]) -> _Info:
+def _read_info(
+    name: str, contents: WorkbookContents, path: Path, year: int, strategy: Strategy, settings: Settings, problems: list[Problem]
+) -> _Info:
     """Organisation, template version, contact role and nil return from the info sheet, checked
     against the workbook's place (``<year>/<organisation-id>.xlsx``)."""
     stem = path.stem.strip().casefold()
     info = _Info({"organisation": stem, "template_version": "", "contact_role": "", "nil_return": False})
     if stem not in strategy.organisations.ids:
-        problems.append(Problem(name, message=(
-            f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
-            f"with one of {', '.join(strategy.organisations.ids)}")))
+        problems.append(
+            Problem(
+                name,
+                message=(
+                    f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
+                    f"with one of {', '.join(strategy.organisations.ids)}"
+                ),
+            )
+        )
     rows = contents.sheets.get(INFO_SHEET)
     if rows is None:
         problems.append(_missing_info_sheet(name, contents))
@@ -278,17 +329,31 @@ def _read_info(name: str, contents: WorkbookContents, path: Path, year: int, str
     found, used = _find_info_cells(rows, contents.sheets, contents.defined_names)
     for field_ in INFO_FIELDS:
         if field_.key in found:
-            _read_info_field(name, field_, found[field_.key], rows, _Place(path, stem, year), strategy, settings,
-                             info, problems)
+            _read_info_field(name, field_, found[field_.key], rows, _Place(path, stem, year), strategy, settings, info, problems)
         elif field_.required:
             spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
-            problems.append(Problem(name, INFO_SHEET, message=(
-                f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
-                f"copy your rows into a fresh template")))
+            problems.append(
+                Problem(
+                    name,
+                    INFO_SHEET,
+                    message=(
+                        f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
+                        f"copy your rows into a fresh template"
+                    ),
+                )
+            )
     extra = [(r, c) for r, c in nonblank(rows) if (r + 1, c + 1) not in used]
     if extra:
-        problems.append(unread(name, INFO_SHEET, rows, extra, "values outside the template's rows are not read",
-                               "delete them; the sheet holds only the rows of the template"))
+        problems.append(
+            unread(
+                name,
+                INFO_SHEET,
+                rows,
+                extra,
+                "values outside the template's rows are not read",
+                "delete them; the sheet holds only the rows of the template",
+            )
+        )
     return info
 
 
@@ -305,22 +370,42 @@ def _missing_info_sheet(name: str, contents: WorkbookContents) -> Problem:
     known = template_sheets()
     others = [s for s in contents.sheet_names if s not in known]
     listed = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
-    return Problem(name, INFO_SHEET, message=(
-        f"the sheet '{INFO_SHEET}' is missing or was renamed ({listed}); it names the organisation, year and "
-        f"template version — rename the sheet back or copy your rows into a fresh template"))
+    return Problem(
+        name,
+        INFO_SHEET,
+        message=(
+            f"the sheet '{INFO_SHEET}' is missing or was renamed ({listed}); it names the organisation, year and "
+            f"template version — rename the sheet back or copy your rows into a fresh template"
+        ),
+    )
 
 
-def _read_info_field(name: str, field_: Column, at: tuple[int, int, Any], rows: list[list[Any]], place: _Place,
-                     strategy: Strategy, settings: Settings, info: _Info, problems: list[Problem]) -> None:
+def _read_info_field(
+    name: str,
+    field_: Column,
+    at: tuple[int, int, Any],
+    rows: list[list[Any]],
+    place: _Place,
+    strategy: Strategy,
+    settings: Settings,
+    info: _Info,
+    problems: list[Problem],
+) -> None:
     """One info row: parsed, checked against the workbook's place, recorded in ``info``."""
     r, c, raw = at
     if field_.key == "nil_return":
         info.nil_return_cell = (r, c)
     where = Problem(name, INFO_SHEET, r, c, cell_ref(r, c))
     if _is_blank(raw) and field_.required:
-        problems.append(replace(where, message=(
-            f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
-            f"template made with 'pipeline.py templates'")))
+        problems.append(
+            replace(
+                where,
+                message=(
+                    f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
+                    f"template made with 'pipeline.py templates'"
+                ),
+            )
+        )
         return
     value, error = parse_value(field_, raw, strategy)
     if error:
@@ -340,20 +425,25 @@ def _read_info_field(name: str, field_: Column, at: tuple[int, int, Any], rows: 
 def _info_mismatch(key: str, value: Any, place: _Place, settings: Settings) -> str | None:
     """What is wrong with an info value for this workbook's place, if anything."""
     if key == "organisation" and value and value != place.stem:
-        return (f"the organisation does not match the file name {place.path.name} ('{value}'); rename the file to "
-                f"{value}.xlsx or use the template of organisation '{place.stem}'")
+        return (
+            f"the organisation does not match the file name {place.path.name} ('{value}'); rename the file to "
+            f"{value}.xlsx or use the template of organisation '{place.stem}'"
+        )
     if key == "year" and value is not None and value != place.year:
-        return (f"the year does not match the folder {place.year} ({value}); move the workbook to the folder {value} "
-                f"or use the {place.year} template")
+        return (
+            f"the year does not match the folder {place.year} ({value}); move the workbook to the folder {value} "
+            f"or use the {place.year} template"
+        )
     if key == "template_version" and value and value not in settings.accepted_template_versions:
-        return (f"the template version is not accepted ('{value}'); use a template of version "
-                f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
-                f"with 'pipeline.py templates'")
+        return (
+            f"the template version is not accepted ('{value}'); use a template of version "
+            f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
+            f"with 'pipeline.py templates'"
+        )
     return None
 
 
-def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, value: Any,
-                   strategy: Strategy) -> list[Problem]:
+def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, value: Any, strategy: Strategy) -> list[Problem]:
     """The visible copy (column B) of a value the intake reads from the hidden column C."""
     row = rows[r - 1]
     shown = row[1] if len(row) > 1 else None
@@ -362,14 +452,26 @@ def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, val
     parsed, _ = parse_value(field_, shown, strategy)
     if parsed == value or str(parsed) == str(value):
         return []
-    return [Problem(name, INFO_SHEET, r, 2, cell_ref(r, 2), (
-        f"{column_name(field_)} shown here is not the one the template recorded in the hidden cell C{r} ({_show(shown)} "
-        f"here, {_show(value)} there); the recorded one is read — if it is wrong, use the template made for your "
-        f"organisation and year"), WARNING)]
+    return [
+        Problem(
+            name,
+            INFO_SHEET,
+            r,
+            2,
+            cell_ref(r, 2),
+            (
+                f"{column_name(field_)} shown here is not the one the template recorded in the hidden cell C{r} ({_show(shown)} "
+                f"here, {_show(value)} there); the recorded one is read — if it is wrong, use the template made for your "
+                f"organisation and year"
+            ),
+            WARNING,
+        )
+    ]
 
 
-def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]]
-                     ) -> tuple[dict[str, tuple[int, int, Any]], set[tuple[int, int]]]:
+def _find_info_cells(
+    rows: list[list[Any]], sheets: dict[str, list[list[Any]]], names: dict[str, tuple[str, str]]
+) -> tuple[dict[str, tuple[int, int, Any]], set[tuple[int, int]]]:
     """Field key → (row, column, raw value) of the info fields, and the 1-based cells they use.
 
     The template names the cells of the organisation id, year and version (``hki_*``, in the
@@ -407,8 +509,15 @@ def _find_info_cells(rows: list[list[Any]], sheets: dict[str, list[list[Any]]], 
     return found, used
 
 
-def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
-                submission: Submission, strategy: Strategy, problems: list[Problem]) -> list[dict[str, Any]]:
+def _read_sheet(
+    name: str,
+    sheet: Sheet,
+    rows: list[list[Any]],
+    merged: list[tuple[int, int, int, int]],
+    submission: Submission,
+    strategy: Strategy,
+    problems: list[Problem],
+) -> list[dict[str, Any]]:
     """The records of one data sheet; every problem of its cells and rows goes to ``problems``."""
     header = find_header(sheet, rows)
     if not header.columns and _no_header(name, sheet, rows, problems):
@@ -418,9 +527,17 @@ def _read_sheet(name: str, sheet: Sheet, rows: list[list[Any]], merged: list[tup
     for column in missing:
         if column.required:
             spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
-            problems.append(Problem(name, sheet.name, row=header.row + 1, message=(
-                f"the required column '{column.label('fi')}' is missing from header row {header.row + 1} "
-                f"(no header '{spellings}'); restore the column from a fresh template")))
+            problems.append(
+                Problem(
+                    name,
+                    sheet.name,
+                    row=header.row + 1,
+                    message=(
+                        f"the required column '{column.label('fi')}' is missing from header row {header.row + 1} "
+                        f"(no header '{spellings}'); restore the column from a fresh template"
+                    ),
+                )
+            )
     if not header.columns:
         return []
     _check_header_region(name, sheet, rows, header, missing, problems)
@@ -440,16 +557,33 @@ def _no_header(name: str, sheet: Sheet, rows: list[list[Any]], problems: list[Pr
     cells = nonblank(rows)
     if cells:
         examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
-        problems.append(unread(name, sheet.name, rows, cells, (
-            f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
-            f"as '{examples}'), so the sheet's values are not read"),
-            "restore the header row from a fresh template, on row 1", ERROR))
+        problems.append(
+            unread(
+                name,
+                sheet.name,
+                rows,
+                cells,
+                (
+                    f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
+                    f"as '{examples}'), so the sheet's values are not read"
+                ),
+                "restore the header row from a fresh template, on row 1",
+                ERROR,
+            )
+        )
     return bool(cells)
 
 
-def _parse_rows(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, submission: Submission,
-                strategy: Strategy, failed: set[tuple[int, str]], problems: list[Problem],
-                ) -> tuple[list[dict[str, Any]], dict[tuple[int, str], Any]]:
+def _parse_rows(
+    name: str,
+    sheet: Sheet,
+    rows: list[list[Any]],
+    header: Header,
+    submission: Submission,
+    strategy: Strategy,
+    failed: set[tuple[int, str]],
+    problems: list[Problem],
+) -> tuple[list[dict[str, Any]], dict[tuple[int, str], Any]]:
     """Every row below the header that holds a value, each cell parsed by its column's kind:
     (records, the raw cells by (row, key)); the cells that failed to parse are added to ``failed``."""
     records: list[dict[str, Any]] = []
@@ -459,8 +593,12 @@ def _parse_rows(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, 
         row = rows[r]
         if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
             continue
-        record: dict[str, Any] = {"organisation": submission.organisation, "year": submission.year,
-                                  "source_file": Path(name).name, "source_row": r + 1}
+        record: dict[str, Any] = {
+            "organisation": submission.organisation,
+            "year": submission.year,
+            "source_file": Path(name).name,
+            "source_row": r + 1,
+        }
         markers = True  # whether the row holds only formulas without a result and error values
         for c, key in mapping.items():
             raw = row[c] if c < len(row) else None
@@ -479,8 +617,9 @@ def _parse_rows(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, 
     return records, raw_cells
 
 
-def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header: Header, missing: list[Column],
-                         problems: list[Problem]) -> None:
+def _check_header_region(
+    name: str, sheet: Sheet, rows: list[list[Any]], header: Header, missing: list[Column], problems: list[Problem]
+) -> None:
     """Name what lies above the header row and in columns the header does not name: a header
     typed twice, a header that is not the template's, a column without a header."""
     h = header.row
@@ -489,13 +628,32 @@ def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header:
         first = cell_ref(h + 1, min(header.columns) + 1)
         rows_word = f"{h} row{'s' if h != 1 else ''}"
         if above:
-            problems.append(unread(name, sheet.name, rows, above, (
-                f"the header is on row {h + 1}, not on row 1, and the values above it are not read"),
-                f"delete the {rows_word} above the header (move any data below it first)", ERROR))
+            problems.append(
+                unread(
+                    name,
+                    sheet.name,
+                    rows,
+                    above,
+                    (f"the header is on row {h + 1}, not on row 1, and the values above it are not read"),
+                    f"delete the {rows_word} above the header (move any data below it first)",
+                    ERROR,
+                )
+            )
         else:
-            problems.append(Problem(name, sheet.name, h + 1, min(header.columns) + 1, first, (
-                f"the header is on row {h + 1}, not on row 1 ({rows_word} above it, empty); delete the {rows_word} "
-                f"above it"), WARNING))
+            problems.append(
+                Problem(
+                    name,
+                    sheet.name,
+                    h + 1,
+                    min(header.columns) + 1,
+                    first,
+                    (
+                        f"the header is on row {h + 1}, not on row 1 ({rows_word} above it, empty); delete the {rows_word} "
+                        f"above it"
+                    ),
+                    WARNING,
+                )
+            )
     width = max((len(row) for row in rows[h:]), default=0)
     repeats = {c: (first, key) for c, first, key in header.repeats}
     missing_labels = "', '".join(c.label("fi") for c in missing)
@@ -511,29 +669,75 @@ def _check_header_region(name: str, sheet: Sheet, rows: list[list[Any]], header:
         if c in repeats:
             original, key = repeats[c]
             label = sheet.column(key).label("fi")
-            problems.append(unread(name, sheet.name, rows, cells, (
-                f"the column '{label}' is twice in the header ({cell_ref(h + 1, original + 1)} and {letter}{h + 1}), "
-                f"so column {letter} is not read"),
-                f"keep one of the two: move any values to column {get_column_letter(original + 1)} and delete column "
-                f"{letter}", ERROR))
+            problems.append(
+                unread(
+                    name,
+                    sheet.name,
+                    rows,
+                    cells,
+                    (
+                        f"the column '{label}' is twice in the header ({cell_ref(h + 1, original + 1)} and {letter}{h + 1}), "
+                        f"so column {letter} is not read"
+                    ),
+                    f"keep one of the two: move any values to column {get_column_letter(original + 1)} and delete column "
+                    f"{letter}",
+                    ERROR,
+                )
+            )
         elif not values:
-            problems.append(unread(name, sheet.name, rows, cells, "the header is not one of the template's, and the "
-                                   "column is empty", "delete the header, or type the header of a template column"))
+            problems.append(
+                unread(
+                    name,
+                    sheet.name,
+                    rows,
+                    cells,
+                    "the header is not one of the template's, and the column is empty",
+                    "delete the header, or type the header of a template column",
+                )
+            )
         elif missing and not _is_blank(title):
-            problems.append(unread(name, sheet.name, rows, cells, (
-                f"the header {_show(title)} is not one of the template's, so column {letter} is not read, and the "
-                f"template's column '{missing_labels}' is missing"),
-                "if this is that column, type its header back (copy it from a fresh template)", ERROR))
+            problems.append(
+                unread(
+                    name,
+                    sheet.name,
+                    rows,
+                    cells,
+                    (
+                        f"the header {_show(title)} is not one of the template's, so column {letter} is not read, and the "
+                        f"template's column '{missing_labels}' is missing"
+                    ),
+                    "if this is that column, type its header back (copy it from a fresh template)",
+                    ERROR,
+                )
+            )
         else:
-            what = (f"the header {_show(title)} is not one of the template's" if not _is_blank(title)
-                    else f"column {letter} has no header")
-            problems.append(unread(name, sheet.name, rows, cells, f"{what}, so its values are not read",
-                                   "if they belong in the report, move them to a column of the template; notes of "
-                                   "your own may stay", ERROR if missing and _is_blank(title) else WARNING))
+            what = (
+                f"the header {_show(title)} is not one of the template's"
+                if not _is_blank(title)
+                else f"column {letter} has no header"
+            )
+            problems.append(
+                unread(
+                    name,
+                    sheet.name,
+                    rows,
+                    cells,
+                    f"{what}, so its values are not read",
+                    "if they belong in the report, move them to a column of the template; notes of your own may stay",
+                    ERROR if missing and _is_blank(title) else WARNING,
+                )
+            )
 
 
-def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, int, int]], header: int, last: int,
-                         mapping: dict[int, str], problems: list[Problem]) -> set[tuple[int, str]]:
+def _merged_in_data_area(
+    name: str,
+    sheet: Sheet,
+    merged: list[tuple[int, int, int, int]],
+    header: int,
+    last: int,
+    mapping: dict[int, str],
+    problems: list[Problem],
+) -> set[tuple[int, str]]:
     """A problem for each merged range that reaches into the data area (below the 1-based
     ``header`` row, in a column that is read); returns the (row, key) cells it covers up to the
     ``last`` row, so that they are not reported again as empty."""
@@ -543,9 +747,19 @@ def _merged_in_data_area(name: str, sheet: Sheet, merged: list[tuple[int, int, i
         if last_row <= header or not keys:
             continue
         ref = f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}"
-        problems.append(Problem(name, sheet.name, first_row, first_col, cell_ref(first_row, first_col), (
-            f"cells are merged in the data area ({ref}); unmerge them (Home → Merge & Center) and fill in every "
-            f"row's own cell")))
+        problems.append(
+            Problem(
+                name,
+                sheet.name,
+                first_row,
+                first_col,
+                cell_ref(first_row, first_col),
+                (
+                    f"cells are merged in the data area ({ref}); unmerge them (Home → Merge & Center) and fill in every "
+                    f"row's own cell"
+                ),
+            )
+        )
         rows = range(max(first_row, header + 1), min(last_row, last) + 1)  # a merge may reach far below the data
         covered |= {(row, key) for row in rows for key in keys.values()}
     return covered

@@ -31,26 +31,45 @@ class RowRule:
 
 
 def _rowwise(frame: pd.DataFrame, test: Callable[..., bool], *columns: str) -> pd.Series:
-    return pd.Series([bool(test(*values)) for values in zip(*(frame[c] for c in columns), strict=True)],
-                     index=frame.index, dtype=bool)
+    return pd.Series(
+        [bool(test(*values)) for values in zip(*(frame[c] for c in columns), strict=True)], index=frame.index, dtype=bool
+    )
 
 
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "activities": (
-        RowRule("end_before_start", "end",
-                lambda f, year: _rowwise(f, lambda s, e: not (s and e and e < s), "start", "end"),
-                lambda r, year: (f"the end date is before the start date ({r['end'].isoformat()} < "
-                                 f"{r['start'].isoformat()}); correct either date")),
-        RowRule("funding_without_source", "funding_source",
-                lambda f, year: _rowwise(f, lambda money, source: not ((money or 0) > 0 and source in (None, "none")),
-                                         "external_funding_eur", "funding_source"),
-                lambda r, year: ("external funding is given but no funding source (empty); "
-                                 "choose the programme or source of the funding")),
+        RowRule(
+            "end_before_start",
+            "end",
+            lambda f, year: _rowwise(f, lambda s, e: not (s and e and e < s), "start", "end"),
+            lambda r, year: (
+                f"the end date is before the start date ({r['end'].isoformat()} < {r['start'].isoformat()}); correct either date"
+            ),
+        ),
+        RowRule(
+            "funding_without_source",
+            "funding_source",
+            lambda f, year: _rowwise(
+                f,
+                lambda money, source: not ((money or 0) > 0 and source in (None, "none")),
+                "external_funding_eur",
+                "funding_source",
+            ),
+            lambda r, year: (
+                "external funding is given but no funding source (empty); choose the programme or source of the funding"
+            ),
+        ),
     ),
     "visits": (
-        RowRule("date_in_year", "date", lambda f, year: _rowwise(f, lambda d: not d or d.year == year, "date"),
-                lambda r, year: (f"the date is not in {year} ({r['date'].isoformat()}); report each visit or "
-                                 f"media item in the workbook of its own year")),
+        RowRule(
+            "date_in_year",
+            "date",
+            lambda f, year: _rowwise(f, lambda d: not d or d.year == year, "date"),
+            lambda r, year: (
+                f"the date is not in {year} ({r['date'].isoformat()}); report each visit or "
+                f"media item in the workbook of its own year"
+            ),
+        ),
     ),
 }
 ROW_RULES["media"] = ROW_RULES["visits"]
@@ -78,20 +97,26 @@ def row_schema(sheet_name: str, year: int):
         if column.maximum is not None:
             checks.append(pa.Check(functools.partial(_at_most, maximum=column.maximum), name="maximum"))
         columns[column.key] = pa.Column(nullable=not column.required, checks=checks)
-    rules = [pa.Check(functools.partial(rule.passes, year=year), name=rule.name)
-             for rule in ROW_RULES.get(sheet.table, ())]
+    rules = [pa.Check(functools.partial(rule.passes, year=year), name=rule.name) for rule in ROW_RULES.get(sheet.table, ())]
     return pa.DataFrameSchema(columns, checks=rules, name=sheet_name)
 
 
-def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy: Strategy,
-               raw_cells: dict[tuple[int, str], Any], failed: set[tuple[int, str]]) -> list[tuple[int, str, str]]:
+def check_rows(
+    sheet: Sheet,
+    records: list[dict[str, Any]],
+    year: int,
+    strategy: Strategy,
+    raw_cells: dict[tuple[int, str], Any],
+    failed: set[tuple[int, str]],
+) -> list[tuple[int, str, str]]:
     """(worksheet row, column key, message) of every check the parsed rows fail."""
     if not records:
         return []
     import pandera.errors
 
-    frame = pd.DataFrame([{c.key: r[c.key] for c in sheet.columns} for r in records],
-                         index=[r["source_row"] for r in records], dtype=object)
+    frame = pd.DataFrame(
+        [{c.key: r[c.key] for c in sheet.columns} for r in records], index=[r["source_row"] for r in records], dtype=object
+    )
     try:
         row_schema(sheet.name, year).validate(frame, lazy=True)
         return []
@@ -109,14 +134,18 @@ def check_rows(sheet: Sheet, records: list[dict[str, Any]], year: int, strategy:
         elif check == "minimum":
             column = sheet.column(str(case.column))
             key = column.key
-            message = (f"{column_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
-                       f"write a value of {column.minimum:g} or more")
+            message = (
+                f"{column_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
+                f"write a value of {column.minimum:g} or more"
+            )
         elif check == "maximum":
             column = sheet.column(str(case.column))
             key = column.key
             assert column.maximum is not None  # the check exists only where there is a maximum
-            message = (f"{column_name(column)} is above {big_number(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
-                       f"check the value: at most {big_number(column.maximum)}")
+            message = (
+                f"{column_name(column)} is above {big_number(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
+                f"check the value: at most {big_number(column.maximum)}"
+            )
         else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
             raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
         if (row, key) not in failed:
@@ -133,8 +162,9 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def check_repeated_keys(name: str, sheet: Sheet, records: list[dict[str, Any]], columns: dict[str, int],
-                         problems: list[Problem]) -> None:
+def check_repeated_keys(
+    name: str, sheet: Sheet, records: list[dict[str, Any]], columns: dict[str, int], problems: list[Problem]
+) -> None:
     """A problem for each row that repeats the key of an earlier row, naming both rows."""
     if sheet.table not in UNIQUE_KEYS:
         return
@@ -150,6 +180,16 @@ def check_repeated_keys(name: str, sheet: Sheet, records: list[dict[str, Any]], 
         first = seen.setdefault(tuple(code_key(v) if isinstance(v, str) else v for v in values), row)
         if first != row:
             column = columns[keys[0]]
-            problems.append(Problem(name, sheet.name, row, column, cell_ref(row, column), (
-                f"the same {what} as on row {first} ({', '.join(_show(v) for v in values)}); keep one of rows "
-                f"{first} and {row} and delete the other")))
+            problems.append(
+                Problem(
+                    name,
+                    sheet.name,
+                    row,
+                    column,
+                    cell_ref(row, column),
+                    (
+                        f"the same {what} as on row {first} ({', '.join(_show(v) for v in values)}); keep one of rows "
+                        f"{first} and {row} and delete the other"
+                    ),
+                )
+            )

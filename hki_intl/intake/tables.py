@@ -45,6 +45,7 @@ def restore(text: str) -> str:
 
 def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`neutralise` on every text value (vectorised: the tables can have 100,000 rows)."""
+
     def vectorised(s: pd.Series) -> pd.Series:
         formula = s.str.match(FORMULA_START.pattern, na=False) & ~s.str.fullmatch(PLAIN_NUMBER.pattern, na=False)
         return s.where(~formula, "'" + s)
@@ -54,6 +55,7 @@ def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`restore` on every text value (vectorised)."""
+
     def vectorised(s: pd.Series) -> pd.Series:
         return s.where(~s.str.match(NEUTRALISED.pattern, na=False), s.str.slice(1))
 
@@ -85,8 +87,7 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
         frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns])
         tables[sheet.table] = _typed(frame, sheet)
     tables["submissions"] = pd.DataFrame(
-        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status]
-         for s in result.submissions],
+        [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status] for s in result.submissions],
         columns=SUBMISSION_COLUMNS,
     ).astype({"year": "int64"})
     tables["problems"] = problems_frame(result.all_problems)
@@ -95,8 +96,7 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Errors and warnings, as a person reads them (repeated ones collapsed into their range)."""
-    return pd.DataFrame([[p.file, p.sheet, p.cell, p.severity, p.message] for p in collapse(problems)],
-                        columns=PROBLEM_COLUMNS)
+    return pd.DataFrame([[p.file, p.sheet, p.cell, p.severity, p.message] for p in collapse(problems)], columns=PROBLEM_COLUMNS)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:

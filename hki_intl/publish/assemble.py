@@ -69,19 +69,27 @@ def _reader_cell(cell, source: str, lang: str):
         return None
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            raise AssemblyError(f"notebook {source} has an error output ({output.get('ename')}); "
-                                f"open its executed copy to see the failing cell")
+            raise AssemblyError(
+                f"notebook {source} has an error output ({output.get('ename')}); open its executed copy to see the failing cell"
+            )
     outputs = [
         nbformat.v4.new_output("display_data", data={KEPT_MIME: o["data"][KEPT_MIME]})
         for o in cell.get("outputs", [])
-        if o.get("output_type") in ("display_data", "execute_result") and KEPT_MIME in o.get("data", {})
+        if o.get("output_type") in ("display_data", "execute_result")
+        and KEPT_MIME in o.get("data", {})
         and o.get("metadata", {}).get(LANG_METADATA, lang) == lang
     ]
     return nbformat.v4.new_code_cell(source="", outputs=outputs) if outputs else None
 
 
-def export_html(notebook: nbformat.NotebookNode, lang: str, title: str, contents_label: str,
-                interactive: bool = True, report_date: dt.date | None = None) -> str:
+def export_html(
+    notebook: nbformat.NotebookNode,
+    lang: str,
+    title: str,
+    contents_label: str,
+    interactive: bool = True,
+    report_date: dt.date | None = None,
+) -> str:
     """The merged notebook as a complete, self-contained HTML page (templates/page.html.j2).
 
     ``interactive=False`` gives the page the PDF is made from: no scripts at all, and the PDF's
@@ -89,19 +97,29 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str, contents
     """
     if not interactive and report_date is None:
         raise TypeError("the page for the PDF needs the report date (report_date=...)")
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, anchor_link_text="")
+    exporter = HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text=""
+    )
     body, _ = exporter.from_notebook_node(notebook)
     body = re.sub(r' id="cell-id=[^"]*"', "", body)  # nbconvert's cell ids mean nothing to readers
     if not interactive:
         body = SCRIPT.sub("", body)
         body = body.replace('<div class="chart-live" hidden=""></div>', "")
-    toc = [(int(level), anchor, html.unescape(re.sub(r"<[^>]+>", "", text)))
-           for level, anchor, text in HEADING.findall(body) if anchor != "report-title"]
+    toc = [
+        (int(level), anchor, html.unescape(re.sub(r"<[^>]+>", "", text)))
+        for level, anchor, text in HEADING.findall(body)
+        if anchor != "report-title"
+    ]
     cover, chapters = split_after_cover(body)
     return ENVIRONMENT.get_template("page.html.j2").render(
-        lang=lang, title=title, contents_label=contents_label, toc=toc, cover=Markup(cover),
-        chapters=Markup(chapters), interactive=interactive, report_date=report_date,
+        lang=lang,
+        title=title,
+        contents_label=contents_label,
+        toc=toc,
+        cover=Markup(cover),
+        chapters=Markup(chapters),
+        interactive=interactive,
+        report_date=report_date,
         locale=Markup(_json_for_script(vl_convert.get_format_locale(LOCALES[lang]))) if interactive else None,
         chart_library=Markup(chart_library()) if interactive else None,
     )
@@ -124,8 +142,7 @@ def inline(name: str) -> Markup:
     return Markup((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
-ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                                 undefined=jinja2.StrictUndefined)
+ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
 ENVIRONMENT.globals["inline"] = inline
 
 

@@ -51,6 +51,7 @@ def headlines_frame(headlines: list[Headline]) -> pd.DataFrame:
 
 # --- tables and chart data ----------------------------------------------------------------------
 
+
 def count_by_year(frame: pd.DataFrame, column: str, years: list[int]) -> pd.DataFrame:
     """Rows per (year, value of ``column``) for the given years: the data of a comparison chart."""
     subset = frame[frame["year"].isin(years)]
@@ -64,9 +65,9 @@ def activities_by_organisation(tables: Tables, year: int, goal: str | None = Non
     if goal:
         acts = acts[acts["goal"] == goal]
     grouped = acts.groupby("organisation", observed=True).agg(
-        activities=("title", "size"), external_funding_eur=("external_funding_eur", "sum"))
-    return grouped.reset_index().sort_values(["activities", "organisation"], ascending=[False, True],
-                                             ignore_index=True)
+        activities=("title", "size"), external_funding_eur=("external_funding_eur", "sum")
+    )
+    return grouped.reset_index().sort_values(["activities", "organisation"], ascending=[False, True], ignore_index=True)
 
 
 def media_by_country(tables: Tables, year: int, top: int = 10) -> pd.DataFrame:
@@ -113,8 +114,11 @@ def findings_for_decision(frame: pd.DataFrame) -> pd.DataFrame:
     row per organisation (``count`` of them, ``item`` the first title), the rest one row each."""
     outside = frame["rule"] == "activity_outside_focus_areas"
     single = frame[~outside].assign(count=1)
-    grouped = (frame[outside].groupby(["rule", "organisation"], as_index=False, sort=False)
-               .agg(item=("item", "first"), count=("item", "size")))
+    grouped = (
+        frame[outside]
+        .groupby(["rule", "organisation"], as_index=False, sort=False)
+        .agg(item=("item", "first"), count=("item", "size"))
+    )
     columns = ["rule", "organisation", "item", "count"]
     return pd.concat([single[columns], grouped[columns]], ignore_index=True)
 
@@ -129,6 +133,7 @@ def missing_organisations(tables: Tables, year: int, strategy: Strategy) -> list
 
 # --- competence -----------------------------------------------------------------------------
 
+
 def funding_by_source(tables: Tables, years: list[int]) -> pd.DataFrame:
     """External funding (EUR) per funding source and year, sources without money left out."""
     acts = tables["activities"]
@@ -142,8 +147,12 @@ def activity_types_by_year(tables: Tables, years: list[int], types: list[str], g
     acts = tables["activities"]
     if goal:
         acts = acts[acts["goal"] == goal]
-    counts = (acts[acts["year"].isin(years) & acts["activity_type"].isin(types)]
-              .groupby(["activity_type", "year"], observed=True).size().unstack(fill_value=0))
+    counts = (
+        acts[acts["year"].isin(years) & acts["activity_type"].isin(types)]
+        .groupby(["activity_type", "year"], observed=True)
+        .size()
+        .unstack(fill_value=0)
+    )
     counts = counts.reindex(index=types, columns=years, fill_value=0)
     counts.columns = [str(c) for c in counts.columns]
     return counts.reset_index()
@@ -172,6 +181,7 @@ def learning_partners(tables: Tables, year: int, strategy: Strategy, goal: str, 
 
 # --- recognition ----------------------------------------------------------------------------
 
+
 def indicator_series(tables: Tables, year: int) -> pd.DataFrame:
     """Indicator values by the year they describe, as reported in the latest workbook of each
     organisation up to ``year`` (a later report corrects an earlier one)."""
@@ -180,8 +190,11 @@ def indicator_series(tables: Tables, year: int) -> pd.DataFrame:
     if ind.empty:
         return pd.DataFrame(columns=["indicator", "value_year", "value", "source"])
     latest = ind.sort_values(["year", "organisation"]).drop_duplicates(["indicator", "value_year"], keep="last")
-    return (latest[["indicator", "value_year", "value", "source"]]
-            .astype({"value_year": "int64"}).sort_values(["indicator", "value_year"], ignore_index=True))
+    return (
+        latest[["indicator", "value_year", "value", "source"]]
+        .astype({"value_year": "int64"})
+        .sort_values(["indicator", "value_year"], ignore_index=True)
+    )
 
 
 def foreign_share_of_stays(series: pd.DataFrame) -> pd.DataFrame:
@@ -197,8 +210,12 @@ def foreign_share_of_stays(series: pd.DataFrame) -> pd.DataFrame:
 def media_summary(tables: Tables, year: int) -> dict[str, float]:
     media = in_year(tables["media"], year)
     positive = float((media["tone"] == "positive").mean()) if len(media) else 0.0
-    return {"items": len(media), "positive_share": positive, "reach": float(media["reach"].fillna(0).sum()),
-            "countries": int(media["country"].nunique())}
+    return {
+        "items": len(media),
+        "positive_share": positive,
+        "reach": float(media["reach"].fillna(0).sum()),
+        "countries": int(media["country"].nunique()),
+    }
 
 
 def top_value(frame: pd.DataFrame, column: str) -> tuple[str | None, int]:
@@ -212,6 +229,7 @@ def top_value(frame: pd.DataFrame, column: str) -> tuple[str | None, int]:
 
 # --- influence --------------------------------------------------------------------------------
 
+
 def priority_city_cooperation(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
     """For each priority city: activities naming it, visits there or from there, agreements."""
     codes = strategy.codes("cities")
@@ -223,13 +241,15 @@ def priority_city_cooperation(tables: Tables, year: int, strategy: Strategy) -> 
     parts = in_year(tables["partnerships"], year)
     rows = []
     for city in codes.ids_where("priority"):
-        rows.append({
-            "city": city,
-            "activities": int((act_cities == city).sum()),
-            "visits_in": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "incoming")).sum()),
-            "visits_out": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "outgoing")).sum()),
-            "agreements": int((parts["partner_city"].map(to_key) == city).sum()),
-        })
+        rows.append(
+            {
+                "city": city,
+                "activities": int((act_cities == city).sum()),
+                "visits_in": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "incoming")).sum()),
+                "visits_out": int(((visits["city"].map(to_key) == city) & (visits["direction"] == "outgoing")).sum()),
+                "agreements": int((parts["partner_city"].map(to_key) == city).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["city", "activities", "visits_in", "visits_out", "agreements"])
 
 
@@ -244,7 +264,8 @@ def high_level_visits_abroad(tables: Tables, year: int, strategy: Strategy) -> p
     levels = strategy.codes("visit_levels").ids_where("high_level")
     chosen = visits[(visits["direction"] == "outgoing") & visits["level"].isin(levels)]
     return chosen[["date", "city", "country", "level", "organisation", "purpose"]].sort_values(
-        ["date", "city"], ignore_index=True)
+        ["date", "city"], ignore_index=True
+    )
 
 
 def country_activity(tables: Tables, year: int) -> pd.DataFrame:
@@ -255,11 +276,13 @@ def country_activity(tables: Tables, year: int) -> pd.DataFrame:
     parts = in_year(tables["partnerships"], year)["country"].value_counts().rename("agreements")
     frame = pd.concat([countries, visits, parts], axis=1).fillna(0).astype("int64")
     frame["total"] = frame.sum(axis=1)
-    return frame.rename_axis("country").reset_index().sort_values(["total", "country"], ascending=[False, True],
-                                                                  ignore_index=True)
+    return (
+        frame.rename_axis("country").reset_index().sort_values(["total", "country"], ascending=[False, True], ignore_index=True)
+    )
 
 
 # --- summary ----------------------------------------------------------------------------------
+
 
 def focus_by_goal(tables: Tables, year: int) -> pd.DataFrame:
     """Activities per (focus area, goal) in ``year``: the overview heat map's data."""
@@ -278,6 +301,7 @@ def organisations_by_goal(tables: Tables, year: int, goals: list[str]) -> pd.Dat
 
 def organisation_profile(tables: Tables, year: int, organisation: str) -> dict[str, float]:
     """One organisation's figures in ``year``."""
+
     def pick(name: str) -> pd.DataFrame:
         frame = in_year(tables[name], year)
         return frame[frame["organisation"] == organisation]
@@ -295,5 +319,8 @@ def organisation_profile(tables: Tables, year: int, organisation: str) -> dict[s
 def largest_activities(tables: Tables, year: int, organisation: str, top: int = 3) -> pd.DataFrame:
     acts = in_year(tables["activities"], year)
     acts = acts[acts["organisation"] == organisation]
-    return acts.sort_values(["budget_eur", "title"], ascending=[False, True], na_position="last").head(top)[
-        ["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur"]].reset_index(drop=True)
+    return (
+        acts.sort_values(["budget_eur", "title"], ascending=[False, True], na_position="last")
+        .head(top)[["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur"]]
+        .reset_index(drop=True)
+    )

@@ -110,9 +110,15 @@ class Report:
         rel = change(headline.value, headline.previous)
         if previous_year is None or rel is None:
             return self.t("sentence.headline_no_change", label=label, value=self.value(headline), year=year)
-        return self.t("sentence.headline_change", label=label, value=self.value(headline), year=year,
-                      change=self.percent(rel, signed=True), previous_year=previous_year,
-                      previous=self.value(headline, "previous"))
+        return self.t(
+            "sentence.headline_change",
+            label=label,
+            value=self.value(headline),
+            year=year,
+            change=self.percent(rel, signed=True),
+            previous_year=previous_year,
+            previous=self.value(headline, "previous"),
+        )
 
     def headline_cards(self, headlines: Sequence[Headline], year: int, previous_year: int | None) -> str:
         """One card per headline figure: its value, its label and, when there is a year to
@@ -126,14 +132,14 @@ class Report:
             cards.append({"id": h.id, "value": self.value(h), "label": self.t(f"headline.{h.id}"), "delta": delta})
         return _render("headline_cards", cards=cards)
 
-    def table(self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None,
-              takeaway: str = "") -> str:
+    def table(
+        self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None, takeaway: str = ""
+    ) -> str:
         """An accessible HTML table with a caption (title and takeaway); ``total`` adds a row
         summing the numeric columns."""
         rows = [[c.format(row[c.key]) for c in columns] for _, row in frame.iterrows()]
         totals = None if total is None else [c.format(frame[c.key].sum()) if c.numeric else None for c in columns[1:]]
-        return _render("table", columns=columns, rows=rows, caption=caption, takeaway=takeaway, total=total,
-                       totals=totals)
+        return _render("table", columns=columns, rows=rows, caption=caption, takeaway=takeaway, total=total, totals=totals)
 
     def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str, data_table: str = "") -> str:
         """A figure: title and takeaway, the chart as a static SVG with a text alternative, the
@@ -142,8 +148,16 @@ class Report:
         svg, spec = render(chart, self.lang, description)
         # vl-convert's SVG, the spec (made safe inside <script> by render) and the rendered table
         # are HTML already: they go into the figure as they are.
-        return _render("chart", title=title, takeaway=takeaway, description=description, svg=Markup(svg),
-                       spec=Markup(spec), show_data=self.t("chart.show_data"), data_table=Markup(data_table))
+        return _render(
+            "chart",
+            title=title,
+            takeaway=takeaway,
+            description=description,
+            svg=Markup(svg),
+            spec=Markup(spec),
+            show_data=self.t("chart.show_data"),
+            data_table=Markup(data_table),
+        )
 
 
 # html.escape's entities (MarkupSafe writes &#34; and &#39; for the quotes): the blocks, and so
@@ -161,8 +175,9 @@ def escape(value: object) -> Markup:
 
 
 TEMPLATES = Path(__file__).parent / "templates"
-ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=escape,
-                                 undefined=jinja2.StrictUndefined)
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=escape, undefined=jinja2.StrictUndefined
+)
 
 
 @functools.cache

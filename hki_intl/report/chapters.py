@@ -116,36 +116,43 @@ class Chapter:
 # --- shared blocks ------------------------------------------------------------------------------
 
 
-
-
-
 def goal_intro(ctx: Context, goal: str, figures: list[Headline]) -> str:
     """The chapter heading, its key messages (with the numbers) and the headline cards."""
     rep = ctx.report
     title = ctx.strategy.goals.label(goal, ctx.lang)
-    return (rep.heading(title, 1, anchor=goal)
-            + rep.heading(ctx.t("common.key_messages"), 2, anchor=f"{goal}-key-messages")
-            + rep.bullets(goals.key_messages(ctx, goal, figures))
-            + rep.headline_cards(figures, ctx.year, ctx.previous_year))
+    return (
+        rep.heading(title, 1, anchor=goal)
+        + rep.heading(ctx.t("common.key_messages"), 2, anchor=f"{goal}-key-messages")
+        + rep.bullets(goals.key_messages(ctx, goal, figures))
+        + rep.headline_cards(figures, ctx.year, ctx.previous_year)
+    )
 
 
 def years_text(ctx: Context) -> str:
     return ", ".join(str(y) for y in ctx.compared_years)
 
 
-def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count",
-                  money: bool = False) -> str:
+def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count", money: bool = False) -> str:
     current = data[data["year"] == ctx.year].sort_values([value, label_column], ascending=[False, True])
     if current.empty:
         return ctx.t("chart.takeaway_empty", year=ctx.year)
     top = current.iloc[0]
     show = ctx.report.eur if money else ctx.report.number
-    return ctx.t("chart.takeaway_top", year=ctx.year, top=top[label_column], count=show(top[value]),
-                 total=show(current[value].sum()))
+    return ctx.t(
+        "chart.takeaway_top", year=ctx.year, top=top[label_column], count=show(top[value]), total=show(current[value].sum())
+    )
 
 
-def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str, key: str,
-                    value: str = "count", money: bool = False, words: dict[str, str] | None = None) -> str:
+def year_comparison(
+    ctx: Context,
+    data: pd.DataFrame,
+    column: str,
+    codelist: str,
+    key: str,
+    value: str = "count",
+    money: bool = False,
+    words: dict[str, str] | None = None,
+) -> str:
     """A grouped bar chart of ``value`` by ``column`` (codes of ``codelist``) and year; its words
     are the texts ``chart.<key>.*``, filled with the years and ``words`` (a goal's name, say)."""
     words = words or {}
@@ -155,29 +162,52 @@ def year_comparison(ctx: Context, data: pd.DataFrame, column: str, codelist: str
     data = data.assign(label=data[column].map(labels).fillna(data[column]))
     order = [labels[c] for c in codes.ids if c in set(data[column])]
     show = rep.eur if money else rep.number
-    chart = grouped_bars(data, "label", value, t(f"chart.{key}.category"),
-                         t("common.eur") if money else t("common.count"), t("common.year"), order,
-                         value_format=",.0f" if money else ",d")
-    description = t(f"chart.{key}.description", years=years_text(ctx), **words) + " " + "; ".join(
-        f"{r['label']} {r['year']}: {show(r[value])}" for _, r in data.iterrows())
+    chart = grouped_bars(
+        data,
+        "label",
+        value,
+        t(f"chart.{key}.category"),
+        t("common.eur") if money else t("common.count"),
+        t("common.year"),
+        order,
+        value_format=",.0f" if money else ",d",
+    )
+    description = (
+        t(f"chart.{key}.description", years=years_text(ctx), **words)
+        + " "
+        + "; ".join(f"{r['label']} {r['year']}: {show(r[value])}" for _, r in data.iterrows())
+    )
     wide = data.pivot_table(index="label", columns="year", values=value, aggfunc="sum", fill_value=0)
     wide = wide.reindex([o for o in order if o in wide.index])
     wide.columns = [str(c) for c in wide.columns]
-    table = rep.table(wide.reset_index(), [TableColumn("label", t(f"chart.{key}.category"))] + [
-        TableColumn(c, c, show, numeric=True) for c in wide.columns], t(f"chart.{key}.title", years=years_text(ctx),
-                                                                         **words))
-    return rep.chart(chart, t(f"chart.{key}.title", years=years_text(ctx), **words),
-                     _takeaway_top(ctx, data, "label", value, money), description, table)
+    table = rep.table(
+        wide.reset_index(),
+        [TableColumn("label", t(f"chart.{key}.category"))] + [TableColumn(c, c, show, numeric=True) for c in wide.columns],
+        t(f"chart.{key}.title", years=years_text(ctx), **words),
+    )
+    return rep.chart(
+        chart,
+        t(f"chart.{key}.title", years=years_text(ctx), **words),
+        _takeaway_top(ctx, data, "label", value, money),
+        description,
+        table,
+    )
 
 
-def comparison_chart(ctx: Context, table: str, column: str, codelist: str, key: str,
-                     where: pd.Series | None = None, words: dict[str, str] | None = None) -> str:
+def comparison_chart(
+    ctx: Context,
+    table: str,
+    column: str,
+    codelist: str,
+    key: str,
+    where: pd.Series | None = None,
+    words: dict[str, str] | None = None,
+) -> str:
     """Counts of ``table`` rows by ``column`` for every compared year, as a grouped bar chart."""
     frame = ctx.tables[table]
     if where is not None:
         frame = frame[where]
-    return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key,
-                           words=words)
+    return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key, words=words)
 
 
 def types_table(ctx: Context, types: list[str], key: str, goal: str | None = None) -> str:
@@ -189,13 +219,18 @@ def types_table(ctx: Context, types: list[str], key: str, goal: str | None = Non
     columns += [TableColumn(y, y, rep.number, numeric=True) for y in years]
     now = int(frame[str(ctx.year)].sum()) if str(ctx.year) in frame else 0
     before = int(frame[str(ctx.previous_year)].sum()) if ctx.previous_year and str(ctx.previous_year) in frame else None
-    takeaway = rep.t("table.types_change", year=ctx.year, count=rep.number(now),
-                     change=rep.percent(change(now, before), signed=True), previous_year=ctx.previous_year) \
-        if before is not None else rep.t("table.types_count", year=ctx.year, count=rep.number(now))
-    return rep.table(frame, columns, t(f"table.{key}.caption", years=years_text(ctx)), total=t("common.total"),
-                     takeaway=takeaway)
-
-
+    takeaway = (
+        rep.t(
+            "table.types_change",
+            year=ctx.year,
+            count=rep.number(now),
+            change=rep.percent(change(now, before), signed=True),
+            previous_year=ctx.previous_year,
+        )
+        if before is not None
+        else rep.t("table.types_count", year=ctx.year, count=rep.number(now))
+    )
+    return rep.table(frame, columns, t(f"table.{key}.caption", years=years_text(ctx)), total=t("common.total"), takeaway=takeaway)
 
 
 LISTED_ROWS = 40  # record lists (memberships, agreements, visits, findings) show at most this many rows
@@ -206,23 +241,18 @@ def listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFram
     and where the analyst finds all of them — the report stays readable at any data volume."""
     if len(frame) <= LISTED_ROWS:
         return frame, ""
-    more = ctx.report.paragraph(ctx.t("table.more_rows", count=ctx.report.number(len(frame) - LISTED_ROWS),
-                                      file=", ".join(f"data/{table}.csv" for table in tables)))
+    more = ctx.report.paragraph(
+        ctx.t(
+            "table.more_rows",
+            count=ctx.report.number(len(frame) - LISTED_ROWS),
+            file=", ".join(f"data/{table}.csv" for table in tables),
+        )
+    )
     return frame.head(LISTED_ROWS), more
 
 
 def city_label(ctx: Context, city: str) -> str:
     return ctx.strategy.codes("cities").label(city, ctx.lang)
-
-
-
-
-
-
-
-
-
-
 
 
 def organisation_table(ctx: Context, goal: str) -> str:
@@ -236,51 +266,30 @@ def organisation_table(ctx: Context, goal: str) -> str:
     takeaway = ""
     if len(frame):
         top = frame.iloc[0]
-        takeaway = t("table.organisations.takeaway", organisation=ctx.label("organisations", top["organisation"]),
-                     share=rep.percent(top["activities"] / frame["activities"].sum()))
-    return rep.table(frame, columns, t("table.organisations.caption", goal=ctx.strategy.goals.label(goal, ctx.lang),
-                                        year=ctx.year), total=t("common.total"), takeaway=takeaway)
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+        takeaway = t(
+            "table.organisations.takeaway",
+            organisation=ctx.label("organisations", top["organisation"]),
+            share=rep.percent(top["activities"] / frame["activities"].sum()),
+        )
+    return rep.table(
+        frame,
+        columns,
+        t("table.organisations.caption", goal=ctx.strategy.goals.label(goal, ctx.lang), year=ctx.year),
+        total=t("common.total"),
+        takeaway=takeaway,
+    )
 
 
 # --- summary ------------------------------------------------------------------------------------
 
+
 def cover(ctx: Context, report_date: dt.date) -> str:
     rep, t = ctx.report, ctx.t
-    return rep.cover(rep.heading(t("report.title", year=ctx.year), 1, anchor="report-title"),
-                     rep.paragraph(t("report.subtitle")),
-                     rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang))))
+    return rep.cover(
+        rep.heading(t("report.title", year=ctx.year), 1, anchor="report-title"),
+        rep.paragraph(t("report.subtitle")),
+        rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang))),
+    )
 
 
 def read_goal_headlines(ctx: Context, chapters_dir: str | Path) -> dict[str, list[Headline]]:
@@ -330,24 +339,47 @@ def focus_goal_heatmap(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     data = an.focus_by_goal(ctx.tables, ctx.year)
     focus, goals = ctx.strategy.focus_areas, ctx.strategy.goals
-    data = data.assign(focus=data["focus_area"].map(lambda c: focus.label(c, ctx.lang)),
-                       goal_label=data["goal"].map(lambda c: goals.label(c, ctx.lang)))
-    chart = heatmap(data.assign(goal_axis=data["goal_label"].map(wrap_label)), "goal_axis", "focus", "count",
-                    t("common.goal"), t("chart.competence_focus.category"), t("common.activities"),
-                    [wrap_label(goals.label(g, ctx.lang)) for g in goals.ids], [focus.label(f, ctx.lang) for f in focus.ids],
-                    x_label="goal_label")
-    description = t("chart.heatmap.description", year=ctx.year) + " " + "; ".join(
-        f"{r.focus} – {r.goal_label}: {rep.number(r.count)}" for r in data.itertuples())
+    data = data.assign(
+        focus=data["focus_area"].map(lambda c: focus.label(c, ctx.lang)),
+        goal_label=data["goal"].map(lambda c: goals.label(c, ctx.lang)),
+    )
+    chart = heatmap(
+        data.assign(goal_axis=data["goal_label"].map(wrap_label)),
+        "goal_axis",
+        "focus",
+        "count",
+        t("common.goal"),
+        t("chart.competence_focus.category"),
+        t("common.activities"),
+        [wrap_label(goals.label(g, ctx.lang)) for g in goals.ids],
+        [focus.label(f, ctx.lang) for f in focus.ids],
+        x_label="goal_label",
+    )
+    description = (
+        t("chart.heatmap.description", year=ctx.year)
+        + " "
+        + "; ".join(f"{r.focus} – {r.goal_label}: {rep.number(r.count)}" for r in data.itertuples())
+    )
     top = data.sort_values(["count", "focus"], ascending=[False, True]).iloc[0] if len(data) else None
-    takeaway = t("chart.heatmap.takeaway", focus=top["focus"], goal=top["goal_label"],
-                 count=rep.number(top["count"])) if top is not None else ""
+    takeaway = (
+        t("chart.heatmap.takeaway", focus=top["focus"], goal=top["goal_label"], count=rep.number(top["count"]))
+        if top is not None
+        else ""
+    )
     wide = data.pivot_table(index="focus", columns="goal_label", values="count", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(index=[f for f in (focus.label(c, ctx.lang) for c in focus.ids) if f in wide.index],
-                        columns=[g for g in (goals.label(c, ctx.lang) for c in goals.ids) if g in wide.columns])
-    table = rep.table(wide.reset_index(), [TableColumn("focus", t("chart.competence_focus.category"))] + [
-        TableColumn(g, g, rep.number, numeric=True) for g in wide.columns], t("chart.heatmap.title", year=ctx.year))
-    return (rep.heading(t("overview.heading"), 2, anchor="overview")
-            + rep.chart(chart, t("chart.heatmap.title", year=ctx.year), takeaway, description, table))
+    wide = wide.reindex(
+        index=[f for f in (focus.label(c, ctx.lang) for c in focus.ids) if f in wide.index],
+        columns=[g for g in (goals.label(c, ctx.lang) for c in goals.ids) if g in wide.columns],
+    )
+    table = rep.table(
+        wide.reset_index(),
+        [TableColumn("focus", t("chart.competence_focus.category"))]
+        + [TableColumn(g, g, rep.number, numeric=True) for g in wide.columns],
+        t("chart.heatmap.title", year=ctx.year),
+    )
+    return rep.heading(t("overview.heading"), 2, anchor="overview") + rep.chart(
+        chart, t("chart.heatmap.title", year=ctx.year), takeaway, description, table
+    )
 
 
 def organisations_goal_table(ctx: Context) -> str:
@@ -357,8 +389,13 @@ def organisations_goal_table(ctx: Context) -> str:
     columns = [TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v))]
     columns += [TableColumn(g, goals.label(g, ctx.lang), rep.number, numeric=True) for g in goals.ids]
     columns += [TableColumn("total", t("common.total"), rep.number, numeric=True)]
-    return rep.table(frame, columns, t("table.org_goals.caption", year=ctx.year), total=t("common.total"),
-                     takeaway=t("table.org_goals.takeaway", count=rep.number(len(frame))))
+    return rep.table(
+        frame,
+        columns,
+        t("table.org_goals.caption", year=ctx.year),
+        total=t("common.total"),
+        takeaway=t("table.org_goals.takeaway", count=rep.number(len(frame))),
+    )
 
 
 def organisation_parts(ctx: Context) -> str:
@@ -370,16 +407,26 @@ def organisation_parts(ctx: Context) -> str:
     for org in [o for o in ctx.strategy.organisations_in(ctx.year) if o in submitted]:
         figures = an.organisation_profile(ctx.tables, ctx.year, org)
         parts.append(rep.heading(ctx.label("organisations", org), 2, anchor=f"org-{org}"))
-        parts.append(rep.paragraph(t("organisations.figures", year=ctx.year,
-                                     activities=rep.number(figures["activities"]),
-                                     funding=rep.eur(figures["external_funding_eur"]),
-                                     visits=rep.number(figures["visits"]), media=rep.number(figures["media_items"]),
-                                     networks=rep.number(figures["network_memberships"]))))
+        parts.append(
+            rep.paragraph(
+                t(
+                    "organisations.figures",
+                    year=ctx.year,
+                    activities=rep.number(figures["activities"]),
+                    funding=rep.eur(figures["external_funding_eur"]),
+                    visits=rep.number(figures["visits"]),
+                    media=rep.number(figures["media_items"]),
+                    networks=rep.number(figures["network_memberships"]),
+                )
+            )
+        )
         largest = an.largest_activities(ctx.tables, ctx.year, org)
-        columns = [TableColumn("title", t("common.title"), ctx.text),
-                   TableColumn("activity_type", t("common.type"), lambda v: ctx.label("activity_types", v)),
-                   TableColumn("focus_area", t("chart.competence_focus.category"), lambda v: ctx.label("focus_areas", v)),
-                   TableColumn("budget_eur", t("common.budget"), rep.eur, numeric=True)]
+        columns = [
+            TableColumn("title", t("common.title"), ctx.text),
+            TableColumn("activity_type", t("common.type"), lambda v: ctx.label("activity_types", v)),
+            TableColumn("focus_area", t("chart.competence_focus.category"), lambda v: ctx.label("focus_areas", v)),
+            TableColumn("budget_eur", t("common.budget"), rep.eur, numeric=True),
+        ]
         parts.append(rep.table(largest, columns, t("organisations.largest", year=ctx.year)))
     return "".join(parts)
 
@@ -392,8 +439,10 @@ def data_quality(ctx: Context) -> str:
     status = dict(zip(submitted["organisation"], submitted["status"], strict=True))
     expected = ctx.strategy.organisations_in(ctx.year)
     words = {STATUS_DATA: t("quality.submitted"), STATUS_NIL: t("quality.nil_return"), STATUS_EMPTY: t("quality.empty")}
-    frame = pd.DataFrame([[org, words[status[org]] if org in status else t("quality.missing")] for org in expected],
-                         columns=["organisation", "status"])
+    frame = pd.DataFrame(
+        [[org, words[status[org]] if org in status else t("quality.missing")] for org in expected],
+        columns=["organisation", "status"],
+    )
     columns = [
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("status", t("quality.status")),
@@ -402,9 +451,15 @@ def data_quality(ctx: Context) -> str:
     problems = problems[problems["severity"] == "error"]
     parts = [
         rep.heading(t("quality.heading"), 1, anchor="data-quality"),
-        rep.paragraph(t("quality.intro", year=ctx.year, expected=len(expected),
-                        submitted=sum(1 for org in expected if status.get(org) == STATUS_DATA),
-                        missing=sum(1 for org in expected if org not in status))),
+        rep.paragraph(
+            t(
+                "quality.intro",
+                year=ctx.year,
+                expected=len(expected),
+                submitted=sum(1 for org in expected if status.get(org) == STATUS_DATA),
+                missing=sum(1 for org in expected if org not in status),
+            )
+        ),
     ]
     for kind, key in ((STATUS_NIL, "quality.nil_returns"), (STATUS_EMPTY, "quality.empty_templates")):
         names = [ctx.label("organisations", org) for org in expected if status.get(org) == kind]
@@ -413,21 +468,33 @@ def data_quality(ctx: Context) -> str:
     parts.append(rep.table(frame, columns, t("quality.caption", year=ctx.year)))
     if len(problems):
         parts.append(rep.paragraph(t("quality.rejected", count=problems["file"].nunique())))
-        shown = problems.assign(where=[f"{r.sheet}!{r.cell}" if r.cell else r.sheet for r in problems.itertuples()],
-                                file=problems["file"].map(lambda f: Path(f).name))
-        parts.append(rep.table(shown, [TableColumn("file", t("quality.file")), TableColumn("where", t("quality.where")),
-                                       TableColumn("message", t("quality.problem"))],
-                               t("quality.problems_caption", year=ctx.year)))
+        shown = problems.assign(
+            where=[f"{r.sheet}!{r.cell}" if r.cell else r.sheet for r in problems.itertuples()],
+            file=problems["file"].map(lambda f: Path(f).name),
+        )
+        parts.append(
+            rep.table(
+                shown,
+                [
+                    TableColumn("file", t("quality.file")),
+                    TableColumn("where", t("quality.where")),
+                    TableColumn("message", t("quality.problem")),
+                ],
+                t("quality.problems_caption", year=ctx.year),
+            )
+        )
     return "".join(parts)
 
 
 def method(ctx: Context, report_date: dt.date) -> str:
     rep, t = ctx.report, ctx.t
     sources = sorted({str(i["source"]) for i in ctx.strategy.data["indicators"]})
-    return (rep.heading(t("method.heading"), 1, anchor="method")
-            + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
-            + rep.paragraph(t("method.figures"))
-            + rep.paragraph(t("method.sources"))
-            + rep.bullets(sources)
-            + rep.paragraph(t("method.map"))
-            + rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang))))
+    return (
+        rep.heading(t("method.heading"), 1, anchor="method")
+        + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
+        + rep.paragraph(t("method.figures"))
+        + rep.paragraph(t("method.sources"))
+        + rep.bullets(sources)
+        + rep.paragraph(t("method.map"))
+        + rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))
+    )

@@ -26,16 +26,35 @@ def theme_config() -> dict:
         "font": FONT,
         "background": "#ffffff",
         "view": {"stroke": None},
-        "axis": {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12,
-                 "titleFontSize": 12, "gridColor": "#dedfe1", "domainColor": TEXT_COLOUR},
-        "legend": {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12,
-                   "titleFontSize": 12, "orient": "bottom"},
+        "axis": {
+            "labelColor": TEXT_COLOUR,
+            "titleColor": TEXT_COLOUR,
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "gridColor": "#dedfe1",
+            "domainColor": TEXT_COLOUR,
+        },
+        "legend": {
+            "labelColor": TEXT_COLOUR,
+            "titleColor": TEXT_COLOUR,
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "orient": "bottom",
+        },
         "title": {"color": TEXT_COLOUR},
     }
 
 
-def grouped_bars(data: pd.DataFrame, category: str, value: str, category_title: str, value_title: str,
-                 year_title: str, order: list[str] | None = None, value_format: str = ",d") -> alt.Chart:
+def grouped_bars(
+    data: pd.DataFrame,
+    category: str,
+    value: str,
+    category_title: str,
+    value_title: str,
+    year_title: str,
+    order: list[str] | None = None,
+    value_format: str = ",d",
+) -> alt.Chart:
     """Horizontal bars per category, one bar per year (the comparison the report makes everywhere).
 
     ``data`` has columns ``year``, ``category`` (already a label) and ``value``. Years are told
@@ -43,65 +62,110 @@ def grouped_bars(data: pd.DataFrame, category: str, value: str, category_title: 
     the only carrier of meaning.
     """
     years = sorted(data["year"].unique())
-    colours = YEAR_COLOURS[-len(years):] if len(years) <= len(YEAR_COLOURS) else None
+    colours = YEAR_COLOURS[-len(years) :] if len(years) <= len(YEAR_COLOURS) else None
     frame = data.assign(year=data["year"].astype(str))
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset("year:N", sort=[str(y) for y in years]),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format, tickMinStep=1)),
-        tooltip=[alt.Tooltip("year:N", title=year_title), alt.Tooltip(f"{category}:N", title=category_title),
-                 alt.Tooltip(f"{value}:Q", title=value_title, format=value_format)],
+        tooltip=[
+            alt.Tooltip("year:N", title=year_title),
+            alt.Tooltip(f"{category}:N", title=category_title),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+        ],
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("year:N", title=year_title, sort=[str(y) for y in years],
-                        scale=alt.Scale(domain=[str(y) for y in years], range=colours) if colours else alt.Undefined))
+        color=alt.Color(
+            "year:N",
+            title=year_title,
+            sort=[str(y) for y in years],
+            scale=alt.Scale(domain=[str(y) for y in years], range=colours) if colours else alt.Undefined,
+        )
+    )
     labels = base.mark_text(align="left", dx=3, fontSize=10, color=TEXT_COLOUR).encode(
-        text=alt.Text(f"{value}:Q", format=value_format))
+        text=alt.Text(f"{value}:Q", format=value_format)
+    )
     return (bars + labels).properties(width=520, height=alt.Step(9 if len(years) > 1 else 16))
 
 
 SERIES_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
 
 
-def trend_lines(data: pd.DataFrame, series: str, x: str, value: str, series_title: str, x_title: str,
-                value_title: str) -> alt.Chart:
+def trend_lines(
+    data: pd.DataFrame, series: str, x: str, value: str, series_title: str, x_title: str, value_title: str
+) -> alt.Chart:
     """One line per series over the years, each point labelled with its value; series differ
     by colour, point shape and dash, so the chart reads in black and white too."""
     names = list(dict.fromkeys(data[series]))
     encode = dict(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s")),
-        color=alt.Color(f"{series}:N", title=series_title, sort=names,
-                        scale=alt.Scale(domain=names, range=CATEGORY_COLOURS[: len(names)])),
+        color=alt.Color(
+            f"{series}:N", title=series_title, sort=names, scale=alt.Scale(domain=names, range=CATEGORY_COLOURS[: len(names)])
+        ),
     )
-    tooltip = [alt.Tooltip(f"{series}:N", title=series_title), alt.Tooltip(f"{x}:O", title=x_title),
-               alt.Tooltip(f"{value}:Q", title=value_title, format=",")]
-    lines = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        **encode, strokeDash=alt.StrokeDash(f"{series}:N", sort=names, legend=None))
-    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        **encode, shape=alt.Shape(f"{series}:N", sort=names, scale=alt.Scale(domain=names, range=SERIES_SHAPES[: len(names)])),
-        tooltip=tooltip)
-    labels = alt.Chart(data).mark_text(dy=-10, fontSize=10, color=TEXT_COLOUR).encode(
-        x=encode["x"], y=encode["y"], text=alt.Text(f"{value}:Q", format=".3~s"))
+    tooltip = [
+        alt.Tooltip(f"{series}:N", title=series_title),
+        alt.Tooltip(f"{x}:O", title=x_title),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=","),
+    ]
+    lines = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(**encode, strokeDash=alt.StrokeDash(f"{series}:N", sort=names, legend=None))
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70)
+        .encode(
+            **encode,
+            shape=alt.Shape(f"{series}:N", sort=names, scale=alt.Scale(domain=names, range=SERIES_SHAPES[: len(names)])),
+            tooltip=tooltip,
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(dy=-10, fontSize=10, color=TEXT_COLOUR)
+        .encode(x=encode["x"], y=encode["y"], text=alt.Text(f"{value}:Q", format=".3~s"))
+    )
     return (lines + points + labels).properties(width=520, height=260)
 
 
-def heatmap(data: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str, value_title: str,
-            x_order: list[str], y_order: list[str], x_label: str | None = None) -> alt.Chart:
+def heatmap(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    x_order: list[str],
+    y_order: list[str],
+    x_label: str | None = None,
+) -> alt.Chart:
     """A matrix of counts; every cell also shows its number, so colour is not the only carrier."""
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=x_order,
-                axis=alt.Axis(labelAngle=0, labelLimit=0, orient="bottom", labelExpr="split(datum.label, '|')")),
+        x=alt.X(
+            f"{x}:N",
+            title=x_title,
+            sort=x_order,
+            axis=alt.Axis(labelAngle=0, labelLimit=0, orient="bottom", labelExpr="split(datum.label, '|')"),
+        ),
         y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=260)),
-        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x_label or x}:N", title=x_title),
-                 alt.Tooltip(f"{value}:Q", title=value_title)],
+        tooltip=[
+            alt.Tooltip(f"{y}:N", title=y_title),
+            alt.Tooltip(f"{x_label or x}:N", title=x_title),
+            alt.Tooltip(f"{value}:Q", title=value_title),
+        ],
     )
     cells = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(range=["#e6f1fa", "#0000bf"])))
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(range=["#e6f1fa", "#0000bf"]))
+    )
     top = float(data[value].max()) if len(data) else 0.0
     text = base.mark_text(fontSize=12).encode(
         text=alt.Text(f"{value}:Q"),
-        color=alt.condition(f"datum['{value}'] > {top * 0.55}", alt.value("#ffffff"), alt.value(TEXT_COLOUR)))
+        color=alt.condition(f"datum['{value}'] > {top * 0.55}", alt.value("#ffffff"), alt.value(TEXT_COLOUR)),
+    )
     return (cells + text).properties(width=alt.Step(170), height=alt.Step(26))
 
 
@@ -125,20 +189,37 @@ def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, c
     :func:`render`, inlined: nothing is fetched when the report is read.
     """
     shapes = alt.NamedData(name=WORLD, format=alt.DataFormat(type="topojson", feature="countries"))
-    background = alt.Chart(shapes).mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4,
-                                                 aria=False).transform_filter(
-        "datum.id != '010'").project(type="equalEarth")  # 010 = Antarctica
-    land = alt.Chart(countries).mark_geoshape(stroke="#ffffff", strokeWidth=0.4).transform_lookup(
-        lookup="id", from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]),
-    ).encode(
-        color=alt.Color("total:Q", title=value_title, scale=alt.Scale(range=["#9fc9eb", "#0000bf"])),
-        tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)],
-    ).project(type="equalEarth")
-    points = alt.Chart(cities).mark_point(shape="circle", size=40, filled=True, color="#bd2719",
-                                          stroke="#ffffff").encode(
-        longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=country_title)]).project(type="equalEarth")
-    names = alt.Chart(cities).mark_text(align="left", dx=5, dy=-4, fontSize=9, color=TEXT_COLOUR).encode(
-        longitude="lon:Q", latitude="lat:Q", text="label:N").project(type="equalEarth")
+    background = (
+        alt.Chart(shapes)
+        .mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4, aria=False)
+        .transform_filter("datum.id != '010'")
+        .project(type="equalEarth")
+    )  # 010 = Antarctica
+    land = (
+        alt.Chart(countries)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4)
+        .transform_lookup(
+            lookup="id",
+            from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]),
+        )
+        .encode(
+            color=alt.Color("total:Q", title=value_title, scale=alt.Scale(range=["#9fc9eb", "#0000bf"])),
+            tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)],
+        )
+        .project(type="equalEarth")
+    )
+    points = (
+        alt.Chart(cities)
+        .mark_point(shape="circle", size=40, filled=True, color="#bd2719", stroke="#ffffff")
+        .encode(longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=country_title)])
+        .project(type="equalEarth")
+    )
+    names = (
+        alt.Chart(cities)
+        .mark_text(align="left", dx=5, dy=-4, fontSize=9, color=TEXT_COLOUR)
+        .encode(longitude="lon:Q", latitude="lat:Q", text="label:N")
+        .project(type="equalEarth")
+    )
     return (background + land + points + names).properties(width=680, height=360)
 
 

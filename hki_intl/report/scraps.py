@@ -42,7 +42,12 @@ def read_headlines(notebook: Path) -> list[Headline]:
     frame = read_scraps(notebook)[HEADLINES]
     assert isinstance(frame, pd.DataFrame)  # glued by glue_headlines with the pandas encoder
     return [
-        Headline(str(r["id"]), str(r["goal"]), str(r["unit"]), float(r["value"]),
-                 None if pd.isna(r["previous"]) else float(r["previous"]))
+        Headline(
+            str(r["id"]),
+            str(r["goal"]),
+            str(r["unit"]),
+            float(r["value"]),
+            None if pd.isna(r["previous"]) else float(r["previous"]),
+        )
         for _, r in frame.iterrows()
     ]

@@ -55,8 +55,15 @@ RATIO_FROM_MB = 1
 MAX_ROW = 10_000  # the last row with a value on any sheet (the template prepares 1,000)
 MAX_COLUMN = 50  # the last column with a value on any sheet (AX; the widest sheet has 15)
 MAX_WORKBOOK_XML_BYTES = 5_000_000  # xl/workbook.xml: sheet names and defined names
-LIMITS = {"file_mb": MAX_FILE_MB, "parts": MAX_PARTS, "unpacked_mb": MAX_UNPACKED_MB, "part_mb": MAX_PART_MB,
-          "ratio": MAX_RATIO, "rows": MAX_ROW, "columns": MAX_COLUMN}
+LIMITS = {
+    "file_mb": MAX_FILE_MB,
+    "parts": MAX_PARTS,
+    "unpacked_mb": MAX_UNPACKED_MB,
+    "part_mb": MAX_PART_MB,
+    "ratio": MAX_RATIO,
+    "rows": MAX_ROW,
+    "columns": MAX_COLUMN,
+}
 
 SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
@@ -153,14 +160,19 @@ def read_workbook(path: Path, wanted: Collection[str] | None = None) -> Workbook
     except BaseException as exc:  # calamine reports broken files with varied exceptions, and panics
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise  # KeyboardInterrupt, SystemExit
-        raise NotAWorkbook(f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); open it in Excel "
-                           f"and save it again as .xlsx") from None
+        raise NotAWorkbook(
+            f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); open it in Excel and save it again as .xlsx"
+        ) from None
     for name, rows in sheets.items():
         scan = inspection.scans.get(name)
         if scan:
             _overlay(rows, {**scan.errors, **scan.uncached})
-    return WorkbookContents(sheets, inspection.sheet_names, inspection.defined_names,
-                            {name: inspection.scans[name].merged for name in sheets if name in inspection.scans})
+    return WorkbookContents(
+        sheets,
+        inspection.sheet_names,
+        inspection.defined_names,
+        {name: inspection.scans[name].merged for name in sheets if name in inspection.scans},
+    )
 
 
 def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
@@ -197,6 +209,7 @@ def _overlay(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:
 
 # --- checking a file before anything parses it ------------------------------------------------
 
+
 def inspect_workbook(path: Path) -> Inspection:
     """Check ``path`` within the limits and return its worksheets; raise :class:`NotAWorkbook`."""
     path = Path(path)
@@ -204,14 +217,15 @@ def inspect_workbook(path: Path) -> Inspection:
     if size == 0:
         raise NotAWorkbook(f"the file is not an Excel workbook (the file is empty); {SAVE_AS}")
     if size > MAX_FILE_MB * MB:
-        raise NotAWorkbook(f"the file is too large ({size / MB:.0f} MB; at most {MAX_FILE_MB} MB); remove pictures "
-                           f"and other large content, or {FRESH}")
+        raise NotAWorkbook(
+            f"the file is too large ({size / MB:.0f} MB; at most {MAX_FILE_MB} MB); remove pictures "
+            f"and other large content, or {FRESH}"
+        )
     if not zipfile.is_zipfile(path):
         raise _not_a_zip(path)
     parts = _count_parts(path)
     if parts > MAX_PARTS:
-        raise NotAWorkbook(f"the workbook has too many parts ({parts} files in its zip archive; at most {MAX_PARTS}); "
-                           f"{FRESH}")
+        raise NotAWorkbook(f"the workbook has too many parts ({parts} files in its zip archive; at most {MAX_PARTS}); {FRESH}")
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -222,15 +236,18 @@ def inspect_workbook(path: Path) -> Inspection:
             dates = _date_styles(archive, styles)
             # Worksheets first: streamed with a budget, they stop at the first cell beyond the
             # limits, so a sheet with a million rows is named by its cell A10001.
-            scans = {by_part[i.filename]: _scan_sheet(archive, i, by_part[i.filename], dates)
-                     for i in infos if i.filename in by_part}
+            scans = {
+                by_part[i.filename]: _scan_sheet(archive, i, by_part[i.filename], dates) for i in infos if i.filename in by_part
+            }
             for info in infos:
                 if info.filename not in by_part:
                     _check_part(info)
                     _verify_part(archive, info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
-        raise NotAWorkbook(f"the workbook is damaged and cannot be unpacked ({_reason(exc)}); ask the sender for the "
-                           f"file again, or open it in Excel and save it again") from None
+        raise NotAWorkbook(
+            f"the workbook is damaged and cannot be unpacked ({_reason(exc)}); ask the sender for the "
+            f"file again, or open it in Excel and save it again"
+        ) from None
     return Inspection([name for name, _ in sheets], names, scans)
 
 
@@ -254,7 +271,7 @@ def _count_parts(path: Path) -> int:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
         return 0  # zipfile will report the archive as damaged
-    entries = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    entries = struct.unpack("<H", tail[at + 10 : at + 12])[0]
     return entries  # 0xFFFF (65,535) also stands for "more, see the zip64 record": too many either way
 
 
@@ -262,45 +279,56 @@ def _check_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
     """Refuse zip archives that are not xlsx workbooks: OpenDocument, Word, .xlsb, macros, encryption."""
     if "mimetype" in names and "[Content_Types].xml" not in names:
         kind = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-        what = ("an OpenDocument spreadsheet, .ods" if kind.endswith("opendocument.spreadsheet")
-                else f"an OpenDocument file ({kind})")
-        raise NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS} (LibreOffice: File → Save As → "
-                           f"'Excel 2007-365 (.xlsx)')")
+        what = (
+            "an OpenDocument spreadsheet, .ods" if kind.endswith("opendocument.spreadsheet") else f"an OpenDocument file ({kind})"
+        )
+        raise NotAWorkbook(
+            f"the file is not an Excel workbook ({what}); {SAVE_AS} (LibreOffice: File → Save As → 'Excel 2007-365 (.xlsx)')"
+        )
     if "xl/workbook.bin" in names:
         raise NotAWorkbook(f"the file is not an Excel workbook (an Excel binary workbook, .xlsb); {SAVE_AS}")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        what = ("a Word document" if "word/document.xml" in names else
-                "a PowerPoint presentation" if any(n.startswith("ppt/") for n in names) else
-                "a zip archive with no workbook inside")
+        what = (
+            "a Word document"
+            if "word/document.xml" in names
+            else "a PowerPoint presentation"
+            if any(n.startswith("ppt/") for n in names)
+            else "a zip archive with no workbook inside"
+        )
         raise NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
     if any(i.flag_bits & 0x1 for i in archive.infolist()):
-        raise NotAWorkbook("the workbook is encrypted (its zip parts need a password); remove the password and "
-                           f"{SAVE_AS}")
+        raise NotAWorkbook(f"the workbook is encrypted (its zip parts need a password); remove the password and {SAVE_AS}")
     content_types = archive.getinfo("[Content_Types].xml")
     macros = [n for n in names if n.lower().endswith("vbaproject.bin")]
-    if macros or (content_types.file_size < MAX_WORKBOOK_XML_BYTES
-                  and b"macroEnabled" in archive.read(content_types)):
-        raise NotAWorkbook(f"the workbook contains macros ({macros[0] if macros else 'a macro-enabled workbook'}); "
-                           f"macros are never run and its data was not read: {SAVE_AS}, which removes the macros")
+    if macros or (content_types.file_size < MAX_WORKBOOK_XML_BYTES and b"macroEnabled" in archive.read(content_types)):
+        raise NotAWorkbook(
+            f"the workbook contains macros ({macros[0] if macros else 'a macro-enabled workbook'}); "
+            f"macros are never run and its data was not read: {SAVE_AS}, which removes the macros"
+        )
 
 
 def _check_total(infos: list[zipfile.ZipInfo]) -> None:
     """The declared unpacked size of all parts (zipfile never unpacks more than a part declares)."""
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_MB * MB:
-        raise NotAWorkbook(f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({total // MB} MB); remove "
-                           f"pictures and other large content, or {FRESH}")
+        raise NotAWorkbook(
+            f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({total // MB} MB); remove "
+            f"pictures and other large content, or {FRESH}"
+        )
 
 
 def _check_part(info: zipfile.ZipInfo) -> None:
     """One part that is not a worksheet (worksheets are streamed with a budget instead)."""
     if info.file_size > MAX_PART_MB * MB:
-        raise NotAWorkbook(f"a part of the workbook unpacks to more than {MAX_PART_MB} MB ({info.filename}: "
-                           f"{info.file_size // MB} MB); {FRESH}")
+        raise NotAWorkbook(
+            f"a part of the workbook unpacks to more than {MAX_PART_MB} MB ({info.filename}: {info.file_size // MB} MB); {FRESH}"
+        )
     ratio = info.file_size / max(1, info.compress_size)
     if info.file_size > RATIO_FROM_MB * MB and ratio > MAX_RATIO:
-        raise NotAWorkbook(f"the workbook looks like a zip bomb ({info.filename} unpacks to {ratio:.0f} times its "
-                           f"packed size; at most {MAX_RATIO}); {FRESH}")
+        raise NotAWorkbook(
+            f"the workbook looks like a zip bomb ({info.filename} unpacks to {ratio:.0f} times its "
+            f"packed size; at most {MAX_RATIO}); {FRESH}"
+        )
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
@@ -315,8 +343,9 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def _read_workbook_xml(archive: zipfile.ZipFile,
-                       part: str) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]], str | None]:
+def _read_workbook_xml(
+    archive: zipfile.ZipFile, part: str
+) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]], str | None]:
     """The worksheets as (name, part path) in workbook order, the defined names of one cell, and
     the styles part."""
     try:
@@ -390,8 +419,9 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise NotAWorkbook(f"the workbook is damaged ({part} is not valid XML: {exc}); open it in Excel and save it "
-                           f"again") from None
+        raise NotAWorkbook(
+            f"the workbook is damaged ({part} is not valid XML: {exc}); open it in Excel and save it again"
+        ) from None
     return frozenset(index for index, is_date in enumerate(styles.dated) if is_date)
 
 
@@ -423,16 +453,19 @@ def _parse_small(archive: zipfile.ZipFile, name: str):
     """Parse a small XML part with defusedxml (no DTDs, no entities); KeyError if it is absent."""
     info = archive.getinfo(name)
     if info.file_size > MAX_WORKBOOK_XML_BYTES:
-        raise NotAWorkbook(f"a part of the workbook is too large ({name}: {info.file_size // 1000} kB; at most "
-                           f"{MAX_WORKBOOK_XML_BYTES // 1000} kB); {FRESH}")
+        raise NotAWorkbook(
+            f"a part of the workbook is too large ({name}: {info.file_size // 1000} kB; at most "
+            f"{MAX_WORKBOOK_XML_BYTES // 1000} kB); {FRESH}"
+        )
     data = archive.read(info)
     if _has_doctype(data):
         raise _doctype(name)
     try:
         return SafeElementTree.fromstring(data)
     except Exception as exc:  # a ParseError or one of defusedxml's refusals
-        raise NotAWorkbook(f"the workbook is damaged ({name} is not valid XML: {str(exc)[:80]}); open it in Excel "
-                           f"and save it again") from None
+        raise NotAWorkbook(
+            f"the workbook is damaged ({name} is not valid XML: {str(exc)[:80]}); open it in Excel and save it again"
+        ) from None
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -457,8 +490,10 @@ def _has_doctype(data: bytes) -> bool:
 
 
 def _doctype(part: str) -> NotAWorkbook:
-    return NotAWorkbook(f"the workbook contains an XML document type declaration ({part}), which Excel never writes "
-                        f"and which can hide an entity-expansion attack; {FRESH}")
+    return NotAWorkbook(
+        f"the workbook contains an XML document type declaration ({part}), which Excel never writes "
+        f"and which can hide an entity-expansion attack; {FRESH}"
+    )
 
 
 def _not_a_zip(path: Path) -> NotAWorkbook:
@@ -469,17 +504,21 @@ def _not_a_zip(path: Path) -> NotAWorkbook:
         with open(path, "rb") as handle:
             content = handle.read()
         if "EncryptedPackage".encode("utf-16-le") in content:
-            return NotAWorkbook("the workbook is password-protected (encrypted), so it cannot be read; open it in "
-                                "Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password) "
-                                "and save it again")
+            return NotAWorkbook(
+                "the workbook is password-protected (encrypted), so it cannot be read; open it in "
+                "Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password) "
+                "and save it again"
+            )
         if any(f"{name}\0".encode("utf-16-le") in content for name in ("Workbook", "Book")):
             what = "an Excel 97-2003 workbook, .xls"
         else:
             what = "an old-format .xls workbook or a password-protected file"
         return NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
     if head.startswith(b"PK\x03\x04"):
-        return NotAWorkbook("the workbook is damaged or incomplete (its zip archive is cut short); ask the sender for "
-                            "the file again, or open it in Excel and save it again")
+        return NotAWorkbook(
+            "the workbook is damaged or incomplete (its zip archive is cut short); ask the sender for "
+            "the file again, or open it in Excel and save it again"
+        )
     return NotAWorkbook(f"the file is not an Excel workbook ({_describe_content(head)}); {SAVE_AS}")
 
 
@@ -498,8 +537,10 @@ def _describe_content(head: bytes) -> str:
 
 # --- streaming one worksheet ------------------------------------------------------------------
 
-def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str,
-                date_styles: frozenset[int] = frozenset()) -> SheetScan:
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, date_styles: frozenset[int] = frozenset()
+) -> SheetScan:
     """Stream a worksheet's XML once, unpacking at most ``MAX_PART_MB``: the extent of its cells
     (stopping at the first one beyond the limits), its error cells, formulas saved without a
     result (openpyxl writes ``<f>…</f><v/>``) and merged ranges. A number of ±1e9 or more in a
@@ -511,13 +552,17 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str,
         for chunk in _chunks(archive, info):
             unpacked += len(chunk)
             if unpacked > MAX_PART_MB * MB:
-                raise NotAWorkbook(f"the sheet '{sheet}' unpacks to more than {MAX_PART_MB} MB; delete what lies "
-                                   f"beyond your data (Ctrl+End shows the last used cell), or {FRESH}", sheet)
+                raise NotAWorkbook(
+                    f"the sheet '{sheet}' unpacks to more than {MAX_PART_MB} MB; delete what lies "
+                    f"beyond your data (Ctrl+End shows the last used cell), or {FRESH}",
+                    sheet,
+                )
             scanner.parser.Parse(chunk, False)
         scanner.parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel "
-                           f"and save it again") from None
+        raise NotAWorkbook(
+            f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel and save it again"
+        ) from None
     return scanner.scan
 
 
@@ -546,8 +591,14 @@ class _SheetScanner:
         self.parser = expat.ParserCreate()
         self.parser.StartElementHandler, self.parser.EndElementHandler = self.start, self.end
         self.parser.StartDoctypeDeclHandler = self.parser.EntityDeclHandler = self.doctype
-        self.starts = {"c": self.start_cell, "v": self.start_value, "is": self.start_inline, "f": self.listen,
-                       "row": self.start_row, "mergeCell": self.start_merge}
+        self.starts = {
+            "c": self.start_cell,
+            "v": self.start_value,
+            "is": self.start_inline,
+            "f": self.listen,
+            "row": self.start_row,
+            "mergeCell": self.start_merge,
+        }
         self.ends = {"c": self.end_cell, "f": self.end_formula, "v": self.end_value}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -617,8 +668,13 @@ class _SheetScanner:
         if cell.type == "e":
             self.scan.errors[(cell.row, cell.column)] = ErrorValue(value.strip())
         elif cell.dated and _beyond_dates(value):
-            raise NotAWorkbook(f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
-                               f"format the cell as a number (Home → Number Format)", self.sheet, cell.row, cell.column)
+            raise NotAWorkbook(
+                f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
+                f"format the cell as a number (Home → Number Format)",
+                self.sheet,
+                cell.row,
+                cell.column,
+            )
         # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
         cell.cached = bool(value) or cell.type == "str"
 
@@ -635,15 +691,17 @@ def _beyond_dates(text: str) -> bool:
 def _parse_ref(ref: str, sheet: str) -> tuple[int, int]:
     match = CELL_REF.fullmatch(ref)
     if not match:
-        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' has a cell named {ref[:20]!r}); open it in "
-                           f"Excel and save it again")
+        raise NotAWorkbook(
+            f"the workbook is damaged (the sheet '{sheet}' has a cell named {ref[:20]!r}); open it in Excel and save it again"
+        )
     return int(match[2]), column_number(match[1])
 
 
 def _parse_int(text: str, sheet: str) -> int:
     if not text.isdigit() or len(text) > 10:
-        raise NotAWorkbook(f"the workbook is damaged (the sheet '{sheet}' has a row numbered {text[:20]!r}); open it "
-                           f"in Excel and save it again")
+        raise NotAWorkbook(
+            f"the workbook is damaged (the sheet '{sheet}' has a row numbered {text[:20]!r}); open it in Excel and save it again"
+        )
     return int(text)
 
 
@@ -674,12 +732,16 @@ def column_letters(number: int) -> str:
 
 def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
     if row > MAX_ROW:
-        message = (f"a value beyond the last row read (row {row}; a sheet may use rows 1–{MAX_ROW}); delete the rows "
-                   f"below row {MAX_ROW} (Ctrl+End shows the last used cell)")
+        message = (
+            f"a value beyond the last row read (row {row}; a sheet may use rows 1–{MAX_ROW}); delete the rows "
+            f"below row {MAX_ROW} (Ctrl+End shows the last used cell)"
+        )
     else:
-        message = (f"a value beyond the last column read (column {column_letters(column)}; a sheet may use columns "
-                   f"A–{column_letters(MAX_COLUMN)}); delete the columns after {column_letters(MAX_COLUMN)} "
-                   f"(Ctrl+End shows the last used cell)")
+        message = (
+            f"a value beyond the last column read (column {column_letters(column)}; a sheet may use columns "
+            f"A–{column_letters(MAX_COLUMN)}); delete the columns after {column_letters(MAX_COLUMN)} "
+            f"(Ctrl+End shows the last used cell)"
+        )
     return NotAWorkbook(message, sheet, row, column)
 
 
@@ -746,4 +808,3 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-

@@ -66,17 +66,18 @@ def write_feedback(result: IntakeResult, year: int, out_dir: Path, strategy: Str
     by_file: dict[str, list[Problem]] = {}
     for problem in result.all_problems:  # errors and warnings, never collapsed: each cell is marked
         by_file.setdefault(problem.file, []).append(problem)
-    copies = [(Path(file), problems, out_dir / str(year) / Path(file).name)
-              for file, problems in sorted(by_file.items())
-              if Path(file).suffix.lower() == ".xlsx" and _opens(Path(file))]  # else the summary says why
+    copies = [
+        (Path(file), problems, out_dir / str(year) / Path(file).name)
+        for file, problems in sorted(by_file.items())
+        if Path(file).suffix.lower() == ".xlsx" and _opens(Path(file))
+    ]  # else the summary says why
     summary = out_dir / f"summary-{year}.xlsx"
     targets = [target for _, _, target in copies] + [summary]
     for target in targets:
         _check_not_an_input(target, inputs)
     ledger = Ledger.open(out_dir, "--feedback")
     ledger.check(targets)
-    written = [ledger.write(target, workbook_bytes(annotated_workbook(source, problems)))
-               for source, problems, target in copies]
+    written = [ledger.write(target, workbook_bytes(annotated_workbook(source, problems))) for source, problems, target in copies]
     ledger.write(summary, workbook_bytes(summary_workbook(result, year, strategy)))
     return FeedbackResult(written, summary)
 
@@ -160,8 +161,9 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
         target = problem.cell or (f"A{problem.row}" if problem.row else "")
         if problem.sheet in wb.sheetnames and target:
             link = ws.cell(row=row, column=3, value=problem.cell or target)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(problem.sheet)}!{target}",
-                                       display=link.value)
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"{quote_sheetname(problem.sheet)}!{target}", display=link.value
+            )
             link.font = LINK_FONT
         message = ws.cell(row=row, column=4)
         set_text(message, _message(problem))
@@ -180,16 +182,34 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
     rows = []
     for submission in sorted((s for s in result.submissions if s.year == year), key=lambda s: s.path.name):
         org = submission.organisation
-        rows.append([org, strategy.organisations.label(org, "fi"), submission.path.name,
-                     STATUS_OF_SUBMISSION[submission.status], 0, warnings[str(submission.path)], per_org.get(org, 0)])
+        rows.append(
+            [
+                org,
+                strategy.organisations.label(org, "fi"),
+                submission.path.name,
+                STATUS_OF_SUBMISSION[submission.status],
+                0,
+                warnings[str(submission.path)],
+                per_org.get(org, 0),
+            ]
+        )
     claimed = {s.organisation for s in result.submissions if s.year == year}
     for file, problems in sorted(result.rejected.items()):
         path = Path(file)
         org = path.stem.strip().casefold()
         known = org in strategy.organisations.ids
         claimed.add(org)
-        rows.append([org if known else "", strategy.organisations.label(org, "fi") if known else "", path.name,
-                     STATUS_ERRORS, len(problems), warnings[file], None])
+        rows.append(
+            [
+                org if known else "",
+                strategy.organisations.label(org, "fi") if known else "",
+                path.name,
+                STATUS_ERRORS,
+                len(problems),
+                warnings[file],
+                None,
+            ]
+        )
     for org in strategy.organisations_in(year):
         if org not in claimed:
             rows.append([org, strategy.organisations.label(org, "fi"), "", STATUS_MISSING, None, None, None])
@@ -197,8 +217,7 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
     wb = Workbook()
     _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
     listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
-    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed,
-           (28, 16, 8, 9, 120))
+    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed, (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
     _table(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
     return wb
@@ -246,4 +265,3 @@ def _check_not_an_input(target: Path, inputs: list[Path]) -> None:
     resolved = target.resolve()
     if any(resolved == Path(p).resolve() for p in inputs):
         raise UsageError(f"{target}: the feedback would overwrite an input workbook; give --feedback another folder")
-

@@ -51,6 +51,7 @@ def __getattr__(name: str) -> Any:
         return template_sheets()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 Rows = list[list[Any]]
 Cell = tuple[int, int]  # 0-based (row, column) in a sheet's rows
 
@@ -61,8 +62,7 @@ def cell_ref(row: int, column: int) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and math.isnan(value))
 
 
 def show(raw: Any) -> str:
@@ -129,15 +129,13 @@ def find_header(sheet: Sheet, rows: Rows) -> Header:
     return best
 
 
-def nonblank(rows: Rows, first_row: int = 0, last_row: int | None = None,
-             columns: Iterable[int] | None = None) -> list[Cell]:
+def nonblank(rows: Rows, first_row: int = 0, last_row: int | None = None, columns: Iterable[int] | None = None) -> list[Cell]:
     """The non-empty cells of ``rows[first_row:last_row]`` (in ``columns`` if given), row by row."""
     end = len(rows) if last_row is None else min(last_row, len(rows))
     if columns is None:
         return [(r, c) for r in range(first_row, end) for c, value in enumerate(rows[r]) if not is_blank(value)]
     wanted = sorted(columns)
-    return [(r, c) for r in range(first_row, end) for c in wanted
-            if c < len(rows[r]) and not is_blank(rows[r][c])]
+    return [(r, c) for r in range(first_row, end) for c in wanted if c < len(rows[r]) and not is_blank(rows[r][c])]
 
 
 def region(cells: list[Cell]) -> str:
@@ -148,8 +146,16 @@ def region(cells: list[Cell]) -> str:
     return first if first == last else f"{first}:{last}"
 
 
-def unread(file: str, sheet: str, rows: Rows, cells: list[Cell], what: str, fix: str,
-           severity: str = WARNING, values: list[Cell] | None = None) -> Problem:
+def unread(
+    file: str,
+    sheet: str,
+    rows: Rows,
+    cells: list[Cell],
+    what: str,
+    fix: str,
+    severity: str = WARNING,
+    values: list[Cell] | None = None,
+) -> Problem:
     """One problem naming a region of values that are not read: ``<what> (<n> values, the first
     <cell>: <value>); <fix>``, at the range that holds ``cells`` (``values``: the ones to count
     and quote, if not all of them — the rows of a copied sheet, not its header)."""
@@ -157,16 +163,18 @@ def unread(file: str, sheet: str, rows: Rows, cells: list[Cell], what: str, fix:
     r, c = values[0]
     count = f"{len(values)} values, the first" if len(values) > 1 else "the value"
     top, left = _top_left(cells)
-    return Problem(file, sheet, top, left, region(cells),
-                   f"{what} ({count} {cell_ref(r + 1, c + 1)}: {show(rows[r][c])}); {fix}", severity)
+    return Problem(
+        file, sheet, top, left, region(cells), f"{what} ({count} {cell_ref(r + 1, c + 1)}: {show(rows[r][c])}); {fix}", severity
+    )
 
 
 def _top_left(cells: list[Cell]) -> tuple[int, int]:
     return min(r for r, _ in cells) + 1, min(c for _, c in cells) + 1
 
 
-def other_sheets(file: str, sheets: dict[str, Rows], organisation: str, year: int, strategy: Strategy,
-                 versions: Iterable[str]) -> list[Problem]:
+def other_sheets(
+    file: str, sheets: dict[str, Rows], organisation: str, year: int, strategy: Strategy, versions: Iterable[str]
+) -> list[Problem]:
     """Problems for values on the sheets the intake does not read as data: text typed on the
     instructions or code sheet, and every sheet that is not the template's."""
     problems = []
@@ -180,20 +188,39 @@ def other_sheets(file: str, sheets: dict[str, Rows], organisation: str, year: in
         if name in titles:
             lang = titles[name]
             # Any organisation's instructions: a template copied from a neighbour is still only template text.
-            known = frozenset().union(*(instruction_texts(strategy, org, year, lang, version) for version in versions
-                                        for org in {organisation, *strategy.organisations_in(year)}))
+            known = frozenset().union(
+                *(
+                    instruction_texts(strategy, org, year, lang, version)
+                    for version in versions
+                    for org in {organisation, *strategy.organisations_in(year)}
+                )
+            )
             typed = [(r, c) for r, c in cells if str(rows[r][c]).strip() not in known]
             if typed:
-                problems.append(unread(file, name, rows, typed, "text that the template did not write is on the "
-                                       "instructions sheet, which is not read",
-                                       "write your data on the sheets of the template, not on the instructions"))
+                problems.append(
+                    unread(
+                        file,
+                        name,
+                        rows,
+                        typed,
+                        "text that the template did not write is on the instructions sheet, which is not read",
+                        "write your data on the sheets of the template, not on the instructions",
+                    )
+                )
         elif name == CODES_SHEET:
             known = code_sheet_texts(strategy)
             typed = [(r, c) for r, c in cells if str(rows[r][c]).strip() not in known]
             if typed:
-                problems.append(unread(file, name, rows, typed, "the hidden code sheet holds values that are not "
-                                       f"in the code lists of {year}, and it is not read",
-                                       f"copy your rows into a fresh template of {year}"))
+                problems.append(
+                    unread(
+                        file,
+                        name,
+                        rows,
+                        typed,
+                        f"the hidden code sheet holds values that are not in the code lists of {year}, and it is not read",
+                        f"copy your rows into a fresh template of {year}",
+                    )
+                )
         else:
             problems.append(_foreign_sheet(file, name, rows, cells, present=set(sheets)))
     return problems
@@ -208,30 +235,70 @@ def _foreign_sheet(file: str, name: str, rows: Rows, cells: list[Cell], present:
         if len(header.columns) >= COPY_MIN_HEADERS and (best is None or len(header.columns) > len(best[1].columns)):
             best = (sheet, header)
     if best is None:
-        return unread(file, name, rows, cells, "the sheet is not one of the template's, so its values are not read",
-                      "move any activities, visits or other data to the template's sheets; a sheet of your own "
-                      "notes may stay")
+        return unread(
+            file,
+            name,
+            rows,
+            cells,
+            "the sheet is not one of the template's, so its values are not read",
+            "move any activities, visits or other data to the template's sheets; a sheet of your own notes may stay",
+        )
     sheet, header = best
     data = [(r, c) for r, c in cells if r > header.row]
     if not data:
-        return unread(file, name, rows, cells, f"the sheet is a copy of the sheet '{sheet.name}' with no rows below "
-                      "its header, and it is not read", "delete the copy")
+        return unread(
+            file,
+            name,
+            rows,
+            cells,
+            f"the sheet is a copy of the sheet '{sheet.name}' with no rows below its header, and it is not read",
+            "delete the copy",
+        )
     count = len({r for r, _ in data})
     rows_word = f"{count} row{'s' if count != 1 else ''}"
     verb = "are" if count != 1 else "is"
     if sheet.name not in present:
-        return unread(file, name, rows, cells, f"the sheet looks like the sheet '{sheet.name}' renamed, and its "
-                      f"{rows_word} below the header {verb} not read", f"rename the sheet back to '{sheet.name}'",
-                      ERROR, data)
-    return unread(file, name, rows, cells, f"the sheet is a copy of the sheet '{sheet.name}', and its {rows_word} "
-                  f"below the header {verb} not read",
-                  f"move the rows to the sheet '{sheet.name}' and delete the copy", ERROR, data)
+        return unread(
+            file,
+            name,
+            rows,
+            cells,
+            f"the sheet looks like the sheet '{sheet.name}' renamed, and its {rows_word} below the header {verb} not read",
+            f"rename the sheet back to '{sheet.name}'",
+            ERROR,
+            data,
+        )
+    return unread(
+        file,
+        name,
+        rows,
+        cells,
+        f"the sheet is a copy of the sheet '{sheet.name}', and its {rows_word} below the header {verb} not read",
+        f"move the rows to the sheet '{sheet.name}' and delete the copy",
+        ERROR,
+        data,
+    )
 
 
 def _is_feedback_sheet(name: str) -> bool:
     return any(name.rstrip("+") == title for title in feedback_sheets().values())
 
 
-__all__ = ["FEEDBACK_SHEETS", "HEADER_SEARCH_ROWS", "TEMPLATE_SHEETS", "Header", "cell_ref", "code_key",  # noqa: F822
-           "feedback_sheets", "find_header", "header_key", "is_blank", "nonblank", "other_sheets", "region", "show",
-           "template_sheets", "unread"]
+__all__ = [
+    "FEEDBACK_SHEETS",  # noqa: F822  (module __getattr__: from the words of the params folder in use)
+    "HEADER_SEARCH_ROWS",
+    "TEMPLATE_SHEETS",  # noqa: F822
+    "Header",
+    "cell_ref",
+    "code_key",
+    "feedback_sheets",
+    "find_header",
+    "header_key",
+    "is_blank",
+    "nonblank",
+    "other_sheets",
+    "region",
+    "show",
+    "template_sheets",
+    "unread",
+]

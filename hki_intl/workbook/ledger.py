@@ -113,5 +113,7 @@ def _refusal(paths: list[Path], changed: bool, option: str) -> str:
         return f"{paths[0]}: the file {why}; move it away or choose another folder for {option} (nothing was written)"
     more = f" and {len(paths) - 2} more" if len(paths) > 2 else ""
     listed = f"{paths[0]}, {paths[1]}{more}" if more else f"{paths[0]} and {paths[1]}"
-    return (f"{listed}: these files exist and were not written by pipeline.py, or were changed since; move them "
-            f"away or choose another folder for {option} (nothing was written)")
+    return (
+        f"{listed}: these files exist and were not written by pipeline.py, or were changed since; move them "
+        f"away or choose another folder for {option} (nothing was written)"
+    )

@@ -186,8 +186,9 @@ def _protect(ws: Worksheet) -> None:
     protection.sort = protection.autoFilter = False
 
 
-def instruction_texts(strategy: Strategy, organisation: str, year: int, lang: str,
-                      version: str = TEMPLATE_VERSION) -> frozenset[str]:
+def instruction_texts(
+    strategy: Strategy, organisation: str, year: int, lang: str, version: str = TEMPLATE_VERSION
+) -> frozenset[str]:
     """Every text the template writes on its instructions sheet (the intake tells them from
     text a contributor typed there)."""
     # Cached per strategy object (which is not hashable; holding it keeps its id unique).
@@ -196,8 +197,7 @@ def instruction_texts(strategy: Strategy, organisation: str, year: int, lang: st
     if key not in cache:
         ws = Workbook().active
         _write_instructions(ws, strategy, organisation, year, lang, version)
-        cache[key] = frozenset(str(cell.value).strip() for row in ws.iter_rows() for cell in row
-                               if cell.value is not None)
+        cache[key] = frozenset(str(cell.value).strip() for row in ws.iter_rows() for cell in row if cell.value is not None)
     return cache[key]
 
 
@@ -207,20 +207,21 @@ _TEXTS: dict[int, tuple[Strategy, dict[tuple, frozenset[str]]]] = {}
 def code_sheet_texts(strategy: Strategy) -> frozenset[str]:
     """Every text a template of any language writes on its code sheet."""
     lists = sorted({c.codes for s in SHEETS for c in s.columns if c.codes})
-    return frozenset([*lists, *(label.strip() for name in lists for lang in LANGUAGES
-                                for label in strategy.codes(name).labels(lang).values())])
+    return frozenset(
+        [*lists, *(label.strip() for name in lists for lang in LANGUAGES for label in strategy.codes(name).labels(lang).values())]
+    )
 
 
-def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
-                        version: str = TEMPLATE_VERSION) -> None:
+def _write_instructions(
+    ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str, version: str = TEMPLATE_VERSION
+) -> None:
     ws.title = instructions_sheet(lang)
     for letter, width in zip("ABCDEF", (16, 34, 14, 36, 60, 34), strict=True):
         ws.column_dimensions[letter].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     ws["A1"] = word("title", lang, year=year)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = word("whose", lang, organisation=strategy.organisations.label(organisation, lang), year=year,
-                    version=version)
+    ws["A2"] = word("whose", lang, organisation=strategy.organisations.label(organisation, lang), year=year, version=version)
     row = 4
     for n in range(1, len(words().template.rules) + 1):
         ws.cell(row=row, column=1, value=f"{n}.").alignment = wrap
@@ -245,16 +246,22 @@ def _write_instructions(ws: Worksheet, strategy: Strategy, organisation: str, ye
             row += 1
             filled_in = sheet_name == INFO_SHEET and column.key not in CONTRIBUTOR_INFO
             required = yes_no(strategy, column.required, lang).lower()  # in a table cell: kyllä, ei
-            values = (sheet_name, column.header(lang), required,
-                      "" if filled_in else word(f"kinds.{column.kind}", lang), help_text(sheet_name, column.key, lang),
-                      example_value(strategy, sheet_name, column, lang))
+            values = (
+                sheet_name,
+                column.header(lang),
+                required,
+                "" if filled_in else word(f"kinds.{column.kind}", lang),
+                help_text(sheet_name, column.key, lang),
+                example_value(strategy, sheet_name, column, lang),
+            )
             for col, value in enumerate(values, start=1):
                 ws.cell(row=row, column=col, value=value).alignment = wrap
     ws.protection.sheet = True
 
 
-def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str,
-                contact_role: str) -> None:
+def _write_info(
+    wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: str, year: int, lang: str, contact_role: str
+) -> None:
     values = {
         "organisation": strategy.organisations.label(organisation, lang),
         "year": year,
@@ -273,8 +280,9 @@ def _write_info(wb: Workbook, ws: Worksheet, strategy: Strategy, organisation: s
             if column.kind == "flag":  # a checkbox-like choice: the one word, or nothing
                 rule = DataValidation(type="list", formula1=f'"{yes_no(strategy, True, lang)}"', allow_blank=True)
             else:
-                rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(CONTACT_ROLE_LIMIT),
-                                      allow_blank=True)
+                rule = DataValidation(
+                    type="textLength", operator="lessThanOrEqual", formula1=str(CONTACT_ROLE_LIMIT), allow_blank=True
+                )
             _describe(rule, column, help_text(INFO_SHEET, column.key, lang), "", lang)
             rule.add(value.coordinate)
             ws.add_data_validation(rule)
@@ -314,19 +322,21 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
         # Several countries are typed as 'Viro; Ruotsi': the dropdown helps, the intake checks.
         rule.showErrorMessage = column.kind == "code"
     elif column.kind == "date":
-        rule = DataValidation(type="date", operator="between", formula1=_excel_date(FIRST_DATE),
-                              formula2=_excel_date(LAST_DATE), allow_blank=blank)
+        rule = DataValidation(
+            type="date", operator="between", formula1=_excel_date(FIRST_DATE), formula2=_excel_date(LAST_DATE), allow_blank=blank
+        )
     elif column.kind == "year":
-        rule = DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR),
-                              allow_blank=blank)
+        rule = DataValidation(
+            type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR), allow_blank=blank
+        )
     elif column.kind in ("number", "integer"):
         kind = "decimal" if column.kind == "number" else "whole"
         if column.minimum is not None:
-            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{column.minimum:g}",
-                                  allow_blank=blank)
+            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{column.minimum:g}", allow_blank=blank)
         else:
-            rule = DataValidation(type=kind, operator="between", formula1=f"{-NUMBER_LIMIT:.0E}",
-                                  formula2=f"{NUMBER_LIMIT:.0E}", allow_blank=blank)
+            rule = DataValidation(
+                type=kind, operator="between", formula1=f"{-NUMBER_LIMIT:.0E}", formula2=f"{NUMBER_LIMIT:.0E}", allow_blank=blank
+            )
     else:
         rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT), allow_blank=blank)
     _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)

@@ -96,8 +96,10 @@ def _sheet_problems(name: str, is_info: bool, columns, sheet, strategy: Strategy
             yield ("sheets", name, "columns", key), f"unknown column; the columns of {name} are {', '.join(keys)}"
     for column in columns:
         if column.key not in sheet.columns:
-            yield ("sheets", name, "columns", column.key), ("missing; every column of the schema needs its label "
-                                                            "and help in fi, sv and en")
+            yield (
+                ("sheets", name, "columns", column.key),
+                ("missing; every column of the schema needs its label and help in fi, sv and en"),
+            )
         else:
             yield from _example_problems(name, column, sheet.columns[column.key], strategy)
     yield from _header_clashes(name, [key for key in keys if key in sheet.columns], sheet)
@@ -109,8 +111,10 @@ def _sheet_name_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
     from hki_intl.workbook.template import CODES_SHEET
 
     taken = {INFO_SHEET, CODES_SHEET, *(sheet.name for sheet in SHEETS)}
-    for loc, names in ((("template", "instructions_sheet"), model.template.instructions_sheet),
-                       (("feedback", "list_sheet"), model.feedback.list_sheet)):
+    for loc, names in (
+        (("template", "instructions_sheet"), model.template.instructions_sheet),
+        (("feedback", "list_sheet"), model.feedback.list_sheet),
+    ):
         for lang in LANGUAGES:
             if names[lang] in taken:
                 yield loc, f"{names[lang]!r} already names a sheet of the template; give the sheet its own name"
@@ -129,7 +133,7 @@ def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strateg
             shape = "a list of code ids, e.g. [NL, EE]" if column.kind == "codes" else "one code id"
             yield loc, f"{_shown(example)} is not an example of this column; write {shape} of the list {column.codes}"
             return
-        for code in (example if isinstance(example, tuple) else (example,)):
+        for code in example if isinstance(example, tuple) else (example,):
             if code not in ids:
                 yield loc, unknown_code(code, column.codes, ids)
     elif isinstance(example, tuple):
@@ -150,6 +154,11 @@ def _header_clashes(sheet: str, keys: list[str], words_: SheetWords) -> Iterator
             found = normalise_key(spelling).removesuffix("*").rstrip()
             if owner.get(found, key) != key:
                 loc = ("sheets", sheet, "columns", key, "label", lang) if lang else ("sheets", sheet, "columns", key)
-                yield loc, (f"{spelling!r} is also a header of the column {owner[found]}; the intake could not tell the "
-                            f"two apart — give each column its own")
+                yield (
+                    loc,
+                    (
+                        f"{spelling!r} is also a header of the column {owner[found]}; the intake could not tell the "
+                        f"two apart — give each column its own"
+                    ),
+                )
             owner.setdefault(found, key)

@@ -9,9 +9,24 @@ from hki_intl import PARAMS_DIR, PROJECT_ROOT
 from hki_intl.config.params import LANGUAGES, load_texts
 from hki_intl.workbook.schema import SHEETS
 
-LISTS = ["goals", "focus_areas", "activity_types", "activity_statuses", "funding_sources", "network_roles",
-         "visit_directions", "visit_levels", "media_tones", "agreement_types", "organisations", "networks",
-         "cities", "countries", "indicators", "yes_no"]
+LISTS = [
+    "goals",
+    "focus_areas",
+    "activity_types",
+    "activity_statuses",
+    "funding_sources",
+    "network_roles",
+    "visit_directions",
+    "visit_levels",
+    "media_tones",
+    "agreement_types",
+    "organisations",
+    "networks",
+    "cities",
+    "countries",
+    "indicators",
+    "yes_no",
+]
 
 
 @pytest.mark.parametrize("name", LISTS)

@@ -22,11 +22,15 @@ from tests.conftest import run_cli
 GOAL_LABEL = "every goal needs a label in fi, sv and en"
 TEXT = "every text needs its words in fi, sv and en"
 TITLE_FI = '    fi: "Ohjeet: kansainvälisen toiminnan vuosiraportti {year}"\n'
-TITLE = TITLE_FI + ('    sv: "Anvisningar: årsrapport om internationell verksamhet {year}"\n'
-                    '    en: "Instructions: annual report of international activities {year}"\n')
-STRATEGY_FILE_KEYS = ("source, goals, focus_areas, activity_types, activity_statuses, funding_sources, network_roles, "
-                      "visit_directions, visit_levels, media_tones, agreement_types, yes_no, organisations, networks, "
-                      "cities, countries and indicators")
+TITLE = TITLE_FI + (
+    '    sv: "Anvisningar: årsrapport om internationell verksamhet {year}"\n'
+    '    en: "Instructions: annual report of international activities {year}"\n'
+)
+STRATEGY_FILE_KEYS = (
+    "source, goals, focus_areas, activity_types, activity_statuses, funding_sources, network_roles, "
+    "visit_directions, visit_levels, media_tones, agreement_types, yes_no, organisations, networks, "
+    "cities, countries and indicators"
+)
 
 
 @dataclass(frozen=True)
@@ -44,135 +48,348 @@ COMPETENCE_HEADLINES = "    headlines: [competence_activities, external_funding_
 
 BREAKS = [
     # strategy.yaml
-    Break("a label missing", "strategy.yaml", "    sv: Utveckling av Helsingfors internationella synlighet\n", "",
-          f"params/strategy.yaml: goals[1].sv: missing; {GOAL_LABEL}"),
-    Break("a label empty", "strategy.yaml", "    sv: Utveckling av Helsingfors internationella synlighet\n",
-          "    sv: ''\n", f"params/strategy.yaml: goals[1].sv: empty; {GOAL_LABEL}"),
-    Break("a list missing", "strategy.yaml", "countries:\n", "REMOVE-LIST",
-          "params/strategy.yaml: countries: missing; the file needs the list of countries"),
-    Break("a list misspelt", "strategy.yaml", "countries:\n", "countrys:\n",
-          f"params/strategy.yaml: countrys: unknown key; the file has {STRATEGY_FILE_KEYS}"),
-    Break("a list empty", "strategy.yaml", "yes_no:\n", "yes_no: []\nyes_no_was:\n",
-          "params/strategy.yaml: yes_no: empty; the file needs the list yes_no (the words yes and no)"),
-    Break("a list not a list", "strategy.yaml", "goals:\n", "goals: competence\nold_goals:\n",
-          "params/strategy.yaml: goals: 'competence' is not a list"),
-    Break("an entry not a mapping", "strategy.yaml", "goals:\n  - id: competence", "goals:\n  - competence\n  - id: competence",
-          "params/strategy.yaml: goals[0]: 'competence' is not a set of keys; a goal has id, fi, sv, en, notebook, "
-          "figures and headlines"),
-    Break("an unknown key", "strategy.yaml", "{id: smart_city, group: necessary,", "{id: smart_city, grup: necessary,",
-          "params/strategy.yaml: focus_areas[0].grup: unknown key; a focus area has id, fi, sv, en and group"),
-    Break("not true or false", "strategy.yaml", "{id: horizon_europe, eu: true,", "{id: horizon_europe, eu: maybe,",
-          "params/strategy.yaml: funding_sources[1].eu: 'maybe' is not true or false"),
-    Break("not a whole number", "strategy.yaml", "{id: AT, numeric: 40,", "{id: AT, numeric: forty,",
-          "params/strategy.yaml: countries[0].numeric: 'forty' is not a whole number"),
-    Break("out of range", "strategy.yaml", "lat: 59.437,", "lat: 959.437,",
-          "params/strategy.yaml: cities[0].lat: 959.437 is above 90; every city needs its latitude (lat)"),
-    Break("not one of", "strategy.yaml", "{id: smart_city, group: necessary,", "{id: smart_city, group: needed,",
-          "params/strategy.yaml: focus_areas[0].group: 'needed' is not 'necessary', 'strength' or 'outside'"),
-    Break("Norway unquoted", "strategy.yaml", '{id: "NO", numeric: 578', "{id: NO, numeric: 578",
-          "params/strategy.yaml: countries[26].id: false is not text; put it in quotes: YAML reads an unquoted yes, no, "
-          "on, off, y or n (in any case) as true or false"),
-    Break("a duplicate id", "strategy.yaml", "  - id: recognition\n", "  - id: competence\n",
-          "params/strategy.yaml: goals[1].id: 'competence' is already the id of goals[0]; every id in a list is unique"),
-    Break("a label of two entries", "strategy.yaml", "  - {id: c40, fi: C40 Cities,", "  - {id: c40, fi: Eurocities,",
-          "params/strategy.yaml: networks[1].fi: 'Eurocities' is also the id of networks[0]; a workbook could not tell "
-          "the two apart — give each its own"),
-    Break("a goal that is not a goal", "strategy.yaml", "{id: overnight_stays, goal: recognition,",
-          "{id: overnight_stays, goal: recognision,",
-          "params/strategy.yaml: indicators[0].goal: 'recognision' is not a goal; use one of competence, recognition, "
-          "influence"),
-    Break("a country that is not a country", "strategy.yaml", "{id: tallinn, country: EE,", "{id: tallinn, country: XX,",
-          "params/strategy.yaml: cities[0].country: 'XX' is not a country; use an id of countries, e.g. AT, AU, BE, BR, "
-          "CA …"),
-    Break("a notebook that is not there", "strategy.yaml", "    notebook: influence\n", "    notebook: influense\n",
-          "params/strategy.yaml: goals[2].notebook: 'influense' is not a notebook (no notebooks/influense.ipynb); use "
-          "one of competence, goal, influence, recognition"),
-    Break("a goal's figures not text", "strategy.yaml", "    notebook: competence\n",
-          "    notebook: competence\n    figures: [competence]\n",
-          "params/strategy.yaml: goals[0].figures: ['competence'] is not text"),
-    Break("a headline's unit", "strategy.yaml", COMPETENCE_HEADLINES,
-          "    headlines: [{id: competence_activities, unit: percent}]\n",
-          "params/strategy.yaml: goals[0].headlines[0].unit: 'percent' is not 'count' or 'eur'"),
-    Break("a headline twice", "strategy.yaml", COMPETENCE_HEADLINES,
-          "    headlines:\n      - {id: media_items, unit: count}\n"
-          "      - {id: media_items, unit: count}\n",
-          "params/strategy.yaml: goals[0].headlines[1].id: 'media_items' is already headlines[0] of this goal; every "
-          "headline of a goal is unique"),
-    Break("no word for no", "strategy.yaml", '{id: "no", fi: Ei', '{id: "nope", fi: Ei',
-          "params/strategy.yaml: yes_no: the ids are 'yes', 'nope'; the list holds exactly the ids 'yes' and 'no' (the "
-          "workbook's nil-return choice is its 'yes')"),
-    Break("a key twice", "strategy.yaml", "goals:\n", "goals: []\ngoals:\n",
-          "params/strategy.yaml: line 21, column 1: the key 'goals' is twice (also on line 20); keep one of them"),
-    Break("not YAML", "strategy.yaml", "  - {id: c40,", "  - {id: c40\n",
-          "params/strategy.yaml: line 136, column 4: not valid YAML (did not find expected ',' or '}')"),
+    Break(
+        "a label missing",
+        "strategy.yaml",
+        "    sv: Utveckling av Helsingfors internationella synlighet\n",
+        "",
+        f"params/strategy.yaml: goals[1].sv: missing; {GOAL_LABEL}",
+    ),
+    Break(
+        "a label empty",
+        "strategy.yaml",
+        "    sv: Utveckling av Helsingfors internationella synlighet\n",
+        "    sv: ''\n",
+        f"params/strategy.yaml: goals[1].sv: empty; {GOAL_LABEL}",
+    ),
+    Break(
+        "a list missing",
+        "strategy.yaml",
+        "countries:\n",
+        "REMOVE-LIST",
+        "params/strategy.yaml: countries: missing; the file needs the list of countries",
+    ),
+    Break(
+        "a list misspelt",
+        "strategy.yaml",
+        "countries:\n",
+        "countrys:\n",
+        f"params/strategy.yaml: countrys: unknown key; the file has {STRATEGY_FILE_KEYS}",
+    ),
+    Break(
+        "a list empty",
+        "strategy.yaml",
+        "yes_no:\n",
+        "yes_no: []\nyes_no_was:\n",
+        "params/strategy.yaml: yes_no: empty; the file needs the list yes_no (the words yes and no)",
+    ),
+    Break(
+        "a list not a list",
+        "strategy.yaml",
+        "goals:\n",
+        "goals: competence\nold_goals:\n",
+        "params/strategy.yaml: goals: 'competence' is not a list",
+    ),
+    Break(
+        "an entry not a mapping",
+        "strategy.yaml",
+        "goals:\n  - id: competence",
+        "goals:\n  - competence\n  - id: competence",
+        "params/strategy.yaml: goals[0]: 'competence' is not a set of keys; a goal has id, fi, sv, en, notebook, "
+        "figures and headlines",
+    ),
+    Break(
+        "an unknown key",
+        "strategy.yaml",
+        "{id: smart_city, group: necessary,",
+        "{id: smart_city, grup: necessary,",
+        "params/strategy.yaml: focus_areas[0].grup: unknown key; a focus area has id, fi, sv, en and group",
+    ),
+    Break(
+        "not true or false",
+        "strategy.yaml",
+        "{id: horizon_europe, eu: true,",
+        "{id: horizon_europe, eu: maybe,",
+        "params/strategy.yaml: funding_sources[1].eu: 'maybe' is not true or false",
+    ),
+    Break(
+        "not a whole number",
+        "strategy.yaml",
+        "{id: AT, numeric: 40,",
+        "{id: AT, numeric: forty,",
+        "params/strategy.yaml: countries[0].numeric: 'forty' is not a whole number",
+    ),
+    Break(
+        "out of range",
+        "strategy.yaml",
+        "lat: 59.437,",
+        "lat: 959.437,",
+        "params/strategy.yaml: cities[0].lat: 959.437 is above 90; every city needs its latitude (lat)",
+    ),
+    Break(
+        "not one of",
+        "strategy.yaml",
+        "{id: smart_city, group: necessary,",
+        "{id: smart_city, group: needed,",
+        "params/strategy.yaml: focus_areas[0].group: 'needed' is not 'necessary', 'strength' or 'outside'",
+    ),
+    Break(
+        "Norway unquoted",
+        "strategy.yaml",
+        '{id: "NO", numeric: 578',
+        "{id: NO, numeric: 578",
+        "params/strategy.yaml: countries[26].id: false is not text; put it in quotes: YAML reads an unquoted yes, no, "
+        "on, off, y or n (in any case) as true or false",
+    ),
+    Break(
+        "a duplicate id",
+        "strategy.yaml",
+        "  - id: recognition\n",
+        "  - id: competence\n",
+        "params/strategy.yaml: goals[1].id: 'competence' is already the id of goals[0]; every id in a list is unique",
+    ),
+    Break(
+        "a label of two entries",
+        "strategy.yaml",
+        "  - {id: c40, fi: C40 Cities,",
+        "  - {id: c40, fi: Eurocities,",
+        "params/strategy.yaml: networks[1].fi: 'Eurocities' is also the id of networks[0]; a workbook could not tell "
+        "the two apart — give each its own",
+    ),
+    Break(
+        "a goal that is not a goal",
+        "strategy.yaml",
+        "{id: overnight_stays, goal: recognition,",
+        "{id: overnight_stays, goal: recognision,",
+        "params/strategy.yaml: indicators[0].goal: 'recognision' is not a goal; use one of competence, recognition, influence",
+    ),
+    Break(
+        "a country that is not a country",
+        "strategy.yaml",
+        "{id: tallinn, country: EE,",
+        "{id: tallinn, country: XX,",
+        "params/strategy.yaml: cities[0].country: 'XX' is not a country; use an id of countries, e.g. AT, AU, BE, BR, CA …",
+    ),
+    Break(
+        "a notebook that is not there",
+        "strategy.yaml",
+        "    notebook: influence\n",
+        "    notebook: influense\n",
+        "params/strategy.yaml: goals[2].notebook: 'influense' is not a notebook (no notebooks/influense.ipynb); use "
+        "one of competence, goal, influence, recognition",
+    ),
+    Break(
+        "a goal's figures not text",
+        "strategy.yaml",
+        "    notebook: competence\n",
+        "    notebook: competence\n    figures: [competence]\n",
+        "params/strategy.yaml: goals[0].figures: ['competence'] is not text",
+    ),
+    Break(
+        "a headline's unit",
+        "strategy.yaml",
+        COMPETENCE_HEADLINES,
+        "    headlines: [{id: competence_activities, unit: percent}]\n",
+        "params/strategy.yaml: goals[0].headlines[0].unit: 'percent' is not 'count' or 'eur'",
+    ),
+    Break(
+        "a headline twice",
+        "strategy.yaml",
+        COMPETENCE_HEADLINES,
+        "    headlines:\n      - {id: media_items, unit: count}\n      - {id: media_items, unit: count}\n",
+        "params/strategy.yaml: goals[0].headlines[1].id: 'media_items' is already headlines[0] of this goal; every "
+        "headline of a goal is unique",
+    ),
+    Break(
+        "no word for no",
+        "strategy.yaml",
+        '{id: "no", fi: Ei',
+        '{id: "nope", fi: Ei',
+        "params/strategy.yaml: yes_no: the ids are 'yes', 'nope'; the list holds exactly the ids 'yes' and 'no' (the "
+        "workbook's nil-return choice is its 'yes')",
+    ),
+    Break(
+        "a key twice",
+        "strategy.yaml",
+        "goals:\n",
+        "goals: []\ngoals:\n",
+        "params/strategy.yaml: line 21, column 1: the key 'goals' is twice (also on line 20); keep one of them",
+    ),
+    Break(
+        "not YAML",
+        "strategy.yaml",
+        "  - {id: c40,",
+        "  - {id: c40\n",
+        "params/strategy.yaml: line 136, column 4: not valid YAML (did not find expected ',' or '}')",
+    ),
     # report.yaml
-    Break("years not a number", "report.yaml", "compare_years: 2 ", "compare_years: two ",
-          "params/report.yaml: compare_years: 'two' is not a whole number"),
-    Break("years below zero", "report.yaml", "compare_years: 2 ", "compare_years: -1 ",
-          "params/report.yaml: compare_years: -1 is below 0; how many earlier years the report compares with"),
-    Break("an unknown language", "report.yaml", "language: fi ", "language: de ",
-          "params/report.yaml: language: 'de' is not 'fi', 'sv' or 'en'"),
-    Break("not a date", "report.yaml", "report_date: null", "report_date: 31.12.2025",
-          "params/report.yaml: report_date: '31.12.2025' is not a date (YYYY-MM-DD)"),
-    Break("the template version as a setting", "report.yaml", "year: 2025\n", 'year: 2025\ntemplate_version: "2025.2"\n',
-          "params/report.yaml: template_version: unknown key; the file has year, language, compare_years, report_date "
-          "and accepted_template_versions"),
-    Break("the written version not accepted", "report.yaml", '["2025.1", "2025.2"]', '["2025.1"]',
-          "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.2') is "
-          "missing; add it, or the intake refuses the templates it writes"),
-    Break("a version unquoted", "report.yaml", '["2025.1", "2025.2"]', "[2025.1, 2025.2]",
-          "params/report.yaml: accepted_template_versions[0]: 2025.1 is not text; put it in quotes"),
+    Break(
+        "years not a number",
+        "report.yaml",
+        "compare_years: 2 ",
+        "compare_years: two ",
+        "params/report.yaml: compare_years: 'two' is not a whole number",
+    ),
+    Break(
+        "years below zero",
+        "report.yaml",
+        "compare_years: 2 ",
+        "compare_years: -1 ",
+        "params/report.yaml: compare_years: -1 is below 0; how many earlier years the report compares with",
+    ),
+    Break(
+        "an unknown language",
+        "report.yaml",
+        "language: fi ",
+        "language: de ",
+        "params/report.yaml: language: 'de' is not 'fi', 'sv' or 'en'",
+    ),
+    Break(
+        "not a date",
+        "report.yaml",
+        "report_date: null",
+        "report_date: 31.12.2025",
+        "params/report.yaml: report_date: '31.12.2025' is not a date (YYYY-MM-DD)",
+    ),
+    Break(
+        "the template version as a setting",
+        "report.yaml",
+        "year: 2025\n",
+        'year: 2025\ntemplate_version: "2025.2"\n',
+        "params/report.yaml: template_version: unknown key; the file has year, language, compare_years, report_date "
+        "and accepted_template_versions",
+    ),
+    Break(
+        "the written version not accepted",
+        "report.yaml",
+        '["2025.1", "2025.2"]',
+        '["2025.1"]',
+        "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.2') is "
+        "missing; add it, or the intake refuses the templates it writes",
+    ),
+    Break(
+        "a version unquoted",
+        "report.yaml",
+        '["2025.1", "2025.2"]',
+        "[2025.1, 2025.2]",
+        "params/report.yaml: accepted_template_versions[0]: 2025.1 is not text; put it in quotes",
+    ),
     # texts.yaml
-    Break("a text missing in one language", "texts.yaml", "  sv: Helsingfors internationella verksamhet {year}\n", "",
-          f"params/texts.yaml: report.title.sv: missing; {TEXT}"),
-    Break("a text empty in one language", "texts.yaml", "common.year: {fi: Vuosi, sv: År, en: Year}",
-          "common.year: {fi: Vuosi, sv: '', en: Year}", f"params/texts.yaml: common.year.sv: empty; {TEXT}"),
-    Break("a text in one language only", "texts.yaml", "common.count: {fi: Lukumäärä, sv: Antal, en: Number}",
-          "common.count: Lukumäärä",
-          "params/texts.yaml: common.count: 'Lukumäärä' is not a set of keys; a text has fi, sv and en"),
-    Break("a text in a fourth language", "texts.yaml", "common.count: {fi: Lukumäärä, sv: Antal, en: Number}",
-          "common.count: {fi: Lukumäärä, sv: Antal, en: Number, de: Anzahl}",
-          "params/texts.yaml: common.count.de: unknown key; a text has fi, sv and en"),
-    Break("placeholders that differ", "texts.yaml", "  sv: Helsingfors internationella verksamhet {year}\n",
-          "  sv: Helsingfors internationella verksamhet {yaer}\n",
-          "params/texts.yaml: report.title: the languages fill in different placeholders (fi {year}; sv {yaer}; en "
-          "{year}); every language needs the same ones"),
-    Break("a stray brace", "texts.yaml", "common.year: {fi: Vuosi, sv: År, en: Year}",
-          "common.year: {fi: 'Vuosi {', sv: År, en: Year}",
-          "params/texts.yaml: common.year: the fi text has a stray brace (Single '{' encountered in format string); "
-          "write placeholders as {name}"),
-    Break("a text key twice", "texts.yaml", "common.year: {fi: Vuosi, sv: År, en: Year}",
-          "common.year: {fi: Vuosi, sv: År, en: Year}\ncommon.year: {fi: Vuosi, sv: År, en: Years}",
-          "params/texts.yaml: line 24, column 1: the key 'common.year' is twice (also on line 23); keep one of them"),
+    Break(
+        "a text missing in one language",
+        "texts.yaml",
+        "  sv: Helsingfors internationella verksamhet {year}\n",
+        "",
+        f"params/texts.yaml: report.title.sv: missing; {TEXT}",
+    ),
+    Break(
+        "a text empty in one language",
+        "texts.yaml",
+        "common.year: {fi: Vuosi, sv: År, en: Year}",
+        "common.year: {fi: Vuosi, sv: '', en: Year}",
+        f"params/texts.yaml: common.year.sv: empty; {TEXT}",
+    ),
+    Break(
+        "a text in one language only",
+        "texts.yaml",
+        "common.count: {fi: Lukumäärä, sv: Antal, en: Number}",
+        "common.count: Lukumäärä",
+        "params/texts.yaml: common.count: 'Lukumäärä' is not a set of keys; a text has fi, sv and en",
+    ),
+    Break(
+        "a text in a fourth language",
+        "texts.yaml",
+        "common.count: {fi: Lukumäärä, sv: Antal, en: Number}",
+        "common.count: {fi: Lukumäärä, sv: Antal, en: Number, de: Anzahl}",
+        "params/texts.yaml: common.count.de: unknown key; a text has fi, sv and en",
+    ),
+    Break(
+        "placeholders that differ",
+        "texts.yaml",
+        "  sv: Helsingfors internationella verksamhet {year}\n",
+        "  sv: Helsingfors internationella verksamhet {yaer}\n",
+        "params/texts.yaml: report.title: the languages fill in different placeholders (fi {year}; sv {yaer}; en "
+        "{year}); every language needs the same ones",
+    ),
+    Break(
+        "a stray brace",
+        "texts.yaml",
+        "common.year: {fi: Vuosi, sv: År, en: Year}",
+        "common.year: {fi: 'Vuosi {', sv: År, en: Year}",
+        "params/texts.yaml: common.year: the fi text has a stray brace (Single '{' encountered in format string); "
+        "write placeholders as {name}",
+    ),
+    Break(
+        "a text key twice",
+        "texts.yaml",
+        "common.year: {fi: Vuosi, sv: År, en: Year}",
+        "common.year: {fi: Vuosi, sv: År, en: Year}\ncommon.year: {fi: Vuosi, sv: År, en: Years}",
+        "params/texts.yaml: line 24, column 1: the key 'common.year' is twice (also on line 23); keep one of them",
+    ),
     # workbook.yaml
-    Break("a column's words missing", "workbook.yaml", "      budget_eur:\n", "REMOVE-BLOCK",
-          "params/workbook.yaml: sheets.Toiminnot.columns.budget_eur: missing; every column of the schema needs its "
-          "label and help in fi, sv and en"),
-    Break("a column that is not the schema's", "workbook.yaml", "      budget_eur:\n", "      budget:\n",
-          "params/workbook.yaml: sheets.Toiminnot.columns.budget: unknown column; the columns of Toiminnot are title, "
-          "activity_type, goal, focus_area, partner_cities, partner_countries, partner_organisations, network, start, "
-          "end, budget_eur, external_funding_eur, funding_source, status, outcome"),
-    Break("a header missing in one language", "workbook.yaml", "        label: {fi: Kaupunki, sv: Stad, en: City}\n",
-          "        label: {fi: Kaupunki, en: City}\n",
-          f"params/workbook.yaml: sheets.Vierailut.columns.city.label.sv: missing; {TEXT}"),
-    Break("a header of two columns", "workbook.yaml", "        label: {fi: Loppupäivä, sv: Slutdatum, en: End date}\n",
-          "        label: {fi: Loppupäivä, sv: Slutdatum, en: Start date}\n",
-          "params/workbook.yaml: sheets.Toiminnot.columns.end.label.en: 'Start date' is also a header of the column "
-          "start; the intake could not tell the two apart — give each column its own"),
-    Break("an example that is not a code", "workbook.yaml", "        example: competence\n",
-          "        example: competance\n",
-          "params/workbook.yaml: sheets.Toiminnot.columns.goal.example: 'competance' is not a goal; use one of "
-          "competence, recognition, influence"),
-    Break("a placeholder the code does not fill", "workbook.yaml", TITLE, TITLE.replace("{year}", "{yaer}"),
-          "params/workbook.yaml: template.title: {yaer} is not filled in here; the placeholders here are {year}"),
-    Break("a sheet name Excel refuses", "workbook.yaml", "list_sheet: {fi: Korjattavat,",
-          'list_sheet: {fi: "Korjattavat: nämä",',
-          "params/workbook.yaml: feedback.list_sheet: the fi name 'Korjattavat: nämä' cannot name a sheet; Excel allows "
-          "at most 31 characters, none of [ ] : * ? / \\ and no apostrophe at either end"),
-    Break("a sheet name taken", "workbook.yaml", "  instructions_sheet: {fi: Ohjeet,",
-          "  instructions_sheet: {fi: Toiminnot,",
-          "params/workbook.yaml: template.instructions_sheet: 'Toiminnot' already names a sheet of the template; give "
-          "the sheet its own name"),
+    Break(
+        "a column's words missing",
+        "workbook.yaml",
+        "      budget_eur:\n",
+        "REMOVE-BLOCK",
+        "params/workbook.yaml: sheets.Toiminnot.columns.budget_eur: missing; every column of the schema needs its "
+        "label and help in fi, sv and en",
+    ),
+    Break(
+        "a column that is not the schema's",
+        "workbook.yaml",
+        "      budget_eur:\n",
+        "      budget:\n",
+        "params/workbook.yaml: sheets.Toiminnot.columns.budget: unknown column; the columns of Toiminnot are title, "
+        "activity_type, goal, focus_area, partner_cities, partner_countries, partner_organisations, network, start, "
+        "end, budget_eur, external_funding_eur, funding_source, status, outcome",
+    ),
+    Break(
+        "a header missing in one language",
+        "workbook.yaml",
+        "        label: {fi: Kaupunki, sv: Stad, en: City}\n",
+        "        label: {fi: Kaupunki, en: City}\n",
+        f"params/workbook.yaml: sheets.Vierailut.columns.city.label.sv: missing; {TEXT}",
+    ),
+    Break(
+        "a header of two columns",
+        "workbook.yaml",
+        "        label: {fi: Loppupäivä, sv: Slutdatum, en: End date}\n",
+        "        label: {fi: Loppupäivä, sv: Slutdatum, en: Start date}\n",
+        "params/workbook.yaml: sheets.Toiminnot.columns.end.label.en: 'Start date' is also a header of the column "
+        "start; the intake could not tell the two apart — give each column its own",
+    ),
+    Break(
+        "an example that is not a code",
+        "workbook.yaml",
+        "        example: competence\n",
+        "        example: competance\n",
+        "params/workbook.yaml: sheets.Toiminnot.columns.goal.example: 'competance' is not a goal; use one of "
+        "competence, recognition, influence",
+    ),
+    Break(
+        "a placeholder the code does not fill",
+        "workbook.yaml",
+        TITLE,
+        TITLE.replace("{year}", "{yaer}"),
+        "params/workbook.yaml: template.title: {yaer} is not filled in here; the placeholders here are {year}",
+    ),
+    Break(
+        "a sheet name Excel refuses",
+        "workbook.yaml",
+        "list_sheet: {fi: Korjattavat,",
+        'list_sheet: {fi: "Korjattavat: nämä",',
+        "params/workbook.yaml: feedback.list_sheet: the fi name 'Korjattavat: nämä' cannot name a sheet; Excel allows "
+        "at most 31 characters, none of [ ] : * ? / \\ and no apostrophe at either end",
+    ),
+    Break(
+        "a sheet name taken",
+        "workbook.yaml",
+        "  instructions_sheet: {fi: Ohjeet,",
+        "  instructions_sheet: {fi: Toiminnot,",
+        "params/workbook.yaml: template.instructions_sheet: 'Toiminnot' already names a sheet of the template; give "
+        "the sheet its own name",
+    ),
 ]
 
 
@@ -204,13 +421,21 @@ def test_a_goal_may_name_its_headlines_by_id_and_its_figures_module(tmp_path):
     params = tmp_path / "params"
     shutil.copytree(PARAMS_DIR, params)
     strategy = params / "strategy.yaml"
-    strategy.write_text(strategy.read_text(encoding="utf-8").replace(COMPETENCE_HEADLINES, (
-        "    figures: competence\n"
-        "    headlines: [competence_activities, {id: eu, unit: eur}, {id: visits, measure: benchmarking_activities}]\n")),
-        encoding="utf-8")
+    strategy.write_text(
+        strategy.read_text(encoding="utf-8").replace(
+            COMPETENCE_HEADLINES,
+            (
+                "    figures: competence\n"
+                "    headlines: [competence_activities, {id: eu, unit: eur}, {id: visits, measure: benchmarking_activities}]\n"
+            ),
+        ),
+        encoding="utf-8",
+    )
     goal = load_params(params).strategy.data["goals"][0]
-    assert (goal["figures"], goal["headlines"]) == ("competence", [
-        {"id": "competence_activities"}, {"id": "eu", "unit": "eur"}, {"id": "visits", "measure": "benchmarking_activities"}])
+    assert (goal["figures"], goal["headlines"]) == (
+        "competence",
+        [{"id": "competence_activities"}, {"id": "eu", "unit": "eur"}, {"id": "visits", "measure": "benchmarking_activities"}],
+    )
 
 
 def test_a_missing_or_empty_params_file_is_one_line(tmp_path):
@@ -276,7 +501,7 @@ def test_whatever_the_typo_the_params_load_or_fail_with_one_line(tmp_path, name)
         for number, mutate in enumerate(MUTATIONS):
             if (index + number) % 11 and name != "report.yaml":
                 continue
-            (params / name).write_text("\n".join([*lines[:index], mutate(line), *lines[index + 1:]]), encoding="utf-8")
+            (params / name).write_text("\n".join([*lines[:index], mutate(line), *lines[index + 1 :]]), encoding="utf-8")
             tried += 1
             try:
                 load_params(params)

@@ -63,14 +63,20 @@ def test_a_kernel_that_never_starts_fails_after_the_last_attempt(monkeypatch, tm
     with pytest.raises(NotebookFailed) as failed:
         run_notebook(NOTEBOOK, tmp_path / "out.ipynb", PARAMETERS)
     assert len(calls) == START_ATTEMPTS
-    assert str(failed.value) == (f"notebook competence failed: the kernel failed: {DIED} ({START_ATTEMPTS - 1}); "
-                                 f"the executed copy with the error is saved at {tmp_path / 'out.ipynb'}")
+    assert str(failed.value) == (
+        f"notebook competence failed: the kernel failed: {DIED} ({START_ATTEMPTS - 1}); "
+        f"the executed copy with the error is saved at {tmp_path / 'out.ipynb'}"
+    )
 
 
-@pytest.mark.parametrize("error", [
-    PapermillExecutionError(3, 2, "KeyError: 'year'", "KeyError", "'year'", []),
-    RuntimeError("Kernel crashed in a cell"),
-], ids=["cell", "other kernel error"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        PapermillExecutionError(3, 2, "KeyError: 'year'", "KeyError", "'year'", []),
+        RuntimeError("Kernel crashed in a cell"),
+    ],
+    ids=["cell", "other kernel error"],
+)
 def test_a_failure_that_is_not_a_start_is_never_retried(monkeypatch, tmp_path, error):
     calls = papermill_failing(monkeypatch, error)
     with pytest.raises(NotebookFailed) as failed:

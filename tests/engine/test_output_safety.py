@@ -36,8 +36,20 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def run_into(inputs: Path, out: Path | str, *extra: str, params: Path = PARAMS_DIR):
-    return run_cli("--params", str(params), "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out),
-                   "--format", "html", *extra)
+    return run_cli(
+        "--params",
+        str(params),
+        "run",
+        "--year",
+        str(YEAR),
+        "--inputs",
+        str(inputs),
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        *extra,
+    )
 
 
 def refused(done, message: str) -> None:
@@ -63,6 +75,7 @@ def inputs(write_workbook, tmp_path) -> Path:
 
 # --- run --out: what it may replace ----------------------------------------------------------
 
+
 def test_run_refuses_an_existing_file_as_out(inputs, tmp_path):
     out = tmp_path / "notes.txt"
     out.write_text("the analyst's notes\n")
@@ -76,8 +89,7 @@ def test_run_refuses_a_folder_it_did_not_make(inputs, tmp_path):
     (out / "draft.docx").write_bytes(b"draft")
     (out / "sub" / "figures.csv").write_text("a,b\n")
     before = snapshot(out)
-    refused(run_into(inputs, out),
-            f"{out}: the folder exists and was not made by pipeline.py (no manifest.json); {ADVICE}")
+    refused(run_into(inputs, out), f"{out}: the folder exists and was not made by pipeline.py (no manifest.json); {ADVICE}")
     assert snapshot(out) == before
 
 
@@ -86,8 +98,10 @@ def test_run_refuses_a_folder_whose_manifest_another_tool_wrote(inputs, tmp_path
     out.mkdir()
     (out / "manifest.json").write_text('{"tool": "something else", "files": {}}')
     before = snapshot(out)
-    refused(run_into(inputs, out), f"{out}: the folder exists and was not made by pipeline.py (its manifest.json "
-                                   f"is not one pipeline.py wrote); {ADVICE}")
+    refused(
+        run_into(inputs, out),
+        f"{out}: the folder exists and was not made by pipeline.py (its manifest.json is not one pipeline.py wrote); {ADVICE}",
+    )
     assert snapshot(out) == before
 
 
@@ -98,9 +112,11 @@ def test_run_refuses_its_own_folder_once_someone_put_files_in_it(inputs, tmp_pat
     (out / "data" / "mine.csv").write_text("mine")
     (out / "x.txt").write_text("mine")
     before = snapshot(out)
-    refused(run_into(inputs, out),
-            f"{out}: the folder holds files that pipeline.py did not write (data/mine.csv, notes.txt and 1 more); a "
-            "run replaces the whole folder, so move them out first, or give --out another folder")
+    refused(
+        run_into(inputs, out),
+        f"{out}: the folder holds files that pipeline.py did not write (data/mine.csv, notes.txt and 1 more); a "
+        "run replaces the whole folder, so move them out first, or give --out another folder",
+    )
     assert snapshot(out) == before
 
 
@@ -120,26 +136,32 @@ def test_run_refuses_the_inputs_folder_what_is_in_it_and_what_holds_it(inputs, t
     expected = {
         "same": f"{out}: this is the inputs folder; replacing it with the report would delete the workbooks; {DEFAULT}",
         "inside": f"{out}: this folder is inside the inputs folder ({inputs}); give --out a folder outside it (the "
-                  "default is reports/<year>)",
+        "default is reports/<year>)",
         "above": f"{out}: this folder holds the inputs folder ({inputs}); replacing it with the report would delete "
-                 f"the workbooks; {DEFAULT}",
+        f"the workbooks; {DEFAULT}",
     }[where]
     refused(run_into(inputs, out), expected)
     assert snapshot(inputs) == before
 
 
 def test_run_refuses_the_params_folder_what_is_in_it_and_what_holds_it(inputs, tmp_path):
-    refused(run_into(inputs, PARAMS_DIR),
-            f"{PARAMS_DIR}: this is the params folder; replacing it with the report would delete the params; {DEFAULT}")
+    refused(
+        run_into(inputs, PARAMS_DIR),
+        f"{PARAMS_DIR}: this is the params folder; replacing it with the report would delete the params; {DEFAULT}",
+    )
     params = tmp_path / "config" / "params"
     shutil.copytree(PARAMS_DIR, params)
     before = snapshot(params)
-    refused(run_into(inputs, params / "sub", params=params),
-            f"{params / 'sub'}: this folder is inside the params folder ({params}); give --out a folder outside it "
-            "(the default is reports/<year>)")
-    refused(run_into(inputs, params.parent, params=params),
-            f"{params.parent}: this folder holds the params folder ({params}); replacing it with the report would "
-            f"delete the params; {DEFAULT}")
+    refused(
+        run_into(inputs, params / "sub", params=params),
+        f"{params / 'sub'}: this folder is inside the params folder ({params}); give --out a folder outside it "
+        "(the default is reports/<year>)",
+    )
+    refused(
+        run_into(inputs, params.parent, params=params),
+        f"{params.parent}: this folder holds the params folder ({params}); replacing it with the report would "
+        f"delete the params; {DEFAULT}",
+    )
     assert snapshot(params) == before
 
 
@@ -147,9 +169,10 @@ def test_run_refuses_the_params_folder_what_is_in_it_and_what_holds_it(inputs, t
 def test_run_refuses_the_project_folder_and_what_holds_it(inputs, tmp_path, out):
     params = tmp_path / "params"  # elsewhere, so that the project itself is the reason
     shutil.copytree(PARAMS_DIR, params)
-    refused(run_into(inputs, out, params=params),
-            f"{out}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with the report would "
-            f"delete it; {DEFAULT}")
+    refused(
+        run_into(inputs, out, params=params),
+        f"{out}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with the report would delete it; {DEFAULT}",
+    )
     assert (PROJECT_ROOT / "pipeline.py").is_file()
 
 
@@ -157,9 +180,11 @@ def test_run_refuses_a_failed_folder_that_is_not_its_own(inputs, tmp_path):
     failed = tmp_path / "report.failed"
     failed.mkdir()
     (failed / "keep.txt").write_text("mine")
-    refused(run_into(inputs, tmp_path / "report"),
-            f"{failed}: the folder exists and was not made by pipeline.py (no manifest.json); a failed run would "
-            "replace it with its notebooks, so move it away, or give --out another folder")
+    refused(
+        run_into(inputs, tmp_path / "report"),
+        f"{failed}: the folder exists and was not made by pipeline.py (no manifest.json); a failed run would "
+        "replace it with its notebooks, so move it away, or give --out another folder",
+    )
     assert snapshot(failed) == {"keep.txt": b"mine"}
 
 
@@ -171,9 +196,11 @@ def test_run_refuses_its_own_failed_folder_once_someone_put_files_in_it(inputs, 
     (failed / "manifest.json").write_text(json.dumps(manifest))
     (failed / "fixed.ipynb").write_text("{}")
     before = snapshot(failed)
-    refused(run_into(inputs, tmp_path / "report"),
-            f"{failed}: the folder holds files that pipeline.py did not write (fixed.ipynb); a failed run replaces the "
-            "whole folder, so move them out first, or give --out another folder")
+    refused(
+        run_into(inputs, tmp_path / "report"),
+        f"{failed}: the folder holds files that pipeline.py did not write (fixed.ipynb); a failed run replaces the "
+        "whole folder, so move them out first, or give --out another folder",
+    )
     assert snapshot(failed) == before
 
 
@@ -198,12 +225,15 @@ def test_a_failed_run_replaces_only_a_failed_folder_of_its_own(tmp_path):
 
 
 def test_recovery_removes_only_its_own_two_kinds_of_leftover(tmp_path):
-    dead = 2 ** 22 + 12345  # above Linux's pid_max: no such process
+    dead = 2**22 + 12345  # above Linux's pid_max: no such process
     out = tmp_path / "report"
     out.mkdir()
     ours = [tmp_path / f".report.building-{dead}", tmp_path / f".report.previous-{dead}"]
-    others = [tmp_path / f".report.backup-{dead}", tmp_path / f".report.x.previous-{dead}",
-              tmp_path / f".report.building-{dead}-old"]
+    others = [
+        tmp_path / f".report.backup-{dead}",
+        tmp_path / f".report.x.previous-{dead}",
+        tmp_path / f".report.building-{dead}-old",
+    ]
     for folder in ours + others:
         folder.mkdir()
         (folder / "file.txt").write_text("x")
@@ -219,11 +249,14 @@ def test_the_output_is_checked_before_the_inputs(write_workbook, tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "draft.docx").write_bytes(b"draft")
-    refused(run_into(tmp_path / "inputs", out),
-            f"{out}: the folder exists and was not made by pipeline.py (no manifest.json); {ADVICE}")
+    refused(
+        run_into(tmp_path / "inputs", out),
+        f"{out}: the folder exists and was not made by pipeline.py (no manifest.json); {ADVICE}",
+    )
 
 
 # --- run --out: a place that cannot be written ------------------------------------------------
+
 
 def test_run_refuses_a_path_through_a_file_before_any_work(inputs, tmp_path):
     (tmp_path / "file.txt").write_text("x")
@@ -258,7 +291,9 @@ def test_a_read_only_output_is_found_before_the_intake(inputs, tmp_path, monkeyp
     out = tmp_path / "report"
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
-        2, f"error: {out}: cannot write there (Read-only file system); choose another folder for --out\n")
+        2,
+        f"error: {out}: cannot write there (Read-only file system); choose another folder for --out\n",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]  # the build folder is gone
 
 
@@ -281,12 +316,15 @@ def test_a_full_disk_while_writing_the_output_is_a_usage_error(inputs, tmp_path,
     out = tmp_path / "report"
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
-        2, f"error: {out}: cannot write there (No space left on device); choose another folder for --out\n")
+        2,
+        f"error: {out}: cannot write there (No space left on device); choose another folder for --out\n",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]
 
 
 def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monkeypatch, capsys):
     """A missing file is a bug (exit 4), not a place that cannot be written."""
+
     def missing(*args):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(tmp_path / f".report.building-{os.getpid()}" / "x"))
 
@@ -297,6 +335,7 @@ def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monke
 
 
 # --- templates, example, validate --feedback: the ledger ---------------------------------------
+
 
 def test_example_rewrites_its_own_files_but_never_one_changed_since(tmp_path):
     out = tmp_path / "example"
@@ -312,9 +351,11 @@ def test_example_rewrites_its_own_files_but_never_one_changed_since(tmp_path):
     changed.write_bytes(changed.read_bytes() + b"edited")
     (out / str(YEAR) / "culture_leisure.xlsx").unlink()
     before = snapshot(out)
-    refused(run_cli("example", "--out", str(out), "--years", str(YEAR)),
-            f"{changed}: the file was changed since pipeline.py wrote it; move it away or choose another folder for "
-            "--out (nothing was written)")
+    refused(
+        run_cli("example", "--out", str(out), "--years", str(YEAR)),
+        f"{changed}: the file was changed since pipeline.py wrote it; move it away or choose another folder for "
+        "--out (nothing was written)",
+    )
     assert snapshot(out) == before  # nothing written: the deleted one is not back either
 
 
@@ -335,8 +376,10 @@ def test_templates_never_overwrite_a_workbook_they_did_not_write(write_workbook,
     else:
         listed = f"{filled[0]} and {filled[1]}" if count == 2 else f"{filled[0]}, {filled[1]} and 1 more"
         named = f"{listed}: these files exist and were not written by pipeline.py, or were changed since; move them away"
-    refused(run_cli("templates", "--year", str(YEAR), "--out", str(inputs)),
-            f"{named} or choose another folder for --out (nothing was written)")
+    refused(
+        run_cli("templates", "--year", str(YEAR), "--out", str(inputs)),
+        f"{named} or choose another folder for --out (nothing was written)",
+    )
     assert snapshot(inputs) == before
 
 
@@ -344,9 +387,11 @@ def test_a_ledger_that_is_not_ours_is_not_overwritten(tmp_path):
     out = tmp_path / "templates"
     out.mkdir()
     (out / LEDGER).write_text("my own notes")
-    refused(run_cli("templates", "--year", str(YEAR), "--out", str(out)),
-            f"{out / LEDGER}: the file exists and was not written by pipeline.py; move it away or choose another "
-            "folder for --out (nothing was written)")
+    refused(
+        run_cli("templates", "--year", str(YEAR), "--out", str(out)),
+        f"{out / LEDGER}: the file exists and was not written by pipeline.py; move it away or choose another "
+        "folder for --out (nothing was written)",
+    )
     assert snapshot(out) == {LEDGER: b"my own notes"}
 
 
@@ -366,8 +411,11 @@ def test_feedback_never_overwrites_a_copy_changed_since(write_workbook, tmp_path
 
     copy.write_bytes(copy.read_bytes() + b"fixed by the contributor")
     before = snapshot(out)
-    refused(run_cli(*args), f"{copy}: the file was changed since pipeline.py wrote it; move it away or choose "
-                            "another folder for --feedback (nothing was written)")
+    refused(
+        run_cli(*args),
+        f"{copy}: the file was changed since pipeline.py wrote it; move it away or choose "
+        "another folder for --feedback (nothing was written)",
+    )
     assert snapshot(out) == before
 
 
@@ -375,9 +423,11 @@ def test_feedback_never_overwrites_a_file_of_the_users(write_workbook, tmp_path)
     inputs, out = _broken_inputs(write_workbook, tmp_path), tmp_path / "feedback"
     out.mkdir()
     (out / f"summary-{YEAR}.xlsx").write_bytes(b"the analyst's own summary")
-    refused(run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(out)),
-            f"{out / f'summary-{YEAR}.xlsx'}: the file exists and was not written by pipeline.py; move it away or "
-            "choose another folder for --feedback (nothing was written)")
+    refused(
+        run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(out)),
+        f"{out / f'summary-{YEAR}.xlsx'}: the file exists and was not written by pipeline.py; move it away or "
+        "choose another folder for --feedback (nothing was written)",
+    )
     assert snapshot(out) == {f"summary-{YEAR}.xlsx": b"the analyst's own summary"}
 
 
@@ -385,8 +435,10 @@ def test_feedback_into_the_inputs_folder_never_overwrites_an_input(write_workboo
     inputs = _broken_inputs(write_workbook, tmp_path)
     before = snapshot(inputs)
     workbook = inputs / str(YEAR) / "education.xlsx"
-    refused(run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(inputs)),
-            f"{workbook}: the feedback would overwrite an input workbook; give --feedback another folder")
+    refused(
+        run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(inputs)),
+        f"{workbook}: the feedback would overwrite an input workbook; give --feedback another folder",
+    )
     assert snapshot(inputs) == before
 
 
@@ -399,18 +451,24 @@ def test_a_full_disk_while_writing_feedback_is_a_usage_error(write_workbook, tmp
     monkeypatch.setattr(ledger, "write_atomically", over_quota)
     code = cli.main(["validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(out)])
     captured = capsys.readouterr()
-    assert (code, captured.out, captured.err) == (2, "", f"error: {out / str(YEAR) / 'education.xlsx'}: cannot write "
-                                                         "there (Disk quota exceeded); choose another folder for "
-                                                         "--feedback\n")
+    assert (code, captured.out, captured.err) == (
+        2,
+        "",
+        f"error: {out / str(YEAR) / 'education.xlsx'}: cannot write "
+        "there (Disk quota exceeded); choose another folder for "
+        "--feedback\n",
+    )
     assert not out.exists()
 
 
 def test_templates_through_a_file_or_on_a_full_disk_are_usage_errors(tmp_path, monkeypatch, capsys):
     (tmp_path / "file.txt").write_text("x")
     out = tmp_path / "file.txt" / "templates"
-    refused(run_cli("templates", "--year", str(YEAR), "--out", str(out)),
-            f"{out / str(YEAR) / 'cityexec_international.xlsx'}: cannot write there (Not a directory); choose "
-            "another folder for --out")
+    refused(
+        run_cli("templates", "--year", str(YEAR), "--out", str(out)),
+        f"{out / str(YEAR) / 'cityexec_international.xlsx'}: cannot write there (Not a directory); choose "
+        "another folder for --out",
+    )
 
     def full(path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -418,11 +476,14 @@ def test_templates_through_a_file_or_on_a_full_disk_are_usage_errors(tmp_path, m
     monkeypatch.setattr(ledger, "write_atomically", full)
     out = tmp_path / "templates"
     assert cli.main(["templates", "--year", str(YEAR), "--out", str(out)]) == 2
-    assert capsys.readouterr().err == (f"error: {out / str(YEAR) / 'cityexec_international.xlsx'}: cannot write "
-                                       "there (No space left on device); choose another folder for --out\n")
+    assert capsys.readouterr().err == (
+        f"error: {out / str(YEAR) / 'cityexec_international.xlsx'}: cannot write "
+        "there (No space left on device); choose another folder for --out\n"
+    )
 
 
 # --- a real run ----------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_run_replaces_its_own_report_but_not_once_someone_added_a_file(tmp_path):
@@ -442,8 +503,10 @@ def test_a_run_replaces_its_own_report_but_not_once_someone_added_a_file(tmp_pat
     assert checkpoint.read_text() == '{"my": "edits"}'
     (out / "notebooks" / "my-analysis.ipynb").write_text("{}")
     before = snapshot(out)
-    refused(run_into(inputs, out, "--quiet"),
-            f"{out}: the folder holds files that pipeline.py did not write (notebooks/my-analysis.ipynb); a run "
-            "replaces the whole folder, so move them out first, or give --out another folder")
+    refused(
+        run_into(inputs, out, "--quiet"),
+        f"{out}: the folder holds files that pipeline.py did not write (notebooks/my-analysis.ipynb); a run "
+        "replaces the whole folder, so move them out first, or give --out another folder",
+    )
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "report"]  # no build folder left

@@ -67,16 +67,14 @@ def test_stages_are_reused_only_when_nothing_they_read_changed(inputs, tmp_path)
     assert "6 of 6 stages reused" in again.stdout
     assert "notebook competence …" not in again.stderr
     after = snapshot(out)
-    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
-        k: v for k, v in before.items() if k != "manifest.json"}
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {k: v for k, v in before.items() if k != "manifest.json"}
 
     # Only the language changed: only the assembly runs; the Finnish report stays.
     run(inputs, out, "--lang", "sv")
     stages = cached(out)
     assert stages.pop(f"assembly international-activities-{YEAR}-sv.html") is False
     assert all(stages.values())
-    assert (out / f"international-activities-{YEAR}-fi.html").read_bytes() == \
-        before[f"international-activities-{YEAR}-fi.html"]
+    assert (out / f"international-activities-{YEAR}-fi.html").read_bytes() == before[f"international-activities-{YEAR}-fi.html"]
 
     # One cell of one workbook changed: intake and every notebook run again.
     workbook = inputs / str(YEAR) / "education.xlsx"
@@ -106,8 +104,9 @@ def test_the_manifest_says_what_was_used(inputs, tmp_path):
     assert data["status"] == "ok" and data["exit_status"] == 0
     for relative, digest in data["files"].items():
         assert sha(out / relative) == digest, relative
-    assert sorted(data["files"]) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                                           if p.is_file() and p.name != "manifest.json")
+    assert sorted(data["files"]) == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"
+    )
     files = {Path(f["path"]).name + str(f["year"]): f for f in data["inputs"]}
     assert len(files) == len(list(inputs.rglob("*.xlsx")))
     education = files[f"education.xlsx{YEAR}"]
@@ -133,9 +132,25 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_succeeds(input
     run(inputs, out)
     before = snapshot(out)
     process = subprocess.Popen(
-        [sys.executable, str(PIPELINE), "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out),
-         "--format", "html", "--force"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        [
+            sys.executable,
+            str(PIPELINE),
+            "run",
+            "--year",
+            str(YEAR),
+            "--inputs",
+            str(inputs),
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--force",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     build = tmp_path / f".report.building-{process.pid}"
     deadline = time.monotonic() + 120
     while not (build / "notebooks" / "competence.ipynb").exists():  # a notebook is running
@@ -147,7 +162,8 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_succeeds(input
     run(inputs, out)
     assert not build.exists(), "the dead run's build folder is cleaned up"
     assert {k: v for k, v in snapshot(out).items() if k != "manifest.json"} == {
-        k: v for k, v in before.items() if k != "manifest.json"}
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
 
 
 def test_a_run_killed_between_the_two_renames_is_recovered(inputs, tmp_path):
@@ -162,7 +178,8 @@ def test_a_run_killed_between_the_two_renames_is_recovered(inputs, tmp_path):
     assert "6 of 6 stages reused" in done.stdout  # the recovered report was the cache
     assert not aside.exists()
     assert {k: v for k, v in snapshot(out).items() if k != "manifest.json"} == {
-        k: v for k, v in before.items() if k != "manifest.json"}
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
 
 
 def test_progress_is_plain_lines_when_not_a_terminal_and_silent_when_quiet(inputs, tmp_path):

@@ -123,16 +123,21 @@ def test_pending_reuses_what_it_can_and_returns_the_rest_in_order(places):
     out, build = places
     kept = Stage("notebook a", {"n": 1}, ("a.txt",), Work(out, {"a.txt": "a"}))
     previous = previous_run(out, kept)
-    stages = [Stage("notebook a", {"n": 1}, ("a.txt",), Work(build, {"a.txt": "a"})),
-              Stage("notebook b", {"n": 2}, ("b.txt",), Work(build, {"b.txt": "b"})),
-              Stage("notebook c", {"n": 3}, ("c.txt",), Work(build, {"c.txt": "c"}))]
+    stages = [
+        Stage("notebook a", {"n": 1}, ("a.txt",), Work(build, {"a.txt": "a"})),
+        Stage("notebook b", {"n": 2}, ("b.txt",), Work(build, {"b.txt": "b"})),
+        Stage("notebook c", {"n": 3}, ("c.txt",), Work(build, {"c.txt": "c"})),
+    ]
     loop, _ = loop_of(out, build, previous)
     todo = loop.pending(stages)
     assert [s.name for s in todo] == ["notebook b", "notebook c"]
     with ThreadPoolExecutor(max_workers=2) as pool:
         loop.execute_in(pool, todo)
     assert sorted((r.name, r.cached) for r in loop.records) == [
-        ("notebook a", True), ("notebook b", False), ("notebook c", False)]
+        ("notebook a", True),
+        ("notebook b", False),
+        ("notebook c", False),
+    ]
     assert sorted(p.name for p in build.iterdir()) == ["a.txt", "b.txt", "c.txt"]
 
 

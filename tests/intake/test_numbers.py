@@ -16,23 +16,53 @@ BUDGET = SHEETS_BY_NAME["Toiminnot"].column("budget_eur")
 REACH = SHEETS_BY_NAME["Näkyvyys"].column("reach")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1 234,50", 1234.5), ("1234.5", 1234.5), ("€ 1 200", 1200.0), ("1\u00a0200 €", 1200.0), ("12 500", 12500.0),
-    ("1,234.50", 1234.5), ("1.234,50", 1234.5), ("12.345.678,9", 12345678.9), ("1,234,567", 1234567.0),
-    ("1.234.567", 1234567.0), ("12,5", 12.5), ("12,50", 12.5), ("0,500", 0.5), ("1234,500", 1234.5),
-    ("12,5000", 12.5), ("-3,25", -3.25), ("\u22121 500", -1500.0), ("12 EUR", 12.0), ("7", 7.0),
-    # not numbers: refused as such, never read as something else
-    ("abc", None), ("1,2,3", None), ("1.2.2025", None), ("1,23.5", None), ("1234.567,8", None), ("12,", None),
-    ("1e5", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 234,50", 1234.5),
+        ("1234.5", 1234.5),
+        ("€ 1 200", 1200.0),
+        ("1\u00a0200 €", 1200.0),
+        ("12 500", 12500.0),
+        ("1,234.50", 1234.5),
+        ("1.234,50", 1234.5),
+        ("12.345.678,9", 12345678.9),
+        ("1,234,567", 1234567.0),
+        ("1.234.567", 1234567.0),
+        ("12,5", 12.5),
+        ("12,50", 12.5),
+        ("0,500", 0.5),
+        ("1234,500", 1234.5),
+        ("12,5000", 12.5),
+        ("-3,25", -3.25),
+        ("\u22121 500", -1500.0),
+        ("12 EUR", 12.0),
+        ("7", 7.0),
+        # not numbers: refused as such, never read as something else
+        ("abc", None),
+        ("1,2,3", None),
+        ("1.2.2025", None),
+        ("1,23.5", None),
+        ("1234.567,8", None),
+        ("12,", None),
+        ("1e5", None),
+        ("", None),
+    ],
+)
 def test_unambiguous_numbers_read_as_written(text, expected):
     assert read_number_text(text) == expected
 
 
-@pytest.mark.parametrize("text, decimal, thousands", [
-    ("12,500", "12,5", "12500"), ("15.000 €", "15", "15000"), ("1,500", "1,5", "1500"), ("-2.750", "-2.75", "-2750"),
-    ("€ 999,999", "999,999", "999999"),
-])
+@pytest.mark.parametrize(
+    "text, decimal, thousands",
+    [
+        ("12,500", "12,5", "12500"),
+        ("15.000 €", "15", "15000"),
+        ("1,500", "1,5", "1500"),
+        ("-2.750", "-2.75", "-2750"),
+        ("€ 999,999", "999,999", "999999"),
+    ],
+)
 def test_one_separator_before_exactly_three_digits_is_ambiguous(text, decimal, thousands):
     reading = read_number_text(text)
     assert isinstance(reading, Ambiguous)
@@ -50,12 +80,20 @@ def test_every_ambiguous_form_is_refused_in_a_euro_column_quoting_both_readings(
 
 
 def test_the_messages_quote_the_value_its_two_readings_and_the_fix():
-    assert parse_value(BUDGET, "12,500", None) == (None, (
-        "budget is ambiguous ('12,500' is 12,5 with a decimal comma, or 12 500 with a thousands separator); type "
-        "12500 (without a separator) for 12 500, or 12,5 for the decimal number"))
-    assert parse_value(REACH, "1,500", None) == (None, (
-        "reach is ambiguous ('1,500' is 1,5 with a decimal comma, or 1 500 with a thousands separator); type 1500 "
-        "(without a separator) for 1 500, or 1,5 for the decimal number"))
+    assert parse_value(BUDGET, "12,500", None) == (
+        None,
+        (
+            "budget is ambiguous ('12,500' is 12,5 with a decimal comma, or 12 500 with a thousands separator); type "
+            "12500 (without a separator) for 12 500, or 12,5 for the decimal number"
+        ),
+    )
+    assert parse_value(REACH, "1,500", None) == (
+        None,
+        (
+            "reach is ambiguous ('1,500' is 1,5 with a decimal comma, or 1 500 with a thousands separator); type 1500 "
+            "(without a separator) for 1 500, or 1,5 for the decimal number"
+        ),
+    )
     assert parse_value(BUDGET, 12500, None) == (12500.0, None)  # a number cell is never ambiguous
 
 
@@ -64,12 +102,24 @@ def test_validate_refuses_ambiguous_numbers_at_their_cells(write_workbook, tmp_p
         wb["Toiminnot"]["K2"] = "15.000 €"
         wb["Näkyvyys"]["F2"] = "1,500"
         wb["Toiminnot"]["L2"] = "1 250,000"  # spaces group the thousands, so the comma is a decimal comma
+
     path = write_workbook(
-        {"Toiminnot": [{"title": "Kiertotalous", "activity_type": "project", "goal": "competence",
-                        "focus_area": "climate", "start": "4.3.2025", "status": "ongoing",
-                        "funding_source": "horizon_europe"}],
-         "Näkyvyys": [{"date": "1.6.2025", "outlet": "The Guardian", "country": "GB", "tone": "positive"}]},
-        edit=edit)
+        {
+            "Toiminnot": [
+                {
+                    "title": "Kiertotalous",
+                    "activity_type": "project",
+                    "goal": "competence",
+                    "focus_area": "climate",
+                    "start": "4.3.2025",
+                    "status": "ongoing",
+                    "funding_source": "horizon_europe",
+                }
+            ],
+            "Näkyvyys": [{"date": "1.6.2025", "outlet": "The Guardian", "country": "GB", "tone": "positive"}],
+        },
+        edit=edit,
+    )
     done = run_cli("validate", "--year", "2025", "--inputs", str(tmp_path / "inputs"))
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
@@ -77,4 +127,5 @@ def test_validate_refuses_ambiguous_numbers_at_their_cells(write_workbook, tmp_p
         "separator); type 1500 (without a separator) for 1 500, or 1,5 for the decimal number",
         f"{path}: Toiminnot!K2: budget is ambiguous ('15.000 €' is 15 with a decimal point, or 15 000 with a thousands "
         "separator); type 15000 (without a separator) for 15 000, or 15 for the decimal number",
-        "2 problems found; fix them and run again."]
+        "2 problems found; fix them and run again.",
+    ]

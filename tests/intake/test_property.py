@@ -27,14 +27,35 @@ STRATEGY = load_strategy()
 SETTINGS = load_settings().with_overrides(year=YEAR)
 # 40 fixed examples by default (15 s); HKI_PROPERTY_EXAMPLES=1000 explores further, with fresh random ones.
 MANY = int(os.environ.get("HKI_PROPERTY_EXAMPLES", "0"))
-EXAMPLES = settings(max_examples=MANY or 40, deadline=None, derandomize=not MANY, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                           HealthCheck.data_too_large])
-LABELS = sorted({str(entry[key]) for name in ("activity_types", "goals", "focus_areas", "countries", "networks",
-                                              "funding_sources", "activity_statuses", "network_roles",
-                                              "visit_directions", "visit_levels", "media_tones", "agreement_types",
-                                              "indicators")
-                 for entry in STRATEGY.data[name] for key in ("id", *LANGUAGES)})
+EXAMPLES = settings(
+    max_examples=MANY or 40,
+    deadline=None,
+    derandomize=not MANY,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+LABELS = sorted(
+    {
+        str(entry[key])
+        for name in (
+            "activity_types",
+            "goals",
+            "focus_areas",
+            "countries",
+            "networks",
+            "funding_sources",
+            "activity_statuses",
+            "network_roles",
+            "visit_directions",
+            "visit_levels",
+            "media_tones",
+            "agreement_types",
+            "indicators",
+        )
+        for entry in STRATEGY.data[name]
+        for key in ("id", *LANGUAGES)
+    }
+)
 ONE_LINE = re.compile(r"^[^\n]+ \([^\n]*\); [^\n]+$")
 
 
@@ -45,22 +66,31 @@ def _excel_text(text: str) -> str:
 
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=40).map(_excel_text)
 values = st.one_of(
-    st.none(), st.booleans(),
-    st.integers(-10**16, 10**16), st.integers(-5, 3000),
-    st.floats(allow_nan=False, allow_infinity=False), st.floats(-1e6, 1e6),
-    st.dates(dt.date(1800, 1, 1), dt.date(9999, 12, 31)), st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
-    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2200, 1, 1)), st.times(),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**16), 10**16),
+    st.integers(-5, 3000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(-1e6, 1e6),
+    st.dates(dt.date(1800, 1, 1), dt.date(9999, 12, 31)),
+    st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2200, 1, 1)),
+    st.times(),
     st.timedeltas(dt.timedelta(0), dt.timedelta(days=400)),
-    texts, texts.map(lambda t: "=" + t[:5]), st.sampled_from(["#N/A", "#DIV/0!", "#VALUE!"]),
+    texts,
+    texts.map(lambda t: "=" + t[:5]),
+    st.sampled_from(["#N/A", "#DIV/0!", "#VALUE!"]),
     st.integers(1990, 2010).map(lambda n: "x" * n),
-    st.sampled_from(LABELS), st.sampled_from(LABELS).map(lambda t: f"  {t.upper()}\u200b "),
+    st.sampled_from(LABELS),
+    st.sampled_from(LABELS).map(lambda t: f"  {t.upper()}\u200b "),
     st.lists(st.sampled_from(LABELS), min_size=1, max_size=3).map("; ".join),
     st.from_regex(r"[-\u2212+]?(€ )?\d{1,3}( \d{3}){0,3}(,\d{1,2})?( €| EUR)?", fullmatch=True),
     st.from_regex(r"\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}", fullmatch=True),
     st.sampled_from(["", "   ", "\t", "1e5", "NaN", "inf", "-0", "0,0", "1.234,5", "1,2,3"]),
 )
-rows = st.fixed_dictionaries({sheet.name: st.lists(values, min_size=len(sheet.columns), max_size=len(sheet.columns))
-                              for sheet in SHEETS})
+rows = st.fixed_dictionaries(
+    {sheet.name: st.lists(values, min_size=len(sheet.columns), max_size=len(sheet.columns)) for sheet in SHEETS}
+)
 
 
 def _decoded(text: str) -> str:
@@ -109,8 +139,15 @@ def _check_number(column, raw, value) -> None:
         assert 1900 <= value <= 2100
 
 
-CHECKS = {"text": _check_text, "code": _check_code, "codes": _check_codes, "date": _check_date,
-          "number": _check_number, "integer": _check_number, "year": _check_number}
+CHECKS = {
+    "text": _check_text,
+    "code": _check_code,
+    "codes": _check_codes,
+    "date": _check_date,
+    "number": _check_number,
+    "integer": _check_number,
+    "year": _check_number,
+}
 
 
 def _check_accepted(column, raw, value) -> None:
@@ -165,25 +202,33 @@ def test_any_value_in_any_column_is_read_correctly_or_refused_at_its_cell(tmp_pa
 def test_neutralised_text_never_starts_a_formula_and_restores_exactly(text):
     written = neutralise(text)
     assert restore(written) == text
-    assert not FORMULA_START.match(written) or written.startswith("'") or re.fullmatch(r"[-+][0-9]+([.,][0-9]+)?",
-                                                                                      written)
+    assert not FORMULA_START.match(written) or written.startswith("'") or re.fullmatch(r"[-+][0-9]+([.,][0-9]+)?", written)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(titles=st.lists(st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30)
-                       .filter(lambda t: t.strip() == t), min_size=1, max_size=5))
+@settings(
+    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    titles=st.lists(
+        st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(lambda t: t.strip() == t),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_any_text_round_trips_through_the_consolidated_csvs(tmp_path_factory, titles):
     from hki_intl.intake import IntakeResult, Submission
     from hki_intl.intake.tables import consolidate
     from tests.conftest import activity
 
-    records = [dict(activity(title=title), organisation="education", year=YEAR, source_file="education.xlsx",
-                    source_row=row) for row, title in enumerate(titles, start=2)]
+    records = [
+        dict(activity(title=title), organisation="education", year=YEAR, source_file="education.xlsx", source_row=row)
+        for row, title in enumerate(titles, start=2)
+    ]
     for record in records:
         record["partner_countries"] = "NL"
-    submission = Submission("education", YEAR, template_path(tmp_path_factory.mktemp("csv"), YEAR, "education"),
-                            "2025.1", "", {"activities": records})
+    submission = Submission(
+        "education", YEAR, template_path(tmp_path_factory.mktemp("csv"), YEAR, "education"), "2025.1", "", {"activities": records}
+    )
     folder = tmp_path_factory.mktemp("data")
     write_tables(consolidate(IntakeResult([submission], [], {})), folder)
     back = read_tables(folder)["activities"]["title"]

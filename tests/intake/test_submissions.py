@@ -19,9 +19,11 @@ from hki_intl.workbook.template import build_workbook, template_path
 from tests.conftest import RECORDS, run_cli
 
 YEAR = 2025
-NIL_WARNING = ("Perustiedot!B5: warning: no activities reported (every sheet of the template is empty); if the "
-               "organisation had no international activity in 2025, confirm this nil return by choosing 'Kyllä' in the "
-               "row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets")
+NIL_WARNING = (
+    "Perustiedot!B5: warning: no activities reported (every sheet of the template is empty); if the "
+    "organisation had no international activity in 2025, confirm this nil return by choosing 'Kyllä' in the "
+    "row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets"
+)
 
 
 def _save(wb, folder, organisation, year=YEAR):
@@ -41,6 +43,7 @@ def _read(wb, folder, strategy, settings):
 
 
 # --- untouched templates and nil returns -----------------------------------------------------------
+
 
 def test_an_untouched_template_is_a_warning_and_a_stated_nil_return_is_not(tmp_path, strategy):
     inputs = tmp_path / "inputs"
@@ -70,7 +73,8 @@ def test_a_nil_return_with_rows_is_refused_as_ambiguous(tmp_path, strategy, sett
     assert problems == [
         f"{path}: Perustiedot!B5: 'Ei raportoitavaa tältä vuodelta' is chosen, but the workbook reports 7 rows "
         "(Toiminnot 2, Verkostot 1, Vierailut 1, Näkyvyys 1, Kumppanuudet 1, Mittarit 1); clear the choice if the rows "
-        "are right, or delete the rows if there was nothing to report"]
+        "are right, or delete the rows if there was nothing to report"
+    ]
 
 
 def test_an_old_template_without_the_row_says_where_to_state_a_nil_return(tmp_path, strategy, settings):
@@ -81,7 +85,8 @@ def test_an_old_template_without_the_row_says_where_to_state_a_nil_return(tmp_pa
     assert problems == [
         f"{path}: Perustiedot: warning: no activities reported (every sheet of the template is empty); if the "
         "organisation had no international activity in 2025, confirm this nil return by choosing 'Kyllä' in a fresh "
-        "template, in the row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets"]
+        "template, in the row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets"
+    ]
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -96,22 +101,42 @@ def test_the_data_quality_part_lists_empty_templates_apart_from_real_submissions
     write_tables(consolidate(result), tmp_path / "data")
     tables = read_tables(tmp_path / "data")
     assert dict(zip(tables["submissions"]["organisation"], tables["submissions"]["status"], strict=True)) == {
-        "culture_leisure": "data", "education": "empty", "forum_virium": "nil_return"}
+        "culture_leisure": "data",
+        "education": "empty",
+        "forum_virium": "nil_return",
+    }
     html = chapters.data_quality(chapters.Context(YEAR, lang, tables, Report(lang)))
     text = re.sub(r"<[^>]+>", " ", html)
-    words = {"fi": ("Toimitettu", "Tyhjä pohja, ei vahvistettu", "Ei raportoitavaa (ilmoitettu)", "Puuttuu",
-                    "Vuodelta 2025 tiedot toimitti 1/9 organisaatiota; 6 ei toimittanut.",
-                    "Tyhjä pohja palautettiin vahvistamatta, ettei raportoitavaa ollut: Kasvatuksen ja koulutuksen "
-                    "toimiala.", "Ilmoitus, ettei raportoitavaa kansainvälistä toimintaa ollut: Forum Virium Helsinki."),
-             "sv": ("Inlämnad", "Tom mall, inte bekräftad", "Inget att rapportera (meddelat)", "Saknas",
-                    "För 2025 lämnade 1 av 9 organisationer uppgifter; 6 lämnade inga.",
-                    "En tom mall skickades utan bekräftelse på att det inte fanns något att rapportera:",
-                    "Meddelade att det inte fanns någon internationell verksamhet att rapportera: Forum Virium"),
-             "en": ("Submitted", "Empty template, not confirmed", "Nothing to report (stated)", "Missing",
-                    "For 2025, 1 of 9 organisations sent their data; 6 did not.",
-                    "An empty template was returned without confirming that there was nothing to report: Education "
-                    "Division. Empty templates are not counted as data sent.",
-                    "Stated that there was no international activity to report: Forum Virium Helsinki.")}
+    words = {
+        "fi": (
+            "Toimitettu",
+            "Tyhjä pohja, ei vahvistettu",
+            "Ei raportoitavaa (ilmoitettu)",
+            "Puuttuu",
+            "Vuodelta 2025 tiedot toimitti 1/9 organisaatiota; 6 ei toimittanut.",
+            "Tyhjä pohja palautettiin vahvistamatta, ettei raportoitavaa ollut: Kasvatuksen ja koulutuksen toimiala.",
+            "Ilmoitus, ettei raportoitavaa kansainvälistä toimintaa ollut: Forum Virium Helsinki.",
+        ),
+        "sv": (
+            "Inlämnad",
+            "Tom mall, inte bekräftad",
+            "Inget att rapportera (meddelat)",
+            "Saknas",
+            "För 2025 lämnade 1 av 9 organisationer uppgifter; 6 lämnade inga.",
+            "En tom mall skickades utan bekräftelse på att det inte fanns något att rapportera:",
+            "Meddelade att det inte fanns någon internationell verksamhet att rapportera: Forum Virium",
+        ),
+        "en": (
+            "Submitted",
+            "Empty template, not confirmed",
+            "Nothing to report (stated)",
+            "Missing",
+            "For 2025, 1 of 9 organisations sent their data; 6 did not.",
+            "An empty template was returned without confirming that there was nothing to report: Education "
+            "Division. Empty templates are not counted as data sent.",
+            "Stated that there was no international activity to report: Forum Virium Helsinki.",
+        ),
+    }
     for phrase in words[lang]:
         assert phrase in " ".join(text.split()), phrase
     label = strategy.organisations.label
@@ -123,11 +148,14 @@ def test_the_data_quality_part_lists_empty_templates_apart_from_real_submissions
 
 # --- one record twice --------------------------------------------------------------------------
 
+
 def test_one_key_on_two_rows_is_an_error_naming_both_rows(tmp_path, strategy, settings):
-    records = {**RECORDS,
-               "Mittarit": [*RECORDS["Mittarit"], dict(RECORDS["Mittarit"][0], value=4900000)],
-               "Verkostot": [*RECORDS["Verkostot"], dict(RECORDS["Verkostot"][0], role="member")],
-               "Kumppanuudet": [*RECORDS["Kumppanuudet"], dict(RECORDS["Kumppanuudet"][0], partner_city=" PEKING ")]}
+    records = {
+        **RECORDS,
+        "Mittarit": [*RECORDS["Mittarit"], dict(RECORDS["Mittarit"][0], value=4900000)],
+        "Verkostot": [*RECORDS["Verkostot"], dict(RECORDS["Verkostot"][0], role="member")],
+        "Kumppanuudet": [*RECORDS["Kumppanuudet"], dict(RECORDS["Kumppanuudet"][0], partner_city=" PEKING ")],
+    }
     path = _save(build_workbook(strategy, "education", YEAR, "fi", records), tmp_path, "education")
     _, problems = read_submission(path, YEAR, strategy, settings)
     assert sorted(str(p).split(": ", 1)[1] for p in problems) == [
@@ -135,18 +163,18 @@ def test_one_key_on_two_rows_is_an_error_naming_both_rows(tmp_path, strategy, se
         "keep one of rows 2 and 3 and delete the other",
         "Mittarit!A3: the same indicator and year as on row 2 ('overnight_stays', '2025'); keep one of rows 2 and 3 "
         "and delete the other",
-        "Verkostot!A3: the same network as on row 2 ('c40'); keep one of rows 2 and 3 and delete the other"]
+        "Verkostot!A3: the same network as on row 2 ('c40'); keep one of rows 2 and 3 and delete the other",
+    ]
 
 
 def test_one_indicator_with_two_values_in_two_workbooks_is_refused_in_both(tmp_path, strategy):
     inputs = tmp_path / "inputs"
-    first = _save(build_workbook(strategy, "helsinki_partners", YEAR, "fi", {"Mittarit": RECORDS["Mittarit"]}),
-                  inputs, "helsinki_partners")
+    first = _save(
+        build_workbook(strategy, "helsinki_partners", YEAR, "fi", {"Mittarit": RECORDS["Mittarit"]}), inputs, "helsinki_partners"
+    )
     other = dict(RECORDS["Mittarit"][0], value=4900000)
-    second = _save(build_workbook(strategy, "cityexec_economic", YEAR, "fi", {"Mittarit": [other]}), inputs,
-                   "cityexec_economic")
-    same = _save(build_workbook(strategy, "education", YEAR, "fi", {"Mittarit": RECORDS["Mittarit"]}), inputs,
-                 "education")
+    second = _save(build_workbook(strategy, "cityexec_economic", YEAR, "fi", {"Mittarit": [other]}), inputs, "cityexec_economic")
+    same = _save(build_workbook(strategy, "education", YEAR, "fi", {"Mittarit": RECORDS["Mittarit"]}), inputs, "education")
     done = run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs))
     assert done.returncode == 1
     assert _lines(done) == [
@@ -159,10 +187,12 @@ def test_one_indicator_with_two_values_in_two_workbooks_is_refused_in_both(tmp_p
         f"{first}: Mittarit!A2: the indicator 'overnight_stays' for 2025 has another value in another workbook of 2025 "
         f"(4 924 251 here; 4 900 000 in {second.name} row 2); agree with the other organisation on one value and report "
         "it in one workbook only",
-        "3 problems found; fix them and run again."]
+        "3 problems found; fix them and run again.",
+    ]
 
 
 # --- last year's file ----------------------------------------------------------------------------
+
 
 def test_last_years_workbook_in_this_years_folder_gets_one_message(tmp_path, strategy):
     from hki_intl.example import build_records
@@ -178,10 +208,12 @@ def test_last_years_workbook_in_this_years_folder_gets_one_message(tmp_path, str
     assert _lines(done) == [
         f"{moved}: Perustiedot!C2: the year does not match the folder 2025 (2024); move the workbook to the folder "
         "2024 or use the 2025 template",
-        "1 problem found; fix them and run again."]
+        "1 problem found; fix them and run again.",
+    ]
 
 
 # --- repeated mistakes -----------------------------------------------------------------------------
+
 
 def test_a_formula_copied_down_a_thousand_rows_is_one_line_and_the_feedback_keeps_every_cell(tmp_path, strategy):
     wb = build_workbook(strategy, "education", YEAR, "fi", RECORDS)
@@ -195,7 +227,8 @@ def test_a_formula_copied_down_a_thousand_rows_is_one_line_and_the_feedback_keep
     assert _lines(done) == [
         f"{path}: Toiminnot!L4:L1000: 997 cells alike, the first L4: external funding is a formula without a saved "
         "result ('=K4*0'); open the workbook in Excel or LibreOffice and save it again, or type the value",
-        "1 problem found; fix them and run again."]
+        "1 problem found; fix them and run again.",
+    ]
     listing = openpyxl.load_workbook(feedback / str(YEAR) / "education.xlsx")["Korjattavat"]
     cells = [row[2] for row in listing.iter_rows(min_row=4, values_only=True)]
     assert cells == [f"L{row}" for row in range(4, 1001)]

@@ -14,15 +14,14 @@ from hki_intl.publish import assemble
 from hki_intl.publish.assemble import TEMPLATES, export_html, split_after_cover
 from hki_intl.report.blocks import Report
 
-HOSTILE = "Helsinki's \"report\" <script>alert(1)</script> & co"
+HOSTILE = 'Helsinki\'s "report" <script>alert(1)</script> & co'
 
 
 def notebook(*outputs: str) -> nbformat.NotebookNode:
     """A merged notebook: one cell per HTML output, as merge_notebooks makes them."""
     nb = nbformat.v4.new_notebook()
     for index, text in enumerate(outputs):
-        cell = nbformat.v4.new_code_cell(source="", outputs=[
-            nbformat.v4.new_output("display_data", data={"text/html": text})])
+        cell = nbformat.v4.new_code_cell(source="", outputs=[nbformat.v4.new_output("display_data", data={"text/html": text})])
         cell["id"] = f"cell-{index}"
         nb.cells.append(cell)
     return nb
@@ -44,9 +43,16 @@ def _cover(report: Report) -> str:
 
 
 def test_the_contents_follow_the_cover_and_list_the_chapters(report, no_library):
-    page = export_html(notebook(_cover(report), report.heading(HOSTILE, 1, anchor="one") + report.paragraph("x"),
-                                report.heading("Two", 1, anchor="two") + report.heading("Part", 2, anchor="part")),
-                       "en", HOSTILE, "Contents")
+    page = export_html(
+        notebook(
+            _cover(report),
+            report.heading(HOSTILE, 1, anchor="one") + report.paragraph("x"),
+            report.heading("Two", 1, anchor="two") + report.heading("Part", 2, anchor="part"),
+        ),
+        "en",
+        HOSTILE,
+        "Contents",
+    )
     cover_end, nav, first = page.index("</header>"), page.index('<nav aria-labelledby="contents"'), page.index('id="one"')
     assert cover_end + len("</header>") == nav < first
     toc = re.search(r"<nav .*?</nav>", page, re.S)[0]
@@ -75,12 +81,15 @@ def test_the_html_head_inlines_the_styles_and_the_page_its_scripts(report, no_li
 
 def test_the_pdf_page_has_the_pdf_head_and_no_scripts(report):
     figure = '<figure class="chart"><div class="chart-live" hidden></div><script type="application/json">{}</script></figure>'
-    page = export_html(notebook(_cover(report), figure), "fi", "T", "Sisällys", interactive=False,
-                       report_date=dt.date(2025, 12, 31))
-    head = page[:page.index("</head>") + len("</head>")]
+    page = export_html(
+        notebook(_cover(report), figure), "fi", "T", "Sisällys", interactive=False, report_date=dt.date(2025, 12, 31)
+    )
+    head = page[: page.index("</head>") + len("</head>")]
     report_css, pdf_css = ((TEMPLATES / name).read_text(encoding="utf-8") for name in ("report.css", "pdf.css"))
-    assert head.endswith(f'{report_css}\n</style>\n<meta name="dcterms.created" content="2025-12-31T00:00:00Z">'
-                         f'<meta name="dcterms.modified" content="2025-12-31T00:00:00Z"><style>{pdf_css}</style></head>')
+    assert head.endswith(
+        f'{report_css}\n</style>\n<meta name="dcterms.created" content="2025-12-31T00:00:00Z">'
+        f'<meta name="dcterms.modified" content="2025-12-31T00:00:00Z"><style>{pdf_css}</style></head>'
+    )
     assert "<script" not in page and '<div class="chart-live"' not in page
     assert page.count('<nav aria-labelledby="contents"') == 1
 

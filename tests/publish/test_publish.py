@@ -25,13 +25,18 @@ BROWSER_DIR = Path(__file__).parent.parent / "browser"
 LANGS = ("fi", "sv", "en")
 INJECTION = '<script>window.__injected = true</script><img src="x" data-injected onerror="window.__injected=true">'
 # More ways out of a text node or an attribute, for the cells a report table shows as they are.
-INJECTIONS = {("Kumppanuudet", "A2"): '"><svg data-injected onload="window.__injected=true"></svg><!--',
-              ("Kumppanuudet", "A3"): "</td></tr></table><iframe data-injected srcdoc=\"<script>parent.__injected=1</script>\">"}
+INJECTIONS = {
+    ("Kumppanuudet", "A2"): '"><svg data-injected onload="window.__injected=true"></svg><!--',
+    ("Kumppanuudet", "A3"): '</td></tr></table><iframe data-injected srcdoc="<script>parent.__injected=1</script>">',
+}
 
 
 def _browser_available() -> bool:
-    return shutil.which("node") is not None and Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists() \
+    return (
+        shutil.which("node") is not None
+        and Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists()
         and (BROWSER_DIR / "node_modules" / "playwright-core").is_dir()
+    )
 
 
 def check_in_browser(report: Path) -> dict:
@@ -39,8 +44,9 @@ def check_in_browser(report: Path) -> dict:
         if os.environ.get("CI"):
             pytest.fail("CI must provide node, /usr/bin/chromium and tests/browser/node_modules (see .ci/run)")
         pytest.skip("needs node, chromium and `npm ci` in tests/browser (make browser-deps)")
-    done = subprocess.run(["node", str(BROWSER_DIR / "check_report.mjs"), str(report)], capture_output=True,
-                          text=True, timeout=240)
+    done = subprocess.run(
+        ["node", str(BROWSER_DIR / "check_report.mjs"), str(report)], capture_output=True, text=True, timeout=240
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -83,8 +89,12 @@ def test_the_pdf_has_pages_outline_metadata_and_text(example, lang):
     third = reader.pages[2].extract_text()
     assert f"3 / {len(reader.pages)}" in third  # running footer with page numbers
     every = " ".join(page.extract_text() for page in reader.pages)
-    cards = re.findall(r'data-metric="[a-z_]+"><span class="value">([^<]*)</span>', report if lang == "fi" else
-                       (root / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8"))
+    cards = re.findall(
+        r'data-metric="[a-z_]+"><span class="value">([^<]*)</span>',
+        report
+        if lang == "fi"
+        else (root / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8"),
+    )
     for value in cards[:5]:
         assert html.unescape(value).replace("\u00a0", " ") in every.replace("\u00a0", " ")
 
@@ -102,8 +112,9 @@ def test_the_languages_differ_in_words_and_agree_in_figures(example):
     assert digits["fi"] == digits["sv"] == digits["en"] and len(digits["fi"]) >= 12
     assert cards["fi"]["external_funding_eur"].endswith("milj.\u00a0€")
     assert cards["en"]["external_funding_eur"].startswith("€") and "million" in cards["en"]["external_funding_eur"]
-    heads = {lang: re.findall(r"<h1 id=\"[^\"]+\">([^<]+)</h1>", path.read_text(encoding="utf-8"))
-             for lang, path in pages.items()}
+    heads = {
+        lang: re.findall(r"<h1 id=\"[^\"]+\">([^<]+)</h1>", path.read_text(encoding="utf-8")) for lang, path in pages.items()
+    }
     assert heads["fi"] != heads["sv"] != heads["en"] and len(heads["fi"]) == len(heads["en"])
 
 

@@ -19,8 +19,15 @@ def _record(table, org, year, row, **values):
 
 
 def _act(org, year, row, **values):
-    base = dict(title=f"T{row}", activity_type="project", goal="competence", focus_area="climate",
-                start=dt.date(year, 1, 1), status="ongoing", external_funding_eur=0.0)
+    base = dict(
+        title=f"T{row}",
+        activity_type="project",
+        goal="competence",
+        focus_area="climate",
+        start=dt.date(year, 1, 1),
+        status="ongoing",
+        external_funding_eur=0.0,
+    )
     return _record("activities", org, year, row, **{**base, **values})
 
 
@@ -29,19 +36,50 @@ def tables(tmp_path):
     subs = []
     for org, year, acts, nets, parts in [
         ("education", 2024, [_act("education", 2024, 2)], [], []),
-        ("education", 2025, [
-            _act("education", 2025, 2, external_funding_eur=1000.0, funding_source="erasmus_plus"),
-            _act("education", 2025, 3, goal="influence", focus_area="outside", title="Muu A"),
-            _act("education", 2025, 4, focus_area="outside", title="Muu B", activity_type="benchmarking",
-                 external_funding_eur=500.0, funding_source="national"),
-        ], [
-            _record("networks", "education", 2025, 2, network="eurocities", role="board", owner_unit=None,
-                    goal="influence", justification="x"),
-            _record("networks", "education", 2025, 3, network="c40", role="member", owner_unit="Yksikkö"),
-        ], [
-            _record("partnerships", "education", 2025, 2, partner_city="Riika", country="LV",
-                    agreement_type="twin_city", strategic_goal=None),
-        ]),
+        (
+            "education",
+            2025,
+            [
+                _act("education", 2025, 2, external_funding_eur=1000.0, funding_source="erasmus_plus"),
+                _act("education", 2025, 3, goal="influence", focus_area="outside", title="Muu A"),
+                _act(
+                    "education",
+                    2025,
+                    4,
+                    focus_area="outside",
+                    title="Muu B",
+                    activity_type="benchmarking",
+                    external_funding_eur=500.0,
+                    funding_source="national",
+                ),
+            ],
+            [
+                _record(
+                    "networks",
+                    "education",
+                    2025,
+                    2,
+                    network="eurocities",
+                    role="board",
+                    owner_unit=None,
+                    goal="influence",
+                    justification="x",
+                ),
+                _record("networks", "education", 2025, 3, network="c40", role="member", owner_unit="Yksikkö"),
+            ],
+            [
+                _record(
+                    "partnerships",
+                    "education",
+                    2025,
+                    2,
+                    partner_city="Riika",
+                    country="LV",
+                    agreement_type="twin_city",
+                    strategic_goal=None,
+                ),
+            ],
+        ),
     ]:
         sub = Submission(org, year, Path(f"{org}.xlsx"), "2025.1", "")
         sub.tables = {s.table: [] for s in SHEETS}

@@ -22,10 +22,10 @@ from hki_intl.report.blocks import Report, TableColumn, escape, slug
 from hki_intl.report.formatting import change
 
 HOSTILE = [
-    '<script>window.__injected = true</script>',
+    "<script>window.__injected = true</script>",
     '"><svg onload="alert(1)"></svg><!--',
-    "</td></tr></table><iframe srcdoc=\"<script>parent.x=1</script>\">",
-    "Helsinki's \"best\" & <worst> &amp; &#x27; &lt;",
+    '</td></tr></table><iframe srcdoc="<script>parent.x=1</script>">',
+    'Helsinki\'s "best" & <worst> &amp; &#x27; &lt;',
     "emoji 🏙️🇫🇮 and ZWJ 👩‍💻",
     "RTL: مرحبا بالعالم \u202eevil\u202c עברית",
     "{{ 7 * 7 }} {% raw %} ${x} `tick`",
@@ -34,11 +34,11 @@ HOSTILE = [
     " ",
     "\x00\x0b\x1f",
 ]
-TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40),
-                 st.text(alphabet="<>&\"'= /;#x27", max_size=20))
+TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.text(alphabet="<>&\"'= /;#x27", max_size=20))
 
 
 # --- the f-string blocks as they were before the templates (frozen; html.escape throughout) -------
+
 
 class FStringReport(Report):
     """The blocks exactly as ``hki_intl/report/blocks.py`` wrote them with f-strings."""
@@ -63,7 +63,8 @@ class FStringReport(Report):
                 delta = f'<span class="delta">{html.escape(text)}</span>'
             cards.append(
                 f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value">{html.escape(self.value(h))}</span>'
-                f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>')
+                f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>'
+            )
         return f'<div class="cards">{"".join(cards)}</div>'
 
     def table(self, frame, columns, caption, total=None, takeaway=""):
@@ -80,25 +81,29 @@ class FStringReport(Report):
         foot = ""
         if total is not None:
             cells = [f'<th scope="row">{html.escape(total)}</th>'] + [
-                (f"<td{num}>{html.escape(c.format(frame[c.key].sum()))}</td>" if c.numeric else "<td></td>")
-                for c in columns[1:]]
+                (f"<td{num}>{html.escape(c.format(frame[c.key].sum()))}</td>" if c.numeric else "<td></td>") for c in columns[1:]
+            ]
             foot = "<tfoot><tr>" + "".join(cells) + "</tr></tfoot>"
         if takeaway:
             caption = f"<strong>{html.escape(caption)}</strong> {html.escape(takeaway)}"
         else:
             caption = html.escape(caption)
-        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody>{foot}</table>")
+        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>"
 
     def chart(self, chart, title, takeaway, description, data_table=""):
         svg, spec = blocks.render(chart, self.lang, description)
         svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{html.escape(description)}" ', svg, count=1)
-        details = (f'<details class="chart-data"><summary>{html.escape(self.t("chart.show_data"))}</summary>'
-                   f"{data_table}</details>") if data_table else ""
-        return (f'<figure class="chart"><figcaption><strong>{html.escape(title)}</strong> '
-                f'{html.escape(takeaway)}</figcaption><div class="chart-static">{svg}</div>'
-                f'<div class="chart-live" hidden></div>'
-                f'<script type="application/json" class="chart-spec">{spec}</script>{details}</figure>')
+        details = (
+            (f'<details class="chart-data"><summary>{html.escape(self.t("chart.show_data"))}</summary>{data_table}</details>')
+            if data_table
+            else ""
+        )
+        return (
+            f'<figure class="chart"><figcaption><strong>{html.escape(title)}</strong> '
+            f'{html.escape(takeaway)}</figcaption><div class="chart-static">{svg}</div>'
+            f'<div class="chart-live" hidden></div>'
+            f'<script type="application/json" class="chart-spec">{spec}</script>{details}</figure>'
+        )
 
 
 class HostileTexts:
@@ -124,9 +129,10 @@ def _both(pair, method: str, *args, **kwargs) -> tuple[str, str]:
 
 # --- the templates render what the f-strings rendered ------------------------------------------------
 
+
 @given(text=TEXT, level=st.integers(1, 6), anchor=st.one_of(st.none(), TEXT))
 @settings(max_examples=300, deadline=None)
-@example(text="Helsinki's \"goal\"", level=1, anchor="report-title")
+@example(text='Helsinki\'s "goal"', level=1, anchor="report-title")
 def test_heading_paragraph_and_bullets_are_byte_identical(pair, text, level, anchor):
     new, old = _both(pair, "heading", text, level, anchor=anchor)
     assert new == old and type(new) is str
@@ -137,40 +143,60 @@ def test_heading_paragraph_and_bullets_are_byte_identical(pair, text, level, anc
     assert _both(pair, "bullets", [])[0] == "<ul></ul>" == _both(pair, "bullets", [])[1]
 
 
-@given(word=TEXT, values=st.lists(st.tuples(st.floats(0, 1e9, allow_nan=False), st.one_of(
-    st.none(), st.just(0.0), st.floats(0, 1e9, allow_nan=False))), min_size=0, max_size=4),
-       previous_year=st.one_of(st.none(), st.just(2024)))
+@given(
+    word=TEXT,
+    values=st.lists(
+        st.tuples(st.floats(0, 1e9, allow_nan=False), st.one_of(st.none(), st.just(0.0), st.floats(0, 1e9, allow_nan=False))),
+        min_size=0,
+        max_size=4,
+    ),
+    previous_year=st.one_of(st.none(), st.just(2024)),
+)
 @settings(max_examples=150, deadline=None)
 def test_headline_cards_are_byte_identical(pair, word, values, previous_year):
     ids = ["competence_activities", "external_funding_eur", "media_items", "network_memberships"]
-    headlines = [Headline(ids[i], "competence", "eur" if i == 1 else "count", value, previous)
-                 for i, (value, previous) in enumerate(values)]
+    headlines = [
+        Headline(ids[i], "competence", "eur" if i == 1 else "count", value, previous)
+        for i, (value, previous) in enumerate(values)
+    ]
     new, old = _both(pair, "headline_cards", headlines, 2025, previous_year)
     assert new == old
     hostile = [Report("en"), FStringReport("en")]
     for report in hostile:
         report.t = HostileTexts(word)
-    assert hostile[0].headline_cards(headlines, 2025, previous_year) == \
-        hostile[1].headline_cards(headlines, 2025, previous_year)
+    assert hostile[0].headline_cards(headlines, 2025, previous_year) == hostile[1].headline_cards(headlines, 2025, previous_year)
 
 
-@given(cells=st.lists(st.tuples(TEXT, st.integers(-10**9, 10**9), TEXT), min_size=0, max_size=5),
-       headers=st.tuples(TEXT, TEXT, TEXT), caption=TEXT, takeaway=TEXT, total=st.one_of(st.none(), TEXT),
-       first_numeric=st.booleans())
+@given(
+    cells=st.lists(st.tuples(TEXT, st.integers(-(10**9), 10**9), TEXT), min_size=0, max_size=5),
+    headers=st.tuples(TEXT, TEXT, TEXT),
+    caption=TEXT,
+    takeaway=TEXT,
+    total=st.one_of(st.none(), TEXT),
+    first_numeric=st.booleans(),
+)
 @settings(max_examples=300, deadline=None)
 @example(cells=[("a", 1, "b")], headers=("x", "y", "z"), caption="c", takeaway="", total=None, first_numeric=False)
 def test_tables_are_byte_identical(pair, cells, headers, caption, takeaway, total, first_numeric):
     frame = pd.DataFrame(cells, columns=["name", "count", "note"])
-    columns = [TableColumn("name", headers[0], numeric=first_numeric),
-               TableColumn("count", headers[1], lambda v: f"{v:,}", numeric=True),
-               TableColumn("note", headers[2], lambda v: f"<{v}>")]
+    columns = [
+        TableColumn("name", headers[0], numeric=first_numeric),
+        TableColumn("count", headers[1], lambda v: f"{v:,}", numeric=True),
+        TableColumn("note", headers[2], lambda v: f"<{v}>"),
+    ]
     new, old = _both(pair, "table", frame, columns, caption, total=total, takeaway=takeaway)
     assert new == old and type(new) is str
 
 
-@given(title=TEXT, takeaway=TEXT, description=TEXT.filter(lambda text: "\\" not in text), svg=st.sampled_from(
-    ['<svg xmlns="http://www.w3.org/2000/svg" width="10"><text>a &amp; b</text></svg>', "<p>not an svg</p>",
-     "<svg", ""]), with_table=st.booleans())
+@given(
+    title=TEXT,
+    takeaway=TEXT,
+    description=TEXT.filter(lambda text: "\\" not in text),
+    svg=st.sampled_from(
+        ['<svg xmlns="http://www.w3.org/2000/svg" width="10"><text>a &amp; b</text></svg>', "<p>not an svg</p>", "<svg", ""]
+    ),
+    with_table=st.booleans(),
+)
 @settings(max_examples=150, deadline=None)
 def test_charts_are_byte_identical(pair, title, takeaway, description, svg, with_table):
     spec = '{"description":"\\u003cscript\\u003e"}'
@@ -200,6 +226,7 @@ def test_a_real_chart_is_byte_identical(pair):
 
 
 # --- hostile text stays text ----------------------------------------------------------------------
+
 
 class Elements(HTMLParser):
     """The start tags, attribute values and text of an HTML fragment."""
@@ -233,8 +260,26 @@ def test_the_blocks_escape_hostile_text_by_default(text):
         "paragraph": (report.paragraph(text), ["p"]),
         "bullets": (report.bullets([text, text]), ["ul", "li", "li"]),
         "cards": (cards, ["div", "div", "span", "span", "span"]),
-        "table": (table, ["table", "caption", *(["strong"] if text else []), "thead", "tr", "th", "th", "tbody", "tr", "th", "td",
-                          "tfoot", "tr", "th", "td"]),
+        "table": (
+            table,
+            [
+                "table",
+                "caption",
+                *(["strong"] if text else []),
+                "thead",
+                "tr",
+                "th",
+                "th",
+                "tbody",
+                "tr",
+                "th",
+                "td",
+                "tfoot",
+                "tr",
+                "th",
+                "td",
+            ],
+        ),
     }
     for name, (fragment, tags) in parts.items():
         parsed = Elements(fragment)
@@ -252,23 +297,42 @@ def test_only_markup_passed_as_markup_is_kept(text, monkeypatch):
     table = report.table(pd.DataFrame({"a": [1]}), [TableColumn("a", "A")], "C")
     figure = report.chart(None, text, text, text, table)
     parsed = Elements(figure)
-    assert parsed.tags == ["figure", "figcaption", "strong", "div", "svg", "div", "script", "details", "summary",
-                           "table", "caption", "thead", "tr", "th", "tbody", "tr", "th"]
+    assert parsed.tags == [
+        "figure",
+        "figcaption",
+        "strong",
+        "div",
+        "svg",
+        "div",
+        "script",
+        "details",
+        "summary",
+        "table",
+        "caption",
+        "thead",
+        "tr",
+        "th",
+        "tbody",
+        "tr",
+        "th",
+    ]
     assert table in figure
 
 
 def test_escape_writes_the_entities_html_escape_writes():
     hostile = "".join(HOSTILE)
     assert escape(hostile) == html.escape(hostile) and isinstance(escape(hostile), Markup)
-    assert escape("it's \"x\"") == "it&#x27;s &quot;x&quot;"  # not MarkupSafe's &#39; and &#34;
+    assert escape('it\'s "x"') == "it&#x27;s &quot;x&quot;"  # not MarkupSafe's &#39; and &#34;
     assert escape(Markup("<b>kept</b>")) == "<b>kept</b>"
     assert escape(12) == "12"
 
 
 def test_the_templates_escape_whatever_they_are_given():
     """Every ``{{ }}`` of the block templates escapes: a value that is not Markup never becomes markup."""
-    assert blocks._render("heading", text="<i>x</i>", level=2, anchor='"><a>') == \
-        '<h2 id="&quot;&gt;&lt;a&gt;">&lt;i&gt;x&lt;/i&gt;</h2>'
+    assert (
+        blocks._render("heading", text="<i>x</i>", level=2, anchor='"><a>')
+        == '<h2 id="&quot;&gt;&lt;a&gt;">&lt;i&gt;x&lt;/i&gt;</h2>'
+    )
     assert blocks._render("paragraph", text="<i>x</i>") == "<p>&lt;i&gt;x&lt;/i&gt;</p>"
     assert blocks._render("paragraph", text=Markup("<i>x</i>")) == "<p><i>x</i></p>"  # markup only when asked for
     assert blocks._render("bullets", items=["<li>"]) == "<ul><li>&lt;li&gt;</li></ul>"

@@ -33,8 +33,7 @@ def tables(tmp_path_factory, strategy):
 
 @pytest.fixture(scope="module")
 def records(strategy):
-    return {y: {org: build_records(strategy, org, y) for org in submitting_organisations(strategy, y)}
-            for y in (PREVIOUS, YEAR)}
+    return {y: {org: build_records(strategy, org, y) for org in submitting_organisations(strategy, y)} for y in (PREVIOUS, YEAR)}
 
 
 def _rows(records, year, sheet):
@@ -86,8 +85,10 @@ def test_influence_messages_carry_the_numbers(tables, records, lang):
 
 
 def test_the_languages_differ_in_words_and_agree_in_numbers(tables):
-    texts = {lang: goals.key_messages(_context(tables, lang), "competence",
-                                      goals.headlines(_context(tables, lang), "competence")) for lang in LANGS}
+    texts = {
+        lang: goals.key_messages(_context(tables, lang), "competence", goals.headlines(_context(tables, lang), "competence"))
+        for lang in LANGS
+    }
     assert texts["fi"] != texts["sv"] != texts["en"]
     digits = {lang: ["".join(ch for ch in m if ch.isdigit()) for m in texts[lang]] for lang in LANGS}
     assert digits["fi"][0] == digits["sv"][0] == digits["en"][0]
@@ -96,13 +97,26 @@ def test_the_languages_differ_in_words_and_agree_in_numbers(tables):
 def test_every_block_renders_in_every_language(tables):
     for lang in LANGS:
         ctx = _context(tables, lang)
-        blocks = [partial(competence.focus_chart, goal="competence"), competence.funding_chart,
-                  competence.learning_table, partial(competence.learning_partners_table, goal="competence"),
-                  recognition.media_country_table, recognition.events_table, recognition.indicator_chart,
-                  recognition.indicator_table, influence.membership_table, influence.priority_cities_table,
-                  influence.partnerships_table, influence.high_level_visits_table, chapters.focus_goal_heatmap,
-                  chapters.organisations_goal_table, chapters.organisation_parts, chapters.data_quality,
-                  partial(generic.focus_chart, goal="influence"), partial(generic.type_chart, goal="recognition")]
+        blocks = [
+            partial(competence.focus_chart, goal="competence"),
+            competence.funding_chart,
+            competence.learning_table,
+            partial(competence.learning_partners_table, goal="competence"),
+            recognition.media_country_table,
+            recognition.events_table,
+            recognition.indicator_chart,
+            recognition.indicator_table,
+            influence.membership_table,
+            influence.priority_cities_table,
+            influence.partnerships_table,
+            influence.high_level_visits_table,
+            chapters.focus_goal_heatmap,
+            chapters.organisations_goal_table,
+            chapters.organisation_parts,
+            chapters.data_quality,
+            partial(generic.focus_chart, goal="influence"),
+            partial(generic.type_chart, goal="recognition"),
+        ]
         for block in blocks:
             html = block(ctx)
             assert html.startswith("<"), (lang, block)

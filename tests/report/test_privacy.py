@@ -16,22 +16,29 @@ from hki_intl.report.goals import influence
 from tests.conftest import activity
 
 YEAR = 2025
-MASKS = {"fi": ("[sähköpostiosoite poistettu]", "[puhelinnumero poistettu]"),
-         "sv": ("[e-postadress borttagen]", "[telefonnummer borttaget]"),
-         "en": ("[e-mail address removed]", "[phone number removed]")}
+MASKS = {
+    "fi": ("[sähköpostiosoite poistettu]", "[puhelinnumero poistettu]"),
+    "sv": ("[e-postadress borttagen]", "[telefonnummer borttaget]"),
+    "en": ("[e-mail address removed]", "[phone number removed]"),
+}
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("Soita +358 40 123 4567 tai matti.meikalainen@hel.fi", "Soita P tai E"),
-    ("(09) 310 1234, 040-123 4567 ja 0401234567", "P, P ja P"),
-    ("+358 (0)9 310 1234; 00358 9 310 1234", "P; P"),
-    ("liisa.o'virtanen+eu@edu.hel.fi.", "E."),
-    ("ÅSA.ÖBERG@stad.helsingfors.fi", "E"),
-    # figures that are not phone numbers stay
-    ("Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %",
-     "Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %"),
-    ("IBAN FI21 1234 5600 0007 85, @helsinki, x@y", "IBAN FI21 1234 5600 0007 85, @helsinki, x@y"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("Soita +358 40 123 4567 tai matti.meikalainen@hel.fi", "Soita P tai E"),
+        ("(09) 310 1234, 040-123 4567 ja 0401234567", "P, P ja P"),
+        ("+358 (0)9 310 1234; 00358 9 310 1234", "P; P"),
+        ("liisa.o'virtanen+eu@edu.hel.fi.", "E."),
+        ("ÅSA.ÖBERG@stad.helsingfors.fi", "E"),
+        # figures that are not phone numbers stay
+        (
+            "Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %",
+            "Horizon 2021-2027: 4 924 251 yöpymistä, 00100 Helsinki, 1.2.2025, dnro 0123/2025, +12,5 %",
+        ),
+        ("IBAN FI21 1234 5600 0007 85, @helsinki, x@y", "IBAN FI21 1234 5600 0007 85, @helsinki, x@y"),
+    ],
+)
 def test_emails_and_phone_numbers_are_found_and_figures_are_not(text, masked):
     assert mask_personal_data(text, "E", "P") == masked
 
@@ -59,13 +66,31 @@ def data_dir(tmp_path_factory, strategy):
     root = tmp_path_factory.mktemp("privacy")
     records = {
         "Toiminnot": [activity(), activity(title=TITLE, focus_area="outside")],
-        "Verkostot": [{"network": "c40", "role": "board", "owner_unit": OWNER, "goal": "influence",
-                       "justification": "Ilmasto", "annual_fee_eur": 1000, "review_year": 2026}],
-        "Vierailut": [{"direction": "outgoing", "date": dt.date(2025, 5, 2), "city": "Tallinna", "country": "EE",
-                       "level": "mayor", "focus_area": "mobility", "participants": 3, "purpose": PURPOSE}],
+        "Verkostot": [
+            {
+                "network": "c40",
+                "role": "board",
+                "owner_unit": OWNER,
+                "goal": "influence",
+                "justification": "Ilmasto",
+                "annual_fee_eur": 1000,
+                "review_year": 2026,
+            }
+        ],
+        "Vierailut": [
+            {
+                "direction": "outgoing",
+                "date": dt.date(2025, 5, 2),
+                "city": "Tallinna",
+                "country": "EE",
+                "level": "mayor",
+                "focus_area": "mobility",
+                "participants": 3,
+                "purpose": PURPOSE,
+            }
+        ],
     }
-    save_workbook(build_workbook(strategy, "education", YEAR, "fi", records),
-                  template_path(root / "inputs", YEAR, "education"))
+    save_workbook(build_workbook(strategy, "education", YEAR, "fi", records), template_path(root / "inputs", YEAR, "education"))
     broken = build_workbook(strategy, "culture_leisure", YEAR, "fi", {"Toiminnot": [activity()]})
     broken["Toiminnot"]["F2"] = "pekka@hel.fi"  # an unknown country: the problem message quotes it
     save_workbook(broken, template_path(root / "inputs", YEAR, "culture_leisure"))
@@ -76,8 +101,9 @@ def data_dir(tmp_path_factory, strategy):
 
 
 def test_the_analysts_csvs_keep_the_texts_as_typed(data_dir):
-    text = "".join((data_dir / f"{name}.csv").read_text(encoding="utf-8")
-                   for name in ("activities", "networks", "visits", "problems"))
+    text = "".join(
+        (data_dir / f"{name}.csv").read_text(encoding="utf-8") for name in ("activities", "networks", "visits", "problems")
+    )
     for personal in PERSONAL:
         assert personal in text
 
@@ -85,8 +111,15 @@ def test_the_analysts_csvs_keep_the_texts_as_typed(data_dir):
 @pytest.mark.parametrize("lang", MASKS)
 def test_no_email_or_phone_number_reaches_the_report(data_dir, lang):
     ctx = chapters.open_context(YEAR, data_dir, lang)
-    page = "".join([influence.high_level_visits_table(ctx), influence.membership_table(ctx),
-                    chapters.findings_block(ctx), chapters.organisation_parts(ctx), chapters.data_quality(ctx)])
+    page = "".join(
+        [
+            influence.high_level_visits_table(ctx),
+            influence.membership_table(ctx),
+            chapters.findings_block(ctx),
+            chapters.organisation_parts(ctx),
+            chapters.data_quality(ctx),
+        ]
+    )
     for personal in PERSONAL:
         assert personal not in page, personal
     email, phone = MASKS[lang]
@@ -98,5 +131,6 @@ def test_no_email_or_phone_number_reaches_the_report(data_dir, lang):
 def test_every_language_of_a_chapter_is_masked(data_dir, lang):
     chapter = chapters.Chapter(YEAR, data_dir, "fi,sv,en")
     ctx = next(c for c in chapter.contexts if c.lang == lang)
-    assert ctx.tables["visits"]["purpose"].iloc[0] == PURPOSE.replace(
-        "matti.meikalainen@hel.fi", MASKS[lang][0]).replace("+358 40 123 4567", MASKS[lang][1])
+    assert ctx.tables["visits"]["purpose"].iloc[0] == PURPOSE.replace("matti.meikalainen@hel.fi", MASKS[lang][0]).replace(
+        "+358 40 123 4567", MASKS[lang][1]
+    )

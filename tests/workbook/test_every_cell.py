@@ -38,6 +38,7 @@ DATA_SHEETS = [s.name for s in SHEETS]
 
 # --- the edits people make, and what they tell them -----------------------------------------------
 
+
 def _read(path: Path):
     submission, problems = read_submission(path, YEAR, STRATEGY, SETTINGS)
     return submission, [str(p).split(": ", 1)[1] for p in sorted(problems)]
@@ -56,12 +57,21 @@ def test_a_header_typed_over_a_column_is_an_error_naming_its_values_and_the_miss
     assert problems == [
         "Toiminnot!K1:K3: the header 'Budjetti €' is not one of the template's, so column K is not read, and the "
         "template's column 'Budjetti (EUR)' is missing (3 values, the first K1: 'Budjetti €'); if this is that column, "
-        "type its header back (copy it from a fresh template)"]
+        "type its header back (copy it from a fresh template)"
+    ]
 
 
-@pytest.mark.parametrize("noise", [
-    "\ufeffBudjetti (EUR)", "Budjetti\u00a0(EUR)", "  BUDJETTI  (eur) ", "Budjetti\u200b (EUR) *", "budget (eur)",
-    "Budget\u202f(EUR)"])
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "\ufeffBudjetti (EUR)",
+        "Budjetti\u00a0(EUR)",
+        "  BUDJETTI  (eur) ",
+        "Budjetti\u200b (EUR) *",
+        "budget (eur)",
+        "Budget\u202f(EUR)",
+    ],
+)
 def test_invisible_characters_case_and_spaces_in_a_header_read_the_same(tmp_path, noise):
     submission, problems = _read(_write(tmp_path, lambda wb: wb["Toiminnot"].__setitem__("K1", noise)))
     assert problems == []
@@ -72,10 +82,12 @@ def test_a_header_typed_twice_is_an_error_naming_both_cells(tmp_path):
     def edit(wb):
         ws = wb["Toiminnot"]
         ws["P1"], ws["P2"], ws["P3"] = "Budjetti (EUR)", 9000, 500
+
     _submission, problems = _read(_write(tmp_path, edit))
     assert problems == [
         "Toiminnot!P1:P3: the column 'Budjetti (EUR)' is twice in the header (K1 and P1), so column P is not read (3 "
-        "values, the first P1: 'Budjetti (EUR)'); keep one of the two: move any values to column K and delete column P"]
+        "values, the first P1: 'Budjetti (EUR)'); keep one of the two: move any values to column K and delete column P"
+    ]
 
 
 def test_rows_put_on_a_copy_of_the_sheet_are_an_error(tmp_path):
@@ -83,18 +95,21 @@ def test_rows_put_on_a_copy_of_the_sheet_are_an_error(tmp_path):
         copied = wb.copy_worksheet(wb["Vierailut"])
         copied.title = "Vierailut (2)"
         wb["Vierailut"].delete_rows(2)
+
     submission, problems = _read(_write(tmp_path, edit))
     assert submission.tables["visits"] == []
     assert problems == [
         "Vierailut (2)!A1:H2: the sheet is a copy of the sheet 'Vierailut', and its 1 row below the header is not read "
         "(8 values, the first A2: 'Saapuva vierailu Helsinkiin'); move the rows to the sheet 'Vierailut' and delete the "
-        "copy"]
+        "copy"
+    ]
 
 
 def test_a_header_below_empty_rows_is_found_and_named(tmp_path):
     submission, problems = _read(_write(tmp_path, lambda wb: wb["Toiminnot"].insert_rows(1, 11)))
-    assert problems == ["Toiminnot!A12: warning: the header is on row 12, not on row 1 (11 rows above it, empty); "
-                        "delete the 11 rows above it"]
+    assert problems == [
+        "Toiminnot!A12: warning: the header is on row 12, not on row 1 (11 rows above it, empty); delete the 11 rows above it"
+    ]
     assert [r["source_row"] for r in submission.tables["activities"]] == [13, 14]
 
 
@@ -102,10 +117,12 @@ def test_values_above_the_header_are_an_error(tmp_path):
     def edit(wb):
         wb["Mittarit"].insert_rows(1, 2)
         wb["Mittarit"]["B1"] = "Mittarit 2025, lähde Tilastokeskus"
+
     _, problems = _read(_write(tmp_path, edit))
     assert problems == [
         "Mittarit!B1: the header is on row 3, not on row 1, and the values above it are not read (the value B1: "
-        "'Mittarit 2025, lähde Tilastokeskus'); delete the 2 rows above the header (move any data below it first)"]
+        "'Mittarit 2025, lähde Tilastokeskus'); delete the 2 rows above the header (move any data below it first)"
+    ]
 
 
 def test_values_on_the_info_and_instruction_sheets_are_named(tmp_path):
@@ -113,6 +130,7 @@ def test_values_on_the_info_and_instruction_sheets_are_named(tmp_path):
         wb["Perustiedot"]["E2"] = "Kysy lisää: Maija"
         wb["Ohjeet"]["H30"] = "Tämä on valmis"
         wb["Koodit"]["Z1"] = "oma lista"
+
     _, problems = _read(_write(tmp_path, edit))
     assert problems == [
         "Koodit!Z1: warning: the hidden code sheet holds values that are not in the code lists of 2025, and it is not "
@@ -120,27 +138,37 @@ def test_values_on_the_info_and_instruction_sheets_are_named(tmp_path):
         "Ohjeet!H30: warning: text that the template did not write is on the instructions sheet, which is not read "
         "(the value H30: 'Tämä on valmis'); write your data on the sheets of the template, not on the instructions",
         "Perustiedot!E2: warning: values outside the template's rows are not read (the value E2: 'Kysy lisää: "
-        "Maija'); delete them; the sheet holds only the rows of the template"]
+        "Maija'); delete them; the sheet holds only the rows of the template",
+    ]
 
 
 def test_the_feedback_list_sheet_sent_back_with_the_workbook_is_not_named(tmp_path):
     def edit(wb):
         ws = wb.create_sheet("Korjattavat", 0)
         ws["A1"], ws["D4"] = "2 korjattavaa kohtaa", "unknown type ('Seminaari')"
+
     assert _read(_write(tmp_path, edit))[1] == []
 
 
 def test_validate_names_every_edited_header_through_the_command_line(tmp_path):
     def retyped(wb):
         wb["Verkostot"]["C1"] = "Omistaja"
+
     def twice(wb):
         wb["Näkyvyys"]["H1"], wb["Näkyvyys"]["H2"] = "Media", "BBC"
+
     def moved(wb):
         wb["Kumppanuudet"].insert_rows(1, 4)
+
     def bom(wb):
         wb["Vierailut"]["C1"] = "\ufeffKaupunki *"
-    for organisation, edit in (("education", retyped), ("culture_leisure", twice), ("forum_virium", moved),
-                               ("social_health", bom)):
+
+    for organisation, edit in (
+        ("education", retyped),
+        ("culture_leisure", twice),
+        ("forum_virium", moved),
+        ("social_health", bom),
+    ):
         path = _write(tmp_path, edit, organisation)
     folder = path.parent
     done = run_cli("validate", "--year", str(YEAR), "--inputs", str(tmp_path / "inputs"))
@@ -154,10 +182,12 @@ def test_validate_names_every_edited_header_through_the_command_line(tmp_path):
         "this is that column, type its header back (copy it from a fresh template)",
         f"{folder / 'forum_virium.xlsx'}: Kumppanuudet!A5: warning: the header is on row 5, not on row 1 (4 rows above "
         "it, empty); delete the 4 rows above it",
-        "2 errors and 1 warning found; fix the errors and run again."]
+        "2 errors and 1 warning found; fix the errors and run again.",
+    ]
 
 
 # --- the property ----------------------------------------------------------------------------
+
 
 class Model:
     """What the test knows of a workbook it edits: where each data sheet's header is and which
@@ -165,10 +195,12 @@ class Model:
 
     def __init__(self, wb):
         self.header_row = {name: 1 for name in DATA_SHEETS}
-        self.keys = {name: {i: c.key for i, c in enumerate(SHEETS_BY_NAME[name].columns, start=1)}
-                     for name in DATA_SHEETS}
-        self.template = {ws.title: {(c.row, c.column): c.value for row in ws.iter_rows() for c in row
-                                    if c.value is not None} for ws in wb.worksheets if ws.title not in DATA_SHEETS}
+        self.keys = {name: {i: c.key for i, c in enumerate(SHEETS_BY_NAME[name].columns, start=1)} for name in DATA_SHEETS}
+        self.template = {
+            ws.title: {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+            for ws in wb.worksheets
+            if ws.title not in DATA_SHEETS
+        }
 
 
 def _retype(wb, model, sheet, column, text):
@@ -179,8 +211,13 @@ def _retype(wb, model, sheet, column, text):
 def _noise(wb, model, sheet, column, kind):
     cell = wb[sheet].cell(row=model.header_row[sheet], column=column)
     text = str(cell.value)
-    cell.value = {0: "\ufeff" + text, 1: text.replace(" ", "\u00a0"), 2: f"  {text.upper()} ",
-                  3: text[:2] + "\u200b" + text[2:], 4: text.casefold().replace(" *", "")}[kind]
+    cell.value = {
+        0: "\ufeff" + text,
+        1: text.replace(" ", "\u00a0"),
+        2: f"  {text.upper()} ",
+        3: text[:2] + "\u200b" + text[2:],
+        4: text.casefold().replace(" *", ""),
+    }[kind]
 
 
 def _repeat(wb, model, sheet, column, values):
@@ -227,7 +264,8 @@ def _stray(wb, model, sheet, row, column, value):
 
 
 words = st.text(st.characters(categories=("L", "N", "Zs"), max_codepoint=0x24F), min_size=1, max_size=12).filter(
-    lambda t: t.strip() and re.sub(r"\s+", " ", t.strip()).casefold() not in KNOWN_HEADERS)
+    lambda t: t.strip() and re.sub(r"\s+", " ", t.strip()).casefold() not in KNOWN_HEADERS
+)
 values = st.one_of(words, st.integers(-1000, 10**6), st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)))
 KNOWN_HEADERS = {spelling.casefold() for s in SHEETS for c in s.columns for spelling in (c.key, c.fi, c.sv, c.en)}
 sheet_names = st.sampled_from(DATA_SHEETS)
@@ -279,8 +317,9 @@ def unaccounted(path: Path, model: Model, submission, problems) -> list[str]:
     for ws in openpyxl.load_workbook(path).worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if _blank(cell.value) or any(c1 <= cell.column <= c2 and r1 <= cell.row <= r2
-                                             for c1, r1, c2, r2 in named.get(ws.title, [])):
+                if _blank(cell.value) or any(
+                    c1 <= cell.column <= c2 and r1 <= cell.row <= r2 for c1, r1, c2, r2 in named.get(ws.title, [])
+                ):
                     continue
                 if ws.title in DATA_SHEETS:
                     key, header = model.keys[ws.title].get(cell.column), model.header_row[ws.title]
@@ -293,16 +332,22 @@ def unaccounted(path: Path, model: Model, submission, problems) -> list[str]:
     return lost
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(lang=st.sampled_from(LANGUAGES), changes=st.lists(edits(), min_size=1, max_size=4))
 def test_every_non_empty_cell_reaches_the_tables_or_is_named_in_a_problem(tmp_path_factory, lang, changes):
     wb = build_workbook(STRATEGY, "education", YEAR, lang, copy.deepcopy(RECORDS))
     model = Model(wb)
     applied = []
     for edit, arguments in changes:
-        if ((edit is _own_sheet and arguments[0] in wb.sheetnames)
-                or (edit is _copy_sheet and f"{arguments[0]} (2)" in wb.sheetnames)):
+        if (edit is _own_sheet and arguments[0] in wb.sheetnames) or (
+            edit is _copy_sheet and f"{arguments[0]} (2)" in wb.sheetnames
+        ):
             continue
         edit(wb, model, *arguments)
         applied.append((edit.__name__, arguments))

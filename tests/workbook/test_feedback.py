@@ -13,13 +13,22 @@ from hki_intl.workbook.feedback import write_feedback
 from tests.conftest import activity, run_cli
 
 YEAR = 2025
-VERSION_MESSAGE = ("the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2: copy "
-                   "your rows into a fresh template made with 'pipeline.py templates'")
+VERSION_MESSAGE = (
+    "the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2: copy "
+    "your rows into a fresh template made with 'pipeline.py templates'"
+)
 TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
 TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
-MEMBERSHIP = {"network": "c40", "role": "member", "owner_unit": None, "goal": "influence", "justification": "C40",
-              "annual_fee_eur": 1000, "review_year": 2026}
+MEMBERSHIP = {
+    "network": "c40",
+    "role": "member",
+    "owner_unit": None,
+    "goal": "influence",
+    "justification": "C40",
+    "annual_fee_eur": 1000,
+    "review_year": 2026,
+}
 
 
 def _break(wb):
@@ -33,8 +42,7 @@ def _break(wb):
 @pytest.fixture
 def inputs(write_workbook, tmp_path):
     """education (broken in four cells), forum_virium (clean, one finding), and a text file."""
-    broken = write_workbook({"Toiminnot": [activity(), activity()], "Verkostot": [dict(MEMBERSHIP, owner_unit="X")]},
-                            edit=_break)
+    broken = write_workbook({"Toiminnot": [activity(), activity()], "Verkostot": [dict(MEMBERSHIP, owner_unit="X")]}, edit=_break)
     write_workbook({"Toiminnot": [activity()], "Verkostot": [MEMBERSHIP]}, organisation="forum_virium")
     (broken.parent / "social_health.xlsx").write_text("not a workbook\n")
     return tmp_path / "inputs", broken
@@ -44,8 +52,7 @@ def _values(ws):
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
-def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_every_value(inputs, tmp_path, strategy,
-                                                                                        settings):
+def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_every_value(inputs, tmp_path, strategy, settings):
     folder, broken = inputs
     before = hashlib.sha256(broken.read_bytes()).hexdigest()
     result = load_submissions(folder, [YEAR], strategy, settings)
@@ -63,8 +70,13 @@ def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_ever
 
     listing = annotated["Korjattavat"]
     assert _values(listing) == [
-        ["4 korjattavaa kohtaa tiedostossa education.xlsx. Korjaa korostetut solut (jokaisessa on kommentti) ja "
-         "lähetä työkirja uudelleen.", None, None, None],
+        [
+            "4 korjattavaa kohtaa tiedostossa education.xlsx. Korjaa korostetut solut (jokaisessa on kommentti) ja "
+            "lähetä työkirja uudelleen.",
+            None,
+            None,
+            None,
+        ],
         [None, None, None, None],
         ["Nro", "Välilehti", "Solu", "Mitä korjata"],
         [1, "Perustiedot", "C4", VERSION_MESSAGE],
@@ -73,10 +85,18 @@ def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_ever
         [4, "Verkostot", "F2", FEE_MESSAGE],
     ]
     assert [listing[f"C{r}"].hyperlink.location for r in range(4, 8)] == [
-        "'Perustiedot'!C4", "'Toiminnot'!B2", "'Toiminnot'!A3", "'Verkostot'!F2"]
+        "'Perustiedot'!C4",
+        "'Toiminnot'!B2",
+        "'Toiminnot'!A3",
+        "'Verkostot'!F2",
+    ]
 
-    bad = {("Perustiedot", "C4"): VERSION_MESSAGE, ("Toiminnot", "A3"): TITLE_MESSAGE,
-           ("Toiminnot", "B2"): TYPE_MESSAGE, ("Verkostot", "F2"): FEE_MESSAGE}
+    bad = {
+        ("Perustiedot", "C4"): VERSION_MESSAGE,
+        ("Toiminnot", "A3"): TITLE_MESSAGE,
+        ("Toiminnot", "B2"): TYPE_MESSAGE,
+        ("Verkostot", "F2"): FEE_MESSAGE,
+    }
     for (sheet, ref), message in bad.items():
         cell = annotated[sheet][ref]
         assert cell.fill.fgColor.rgb == "00FFE977" and cell.border.left.style == "medium", (sheet, ref)
@@ -84,8 +104,7 @@ def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_ever
         if (sheet, ref) == ("Toiminnot", "B2"):  # the contributor's own comment is kept above ours
             expected = f"Meillä tämä on seminaari.\n\n{expected}"
         assert cell.comment.text == expected
-    commented = {(ws.title, c.coordinate) for ws in annotated.worksheets for row in ws.iter_rows() for c in row
-                 if c.comment}
+    commented = {(ws.title, c.coordinate) for ws in annotated.worksheets for row in ws.iter_rows() for c in row if c.comment}
     assert commented == set(bad)
     assert annotated["Toiminnot"]["A2"].fill.fgColor.rgb != "00FFE977"
     assert not annotated["Perustiedot"].column_dimensions["C"].hidden  # the bad value is in a hidden column
@@ -114,7 +133,7 @@ def test_the_analyst_summary_names_clean_broken_and_missing_organisations(inputs
 def test_the_list_sheet_speaks_the_template_language(write_workbook, tmp_path, strategy, settings):
     write_workbook(lang="sv", edit=lambda wb: wb["Toiminnot"].__setitem__("B2", "Seminarium"))
     result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
-    copy, = write_feedback(result, YEAR, tmp_path / "feedback", strategy).copies
+    (copy,) = write_feedback(result, YEAR, tmp_path / "feedback", strategy).copies
     listing = openpyxl.load_workbook(copy).worksheets[0]
     assert listing.title == "Att rätta"
     assert listing["A1"].value.startswith("1 saker att rätta i filen education.xlsx.")
@@ -135,7 +154,8 @@ def test_validate_with_feedback_through_the_command_line(inputs, tmp_path):
     result = run_cli("validate", "--year", str(YEAR), "--inputs", str(folder), "--feedback", str(out))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"feedback: 1 annotated workbook in {out / str(YEAR)} (education.xlsx); summary {out / f'summary-{YEAR}.xlsx'}"]
+        f"feedback: 1 annotated workbook in {out / str(YEAR)} (education.xlsx); summary {out / f'summary-{YEAR}.xlsx'}"
+    ]
     text = folder / str(YEAR) / "social_health.xlsx"
     assert result.stderr.splitlines() == [
         f"{broken}: Perustiedot!C4: {VERSION_MESSAGE}",
@@ -170,8 +190,7 @@ def test_run_with_allow_partial_reports_without_the_broken_workbooks(tmp_path, s
     wb["Toiminnot"]["B5"] = "Seminaari"
     wb.save(broken)
     out = tmp_path / "report"
-    result = run_cli("run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--allow-partial",
-                     "--quiet")
+    result = run_cli("run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--allow-partial", "--quiet")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[:2] == [
         f"{broken}: Toiminnot!B5: {TYPE_MESSAGE}",
@@ -179,7 +198,8 @@ def test_run_with_allow_partial_reports_without_the_broken_workbooks(tmp_path, s
     ]
     with open(out / "data" / "problems.csv", encoding="utf-8") as handle:
         assert list(csv.DictReader(handle)) == [
-            {"file": str(broken), "sheet": "Toiminnot", "cell": "B5", "severity": "error", "message": TYPE_MESSAGE}]
+            {"file": str(broken), "sheet": "Toiminnot", "cell": "B5", "severity": "error", "message": TYPE_MESSAGE}
+        ]
     with open(out / "data" / "submissions.csv", encoding="utf-8") as handle:
         accepted = {(r["organisation"], r["year"]) for r in csv.DictReader(handle)}
     assert ("education", str(YEAR)) not in accepted and ("education", str(YEAR - 1)) in accepted

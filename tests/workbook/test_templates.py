@@ -35,9 +35,11 @@ def test_sheets_in_order_with_the_instructions_first_and_the_codes_hidden(templa
 def test_the_instructions_explain_every_sheet_and_column_in_the_template_language(template, strategy):
     lang, wb = template
     rows = list(wb[INSTRUCTIONS_SHEET[lang]].iter_rows(values_only=True))
-    title = {"fi": "Ohjeet: kansainvälisen toiminnan vuosiraportti 2025",
-             "sv": "Anvisningar: årsrapport om internationell verksamhet 2025",
-             "en": "Instructions: annual report of international activities 2025"}[lang]
+    title = {
+        "fi": "Ohjeet: kansainvälisen toiminnan vuosiraportti 2025",
+        "sv": "Anvisningar: årsrapport om internationell verksamhet 2025",
+        "en": "Instructions: annual report of international activities 2025",
+    }[lang]
     assert rows[0][0] == title
     assert strategy.organisations.label("education", lang) in rows[1][0]
     described = {(r[0], r[1]) for r in rows if r[0] and r[4]}
@@ -51,9 +53,14 @@ def test_the_instructions_explain_every_sheet_and_column_in_the_template_languag
     countries = by_header[("Toiminnot", SHEETS[0].column("partner_countries").header(lang))]
     assert countries[5] == "; ".join(strategy.codes("countries").label(c, lang) for c in ("NL", "EE"))
     start = by_header[("Toiminnot", SHEETS[0].column("start").header(lang))]
-    assert start[2:4] == ({"fi": "kyllä", "sv": "ja", "en": "yes"}[lang],
-                          {"fi": "Päivämäärä p.k.vvvv, esim. 14.3.2025", "sv": "Datum d.m.åååå, t.ex. 14.3.2025",
-                           "en": "Date d.m.yyyy, e.g. 14.3.2025"}[lang])
+    assert start[2:4] == (
+        {"fi": "kyllä", "sv": "ja", "en": "yes"}[lang],
+        {
+            "fi": "Päivämäärä p.k.vvvv, esim. 14.3.2025",
+            "sv": "Datum d.m.åååå, t.ex. 14.3.2025",
+            "en": "Date d.m.yyyy, e.g. 14.3.2025",
+        }[lang],
+    )
 
 
 def _validations(ws):
@@ -77,15 +84,19 @@ def test_every_coded_column_has_a_dropdown_from_the_hidden_code_sheet(template, 
             assert area == f"{letter}2:{letter}{DATA_ROWS + 1}"
             assert (rule.type, rule.formula1) == ("list", f"=list_{column.codes}")
             # the named range holds exactly the labels of the code list in the template language
-            (sheet_name, ref), = wb.defined_names[f"list_{column.codes}"].destinations
+            ((sheet_name, ref),) = wb.defined_names[f"list_{column.codes}"].destinations
             assert sheet_name == CODES_SHEET
             values = [c.value for (c,) in wb[CODES_SHEET][ref.replace("$", "")]]
             assert values == list(strategy.codes(column.codes).labels(lang).values())
             assert rule.showErrorMessage == (column.kind == "code")  # several countries are typed with ';'
 
 
-KINDS = {"date": ("date", "between"), "year": ("whole", "between"), "integer": ("whole", "greaterThanOrEqual"),
-         "text": ("textLength", "lessThanOrEqual")}
+KINDS = {
+    "date": ("date", "between"),
+    "year": ("whole", "between"),
+    "integer": ("whole", "greaterThanOrEqual"),
+    "text": ("textLength", "lessThanOrEqual"),
+}
 
 
 def test_every_column_has_validation_with_an_input_message(template):
@@ -134,7 +145,7 @@ def test_the_workbook_names_its_organisation_year_and_version(template):
     _, wb = template
     values = {}
     for key, name in INFO_NAMES.items():
-        (sheet, ref), = wb.defined_names[name].destinations
+        ((sheet, ref),) = wb.defined_names[name].destinations
         values[key] = wb[sheet][ref.replace("$", "")].value
         assert sheet == INFO_SHEET and ref.startswith("$C$")
     assert values == {"organisation": "education", "year": 2025, "template_version": TEMPLATE_VERSION}

@@ -45,8 +45,9 @@ def goal_entry(strategy: Strategy, goal: str) -> dict:
     for entry in strategy.data["goals"]:
         if str(entry["id"]) == goal:
             return entry
-    raise UsageError(f"params/strategy.yaml: goals: no goal '{goal}'; the goals are "
-                     f"{', '.join(str(g['id']) for g in strategy.data['goals'])}")
+    raise UsageError(
+        f"params/strategy.yaml: goals: no goal '{goal}'; the goals are {', '.join(str(g['id']) for g in strategy.data['goals'])}"
+    )
 
 
 def notebook_of(entry: dict) -> str:
@@ -63,8 +64,10 @@ def module_for(strategy: Strategy, goal: str) -> ModuleType:
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as missing:
         if entry.get("figures") and missing.name == f"{__name__}.{name}":
-            raise UsageError(f"params/strategy.yaml: goals: {goal}: figures: there is no module '{name}' "
-                             f"(hki_intl/report/goals/{name}.py); leave it out to use the generic figures") from None
+            raise UsageError(
+                f"params/strategy.yaml: goals: {goal}: figures: there is no module '{name}' "
+                f"(hki_intl/report/goals/{name}.py); leave it out to use the generic figures"
+            ) from None
         if missing.name != f"{__name__}.{name}":
             raise
         return importlib.import_module(f"{__name__}.{GENERIC}")
@@ -80,14 +83,18 @@ def headline_specs(strategy: Strategy, goal: str) -> list[tuple[str, Measure]]:
         item = item if isinstance(item, dict) else {"id": item}
         measure = str(item.get("measure") or item["id"])
         if measure not in module.MEASURES:
-            raise UsageError(f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the goal's figures "
-                             f"({module.__name__.rpartition('.')[2]}) have no measure '{measure}'; choose one of "
-                             f"{', '.join(module.MEASURES)}")
+            raise UsageError(
+                f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the goal's figures "
+                f"({module.__name__.rpartition('.')[2]}) have no measure '{measure}'; choose one of "
+                f"{', '.join(module.MEASURES)}"
+            )
         unit = item.get("unit")
         if unit and unit != module.MEASURES[measure].unit:
-            raise UsageError(f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the unit is "
-                             f"{module.MEASURES[measure].unit}, not {unit} (the measure '{measure}' says); leave the "
-                             f"unit out or correct it")
+            raise UsageError(
+                f"params/strategy.yaml: goals: {goal}: headlines: {item['id']}: the unit is "
+                f"{module.MEASURES[measure].unit}, not {unit} (the measure '{measure}' says); leave the "
+                f"unit out or correct it"
+            )
         specs.append((str(item["id"]), module.MEASURES[measure]))
     return specs
 
@@ -119,5 +126,15 @@ def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
     return module_for(ctx.strategy, goal).key_tables(ctx, goal)
 
 
-__all__ = ["GENERIC_NOTEBOOK", "Measure", "compute_headlines", "goal_entry", "headline_specs", "headlines", "key_messages",
-           "key_tables", "module_for", "notebook_of"]
+__all__ = [
+    "GENERIC_NOTEBOOK",
+    "Measure",
+    "compute_headlines",
+    "goal_entry",
+    "headline_specs",
+    "headlines",
+    "key_messages",
+    "key_tables",
+    "module_for",
+    "notebook_of",
+]

@@ -48,8 +48,10 @@ DEFAULT_HEADLINES = list(MEASURES)
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
-    return {"funding_by_source": an.funding_by_source(ctx.tables, ctx.compared_years),
-            "activities_by_organisation": an.activities_by_organisation(ctx.tables, ctx.year, goal)}
+    return {
+        "funding_by_source": an.funding_by_source(ctx.tables, ctx.compared_years),
+        "activities_by_organisation": an.activities_by_organisation(ctx.tables, ctx.year, goal),
+    }
 
 
 def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
@@ -59,31 +61,40 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     messages = [rep.headline_sentence(h["competence_activities"], ctx.year, ctx.previous_year)]
     focus, count = an.top_value(comp, "focus_area")
     if focus:
-        messages.append(t("message.competence_focus", focus=ctx.label("focus_areas", focus),
-                          count=rep.number(count), share=rep.percent(count / len(comp))))
+        messages.append(
+            t(
+                "message.competence_focus",
+                focus=ctx.label("focus_areas", focus),
+                count=rep.number(count),
+                share=rep.percent(count / len(comp)),
+            )
+        )
     total, eu = h["external_funding_eur"].value, h["eu_funding_eur"].value
-    messages.append(t("message.funding", total=rep.eur(total), eu=rep.eur(eu),
-                      share=rep.percent(eu / total if total else None)))
+    messages.append(t("message.funding", total=rep.eur(total), eu=rep.eur(eu), share=rep.percent(eu / total if total else None)))
     partners = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, goal, top=1)
     challenges = int((acts["activity_type"] == "challenge").sum())
     if len(partners):
         city = partners.iloc[0]
-        messages.append(t("message.benchmarking", benchmarking=rep.number(h["benchmarking_activities"].value),
-                          challenges=rep.number(challenges), city=city_label(ctx, city["city"]),
-                          count=rep.number(city["activities"])))
+        messages.append(
+            t(
+                "message.benchmarking",
+                benchmarking=rep.number(h["benchmarking_activities"].value),
+                challenges=rep.number(challenges),
+                city=city_label(ctx, city["city"]),
+                count=rep.number(city["activities"]),
+            )
+        )
     return messages
 
 
 def focus_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "competence_focus",
-                            where=acts["goal"] == goal)
+    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "competence_focus", where=acts["goal"] == goal)
 
 
 def type_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "competence_type",
-                            where=acts["goal"] == goal)
+    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "competence_type", where=acts["goal"] == goal)
 
 
 def funding_chart(ctx: Context) -> str:
@@ -98,8 +109,13 @@ def learning_table(ctx: Context) -> str:
 def learning_partners_table(ctx: Context, goal: str) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, goal)
-    columns = [TableColumn("city", t("common.city"), lambda v: city_label(ctx, v)),
-               TableColumn("activities", t("common.activities"), rep.number, numeric=True)]
-    takeaway = t("table.partners.takeaway", city=city_label(ctx, frame.iloc[0]["city"]),
-                 count=rep.number(frame.iloc[0]["activities"])) if len(frame) else ""
+    columns = [
+        TableColumn("city", t("common.city"), lambda v: city_label(ctx, v)),
+        TableColumn("activities", t("common.activities"), rep.number, numeric=True),
+    ]
+    takeaway = (
+        t("table.partners.takeaway", city=city_label(ctx, frame.iloc[0]["city"]), count=rep.number(frame.iloc[0]["activities"]))
+        if len(frame)
+        else ""
+    )
     return rep.table(frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway)

@@ -52,12 +52,26 @@ def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
 def focus_chart(ctx: Context, goal: str) -> str:
     """The goal's activities by focus area, every compared year."""
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "goal_focus", where=acts["goal"] == goal,
-                            words={"goal": ctx.strategy.goals.label(goal, ctx.lang)})
+    return comparison_chart(
+        ctx,
+        "activities",
+        "focus_area",
+        "focus_areas",
+        "goal_focus",
+        where=acts["goal"] == goal,
+        words={"goal": ctx.strategy.goals.label(goal, ctx.lang)},
+    )
 
 
 def type_chart(ctx: Context, goal: str) -> str:
     """The goal's activities by type, every compared year."""
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "goal_type",
-                            where=acts["goal"] == goal, words={"goal": ctx.strategy.goals.label(goal, ctx.lang)})
+    return comparison_chart(
+        ctx,
+        "activities",
+        "activity_type",
+        "activity_types",
+        "goal_type",
+        where=acts["goal"] == goal,
+        words={"goal": ctx.strategy.goals.label(goal, ctx.lang)},
+    )

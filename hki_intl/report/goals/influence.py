@@ -55,24 +55,38 @@ DEFAULT_HEADLINES = list(MEASURES)
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
-    return {"memberships": an.memberships(ctx.tables, ctx.year),
-            "priority_cities": an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)}
+    return {
+        "memberships": an.memberships(ctx.tables, ctx.year),
+        "priority_cities": an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy),
+    }
 
 
 def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     rep, t = ctx.report, ctx.t
     messages = [rep.headline_sentence(h["network_memberships"], ctx.year, ctx.previous_year)]
     nets = in_year(ctx.tables["networks"], ctx.year)
-    messages.append(t("message.roles", roles=rep.number(h["influence_roles"].value),
-                      fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum())))
+    messages.append(
+        t("message.roles", roles=rep.number(h["influence_roles"].value), fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum()))
+    )
     parts = in_year(ctx.tables["partnerships"], ctx.year)
-    messages.append(t("message.partnerships", count=rep.number(len(parts)),
-                      twins=rep.number(int((parts["agreement_type"] == "twin_city").sum()))))
+    messages.append(
+        t(
+            "message.partnerships",
+            count=rep.number(len(parts)),
+            twins=rep.number(int((parts["agreement_type"] == "twin_city").sum())),
+        )
+    )
     priority = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
     if len(priority) and priority["activities"].sum():
         top = priority.sort_values(["activities", "city"], ascending=[False, True]).iloc[0]
-        messages.append(t("message.priority", city=city_label(ctx, top["city"]), count=rep.number(top["activities"]),
-                          total=rep.number(priority["activities"].sum())))
+        messages.append(
+            t(
+                "message.priority",
+                city=city_label(ctx, top["city"]),
+                count=rep.number(top["activities"]),
+                total=rep.number(priority["activities"].sum()),
+            )
+        )
     messages.append(rep.headline_sentence(h["high_level_visits_abroad"], ctx.year, ctx.previous_year))
     return messages
 
@@ -95,9 +109,16 @@ def membership_table(ctx: Context) -> str:
     ]
     gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
     shown, more = listed(ctx, frame, "networks")
-    return rep.table(shown, columns, t("table.memberships.caption", year=ctx.year),
-                     total=None if more else t("common.total"),
-                     takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps))) + more
+    return (
+        rep.table(
+            shown,
+            columns,
+            t("table.memberships.caption", year=ctx.year),
+            total=None if more else t("common.total"),
+            takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)),
+        )
+        + more
+    )
 
 
 def priority_cities_table(ctx: Context) -> str:
@@ -105,9 +126,11 @@ def priority_cities_table(ctx: Context) -> str:
     frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
     columns = [TableColumn("city", t("common.city"), lambda v: city_label(ctx, v))] + [
         TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
-        for key in ("activities", "visits_in", "visits_out", "agreements")]
-    return rep.table(frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"),
-                     takeaway=t("table.priority.takeaway"))
+        for key in ("activities", "visits_in", "visits_out", "agreements")
+    ]
+    return rep.table(
+        frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"), takeaway=t("table.priority.takeaway")
+    )
 
 
 def partnerships_table(ctx: Context) -> str:
@@ -122,8 +145,15 @@ def partnerships_table(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
     ]
     shown, more = listed(ctx, frame, "partnerships")
-    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year),
-                     takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame)))) + more
+    return (
+        rep.table(
+            shown,
+            columns,
+            t("table.partnerships.caption", year=ctx.year),
+            takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame))),
+        )
+        + more
+    )
 
 
 def high_level_visits_table(ctx: Context) -> str:
@@ -138,8 +168,15 @@ def high_level_visits_table(ctx: Context) -> str:
         TableColumn("purpose", t("common.purpose"), ctx.text),
     ]
     shown, more = listed(ctx, frame, "visits")
-    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year),
-                     takeaway=t("table.high_level.takeaway", count=rep.number(len(frame)))) + more
+    return (
+        rep.table(
+            shown,
+            columns,
+            t("table.high_level.caption", year=ctx.year),
+            takeaway=t("table.high_level.takeaway", count=rep.number(len(frame))),
+        )
+        + more
+    )
 
 
 def world_map_chart(ctx: Context) -> str:
@@ -152,18 +189,33 @@ def world_map_chart(ctx: Context) -> str:
     visits = in_year(ctx.tables["visits"], ctx.year)
     lookup = ctx.strategy.codes("cities").lookup
     named = set(visits["city"].dropna().map(lambda n: lookup.get(normalise_key(n))))
-    named |= set(in_year(ctx.tables["partnerships"], ctx.year)["partner_city"].dropna().map(
-        lambda n: lookup.get(normalise_key(n))))
-    cities = pd.DataFrame([
-        {"label": str(c[ctx.lang]), "lat": float(c["lat"]), "lon": float(c["lon"])}
-        for c in ctx.strategy.data["cities"] if c["id"] in named and c.get("priority")])
+    named |= set(
+        in_year(ctx.tables["partnerships"], ctx.year)["partner_city"].dropna().map(lambda n: lookup.get(normalise_key(n)))
+    )
+    cities = pd.DataFrame(
+        [
+            {"label": str(c[ctx.lang]), "lat": float(c["lat"]), "lon": float(c["lon"])}
+            for c in ctx.strategy.data["cities"]
+            if c["id"] in named and c.get("priority")
+        ]
+    )
     chart = world_map(per_country[["id", "label", "total"]], cities, t("chart.map.value"), t("common.country"))
     top = per_country.head(5)
-    description = t("chart.map.description", year=ctx.year) + " " + "; ".join(
-        f"{r.label}: {rep.number(r.total)}" for r in per_country.itertuples())
-    takeaway = t("chart.map.takeaway", countries=rep.number(len(per_country)),
-                 top=", ".join(f"{r.label} ({rep.number(r.total)})" for r in top.itertuples()))
-    table = rep.table(per_country, [TableColumn("label", t("common.country"))] + [
-        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")
-    ] + [TableColumn("total", t("common.total"), rep.number, numeric=True)], t("chart.map.title", year=ctx.year))
+    description = (
+        t("chart.map.description", year=ctx.year)
+        + " "
+        + "; ".join(f"{r.label}: {rep.number(r.total)}" for r in per_country.itertuples())
+    )
+    takeaway = t(
+        "chart.map.takeaway",
+        countries=rep.number(len(per_country)),
+        top=", ".join(f"{r.label} ({rep.number(r.total)})" for r in top.itertuples()),
+    )
+    table = rep.table(
+        per_country,
+        [TableColumn("label", t("common.country"))]
+        + [TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")]
+        + [TableColumn("total", t("common.total"), rep.number, numeric=True)],
+        t("chart.map.title", year=ctx.year),
+    )
     return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)

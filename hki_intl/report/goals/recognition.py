@@ -41,8 +41,10 @@ DEFAULT_HEADLINES = list(MEASURES)
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
-    return {"media_by_country": an.media_by_country(ctx.tables, ctx.year),
-            "indicators": an.indicator_series(ctx.tables, ctx.year)}
+    return {
+        "media_by_country": an.media_by_country(ctx.tables, ctx.year),
+        "indicators": an.indicator_series(ctx.tables, ctx.year),
+    }
 
 
 TREND_INDICATORS = ("overnight_stays", "port_passengers", "airport_passengers")
@@ -54,9 +56,15 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     messages = [rep.headline_sentence(h["media_items"], ctx.year, ctx.previous_year)]
     country, count = an.top_value(in_year(ctx.tables["media"], ctx.year), "country")
     if country:
-        messages.append(t("message.media", positive=rep.percent(media["positive_share"]),
-                          countries=rep.number(media["countries"]), country=ctx.label("countries", country),
-                          count=rep.number(count)))
+        messages.append(
+            t(
+                "message.media",
+                positive=rep.percent(media["positive_share"]),
+                countries=rep.number(media["countries"]),
+                country=ctx.label("countries", country),
+                count=rep.number(count),
+            )
+        )
     messages.append(rep.headline_sentence(h["incoming_visits"], ctx.year, ctx.previous_year))
     series = an.indicator_series(ctx.tables, ctx.year)
     stays = series[series["indicator"] == "overnight_stays"].sort_values("value_year")
@@ -65,9 +73,13 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
         sentence = t("message.stays", value=rep.number(last["value"]), year=int(last["value_year"]))
         if len(stays) > 1:
             first = stays.iloc[-2]
-            sentence = t("message.stays_change", value=rep.number(last["value"]), year=int(last["value_year"]),
-                         change=rep.percent(change(last["value"], first["value"]), signed=True),
-                         previous_year=int(first["value_year"]))
+            sentence = t(
+                "message.stays_change",
+                value=rep.number(last["value"]),
+                year=int(last["value_year"]),
+                change=rep.percent(change(last["value"], first["value"]), signed=True),
+                previous_year=int(first["value_year"]),
+            )
         messages.append(sentence)
     return messages
 
@@ -88,15 +100,17 @@ def media_country_table(ctx: Context) -> str:
         TableColumn("items", t("common.media_items"), rep.number, numeric=True),
         TableColumn("reach", t("common.reach"), rep.number, numeric=True),
     ]
-    takeaway = t("table.media_countries.takeaway", countries=rep.number(len(frame)),
-                 share=rep.percent(frame["items"].sum() / max(1, len(in_year(ctx.tables["media"], ctx.year)))))
+    takeaway = t(
+        "table.media_countries.takeaway",
+        countries=rep.number(len(frame)),
+        share=rep.percent(frame["items"].sum() / max(1, len(in_year(ctx.tables["media"], ctx.year)))),
+    )
     return rep.table(frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway)
 
 
 def visits_level_chart(ctx: Context) -> str:
     visits = ctx.tables["visits"]
-    return comparison_chart(ctx, "visits", "level", "visit_levels", "visits_in_level",
-                            where=visits["direction"] == "incoming")
+    return comparison_chart(ctx, "visits", "level", "visit_levels", "visits_in_level", where=visits["direction"] == "incoming")
 
 
 def events_table(ctx: Context) -> str:
@@ -111,22 +125,36 @@ def indicator_chart(ctx: Context) -> str:
         return rep.paragraph(t("chart.takeaway_empty", year=ctx.year))
     data["label"] = data["indicator"].map(lambda c: ctx.label("indicators", c))
     chart = trend_lines(data, "label", "value_year", "value", t("common.indicator"), t("common.year"), t("common.value"))
-    description = t("chart.indicators.description") + " " + "; ".join(
-        f"{r.label} {r.value_year}: {rep.number(r.value)}" for r in data.itertuples())
+    description = (
+        t("chart.indicators.description")
+        + " "
+        + "; ".join(f"{r.label} {r.value_year}: {rep.number(r.value)}" for r in data.itertuples())
+    )
     share = an.foreign_share_of_stays(series)
-    takeaway = t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]),
-                 year=int(share.iloc[-1]["value_year"])) if len(share) else ""
-    table = rep.table(data, [TableColumn("label", t("common.indicator")), TableColumn("value_year", t("common.year"), str),
-                             TableColumn("value", t("common.value"), rep.number, numeric=True)],
-                      t("chart.indicators.title"))
+    takeaway = (
+        t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]), year=int(share.iloc[-1]["value_year"]))
+        if len(share)
+        else ""
+    )
+    table = rep.table(
+        data,
+        [
+            TableColumn("label", t("common.indicator")),
+            TableColumn("value_year", t("common.year"), str),
+            TableColumn("value", t("common.value"), rep.number, numeric=True),
+        ],
+        t("chart.indicators.title"),
+    )
     return rep.chart(chart, t("chart.indicators.title"), takeaway, description, table)
 
 
 def indicator_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     series = an.indicator_series(ctx.tables, ctx.year)
-    columns = [TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
-               TableColumn("value_year", t("common.year"), str),
-               TableColumn("value", t("common.value"), rep.number, numeric=True),
-               TableColumn("source", t("common.source"), ctx.text)]
+    columns = [
+        TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
+        TableColumn("value_year", t("common.year"), str),
+        TableColumn("value", t("common.value"), rep.number, numeric=True),
+        TableColumn("source", t("common.source"), ctx.text),
+    ]
     return rep.table(series, columns, t("table.indicators.caption"), takeaway=t("table.indicators.takeaway"))
