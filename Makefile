@@ -8,18 +8,23 @@ YEAR ?= 2025
 LANG_REPORT ?= fi
 EXAMPLE := inputs/example
 STAMP := $(VENV)/.installed
+CODE := hki_intl tests benchmarks pipeline.py
 
-.PHONY: report test test-fast example templates lint clean help browser-deps
+.PHONY: report test test-fast example templates lint bench clean help browser-deps
 
 help:
 	@echo "make report   build the example report ($(EXAMPLE) -> reports/example/$(YEAR))"
 	@echo "make test     run every test (unit, notebooks, end to end)"
 	@echo "make test-fast  only the fast unit tests"
+	@echo "make lint     ruff format --check, ruff check, mypy (make test runs it first)"
+	@echo "make bench    the benchmark: speed and memory as ratios measured side by side"
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# the package itself, editable (params/ and notebooks/ stay beside it): the hki-intl command
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 example: $(STAMP)
@@ -32,9 +37,17 @@ report: example
 templates: $(STAMP)
 	$(PY) pipeline.py templates --year $(YEAR) --out templates
 
-test: $(STAMP) browser-deps
-	$(PY) -m ruff check hki_intl tests pipeline.py
+test: lint browser-deps
 	$(PY) -m pytest
+
+# Format, lint (with a complexity limit) and types, on everything that is code.
+lint: $(STAMP)
+	$(PY) -m ruff format --check $(CODE)
+	$(PY) -m ruff check $(CODE)
+	$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
 
 # The browser checks (offline rendering, axe-core) need Node.js and Debian's chromium; .ci/run
 # installs chromium. Without node the browser tests are skipped locally (never in CI).
@@ -47,4 +60,4 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
 
 clean:
-	rm -rf $(VENV) $(EXAMPLE) reports/example .cache tests/browser/node_modules
+	rm -rf $(VENV) $(EXAMPLE) reports/example .cache tests/browser/node_modules hki_intl.egg-info

@@ -2,6 +2,7 @@
 
 import re
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -68,3 +69,46 @@ def test_environment_python_matches_the_supported_version():
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python == "python=3.11"
     assert sys.version_info >= (3, 11)
+
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_package_declares_the_direct_pins():
+    """pyproject's runtime dependencies and its dev extra are exactly requirements.txt's direct pins."""
+    project = _pyproject()["project"]
+    declared = {}
+    for entry in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        match = PIN.match(entry)
+        assert match, f"pyproject.toml: not an exact pin: {entry!r}"
+        declared[_canonical(match[1])] = match[2]
+    direct, _ = pinned_requirements()
+    assert declared == direct
+    runtime = {_canonical(PIN.match(e)[1]) for e in project["dependencies"]}
+    assert not runtime & {"pytest", "ruff", "mypy", "hypothesis", "pypdf"}  # tools stay in the dev extra
+
+
+def test_the_package_ships_every_file_it_reads():
+    """Every non-Python file in hki_intl/ (templates, styles, the chart script, the world map) is
+    package data, so an installed package has them too."""
+    from fnmatch import fnmatch
+
+    patterns = _pyproject()["tool"]["setuptools"]["package-data"]["*"]
+    files = [p for p in (PROJECT_ROOT / "hki_intl").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    unshipped = [p.name for p in files if p.suffix != ".py" and not any(fnmatch(p.name, pat) for pat in patterns)]
+    assert files and unshipped == []
+
+
+def test_the_hki_intl_command_is_installed_and_runs():
+    """`make` installs the package (editable) into .venv, with its console script."""
+    import subprocess
+
+    script = _pyproject()["project"]["scripts"]["hki-intl"]
+    assert script == "hki_intl.cli:main"
+    command = Path(sys.executable).parent / "hki-intl"
+    assert command.is_file(), f"{command} is missing: run make (it installs the package with pip install -e .)"
+    done = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "templates" in done.stdout and "run" in done.stdout

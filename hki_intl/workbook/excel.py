@@ -37,6 +37,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as SafeElementTree
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -714,20 +715,15 @@ def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
 
 
 def column_number(letters: str) -> int:
-    """``A`` → 1, ``AX`` → 50."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """1 → ``A``, 50 → ``AX``."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """``A`` → 1, ``AX`` → 50 (openpyxl's reading; a column beyond XFD, which Excel never writes,
+    is a damaged workbook)."""
+    try:
+        return column_index_from_string(letters.upper())
+    except ValueError:
+        raise NotAWorkbook(
+            f"the workbook is damaged (it names a column {letters[:5]!r}, beyond Excel's last, XFD); "
+            f"open it in Excel and save it again"
+        ) from None
 
 
 def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
@@ -738,8 +734,8 @@ def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
         )
     else:
         message = (
-            f"a value beyond the last column read (column {column_letters(column)}; a sheet may use columns "
-            f"A–{column_letters(MAX_COLUMN)}); delete the columns after {column_letters(MAX_COLUMN)} "
+            f"a value beyond the last column read (column {get_column_letter(column)}; a sheet may use columns "
+            f"A–{get_column_letter(MAX_COLUMN)}); delete the columns after {get_column_letter(MAX_COLUMN)} "
             f"(Ctrl+End shows the last used cell)"
         )
     return NotAWorkbook(message, sheet, row, column)
