@@ -19,3 +19,21 @@ def test_a_file_hash_is_the_sha256_of_its_bytes(tmp_path):
 def test_a_key_does_not_depend_on_the_order_of_its_parts():
     assert combine(a=1, b=[2, 3]) == combine(b=[2, 3], a=1)
     assert combine(a=1, b=[2, 3]) != combine(a=1, b=[3, 2])
+
+
+def test_the_code_fingerprint_leaves_out_the_example_generator(tmp_path, monkeypatch):
+    """Editing demo data must not invalidate every cached report stage; editing the report's code must."""
+    import shutil
+
+    from hki_intl import PROJECT_ROOT
+    from hki_intl.engine import fingerprint
+
+    package = tmp_path / "hki_intl"
+    shutil.copytree(PROJECT_ROOT / "hki_intl", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", package)
+    of = fingerprint.code_fingerprint.__wrapped__  # the cached one is for the real package
+    before = of()
+    (package / "example.py").write_text("# other demo data\n")
+    assert of() == before
+    (package / "report" / "analysis.py").write_text("# other figures\n")
+    assert of() != before
