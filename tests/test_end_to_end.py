@@ -20,6 +20,7 @@ import pytest
 from hki_intl import PROJECT_ROOT
 from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
 from tests.conftest import run_cli
+from tests.report import expected
 
 pytestmark = pytest.mark.slow
 YEAR, PREVIOUS = 2025, 2024
@@ -117,25 +118,121 @@ def test_findings_name_the_organisation_and_item(example):
     nets = workbook_rows(root / "inputs", YEAR, "Verkostot")
     ownerless = [r for r in nets if not r["Vastuuyksikkö"]]
     assert ownerless, "the example data must contain a membership without an owner"
-    findings = re.search(r"<table><caption>Havainnot, 2025.*?</table>", report, re.S)[0]
-    from hki_intl.config.params import load_strategy
-
-    strategy = load_strategy()
+    strategy = expected.params("strategy")
+    rules = {str(rule["id"]): rule for rule in strategy["findings"]}
+    findings = expected.section(report, "finding-membership-without-owner")
+    assert findings.startswith(f'id="finding-membership-without-owner">{html.escape(rules["membership_without_owner"]["fi"])}')
+    organisations = {str(o["id"]): str(o["fi"]) for o in strategy["organisations"]}
     for row in ownerless:
-        org = strategy.organisations.label(row["_org"], "fi")
-        expected = (
-            f'<tr><th scope="row">Verkostojäsenyydellä ei ole vastuuyksikköä</th><td>{html.escape(org)}</td>'
-            f"<td>{html.escape(row['Verkosto'])}</td></tr>"
-        )
-        assert expected in findings
+        assert f"<li>{html.escape(organisations[row['_org']])}: {html.escape(row['Verkosto'])}</li>" in findings
     twins = [
         r
         for r in workbook_rows(root / "inputs", YEAR, "Kumppanuudet")
         if r["Sopimustyyppi"] == "Ystävyyskaupunkisopimus" and not r["Strateginen tavoite"]
     ]
     assert twins
+    findings = expected.section(report, "finding-twin-city-without-goal")
     for row in twins:
-        assert f"<td>{html.escape(row['Kumppanikaupunki'])}</td>" in findings
+        assert f": {html.escape(row['Kumppanikaupunki'])}</li>" in findings
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_findings_are_grouped_by_rule_with_the_decision_and_the_counts(example, lang):
+    """Each rule with findings, in params' order: its label, the question leadership decides (both
+    from params/strategy.yaml in the report's language), how many findings in how many
+    organisations, and one line per organisation; all counted here from the workbooks."""
+    root, _ = example
+    page = (root / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    strategy, texts = expected.params("strategy"), expected.params("texts")
+    found = expected.findings(root / "inputs", YEAR, strategy)
+    assert set(found) == {
+        "membership_without_owner",
+        "membership_without_goal",
+        "twin_city_without_goal",
+        "activity_outside_focus_areas",
+    }  # the example plants each; everyone sends data
+    assert sum(len(items) for per_org in found.values() for items in per_org.values()) == 35
+    anchors = re.findall(r'<h3 id="finding-([a-z-]+)">', page)
+    assert anchors == [str(r["id"]).replace("_", "-") for r in strategy["findings"] if r["id"] in found]
+    organisations = {str(o["id"]): str(o[lang]) for o in strategy["organisations"]}
+    networks = {str(n["fi"]): str(n[lang]) for n in strategy["networks"]}
+    words = {
+        "membership_without_owner": lambda item: networks[item],
+        "membership_without_goal": lambda item: networks[item],
+        "twin_city_without_goal": lambda item: next(
+            (str(c[lang]) for c in strategy["cities"] if c["id"] == expected.city_id(strategy, item)), item
+        ),
+        "activity_outside_focus_areas": lambda item: item,
+    }
+    for rule in strategy["findings"]:
+        if rule["id"] not in found:
+            continue
+        part = expected.section(page, f"finding-{rule['id'].replace('_', '-')}")
+        per_org = found[rule["id"]]
+        assert f"<strong>{html.escape(texts['findings.decide'][lang])}</strong> {html.escape(rule['decision'][lang])}" in part
+        counts = texts["findings.counts"][lang].format(
+            count=fmt_number(sum(len(i) for i in per_org.values()), lang), organisations=len(per_org)
+        )
+        assert html.escape(counts) in part
+        lines = []
+        for org, items in sorted(per_org.items(), key=lambda pair: -len(pair[1])):
+            shown = [words[rule["id"]](item) for item in items]
+            if len(items) == 1:
+                lines.append(f"{organisations[org]}: {shown[0]}")
+            else:
+                key = "findings.line_all" if len(items) <= 3 else "findings.line_more"
+                lines.append(
+                    texts[key][lang].format(organisation=organisations[org], count=len(items), items="; ".join(shown[:3]))
+                )
+        assert expected.items(part) == lines  # one line per organisation, the one with most findings first
+
+
+def test_goal_chapters_show_examples_chosen_by_their_rule(example):
+    root, report = example
+    strategy = expected.params("strategy")
+    inputs = root / "inputs"
+    for goal in ("competence", "recognition", "influence"):
+        chapter = report[report.index(f'<h1 id="{goal}">') :]
+        chapter = chapter[: chapter.index("<h1 ", 10)]
+        outcomes = expected.outcomes(inputs, YEAR, goal, strategy)
+        assert expected.strong_items(expected.section(chapter, f"{goal}-examples-outcomes")) == [r["Nimi"] for r in outcomes]
+        joint = expected.section(chapter, f"{goal}-examples-joint")
+        assert len(expected.items(joint)) == len(expected.joint_activities(inputs, YEAR, goal, strategy)) >= 1
+    headlines = expected.section(report, "recognition-examples-headlines")
+    assert expected.strong_items(headlines) == [f"”{r['Otsikko']}”" for r in expected.headlines(inputs, YEAR)]
+    seats = expected.items(expected.section(report, "influence-examples-seats"))
+    assert [s.split(": ", 1)[1] for s in seats] == [r["Perustelu"] for r in expected.seats(inputs, YEAR, strategy)]
+
+
+def test_the_registers_are_an_appendix_with_a_summary_in_the_chapter(example):
+    root, report = example
+    inputs = root / "inputs"
+    chapters = re.findall(r'<h1 id="([^"]+)">', report)
+    assert chapters[-5:] == ["influence", "organisations", "registers", "data-quality", "method"]
+    influence = report[report.index('<h1 id="influence">') : report.index('<h1 id="organisations">')]
+    appendix = report[report.index('<h1 id="registers">') : report.index('<h1 id="data-quality">')]
+    nets = workbook_rows(inputs, YEAR, "Verkostot")
+    parts = workbook_rows(inputs, YEAR, "Kumppanuudet")
+    visits = [
+        r
+        for r in workbook_rows(inputs, YEAR, "Vierailut")
+        if r["Suunta"] == "Lähtevä vierailu ulkomaille" and r["Taso"] in ("Pormestari", "Apulaispormestari")
+    ]
+    for anchor, caption, rows in (
+        ("appendix-memberships", "Verkostojäsenyydet, 2025", nets),
+        ("appendix-partnerships", "Ystävyyskaupunki- ja muut sopimukset, 2025", parts),
+        ("appendix-visits", "Pormestaritason vierailut ulkomaille, 2025", visits),
+    ):
+        assert f"<table><caption><strong>{caption}</strong>" not in influence  # no register in the chapter
+        assert f'href="#{anchor}"' in influence  # but its summary links to it
+        table = appendix[appendix.index(f'id="{anchor}"') :]
+        table = table[table.index("<tbody>") : table.index("</tbody>")]
+        assert table.count("<tr>") == len(rows) > 0
+    summary = expected.items(expected.section(influence, "registers-summary"))
+    assert summary[0].startswith(f"Verkostojäsenyyksiä: {len(nets)} (verkostoja {len({r['Verkosto'] for r in nets})}, ")
+    assert summary[1].startswith(f"Kaupunkikumppanuussopimuksia: {len(parts)} ")
+    assert summary[2].startswith(f"Pormestaritason vierailuja ulkomaille: {len(visits)} ")
+    assert all("Koko luettelo liitteessä: " in line for line in summary)
 
 
 def test_the_report_is_for_people(example):

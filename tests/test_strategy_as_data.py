@@ -15,6 +15,7 @@ import yaml
 from hki_intl import PARAMS_DIR
 from hki_intl.report.formatting import fmt_eur
 from tests.conftest import YEAR, run_cli
+from tests.report import expected
 
 pytestmark = pytest.mark.slow
 NEW = {
@@ -116,6 +117,14 @@ def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, t
     assert cards["sustainability_funding_eur"] == fmt_eur(funding, "fi") and funding > 0
     assert "Kestävän kaupungin toiminnot" in page  # the label from params
     assert (tmp_path / "report" / "notebooks" / "sustainability.ipynb").is_file()  # the generic notebook, run for it
+    # shown, not only counted: the generic rules give the new goal its examples, in its chapter
+    chapter = page[page.index('<h1 id="sustainability">') :]
+    outcomes = expected.outcomes(inputs, YEAR, "sustainability", {**expected.params("strategy"), "goals": [NEW]})
+    assert outcomes  # the moved rows hold a completed activity with an outcome
+    shown = expected.section(chapter, "sustainability-examples-outcomes")
+    assert expected.strong_items(shown) == [r["Nimi"] for r in outcomes]
+    assert all(r["Tulos"] in item for r, item in zip(outcomes, expected.items(shown), strict=True))
+    assert 'id="sustainability-examples-joint"' in chapter
 
 
 def test_a_renamed_goal_keeps_its_chapter_and_figures(example, tmp_path):

@@ -58,6 +58,7 @@ NOUNS = {
     "cities": "city",
     "countries": "country",
     "indicators": "indicator",
+    "findings": "finding rule",
     "rules": "rule",
     "accepted_template_versions": "version",
 }
@@ -225,6 +226,33 @@ class Indicator(Code):
     source: Text = Field(description="every indicator needs its source")
 
 
+# The strategy's rules the report knows how to check (hki_intl.report.analysis.findings checks
+# each); params/strategy.yaml `findings` lists those the report checks, with their words.
+FINDING_RULES = (
+    "membership_without_owner",
+    "membership_without_goal",
+    "twin_city_without_goal",
+    "activity_outside_focus_areas",
+    "organisation_did_not_submit",
+)
+
+
+class FindingRule(Code):
+    """One of the strategy's rules that the report checks: the label of a breach and the
+    question leadership decides about it (``decision``)."""
+
+    decision: Annotated[Words, filling()] = Field(
+        description="every finding rule needs its decision: the question leadership decides, in fi, sv and en"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        if value not in FINDING_RULES:
+            raise ValueError(f"{value!r} is not a rule the report can check; use one of {', '.join(FINDING_RULES)}")
+        return value
+
+
 def _codes(what: str) -> Any:
     return Field(min_length=1, description=f"the file needs the list {what}")
 
@@ -249,6 +277,7 @@ class StrategyFile(Model):
     cities: list[City] = _codes("of cities")
     countries: list[Country] = _codes("of countries")
     indicators: list[Indicator] = _codes("of indicators")
+    findings: list[FindingRule] = _codes("findings (the rules the report checks, each with its decision)")
 
     LISTS: ClassVar[tuple[str, ...]] = (
         "goals",
@@ -267,6 +296,7 @@ class StrategyFile(Model):
         "cities",
         "countries",
         "indicators",
+        "findings",
     )
 
 

@@ -7,7 +7,9 @@ these and show the results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -88,39 +90,68 @@ def memberships(tables: Tables, year: int) -> pd.DataFrame:
 FINDING_COLUMNS = ["rule", "organisation", "item", "source_file", "source_row"]
 
 
-def findings(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
-    """Every breach of the strategy's rules in ``year``, one row each (rule id, organisation, item)."""
-    rows: list[list] = []
+def _rows(frame: pd.DataFrame, rule: str, item: str) -> list[list]:
+    """One finding per row of ``frame``: the rule, the row's organisation, ``item`` and its source."""
+    return [[rule, r["organisation"], r[item], r["source_file"], r["source_row"]] for _, r in frame.iterrows()]
+
+
+def _membership_without_owner(tables: Tables, year: int, strategy: Strategy) -> list[list]:
     nets = in_year(tables["networks"], year)
-    for _, m in nets[nets["owner_unit"].isna()].iterrows():
-        rows.append(["membership_without_owner", m["organisation"], m["network"], m["source_file"], m["source_row"]])
-    for _, m in nets[nets["goal"].isna() & nets["justification"].isna()].iterrows():
-        rows.append(["membership_without_goal", m["organisation"], m["network"], m["source_file"], m["source_row"]])
+    return _rows(nets[nets["owner_unit"].isna()], "membership_without_owner", "network")
+
+
+def _membership_without_goal(tables: Tables, year: int, strategy: Strategy) -> list[list]:
+    nets = in_year(tables["networks"], year)
+    return _rows(nets[nets["goal"].isna() & nets["justification"].isna()], "membership_without_goal", "network")
+
+
+def _twin_city_without_goal(tables: Tables, year: int, strategy: Strategy) -> list[list]:
     parts = in_year(tables["partnerships"], year)
     twins = parts[(parts["agreement_type"] == "twin_city") & parts["strategic_goal"].isna()]
-    for _, p in twins.iterrows():
-        rows.append(["twin_city_without_goal", p["organisation"], p["partner_city"], p["source_file"], p["source_row"]])
+    return _rows(twins, "twin_city_without_goal", "partner_city")
+
+
+def _activity_outside_focus_areas(tables: Tables, year: int, strategy: Strategy) -> list[list]:
     acts = in_year(tables["activities"], year)
-    outside = acts[acts["focus_area"] == "outside"]
-    for _, a in outside.iterrows():
-        rows.append(["activity_outside_focus_areas", a["organisation"], a["title"], a["source_file"], a["source_row"]])
-    for org in missing_organisations(tables, year, strategy):
-        rows.append(["organisation_did_not_submit", org, "", "", 0])
+    return _rows(acts[acts["focus_area"] == "outside"], "activity_outside_focus_areas", "title")
+
+
+def _organisation_did_not_submit(tables: Tables, year: int, strategy: Strategy) -> list[list]:
+    return [["organisation_did_not_submit", org, "", "", 0] for org in missing_organisations(tables, year, strategy)]
+
+
+# Each rule of FINDING_RULES (config/models.py), checked by one function: its findings as rows.
+RULE_CHECKS: dict[str, Callable[[Tables, int, Strategy], list[list]]] = {
+    "membership_without_owner": _membership_without_owner,
+    "membership_without_goal": _membership_without_goal,
+    "twin_city_without_goal": _twin_city_without_goal,
+    "activity_outside_focus_areas": _activity_outside_focus_areas,
+    "organisation_did_not_submit": _organisation_did_not_submit,
+}
+
+
+def findings(tables: Tables, year: int, strategy: Strategy) -> pd.DataFrame:
+    """Every breach of the strategy's rules in ``year``, one row each (rule id, organisation,
+    item), for the rules ``findings`` of params/strategy.yaml lists, in its order."""
+    rows: list[list] = []
+    for rule in strategy.codes("findings").ids:
+        rows += RULE_CHECKS[rule](tables, year, strategy)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS).astype({"source_row": "int64"})
 
 
 def findings_for_decision(frame: pd.DataFrame) -> pd.DataFrame:
-    """Findings as leadership reads them: activities outside the focus areas collapsed to one
-    row per organisation (``count`` of them, ``item`` the first title), the rest one row each."""
-    outside = frame["rule"] == "activity_outside_focus_areas"
-    single = frame[~outside].assign(count=1)
-    grouped = (
-        frame[outside]
-        .groupby(["rule", "organisation"], as_index=False, sort=False)
-        .agg(item=("item", "first"), count=("item", "size"))
+    """Findings as leadership reads them: the findings of one rule and one organisation collapsed
+    to one row — ``count`` of them, ``items`` all their items in order, ``item`` the first. Rules
+    keep their order; within a rule the organisation with most findings comes first."""
+    grouped = frame.groupby(["rule", "organisation"], as_index=False, sort=False).agg(
+        item=("item", "first"), items=("item", tuple), count=("item", "size")
     )
-    columns = ["rule", "organisation", "item", "count"]
-    return pd.concat([single[columns], grouped[columns]], ignore_index=True)
+    order = {rule: i for i, rule in enumerate(dict.fromkeys(frame["rule"]))}
+    grouped = grouped.assign(_rule=grouped["rule"].map(order)).sort_values(
+        ["_rule", "count"], ascending=[True, False], kind="stable"
+    )
+    columns = ["rule", "organisation", "item", "count", "items"]
+    return grouped[columns].reset_index(drop=True) if len(grouped) else pd.DataFrame(columns=columns)
 
 
 def missing_organisations(tables: Tables, year: int, strategy: Strategy) -> list[str]:
@@ -324,3 +355,116 @@ def largest_activities(tables: Tables, year: int, organisation: str, top: int = 
         .head(top)[["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur"]]
         .reset_index(drop=True)
     )
+
+
+# --- examples: a few records chosen by a stated rule -----------------------------------------
+
+
+def _has_text(series: pd.Series) -> pd.Series:
+    return series.notna() & (series.astype("string").str.strip() != "")
+
+
+def largest_completed(tables: Tables, year: int, goal: str, top: int = 3) -> pd.DataFrame:
+    """The goal's activities marked completed in ``year`` that report an outcome, the largest
+    budget first (ties: title, organisation), at most one per organisation and ``top`` in all."""
+    acts = in_year(tables["activities"], year)
+    acts = acts[(acts["goal"] == goal) & (acts["status"] == "completed") & _has_text(acts["outcome"])]
+    ordered = acts.sort_values(
+        ["budget_eur", "title", "organisation"], ascending=[False, True, True], na_position="last", kind="stable"
+    )
+    columns = ["organisation", "title", "activity_type", "budget_eur", "outcome"]
+    return ordered.drop_duplicates("organisation").head(top)[columns].reset_index(drop=True)
+
+
+def widest_reaching_media(tables: Tables, year: int, top: int = 3) -> pd.DataFrame:
+    """The media items of ``year`` with a headline and a reach, the widest reach first (ties:
+    date, outlet, headline), ``top`` of them."""
+    media = in_year(tables["media"], year)
+    media = media[_has_text(media["headline"]) & media["reach"].notna()]
+    ordered = media.sort_values(["reach", "date", "outlet", "headline"], ascending=[False, True, True, True], kind="stable")
+    columns = ["organisation", "headline", "outlet", "country", "reach", "date"]
+    return ordered.head(top)[columns].reset_index(drop=True)
+
+
+def _order_of(strategy: Strategy, codelist: str, values: pd.Series) -> pd.Series:
+    """Each value's position in a code list of params (unknown values last)."""
+    ids = strategy.codes(codelist).ids
+    position = {code: i for i, code in enumerate(ids)}
+    return values.astype(object).map(lambda v: position.get(str(v), len(ids)))
+
+
+def influence_seats(tables: Tables, year: int, strategy: Strategy, top: int = 6) -> pd.DataFrame:
+    """Memberships of ``year`` in which Helsinki holds a role of influence (``influence: true``
+    in params) and which give a justification, in the order params lists the networks (then the
+    organisations), ``top`` of them."""
+    nets = in_year(tables["networks"], year)
+    roles = strategy.codes("network_roles").ids_where("influence")
+    seats = nets[nets["role"].isin(roles) & _has_text(nets["justification"])]
+    seats = seats.assign(
+        _network=_order_of(strategy, "networks", seats["network"]),
+        _organisation=_order_of(strategy, "organisations", seats["organisation"]),
+    ).sort_values(["_network", "_organisation"], kind="stable")
+    columns = ["organisation", "network", "role", "justification"]
+    return seats.head(top)[columns].reset_index(drop=True)
+
+
+def joint_activities(tables: Tables, year: int, strategy: Strategy, goal: str, top: int = 4) -> pd.DataFrame:
+    """City agreements whose strategic goal is ``goal`` and that report a joint activity in
+    ``year``: one per city (its oldest agreement), the priority cities first in the order params
+    lists them, then the other cities by their oldest agreement (ties: the city's name);
+    ``top`` of them."""
+    parts = in_year(tables["partnerships"], year)
+    parts = parts[(parts["strategic_goal"] == goal) & _has_text(parts["joint_activity"])]
+    lookup = strategy.codes("cities").lookup
+    # object, not the text dtype: a name params does not know maps to None, never to NA
+    names = parts["partner_city"].astype(object)
+    city = names.map(lambda name: lookup.get(normalise_key(name), normalise_key(name)))
+    priority = strategy.codes("cities").ids_where("priority")
+    ordered = parts.assign(
+        _rank=city.map(lambda c: priority.index(c) if c in priority else len(priority)),
+        _city=city,
+    ).sort_values(["_rank", "signed_year", "_city", "organisation"], na_position="last", kind="stable")
+    columns = ["organisation", "partner_city", "country", "agreement_type", "signed_year", "joint_activity"]
+    return ordered.drop_duplicates("_city").head(top)[columns].reset_index(drop=True)
+
+
+# --- registers: the appendix's lists, summarised in the chapter -------------------------------
+
+
+def registers_summary(tables: Tables, year: int, strategy: Strategy) -> dict[str, dict[str, Any]]:
+    """The figures that sum up each register of ``year`` in a sentence: memberships (how many,
+    in how many networks and organisations, their fees, how many are due for review by next
+    year), agreements (how many, with how many cities, twin-city ones, signed this year) and
+    mayor-level visits abroad (how many, to how many countries, the most visited city)."""
+    nets = in_year(tables["networks"], year)
+    parts = in_year(tables["partnerships"], year)
+    visits = high_level_visits_abroad(tables, year, strategy)
+    lookup = strategy.codes("cities").lookup
+    city_key = lambda names: names.dropna().astype(object).map(lambda n: lookup.get(normalise_key(n), normalise_key(n)))
+    names = visits["city"].dropna()
+    visited = city_key(names).value_counts()
+    top = visited[visited == visited.max()].sort_index() if len(visited) else visited
+    first_name: dict[str, str] = {}
+    for name, key in zip(names, city_key(names), strict=True):
+        first_name.setdefault(key, name)
+    return {
+        "memberships": {
+            "count": len(nets),
+            "networks": int(nets["network"].nunique()),
+            "organisations": int(nets["organisation"].nunique()),
+            "fees": float(nets["annual_fee_eur"].fillna(0).sum()),
+            "due": int((nets["review_year"] <= year + 1).sum()),
+        },
+        "partnerships": {
+            "count": len(parts),
+            "cities": int(city_key(parts["partner_city"]).nunique()),
+            "twins": int((parts["agreement_type"] == "twin_city").sum()),
+            "new": int((parts["signed_year"] == year).sum()),
+        },
+        "visits": {
+            "count": len(visits),
+            "countries": int(visits["country"].nunique()),
+            "city": first_name[top.index[0]] if len(top) else None,
+            "city_count": int(top.iloc[0]) if len(top) else 0,
+        },
+    }

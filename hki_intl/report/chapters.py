@@ -13,13 +13,15 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from hki_intl import PARAMS_DIR
+from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
 from hki_intl.report import goals
 from hki_intl.report.analysis import Headline, Tables, in_year
-from hki_intl.report.blocks import Report, TableColumn
+from hki_intl.report.blocks import Report, TableColumn, escape
 from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
 from hki_intl.report.formatting import change, fmt_date
 from hki_intl.report.scraps import read_headlines
@@ -308,31 +310,90 @@ def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
     return "".join(parts)
 
 
-def findings_block(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
+FINDING_EXAMPLES = 3  # a line of repeated findings names at most this many of their items
+
+
+@dataclass(frozen=True)
+class RuleFindings:
+    """One rule's findings in the report year, as leadership reads them: for the findings block,
+    and for the executive summary's list of decisions (:func:`findings_for_summary`)."""
+
+    rule: str  # the rule's id in params/strategy.yaml ``findings``
+    label: str  # what a breach of the rule is, in the context's language
+    decision: str  # the question leadership decides, in the context's language
+    count: int  # the rule's findings
+    organisations: int  # the organisations they concern
+    lines: tuple[str, ...]  # one line per organisation: its name, how many, and the items (escaped when shown)
+
+
+def findings_for_summary(ctx: Context) -> list[RuleFindings]:
+    """The rules with findings in the report year, in the order params/strategy.yaml lists them:
+    each with its decision question and how many findings it has, in ``ctx.lang``."""
     frame = an.findings_for_decision(an.findings(ctx.tables, ctx.year, ctx.strategy))
-    parts = [rep.heading(t("findings.heading"), 2, anchor="findings"), rep.paragraph(t("findings.intro"))]
-    if frame.empty:
-        return "".join(parts) + rep.paragraph(t("findings.none"))
-    frame = frame.assign(
-        rule_text=[t(f"finding.{r}") for r in frame["rule"]],
-        item_text=[_finding_item(ctx, r.rule, r.item, r.count) for r in frame.itertuples()],
-    )
-    columns = [
-        TableColumn("rule_text", t("findings.rule")),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("item_text", t("findings.item")),
+    rules = ctx.strategy.codes("findings")
+    found = []
+    for rule, lines in frame.groupby("rule", sort=False):
+        entry = rules.get(str(rule)) or {}
+        found.append(
+            RuleFindings(
+                rule=str(rule),
+                label=str(entry[ctx.lang]),
+                decision=str(entry["decision"][ctx.lang]),
+                count=int(lines["count"].sum()),
+                organisations=len(lines),
+                lines=tuple(_finding_line(ctx, str(rule), r.organisation, r.items) for r in lines.itertuples()),
+            )
+        )
+    return found
+
+
+def findings_block(ctx: Context) -> str:
+    """The findings grouped by rule: the decision leadership is asked to take, how many findings
+    in how many organisations, and one line per organisation (repeated findings collapsed)."""
+    rep, t = ctx.report, ctx.t
+    rules = findings_for_summary(ctx)
+    parts = [
+        rep.heading(t("findings.heading"), 2, anchor="findings"),
+        rep.paragraph(t("findings.intro", count=rep.number(sum(r.count for r in rules)))),
     ]
-    shown, more = listed(ctx, frame, "networks", "partnerships", "activities")
-    return "".join(parts) + rep.table(shown, columns, t("findings.caption", year=ctx.year, count=len(frame))) + more
+    if not rules:
+        return "".join(parts) + rep.paragraph(t("findings.none"))
+    for rule in rules:
+        parts += [
+            rep.heading(rule.label, 3, anchor=f"finding-{rule.rule.replace('_', '-')}"),
+            rep.paragraph(Markup(f"<strong>{escape(t('findings.decide'))}</strong> {escape(rule.decision)}")),
+            rep.paragraph(t("findings.counts", count=rep.number(rule.count), organisations=rep.number(rule.organisations))),
+            rep.bullets(rule.lines),
+        ]
+    return "".join(parts)
 
 
-def _finding_item(ctx: Context, rule: str, item: str, count: int) -> str:
+def _finding_line(ctx: Context, rule: str, organisation: str, items: tuple) -> str:
+    """``Organisation: item``, or ``Organisation: 8 items, for example a; b; c`` for repeated ones."""
+    name = ctx.label("organisations", organisation)
+    texts = [_finding_item(ctx, rule, item) for item in items if isinstance(item, str) and item]
+    if not texts:
+        return name
+    if len(texts) == 1:
+        return ctx.t("findings.line_one", organisation=name, item=texts[0])
+    key = "findings.line_all" if len(texts) <= FINDING_EXAMPLES else "findings.line_more"
+    shown = "; ".join(texts[:FINDING_EXAMPLES])
+    return ctx.t(key, organisation=name, count=ctx.report.number(len(texts)), items=shown)
+
+
+def _finding_item(ctx: Context, rule: str, item: str) -> str:
     if rule.startswith("membership_"):
         return ctx.label("networks", item)
-    if rule == "activity_outside_focus_areas":
-        return ctx.t("finding.outside_item", count=ctx.report.number(count), example=item)
-    return item or "–"
+    if rule == "twin_city_without_goal":
+        return city_name(ctx, item)
+    return ctx.text(item)
+
+
+def city_name(ctx: Context, name: object) -> str:
+    """A city as a workbook names it, in the report's language when params knows the city
+    (``Tukholma`` is ``Stockholm`` in Swedish), else as written (masked)."""
+    code = ctx.strategy.codes("cities").lookup.get(normalise_key(str(name))) if isinstance(name, str) else None
+    return city_label(ctx, code) if code else ctx.text(name)
 
 
 def focus_goal_heatmap(ctx: Context) -> str:

@@ -29,8 +29,13 @@ TITLE = TITLE_FI + (
 STRATEGY_FILE_KEYS = (
     "source, goals, focus_areas, activity_types, activity_statuses, funding_sources, network_roles, "
     "visit_directions, visit_levels, media_tones, agreement_types, yes_no, organisations, networks, "
-    "cities, countries and indicators"
+    "cities, countries, indicators and findings"
 )
+FINDING_RULES = (
+    "membership_without_owner, membership_without_goal, twin_city_without_goal, activity_outside_focus_areas, "
+    "organisation_did_not_submit"
+)
+FIRST_DECISION = "      fi: Nimetäänkö jäsenyydelle vastuuyksikkö vai luovutaanko jäsenyydestä?\n"
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,54 @@ BREAKS = [
         "  - {id: c40,",
         "  - {id: c40\n",
         "params/strategy.yaml: line 136, column 4: not valid YAML (did not find expected ',' or '}')",
+    ),
+    # the findings' rules and their decisions
+    Break(
+        "a finding rule the code cannot check",
+        "strategy.yaml",
+        "  - id: membership_without_owner\n",
+        "  - id: membership_without_owners\n",
+        "params/strategy.yaml: findings[0].id: 'membership_without_owners' is not a rule the report can check; use "
+        f"one of {FINDING_RULES}",
+    ),
+    Break(
+        "a finding rule without its decision",
+        "strategy.yaml",
+        "    decision:\n" + FIRST_DECISION,
+        "REMOVE-BLOCK",
+        "params/strategy.yaml: findings[0].decision: missing; every finding rule needs its decision: the question "
+        "leadership decides, in fi, sv and en",
+    ),
+    Break(
+        "a decision without one language",
+        "strategy.yaml",
+        FIRST_DECISION,
+        "",
+        f"params/strategy.yaml: findings[0].decision.fi: missing; {TEXT}",
+    ),
+    Break(
+        "a decision with a placeholder",
+        "strategy.yaml",
+        FIRST_DECISION,
+        FIRST_DECISION.replace("?", " ({organisation})?"),
+        "params/strategy.yaml: findings[0].decision: the languages fill in different placeholders (fi {organisation}; "
+        "sv none; en none); every language needs the same ones",
+    ),
+    Break(
+        "a finding rule twice",
+        "strategy.yaml",
+        "  - id: membership_without_goal\n",
+        "  - id: membership_without_owner\n",
+        "params/strategy.yaml: findings[1].id: 'membership_without_owner' is already the id of findings[0]; every id "
+        "in a list is unique",
+    ),
+    Break(
+        "no finding rules",
+        "strategy.yaml",
+        "findings:\n",
+        "REMOVE-BLOCK",
+        "params/strategy.yaml: findings: missing; the file needs the list findings (the rules the report checks, each "
+        "with its decision)",
     ),
     # report.yaml
     Break(

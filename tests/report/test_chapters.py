@@ -12,7 +12,7 @@ from hki_intl.config.params import load_settings
 from hki_intl.example import build_example, build_records, submitting_organisations
 from hki_intl.intake import load_submissions
 from hki_intl.intake.tables import consolidate, read_tables, write_tables
-from hki_intl.report import chapters, goals
+from hki_intl.report import chapters, examples, goals, registers
 from hki_intl.report.blocks import Report
 from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
 from hki_intl.report.goals import competence, generic, influence, recognition
@@ -106,10 +106,16 @@ def test_every_block_renders_in_every_language(tables):
             recognition.events_table,
             recognition.indicator_chart,
             recognition.indicator_table,
-            influence.membership_table,
+            registers.membership_table,
             influence.priority_cities_table,
-            influence.partnerships_table,
-            influence.high_level_visits_table,
+            registers.partnerships_table,
+            registers.high_level_visits_table,
+            registers.summary,
+            registers.appendix,
+            chapters.findings_block,
+            partial(examples.goal_examples, goal="competence"),
+            partial(examples.goal_examples, goal="recognition"),
+            partial(examples.goal_examples, goal="influence"),
             chapters.focus_goal_heatmap,
             chapters.organisations_goal_table,
             chapters.organisation_parts,

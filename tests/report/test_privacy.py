@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 from hki_intl.intake import load_submissions
-from hki_intl.intake.tables import consolidate, write_tables
-from hki_intl.report import chapters
+from hki_intl.intake.tables import consolidate, read_tables, write_tables
+from hki_intl.report import chapters, examples, registers
 from hki_intl.report.blocks import Report, mask_personal_data
-from hki_intl.report.goals import influence
 from tests.conftest import activity
 
 YEAR = 2025
@@ -55,6 +54,8 @@ PURPOSE = "Neuvottelut, yhteyshenkilö matti.meikalainen@hel.fi / +358 40 123 45
 OWNER = "Ilmastoyksikkö (liisa.virtanen@hel.fi)"
 TITLE = "Kysy lisää: 09 310 1234"
 PERSONAL = ("matti.meikalainen@hel.fi", "+358 40 123 4567", "liisa.virtanen@hel.fi", "09 310 1234", "pekka@hel.fi")
+# typed into the texts the goal chapters quote as examples: an outcome, a justification, a headline, a joint activity
+EXAMPLE_PERSONAL = ("anna.aalto@hel.fi", "+358 50 555 0101", "050 555 0202", "ville@edu.hel.fi")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,11 @@ def data_dir(tmp_path_factory, strategy):
 
     root = tmp_path_factory.mktemp("privacy")
     records = {
-        "Toiminnot": [activity(), activity(title=TITLE, focus_area="outside")],
+        "Toiminnot": [
+            activity(),
+            activity(title=TITLE, focus_area="outside"),
+            activity(title="Kierrätyspilotti", budget_eur=90000.0, outcome=f"Tulokset: {EXAMPLE_PERSONAL[0]}"),
+        ],
         "Verkostot": [
             {
                 "network": "c40",
@@ -75,6 +80,36 @@ def data_dir(tmp_path_factory, strategy):
                 "justification": "Ilmasto",
                 "annual_fee_eur": 1000,
                 "review_year": 2026,
+            },
+            {
+                "network": "eurocities",
+                "role": "chair",
+                "owner_unit": "Kansainväliset asiat",
+                "goal": "influence",
+                "justification": f"Puheenjohtajuus, p. {EXAMPLE_PERSONAL[1]}",
+                "annual_fee_eur": 0,
+                "review_year": 2027,
+            },
+        ],
+        "Näkyvyys": [
+            {
+                "date": dt.date(2025, 6, 1),
+                "outlet": "The Guardian",
+                "country": "GB",
+                "focus_area": "design",
+                "tone": "positive",
+                "reach": 1200000,
+                "headline": f"Call {EXAMPLE_PERSONAL[2]} for Helsinki",
+            }
+        ],
+        "Kumppanuudet": [
+            {
+                "partner_city": "Tallinna",
+                "country": "EE",
+                "agreement_type": "programme",
+                "signed_year": 2015,
+                "strategic_goal": "competence",
+                "joint_activity": f"Opettajavaihto, {EXAMPLE_PERSONAL[3]}",
             }
         ],
         "Vierailut": [
@@ -106,6 +141,28 @@ def test_the_analysts_csvs_keep_the_texts_as_typed(data_dir):
     )
     for personal in PERSONAL:
         assert personal in text
+    text += "".join((data_dir / f"{name}.csv").read_text(encoding="utf-8") for name in ("media", "partnerships"))
+    for personal in EXAMPLE_PERSONAL:
+        assert personal in text
+
+
+@pytest.mark.parametrize("lang", MASKS)
+@pytest.mark.parametrize("masked_tables", [True, False], ids=["as notebooks read", "unmasked tables"])
+def test_no_email_or_phone_number_reaches_the_examples(data_dir, lang, masked_tables):
+    """The examples quote the workbooks' words and mask them themselves (Context.text), also
+    when they are given tables that were not masked."""
+    ctx = chapters.open_context(YEAR, data_dir, lang)
+    if not masked_tables:
+        ctx = chapters.Context(YEAR, lang, read_tables(data_dir), Report(lang))
+        assert EXAMPLE_PERSONAL[0] in ctx.tables["activities"]["outcome"].tolist()[-1]
+    page = "".join(examples.goal_examples(ctx, goal) for goal in ("competence", "recognition", "influence"))
+    for personal in EXAMPLE_PERSONAL:
+        assert personal not in page, personal
+    email, phone = MASKS[lang]
+    assert f"Tulokset: {email}" in page
+    assert f"Puheenjohtajuus, p. {phone}" in page
+    assert f"Call {phone} for Helsinki" in page
+    assert f"Opettajavaihto, {email}" in page
 
 
 @pytest.mark.parametrize("lang", MASKS)
@@ -113,8 +170,8 @@ def test_no_email_or_phone_number_reaches_the_report(data_dir, lang):
     ctx = chapters.open_context(YEAR, data_dir, lang)
     page = "".join(
         [
-            influence.high_level_visits_table(ctx),
-            influence.membership_table(ctx),
+            registers.high_level_visits_table(ctx),
+            registers.membership_table(ctx),
             chapters.findings_block(ctx),
             chapters.organisation_parts(ctx),
             chapters.data_quality(ctx),

@@ -27,6 +27,7 @@ from hki_intl.report.analysis import Headline, Tables, previous_year
 
 if TYPE_CHECKING:
     from hki_intl.report.chapters import Context
+    from hki_intl.report.examples import Examples
 
 GENERIC = "generic"
 GENERIC_NOTEBOOK = "goal"  # notebooks/goal.ipynb: a goal's chapter from the generic blocks
@@ -120,6 +121,15 @@ def key_messages(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:
     return module_for(ctx.strategy, goal).key_messages(ctx, goal, {h.id: h for h in figures})
 
 
+def examples(ctx: Context, goal: str) -> list[Examples]:
+    """The goal's examples, each chosen by a stated rule: its module's ``examples``, or the ones
+    every goal shows (the generic module's) when its module has none."""
+    module = module_for(ctx.strategy, goal)
+    if not hasattr(module, "examples"):
+        module = importlib.import_module(f"{__name__}.{GENERIC}")
+    return module.examples(ctx, goal)
+
+
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
     """The tables the goal's notebook glues beside its headline figures, for the summary and
     for anyone reading the executed notebooks."""
@@ -130,6 +140,7 @@ __all__ = [
     "GENERIC_NOTEBOOK",
     "Measure",
     "compute_headlines",
+    "examples",
     "goal_entry",
     "headline_specs",
     "headlines",

@@ -8,6 +8,7 @@ import pandas as pd
 
 from hki_intl.config.params import Strategy
 from hki_intl.report import analysis as an
+from hki_intl.report import examples as ex
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import TableColumn
 from hki_intl.report.chapters import (
@@ -45,6 +46,11 @@ MEASURES = {
     "benchmarking_activities": Measure("count", _benchmarking),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+
+
+def examples(ctx: Context, goal: str) -> list[ex.Examples]:
+    """What the learning achieved (outcomes) and with which partner cities."""
+    return ex.generic_examples(ctx, goal)
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from hki_intl.config.params import Strategy
 from hki_intl.report import analysis as an
+from hki_intl.report import examples as ex
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.chapters import Context, comparison_chart
 from hki_intl.report.goals import Measure
@@ -43,6 +44,11 @@ DEFAULT_HEADLINES = list(MEASURES)
 def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     """One sentence per headline figure, with its change from the year before."""
     return [ctx.report.headline_sentence(figure, ctx.year, ctx.previous_year) for figure in h.values()]
+
+
+def examples(ctx: Context, goal: str) -> list[ex.Examples]:
+    """The outcomes of the goal's largest completed activities and its joint activities with partner cities."""
+    return ex.generic_examples(ctx, goal)
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:

@@ -8,16 +8,15 @@ import pandas as pd
 
 from hki_intl.config.params import Strategy, normalise_key
 from hki_intl.report import analysis as an
+from hki_intl.report import examples as ex
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import TableColumn
 from hki_intl.report.chapters import (
     Context,
     city_label,
     comparison_chart,
-    listed,
 )
 from hki_intl.report.charts import world_map
-from hki_intl.report.formatting import fmt_date
 from hki_intl.report.goals import Measure
 
 
@@ -52,6 +51,11 @@ MEASURES = {
     "high_level_visits_abroad": Measure("count", _high_level_visits_abroad),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+
+
+def examples(ctx: Context, goal: str) -> list[ex.Examples]:
+    """Outcomes, what the roles of influence in networks are for, and the joint activities with partner cities."""
+    return [ex.outcomes(ctx, goal), ex.influence_seats(ctx), ex.joint_activities(ctx, goal)]
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
@@ -95,32 +99,6 @@ def network_role_chart(ctx: Context) -> str:
     return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles")
 
 
-def membership_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.memberships(ctx.tables, ctx.year)
-    columns = [
-        TableColumn("network", t("common.network"), lambda v: ctx.label("networks", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("role", t("common.role"), lambda v: ctx.label("network_roles", v)),
-        TableColumn("owner_unit", t("common.owner_unit"), ctx.text),
-        TableColumn("goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("annual_fee_eur", t("common.annual_fee"), rep.eur, numeric=True),
-        TableColumn("review_year", t("common.review_year"), ctx.text),
-    ]
-    gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
-    shown, more = listed(ctx, frame, "networks")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.memberships.caption", year=ctx.year),
-            total=None if more else t("common.total"),
-            takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)),
-        )
-        + more
-    )
-
-
 def priority_cities_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
@@ -130,52 +108,6 @@ def priority_cities_table(ctx: Context) -> str:
     ]
     return rep.table(
         frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"), takeaway=t("table.priority.takeaway")
-    )
-
-
-def partnerships_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.partnerships(ctx.tables, ctx.year)
-    columns = [
-        TableColumn("partner_city", t("common.city"), ctx.text),
-        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("agreement_type", t("common.agreement_type"), lambda v: ctx.label("agreement_types", v)),
-        TableColumn("signed_year", t("common.signed_year"), ctx.text),
-        TableColumn("strategic_goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-    ]
-    shown, more = listed(ctx, frame, "partnerships")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.partnerships.caption", year=ctx.year),
-            takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame))),
-        )
-        + more
-    )
-
-
-def high_level_visits_table(ctx: Context) -> str:
-    rep, t = ctx.report, ctx.t
-    frame = an.high_level_visits_abroad(ctx.tables, ctx.year, ctx.strategy)
-    columns = [
-        TableColumn("date", t("common.date"), lambda v: fmt_date(v.date(), ctx.lang)),
-        TableColumn("city", t("common.city"), ctx.text),
-        TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("level", t("common.level"), lambda v: ctx.label("visit_levels", v)),
-        TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("purpose", t("common.purpose"), ctx.text),
-    ]
-    shown, more = listed(ctx, frame, "visits")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.high_level.caption", year=ctx.year),
-            takeaway=t("table.high_level.takeaway", count=rep.number(len(frame))),
-        )
-        + more
     )
 
 

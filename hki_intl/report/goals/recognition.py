@@ -8,6 +8,7 @@ import pandas as pd
 
 from hki_intl.config.params import Strategy
 from hki_intl.report import analysis as an
+from hki_intl.report import examples as ex
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import TableColumn
 from hki_intl.report.chapters import (
@@ -38,6 +39,11 @@ MEASURES = {
     "incoming_visits": Measure("count", _incoming_visits),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+
+
+def examples(ctx: Context, goal: str) -> list[ex.Examples]:
+    """Outcomes, the widest-reaching headlines and the joint activities with partner cities."""
+    return [ex.outcomes(ctx, goal), ex.headlines(ctx), ex.joint_activities(ctx, goal)]
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
