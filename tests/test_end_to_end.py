@@ -44,7 +44,7 @@ def workbook_rows(inputs: Path, year: int, sheet: str) -> list[dict[str, object]
 def card(report: str, metric: str) -> tuple[str, str]:
     """(value, change text) of a headline card; the first card of that metric in the report."""
     match = re.search(
-        rf'data-metric="{metric}"><span class="value">([^<]*)</span><span class="label">[^<]*</span>'
+        rf'data-metric="{metric}"><span class="value"[^>]*>([^<]*)</span><span class="label">[^<]*</span>'
         rf'(?:<span class="delta">([^<]*)</span>)?',
         report,
     )

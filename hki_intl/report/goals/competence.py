@@ -45,6 +45,7 @@ MEASURES = {
     "benchmarking_activities": Measure("count", _benchmarking),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "competence_activities"  # the catalogue figure of the goal's activities
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
@@ -89,17 +90,23 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 def focus_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "competence_focus", where=acts["goal"] == goal)
+    return comparison_chart(
+        ctx, "activities", "focus_area", "focus_areas", "competence_focus", ACTIVITIES_FIGURE, where=acts["goal"] == goal
+    )
 
 
 def type_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "competence_type", where=acts["goal"] == goal)
+    return comparison_chart(
+        ctx, "activities", "activity_type", "activity_types", "competence_type", ACTIVITIES_FIGURE, where=acts["goal"] == goal
+    )
 
 
 def funding_chart(ctx: Context) -> str:
     data = an.funding_by_source(ctx.tables, ctx.compared_years)
-    return year_comparison(ctx, data, "funding_source", "funding_sources", "funding", value="eur", money=True)
+    return year_comparison(
+        ctx, data, "funding_source", "funding_sources", "funding", "external_funding_eur", value="eur", money=True
+    )
 
 
 def learning_table(ctx: Context) -> str:
@@ -111,11 +118,13 @@ def learning_partners_table(ctx: Context, goal: str) -> str:
     frame = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, goal)
     columns = [
         TableColumn("city", t("common.city"), lambda v: city_label(ctx, v)),
-        TableColumn("activities", t("common.activities"), rep.number, numeric=True),
+        TableColumn("activities", rep.figure_label(ACTIVITIES_FIGURE, goal), rep.number, numeric=True, figure=ACTIVITIES_FIGURE),
     ]
     takeaway = (
         t("table.partners.takeaway", city=city_label(ctx, frame.iloc[0]["city"]), count=rep.number(frame.iloc[0]["activities"]))
         if len(frame)
         else ""
     )
-    return rep.table(frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway)
+    return rep.table(
+        frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway, year=ctx.year, category=["city"]
+    )

@@ -52,6 +52,7 @@ MEASURES = {
     "high_level_visits_abroad": Measure("count", _high_level_visits_abroad),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "influence_activities"  # the catalogue figure of the goal's activities
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
@@ -92,7 +93,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 
 def network_role_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles")
+    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles", "network_memberships")
 
 
 def membership_table(ctx: Context) -> str:
@@ -104,7 +105,7 @@ def membership_table(ctx: Context) -> str:
         TableColumn("role", t("common.role"), lambda v: ctx.label("network_roles", v)),
         TableColumn("owner_unit", t("common.owner_unit"), ctx.text),
         TableColumn("goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("annual_fee_eur", t("common.annual_fee"), rep.eur, numeric=True),
+        TableColumn("annual_fee_eur", rep.figure_label("annual_fees_eur"), rep.eur, numeric=True, figure="annual_fees_eur"),
         TableColumn("review_year", t("common.review_year"), ctx.text),
     ]
     gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
@@ -116,6 +117,8 @@ def membership_table(ctx: Context) -> str:
             t("table.memberships.caption", year=ctx.year),
             total=None if more else t("common.total"),
             takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)),
+            year=ctx.year,
+            category=["network", "organisation"],
         )
         + more
     )
@@ -125,11 +128,17 @@ def priority_cities_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
     columns = [TableColumn("city", t("common.city"), lambda v: city_label(ctx, v))] + [
-        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
+        TableColumn(key, rep.figure_label(f"city_{key}"), rep.number, numeric=True, figure=f"city_{key}")
         for key in ("activities", "visits_in", "visits_out", "agreements")
     ]
     return rep.table(
-        frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"), takeaway=t("table.priority.takeaway")
+        frame,
+        columns,
+        t("table.priority.caption", year=ctx.year),
+        total=t("common.total"),
+        takeaway=t("table.priority.takeaway"),
+        year=ctx.year,
+        category=["city"],
     )
 
 
@@ -214,8 +223,12 @@ def world_map_chart(ctx: Context) -> str:
     table = rep.table(
         per_country,
         [TableColumn("label", t("common.country"))]
-        + [TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")]
-        + [TableColumn("total", t("common.total"), rep.number, numeric=True)],
+        + [
+            TableColumn(key, rep.figure_label(f"country_{key}"), rep.number, numeric=True, figure=f"country_{key}")
+            for key in ("activities", "visits", "agreements", "total")
+        ],
         t("chart.map.title", year=ctx.year),
+        year=ctx.year,
+        category=["country"],
     )
     return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)

@@ -38,6 +38,7 @@ MEASURES = {
     "incoming_visits": Measure("count", _incoming_visits),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "recognition_activities"  # the catalogue figure of the goal's activities
 
 
 def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
@@ -85,11 +86,11 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 
 def media_tone_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "tone", "media_tones", "media_tone")
+    return comparison_chart(ctx, "media", "tone", "media_tones", "media_tone", "media_items")
 
 
 def media_focus_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "focus_area", "focus_areas", "media_focus")
+    return comparison_chart(ctx, "media", "focus_area", "focus_areas", "media_focus", "media_items")
 
 
 def media_country_table(ctx: Context) -> str:
@@ -97,20 +98,24 @@ def media_country_table(ctx: Context) -> str:
     frame = an.media_by_country(ctx.tables, ctx.year)
     columns = [
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("items", t("common.media_items"), rep.number, numeric=True),
-        TableColumn("reach", t("common.reach"), rep.number, numeric=True),
+        TableColumn("items", rep.figure_label("media_items"), rep.number, numeric=True, figure="media_items"),
+        TableColumn("reach", rep.figure_label("media_reach"), rep.number, numeric=True, figure="media_reach"),
     ]
     takeaway = t(
         "table.media_countries.takeaway",
         countries=rep.number(len(frame)),
         share=rep.percent(frame["items"].sum() / max(1, len(in_year(ctx.tables["media"], ctx.year)))),
     )
-    return rep.table(frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway)
+    return rep.table(
+        frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway, year=ctx.year, category=["country"]
+    )
 
 
 def visits_level_chart(ctx: Context) -> str:
     visits = ctx.tables["visits"]
-    return comparison_chart(ctx, "visits", "level", "visit_levels", "visits_in_level", where=visits["direction"] == "incoming")
+    return comparison_chart(
+        ctx, "visits", "level", "visit_levels", "visits_in_level", "incoming_visits", where=visits["direction"] == "incoming"
+    )
 
 
 def events_table(ctx: Context) -> str:
@@ -124,7 +129,9 @@ def indicator_chart(ctx: Context) -> str:
     if data.empty:
         return rep.paragraph(t("chart.takeaway_empty", year=ctx.year))
     data["label"] = data["indicator"].map(lambda c: ctx.label("indicators", c))
-    chart = trend_lines(data, "label", "value_year", "value", t("common.indicator"), t("common.year"), t("common.value"))
+    chart = trend_lines(
+        data, "label", "value_year", "value", t("common.indicator"), t("common.year"), rep.figure_label("indicator_value")
+    )
     description = (
         t("chart.indicators.description")
         + " "
@@ -141,9 +148,11 @@ def indicator_chart(ctx: Context) -> str:
         [
             TableColumn("label", t("common.indicator")),
             TableColumn("value_year", t("common.year"), str),
-            TableColumn("value", t("common.value"), rep.number, numeric=True),
+            TableColumn("value", rep.figure_label("indicator_value"), rep.number, numeric=True, figure="indicator_value"),
         ],
         t("chart.indicators.title"),
+        category=["indicator"],
+        year_column="value_year",
     )
     return rep.chart(chart, t("chart.indicators.title"), takeaway, description, table)
 
@@ -154,7 +163,14 @@ def indicator_table(ctx: Context) -> str:
     columns = [
         TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
         TableColumn("value_year", t("common.year"), str),
-        TableColumn("value", t("common.value"), rep.number, numeric=True),
+        TableColumn("value", rep.figure_label("indicator_value"), rep.number, numeric=True, figure="indicator_value"),
         TableColumn("source", t("common.source"), ctx.text),
     ]
-    return rep.table(series, columns, t("table.indicators.caption"), takeaway=t("table.indicators.takeaway"))
+    return rep.table(
+        series,
+        columns,
+        t("table.indicators.caption"),
+        takeaway=t("table.indicators.takeaway"),
+        category=["indicator"],
+        year_column="value_year",
+    )
