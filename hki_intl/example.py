@@ -796,7 +796,9 @@ EXTRA_CITIES: dict[str, tuple[str, str, str, str]] = {
     "cape_town": ("ZA", "Kapkaupunki", "Kapstaden", "Cape Town"),
 }
 
-#: Relative weight of a partner or visit city; unlisted strategy cities 1.0, extra cities 0.4.
+#: Relative weight of a partner or visit city; unlisted strategy cities 1.0, extra cities (also
+#: when params/strategy.yaml names them, as it does for the report's place names) EXTRA_WEIGHT.
+EXTRA_WEIGHT = 0.4
 CITY_WEIGHTS: dict[str, float] = {
     "tallinn": 9,
     "stockholm": 6,
@@ -852,12 +854,12 @@ def city_pool(strategy: Strategy, year: int) -> dict[str, City]:
         if frozen is not None and year >= int(frozen):
             continue
         cid = str(entry["id"])
-        weight = CITY_WEIGHTS.get(cid, 1.0)
+        weight = CITY_WEIGHTS.get(cid, EXTRA_WEIGHT if cid in EXTRA_CITIES else 1.0)
         if cid == "kyiv" and year >= 2022:
             weight = 2.0  # support to Ukraine's capital since the full-scale invasion
         pool[cid] = City(cid, str(entry["country"]), {lang: str(entry[lang]) for lang in LANGUAGES}, weight)
     for cid, (country, fi, sv, en) in EXTRA_CITIES.items():
-        pool.setdefault(cid, City(cid, country, {"fi": fi, "sv": sv, "en": en}, 0.4))
+        pool.setdefault(cid, City(cid, country, {"fi": fi, "sv": sv, "en": en}, EXTRA_WEIGHT))
     return {cid: c for cid, c in pool.items() if c.country in countries}
 
 
