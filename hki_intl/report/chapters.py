@@ -364,6 +364,8 @@ def _finding_item(ctx: Context, rule: str, item: str, count: int) -> str:
         return ctx.label("networks", item)
     if rule == "activity_outside_focus_areas":
         return ctx.t("finding.outside_item", count=ctx.report.number(count), example=item)
+    if rule == "twin_city_without_goal":
+        return city_name(ctx, item)
     return item or "–"
 
 
