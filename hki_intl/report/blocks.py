@@ -27,7 +27,7 @@ from hki_intl import PARAMS_DIR
 from hki_intl.config.params import Figures, Strategy, Texts, load_figures, load_strategy, load_texts
 from hki_intl.report.analysis import Headline
 from hki_intl.report.charts import render
-from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
+from hki_intl.report.formatting import Count, change, fmt_eur, fmt_number, fmt_percent
 
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number starts with +, 00 or 0 (international and Finnish ways of writing one) and
@@ -88,6 +88,11 @@ class Report:
 
     def number(self, value: float | None, decimals: int = 0) -> str:
         return fmt_number(value, self.lang, decimals)
+
+    def count(self, value: float | int) -> Count:
+        """A count for a text that writes the word after it in the singular for one
+        (``{n:# toiminto|# toimintoa}``); plain ``{n}`` is the number."""
+        return Count(value, self.number(value))
 
     def eur(self, value: float | None) -> str:
         return fmt_eur(value, self.lang)

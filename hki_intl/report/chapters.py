@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from hki_intl import PARAMS_DIR
+from hki_intl.config.models import placeholders
+from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
 from hki_intl.report import goals
@@ -132,15 +134,37 @@ def years_text(ctx: Context) -> str:
     return ", ".join(str(y) for y in ctx.compared_years)
 
 
-def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count", money: bool = False) -> str:
+def _takeaway_top(
+    ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count", money: bool = False, key: str = ""
+) -> str:
+    """The chart's takeaway: its own point (the text ``chart.<key>.takeaway``) when the texts
+    have one and every figure it names is known, else the general "the most: …" sentence."""
     current = data[data["year"] == ctx.year].sort_values([value, label_column], ascending=[False, True])
     if current.empty:
         return ctx.t("chart.takeaway_empty", year=ctx.year)
     top = current.iloc[0]
-    show = ctx.report.eur if money else ctx.report.number
-    return ctx.t(
-        "chart.takeaway_top", year=ctx.year, top=top[label_column], count=show(top[value]), total=show(current[value].sum())
+    rep = ctx.report
+    show = rep.eur if money else rep.number
+    total = current[value].sum()
+    figures: dict[str, object] = dict(
+        year=ctx.year,
+        top=top[label_column],
+        count=show(top[value]),
+        total=show(total),
+        share=rep.percent(top[value] / total if total else None),
     )
+    before = data[data["year"] == ctx.previous_year] if ctx.previous_year is not None else data.iloc[0:0]
+    if len(before):
+        top_before = before.loc[before[label_column] == top[label_column], value].sum()
+        top_change, total_change = change(top[value], top_before), change(total, before[value].sum())
+        figures |= dict(previous_year=ctx.previous_year)
+        figures |= {
+            k: rep.percent(v, signed=True) for k, v in (("top_change", top_change), ("change", total_change)) if v is not None
+        }
+    own = f"chart.{key}.takeaway"
+    if own in ctx.t.table and placeholders(ctx.t.table[own][ctx.lang]) <= set(figures):
+        return ctx.t(own, **figures)
+    return ctx.t("chart.takeaway_top", **figures)
 
 
 def year_comparison(
@@ -174,6 +198,7 @@ def year_comparison(
         t("common.year"),
         order,
         value_format=",.0f" if money else ",d",
+        lang=ctx.lang if money else None,
     )
     description = (
         t(f"chart.{key}.description", years=years_text(ctx), **words)
@@ -190,7 +215,7 @@ def year_comparison(
     return rep.chart(
         chart,
         t(f"chart.{key}.title", years=years_text(ctx), **words),
-        _takeaway_top(ctx, data, "label", value, money),
+        _takeaway_top(ctx, data, "label", value, money, key),
         description,
         table,
     )
@@ -262,6 +287,13 @@ def listed(ctx: Context, frame: pd.DataFrame, *tables: str) -> tuple[pd.DataFram
 
 def city_label(ctx: Context, city: str) -> str:
     return ctx.strategy.codes("cities").label(city, ctx.lang)
+
+
+def city_name(ctx: Context, typed: object) -> str:
+    """A city as a workbook names it (in any language), in the report's language where
+    params/strategy.yaml knows the city (``Vilna`` is ``Vilnius`` in English), else as typed."""
+    code = ctx.strategy.codes("cities").lookup.get(normalise_key(str(typed))) if isinstance(typed, str) else None
+    return city_label(ctx, code) if code else ctx.text(typed)
 
 
 def organisation_table(ctx: Context, goal: str) -> str:
@@ -435,6 +467,8 @@ def _finding_item(ctx: Context, rule: str, item: str, count: int) -> str:
         return ctx.label("networks", item)
     if rule == "activity_outside_focus_areas":
         return ctx.t("finding.outside_item", count=ctx.report.number(count), example=item)
+    if rule == "twin_city_without_goal":
+        return city_name(ctx, item)
     return item or "–"
 
 
@@ -499,7 +533,7 @@ def organisations_goal_table(ctx: Context) -> str:
         columns,
         t("table.org_goals.caption", year=ctx.year),
         total=t("common.total"),
-        takeaway=t("table.org_goals.takeaway", count=rep.number(len(frame))),
+        takeaway=t("table.org_goals.takeaway", count=rep.count(len(frame))),
         year=ctx.year,
         category=["organisation"],
     )
@@ -572,15 +606,16 @@ def data_quality(ctx: Context) -> str:
     ]
     problems = ctx.tables["problems"]
     problems = problems[problems["severity"] == "error"]
+    missing = sum(1 for org in expected if org not in status)
     parts = [
         rep.heading(t("quality.heading"), 1, anchor="data-quality"),
         rep.paragraph(
             t(
-                "quality.intro",
+                "quality.intro" if missing else "quality.intro_all",
                 year=ctx.year,
                 expected=len(expected),
                 submitted=sum(1 for org in expected if status.get(org) == STATUS_DATA),
-                missing=sum(1 for org in expected if org not in status),
+                missing=rep.count(missing),
             )
         ),
     ]
@@ -590,7 +625,7 @@ def data_quality(ctx: Context) -> str:
             parts.append(rep.paragraph(t(key, names=", ".join(names))))
     parts.append(rep.table(frame, columns, t("quality.caption", year=ctx.year)))
     if len(problems):
-        parts.append(rep.paragraph(t("quality.rejected", count=problems["file"].nunique())))
+        parts.append(rep.paragraph(t("quality.rejected", count=rep.count(problems["file"].nunique()))))
         shown = problems.assign(
             where=[f"{r.sheet}!{r.cell}" if r.cell else r.sheet for r in problems.itertuples()],
             file=problems["file"].map(lambda f: Path(f).name),

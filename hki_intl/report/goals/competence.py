@@ -66,7 +66,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
             t(
                 "message.competence_focus",
                 focus=ctx.label("focus_areas", focus),
-                count=rep.number(count),
+                count=rep.count(count),
                 share=rep.percent(count / len(comp)),
             )
         )
@@ -82,7 +82,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
                 benchmarking=rep.number(h["benchmarking_activities"].value),
                 challenges=rep.number(challenges),
                 city=city_label(ctx, city["city"]),
-                count=rep.number(city["activities"]),
+                count=rep.count(city["activities"]),
             )
         )
     return messages

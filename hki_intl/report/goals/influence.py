@@ -13,6 +13,7 @@ from hki_intl.report.blocks import TableColumn
 from hki_intl.report.chapters import (
     Context,
     city_label,
+    city_name,
     comparison_chart,
     listed,
 )
@@ -67,7 +68,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     messages = [rep.headline_sentence(h["network_memberships"], ctx.year, ctx.previous_year)]
     nets = in_year(ctx.tables["networks"], ctx.year)
     messages.append(
-        t("message.roles", roles=rep.number(h["influence_roles"].value), fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum()))
+        t("message.roles", roles=rep.count(h["influence_roles"].value), fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum()))
     )
     parts = in_year(ctx.tables["partnerships"], ctx.year)
     messages.append(
@@ -116,7 +117,7 @@ def membership_table(ctx: Context) -> str:
             columns,
             t("table.memberships.caption", year=ctx.year),
             total=None if more else t("common.total"),
-            takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)),
+            takeaway=t("table.memberships.takeaway", count=rep.count(len(frame)), gaps=rep.count(gaps)),
             year=ctx.year,
             category=["network", "organisation"],
         )
@@ -131,12 +132,19 @@ def priority_cities_table(ctx: Context) -> str:
         TableColumn(key, rep.figure_label(f"city_{key}"), rep.number, numeric=True, figure=f"city_{key}")
         for key in ("activities", "visits_in", "visits_out", "agreements")
     ]
+    visits = frame.assign(visits=frame["visits_in"] + frame["visits_out"]).sort_values(
+        ["visits", "city"], ascending=[False, True]
+    )
+    takeaway = ""
+    if len(visits) and visits.iloc[0]["visits"]:
+        top = visits.iloc[0]
+        takeaway = t("table.priority.takeaway", city=city_label(ctx, top["city"]), visits=rep.number(top["visits"]))
     return rep.table(
         frame,
         columns,
         t("table.priority.caption", year=ctx.year),
         total=t("common.total"),
-        takeaway=t("table.priority.takeaway"),
+        takeaway=takeaway,
         year=ctx.year,
         category=["city"],
     )
@@ -146,7 +154,7 @@ def partnerships_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.partnerships(ctx.tables, ctx.year)
     columns = [
-        TableColumn("partner_city", t("common.city"), ctx.text),
+        TableColumn("partner_city", t("common.city"), lambda v: city_name(ctx, v)),
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
         TableColumn("agreement_type", t("common.agreement_type"), lambda v: ctx.label("agreement_types", v)),
         TableColumn("signed_year", t("common.signed_year"), ctx.text),
@@ -154,15 +162,15 @@ def partnerships_table(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
     ]
     shown, more = listed(ctx, frame, "partnerships")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.partnerships.caption", year=ctx.year),
-            takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame))),
+    signed = frame.dropna(subset=["signed_year"])
+    takeaway = t("table.partnerships.count", count=rep.count(len(frame)))
+    if len(signed):
+        newest = signed.assign(name=signed["partner_city"].map(lambda v: city_name(ctx, v)))
+        newest = newest.sort_values(["signed_year", "name"], ascending=[False, True]).iloc[0]
+        takeaway = t(
+            "table.partnerships.takeaway", count=rep.count(len(frame)), newest=newest["name"], signed=int(newest["signed_year"])
         )
-        + more
-    )
+    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year), takeaway=takeaway) + more
 
 
 def high_level_visits_table(ctx: Context) -> str:
@@ -170,22 +178,21 @@ def high_level_visits_table(ctx: Context) -> str:
     frame = an.high_level_visits_abroad(ctx.tables, ctx.year, ctx.strategy)
     columns = [
         TableColumn("date", t("common.date"), lambda v: fmt_date(v.date(), ctx.lang)),
-        TableColumn("city", t("common.city"), ctx.text),
+        TableColumn("city", t("common.city"), lambda v: city_name(ctx, v)),
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
         TableColumn("level", t("common.level"), lambda v: ctx.label("visit_levels", v)),
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("purpose", t("common.purpose"), ctx.text),
     ]
     shown, more = listed(ctx, frame, "visits")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.high_level.caption", year=ctx.year),
-            takeaway=t("table.high_level.takeaway", count=rep.number(len(frame))),
+    takeaway = t("table.high_level.count", count=rep.count(len(frame)))
+    if len(frame):
+        cities = frame["city"].map(lambda v: city_name(ctx, v)).value_counts()
+        most = cities[cities == cities.max()].sort_index()
+        takeaway = t(
+            "table.high_level.takeaway", count=rep.count(len(frame)), city=most.index[0], visits=rep.number(most.iloc[0])
         )
-        + more
-    )
+    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year), takeaway=takeaway) + more
 
 
 def world_map_chart(ctx: Context) -> str:

@@ -16,7 +16,7 @@ from hki_intl.report.chapters import (
     types_table,
 )
 from hki_intl.report.charts import trend_lines
-from hki_intl.report.formatting import change
+from hki_intl.report.formatting import change, fmt_compact
 from hki_intl.report.goals import Measure
 
 
@@ -61,7 +61,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
             t(
                 "message.media",
                 positive=rep.percent(media["positive_share"]),
-                countries=rep.number(media["countries"]),
+                countries=rep.count(media["countries"]),
                 country=ctx.label("countries", country),
                 count=rep.number(count),
             )
@@ -130,18 +130,24 @@ def indicator_chart(ctx: Context) -> str:
         return rep.paragraph(t("chart.takeaway_empty", year=ctx.year))
     data["label"] = data["indicator"].map(lambda c: ctx.label("indicators", c))
     chart = trend_lines(
-        data, "label", "value_year", "value", t("common.indicator"), t("common.year"), rep.figure_label("indicator_value")
+        data,
+        "label",
+        "value_year",
+        "value",
+        t("common.indicator"),
+        t("common.year"),
+        rep.figure_label("indicator_value"),
+        ctx.lang,
     )
     description = (
         t("chart.indicators.description")
         + " "
         + "; ".join(f"{r.label} {r.value_year}: {rep.number(r.value)}" for r in data.itertuples())
     )
-    share = an.foreign_share_of_stays(series)
-    takeaway = (
-        t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]), year=int(share.iloc[-1]["value_year"]))
-        if len(share)
-        else ""
+    latest = data.drop_duplicates("indicator", keep="last")  # the series are in year order
+    takeaway = t(
+        "chart.indicators.takeaway",
+        latest="; ".join(f"{r.label} {fmt_compact(r.value, ctx.lang)} ({r.value_year})" for r in latest.itertuples()),
     )
     table = rep.table(
         data,
