@@ -45,7 +45,7 @@ def workbook_rows(inputs: Path, year: int, sheet: str) -> list[dict[str, object]
 def card(report: str, metric: str) -> tuple[str, str]:
     """(value, change text) of a headline card; the first card of that metric in the report."""
     match = re.search(
-        rf'data-metric="{metric}"><span class="value">([^<]*)</span><span class="label">[^<]*</span>'
+        rf'data-metric="{metric}"><span class="value"[^>]*>([^<]*)</span><span class="label">[^<]*</span>'
         rf'(?:<span class="delta">([^<]*)</span>)?',
         report,
     )
@@ -106,10 +106,10 @@ def test_the_organisation_table_adds_up(example):
     per_org = Counter(r["_org"] for r in acts)
     table = re.search(r"<table><caption><strong>Toiminnot organisaatioittain, 2025: Osaamisen.*?</table>", report, re.S)[0]
     body = re.search(r"<tbody>.*?</tbody>", table, re.S)[0]
-    first_rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td>', body)
+    first_rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num"[^>]*>([^<]*)</td>', body)
     assert len(first_rows) == len(per_org)
     assert sorted(html.unescape(n) for _, n in first_rows) == sorted(fmt_number(v, "fi") for v in per_org.values())
-    total = re.search(r'<tfoot><tr><th scope="row">Yhteensä</th><td class="num">([^<]*)</td>', table)[1]
+    total = re.search(r'<tfoot><tr><th scope="row">Yhteensä</th><td class="num"[^>]*>([^<]*)</td>', table)[1]
     assert html.unescape(total) == fmt_number(len(acts), "fi")
 
 

@@ -28,18 +28,40 @@ NEW = {
         {"id": "sustainability_funding_eur", "measure": "goal_external_funding_eur"},
     ],
 }
-NEW_TEXTS = {
-    "headline.sustainability_activities": {
-        "fi": "Kestävän kaupungin toiminnot",
-        "sv": "Hållbara stadens verksamheter",
-        "en": "Activities for a sustainable city",
+NEW_FIGURES = [  # the new goal's headline figures in the catalogue: its own labels and definitions
+    {
+        "id": "sustainability_activities",
+        "unit": "count",
+        "records": "activities",
+        "scope": "sustainability",
+        "label": {
+            "fi": "Kestävän kaupungin toiminnot",
+            "sv": "Hållbara stadens verksamheter",
+            "en": "Activities for a sustainable city",
+        },
+        "definition": {
+            "fi": "Toiminnot, joiden päätavoite on kestävä ja hyvinvoiva kaupunki.",
+            "sv": "Verksamheter vars huvudmål är en hållbar stad med välfärd.",
+            "en": "Activities whose primary goal is a sustainable city of well-being.",
+        },
     },
-    "headline.sustainability_funding_eur": {
-        "fi": "Kestävän kaupungin ulkoinen rahoitus",
-        "sv": "Hållbara stadens externa finansiering",
-        "en": "External funding for a sustainable city",
+    {
+        "id": "sustainability_funding_eur",
+        "unit": "eur",
+        "records": "activities",
+        "scope": "sustainability",
+        "label": {
+            "fi": "Kestävän kaupungin ulkoinen rahoitus",
+            "sv": "Hållbara stadens externa finansiering",
+            "en": "External funding for a sustainable city",
+        },
+        "definition": {
+            "fi": "Kestävän kaupungin toimintojen ulkoinen rahoitus euroina.",
+            "sv": "Den externa finansieringen av den hållbara stadens verksamheter i euro.",
+            "en": "The external funding of the sustainable city's activities in euros.",
+        },
     },
-}
+]
 MOVED = 6  # activities of one workbook moved to the new goal
 
 
@@ -49,8 +71,9 @@ def _params(tmp: Path, edit) -> Path:
     strategy = yaml.safe_load((folder / "strategy.yaml").read_text(encoding="utf-8"))
     texts = yaml.safe_load((folder / "texts.yaml").read_text(encoding="utf-8"))
     workbook = yaml.safe_load((folder / "workbook.yaml").read_text(encoding="utf-8"))
-    edit(strategy, texts, workbook)
-    for name, data in (("strategy", strategy), ("texts", texts), ("workbook", workbook)):
+    figures = yaml.safe_load((folder / "figures.yaml").read_text(encoding="utf-8"))
+    edit(strategy, texts, workbook, figures)
+    for name, data in (("strategy", strategy), ("texts", texts), ("workbook", workbook), ("figures", figures)):
         (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return folder
 
@@ -77,7 +100,7 @@ def _run(inputs: Path, out: Path, params: Path) -> str:
 
 
 def _cards(page: str) -> dict[str, str]:
-    return dict(re.findall(r'data-metric="([a-z_]+)"><span class="value">([^<]*)</span>', page))
+    return dict(re.findall(r'data-metric="([a-z_]+)"><span class="value"[^>]*>([^<]*)</span>', page))
 
 
 def _goal_rows(inputs: Path, label: str) -> list[tuple]:
@@ -102,9 +125,9 @@ def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, t
         ws.cell(row=row, column=3, value=NEW["fi"])  # column C: the primary goal, as a contributor picks it
     wb.save(path)
 
-    def add_goal(strategy, texts, workbook):
+    def add_goal(strategy, texts, workbook, figures):
         strategy["goals"].append(NEW)
-        texts.update(NEW_TEXTS)
+        figures["figures"] += NEW_FIGURES
 
     page = _run(inputs, tmp_path / "report", _params(tmp_path, add_goal))
     assert re.search(rf'<h1 id="sustainability">{NEW["fi"]}</h1>', page)
@@ -130,12 +153,15 @@ def test_a_fourth_goal_gets_its_chapter_and_figures_from_params_alone(example, t
 def test_a_renamed_goal_keeps_its_chapter_and_figures(example, tmp_path):
     root, original = example
 
-    def rename(strategy, texts, workbook):
+    def rename(strategy, texts, workbook, figures):
         goal = next(g for g in strategy["goals"] if g["id"] == "competence")
         goal.update(id="learning", figures="competence")  # same labels: the workbooks' cells still match
         for entry in strategy.get("networks", []) + strategy.get("indicators", []):
             if entry.get("goal") == "competence":
                 entry["goal"] = "learning"
+        for figure in figures["figures"]:  # the catalogue scopes figures by goal id
+            if figure["scope"] == "competence":
+                figure["scope"] = "learning"
         for sheet in workbook["sheets"].values():  # the template's examples name goals by id
             for column in sheet.get("columns", {}).values():
                 if column.get("example") == "competence":

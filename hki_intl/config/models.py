@@ -41,6 +41,7 @@ WORDS = "every text needs its words in fi, sv and en"
 
 # What one entry of a list is, by the list's key (for "every goal needs …").
 NOUNS = {
+    "figures": "figure",
     "goals": "goal",
     "headlines": "headline",
     "focus_areas": "focus area",
@@ -320,6 +321,31 @@ class ReportFile(Model):
 
 class TextsFile(RootModel[dict[str, Words]]):
     """``params/texts.yaml``: every word of the report, one entry per key."""
+
+
+# --- figures.yaml --------------------------------------------------------------------------------
+
+
+Records = Literal["activities", "networks", "visits", "media", "partnerships", "indicators"]
+
+
+class Figure(Model):
+    """One figure the report shows: its id, unit, the records it counts and their scope, and its
+    label and definition in every language."""
+
+    noun: ClassVar[str] = "figure"
+    id: Text = Field(description="every figure needs an id")
+    unit: Literal["count", "eur", "share"] = Field(description="a figure's unit: count, eur or share")
+    records: Records = Field(description="the consolidated table a figure counts or sums")
+    scope: Text = Field(description="a figure's scope: all, goal (the chapter's goal) or a goal's id")
+    label: Words = Field(description="every figure needs its label in fi, sv and en")
+    definition: Words = Field(description="every figure needs its one-sentence definition in fi, sv and en")
+
+
+class FiguresFile(Model):
+    """``params/figures.yaml``: the catalogue of the report's figures."""
+
+    figures: list[Figure] = Field(min_length=1, description="the file needs the list of figures")
 
 
 # --- workbook.yaml -------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from hki_intl.config.models import (
     LANGUAGES,
     LOCALES,
     NOUNS,
+    Figure,
+    FiguresFile,
     ReportFile,
     StrategyFile,
     TextsFile,
@@ -40,6 +42,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALES",
     "CodeList",
+    "Figures",
     "Loc",
     "Params",
     "Settings",
@@ -495,6 +498,61 @@ def _an(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
+# --- figures -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The catalogue of the report's figures (``params/figures.yaml``): every number the report
+    shows takes its label from here, so the same words never carry two definitions."""
+
+    model: FiguresFile
+
+    @cached_property
+    def by_id(self) -> dict[str, Figure]:
+        return {figure.id: figure for figure in self.model.figures}
+
+    def get(self, figure: str) -> Figure:
+        try:
+            return self.by_id[figure]
+        except KeyError:
+            raise UsageError(f"params/figures.yaml: no figure '{figure}'; the report asks for it") from None
+
+    def label(self, figure: str, lang: str, goal: str = "") -> str:
+        """The figure's label in ``lang``; a figure of the chapter's goal names the goal."""
+        text = getattr(self.get(figure).label, lang)
+        return text.format(goal=goal) if "{goal}" in text else text
+
+    def definition(self, figure: str, lang: str) -> str:
+        return str(getattr(self.get(figure).definition, lang))
+
+
+def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc, str]]:
+    """Ids unique, scopes known, and no label given to two figures: the same words must never
+    carry two definitions (a figure of the chapter's goal names the goal with {goal})."""
+    seen: dict[str, int] = {}
+    labels: dict[tuple[str, str], int] = {}
+    for i, figure in enumerate(model.figures):
+        if figure.id in seen:
+            yield ("figures", i, "id"), f"{figure.id!r} is already the id of figures[{seen[figure.id]}]; every id is unique"
+        seen.setdefault(figure.id, i)
+        if figure.scope not in ("all", "goal", *goals):
+            yield ("figures", i, "scope"), unknown_code(figure.scope, "goals", ["all", "goal", *goals])
+        for lang in LANGUAGES:
+            key = (lang, normalise_key(getattr(figure.label, lang)))
+            if key in labels:
+                yield (
+                    ("figures", i, "label", lang),
+                    (
+                        f"{getattr(figure.label, lang)!r} is also the label of figures[{labels[key]}]; two figures never "
+                        f"share a label (say what differs, e.g. the goal or 'all activities')"
+                    ),
+                )
+            labels.setdefault(key, i)
+        if figure.scope == "goal" and "{goal}" not in figure.label.fi:
+            yield ("figures", i, "label"), "a figure of the chapter's goal names the goal in its label with {goal}"
+
+
 # --- texts ---------------------------------------------------------------------------------------
 
 
@@ -594,6 +652,16 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
     )
 
 
+def load_figures(params_dir: Path = PARAMS_DIR, strategy: Strategy | None = None) -> Figures:
+    path = Path(params_dir) / "figures.yaml"
+    model = validated(path, FiguresFile, read_params_file(path))
+    goals = (strategy or load_strategy(params_dir)).goals.ids
+    problem = first(figures_problems(model, goals))
+    if problem:
+        raise params_error(path, *problem)
+    return Figures(model)
+
+
 class Params(NamedTuple):
     """A params folder, every file of it checked."""
 
@@ -609,5 +677,6 @@ def load_params(params_dir: Path = PARAMS_DIR) -> Params:
     strategy = load_strategy(params_dir)
     settings = load_settings(params_dir)
     load_texts(LANGUAGES[0], params_dir)  # the whole file is checked, whichever language is asked for
+    load_figures(params_dir, strategy)
     use_words(params_dir, strategy)
     return Params(strategy, settings)

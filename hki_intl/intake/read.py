@@ -24,6 +24,7 @@ from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.rules import check_repeated_keys, check_rows
+from hki_intl.intake.sources import check_indicator_dates
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
 from hki_intl.workbook.layout import (
     HEADER_SEARCH_ROWS,
@@ -255,6 +256,11 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
     versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
     _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
+    if "Mittarit" in submission.layout:  # no figure from after the report's date (a warning; the row is not read)
+        submission.tables["indicators"], late = check_indicator_dates(
+            name, submission.tables["indicators"], submission.layout["Mittarit"].columns, settings.year, settings.date
+        )
+        problems.extend(late)
     return submission, problems
 
 

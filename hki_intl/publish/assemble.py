@@ -29,7 +29,7 @@ from nbconvert import HTMLExporter
 from hki_intl import PROJECT_ROOT
 from hki_intl.config.params import LOCALES
 from hki_intl.errors import PipelineError
-from hki_intl.report.blocks import LANG_METADATA
+from hki_intl.report.blocks import CONTENTS_HERE, LANG_METADATA
 
 TEMPLATES = Path(__file__).parent / "templates"
 CACHE_DIR = PROJECT_ROOT / ".cache"
@@ -132,6 +132,9 @@ def split_after_cover(body: str) -> tuple[str, str]:
     nbconvert re-serialises the HTML it is given (BeautifulSoup), so the contents are placed in
     the page after nbconvert, where their text stays exactly as the template escapes it.
     """
+    before, marker, after = body.partition(CONTENTS_HERE)  # after the executive summary, if the report has one
+    if marker:
+        return before, after
     cover, end, chapters = body.partition(COVER_END)
     return (cover + end, chapters) if end else ("", body)
 

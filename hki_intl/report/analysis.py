@@ -352,7 +352,7 @@ def largest_activities(tables: Tables, year: int, organisation: str, top: int = 
     acts = acts[acts["organisation"] == organisation]
     return (
         acts.sort_values(["budget_eur", "title"], ascending=[False, True], na_position="last")
-        .head(top)[["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur"]]
+        .head(top)[["title", "activity_type", "focus_area", "budget_eur", "external_funding_eur", "source_file", "source_row"]]
         .reset_index(drop=True)
     )
 

@@ -24,10 +24,10 @@ import pandas as pd
 from markupsafe import Markup
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import Strategy, Texts, load_strategy, load_texts
+from hki_intl.config.params import Figures, Strategy, Texts, load_figures, load_strategy, load_texts
 from hki_intl.report.analysis import Headline
 from hki_intl.report.charts import render
-from hki_intl.report.formatting import change, fmt_eur, fmt_number, fmt_percent
+from hki_intl.report.formatting import Count, change, fmt_eur, fmt_number, fmt_percent
 
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number starts with +, 00 or 0 (international and Finnish ways of writing one) and
@@ -55,6 +55,9 @@ class TableColumn:
     header: str
     format: Callable[[Any], str] = str  # any value of the column → its text
     numeric: bool = False
+    figure: str | None = None  # the catalogue figure (params/figures.yaml) its numbers are
+    year: int | None = None  # the year its numbers are for (default: the table's year)
+    category: str | None = None  # what its numbers are about beyond the row's category (goal:competence)
 
 
 class Report:
@@ -64,6 +67,11 @@ class Report:
         self.lang = lang
         self.strategy: Strategy = load_strategy(params_dir)
         self.t: Texts = load_texts(lang, params_dir)
+        self.figures: Figures = load_figures(params_dir, self.strategy)
+
+    def figure_label(self, figure: str, goal: str | None = None) -> str:
+        """A figure's label from the catalogue; a figure of a goal names the goal."""
+        return self.figures.label(figure, self.lang, self.strategy.goals.label(goal, self.lang) if goal else "")
 
     # --- words and numbers -----------------------------------------------------------------
     def label(self, codelist: str, code: object) -> str:
@@ -80,6 +88,11 @@ class Report:
 
     def number(self, value: float | None, decimals: int = 0) -> str:
         return fmt_number(value, self.lang, decimals)
+
+    def count(self, value: float | int) -> Count:
+        """A count for a text that writes the word after it in the singular for one
+        (``{n:# toiminto|# toimintoa}``); plain ``{n}`` is the number."""
+        return Count(value, self.number(value))
 
     def eur(self, value: float | None) -> str:
         return fmt_eur(value, self.lang)
@@ -106,7 +119,7 @@ class Report:
         return _render("bullets", items=items)
 
     def headline_sentence(self, headline: Headline, year: int, previous_year: int | None) -> str:
-        label = self.t(f"headline.{headline.id}")
+        label = self.figure_label(headline.id, headline.goal)
         rel = change(headline.value, headline.previous)
         if previous_year is None or rel is None:
             return self.t("sentence.headline_no_change", label=label, value=self.value(headline), year=year)
@@ -129,17 +142,46 @@ class Report:
             delta = None
             if previous_year is not None and rel is not None:
                 delta = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
-            cards.append({"id": h.id, "value": self.value(h), "label": self.t(f"headline.{h.id}"), "delta": delta})
+            label = self.figure_label(h.id, h.goal)
+            cards.append({"id": h.id, "value": self.value(h), "label": label, "delta": delta, "year": year})
         return _render("headline_cards", cards=cards)
 
     def table(
-        self, frame: pd.DataFrame, columns: Sequence[TableColumn], caption: str, total: str | None = None, takeaway: str = ""
+        self,
+        frame: pd.DataFrame,
+        columns: Sequence[TableColumn],
+        caption: str,
+        total: str | None = None,
+        takeaway: str = "",
+        year: int | None = None,
+        category: Sequence[str] = (),
+        year_column: str | None = None,
     ) -> str:
         """An accessible HTML table with a caption (title and takeaway); ``total`` adds a row
-        summing the numeric columns."""
+        summing the numeric columns. A column of a catalogue figure marks each of its cells with
+        the figure, the year (the column's, else ``year``) and the row's category (the values of
+        the ``category`` columns; a row's own year is in ``year_column``, if given), so that a test
+        can check that one figure, category and year never shows two numbers anywhere in the report."""
         rows = [[c.format(row[c.key]) for c in columns] for _, row in frame.iterrows()]
         totals = None if total is None else [c.format(frame[c.key].sum()) if c.numeric else None for c in columns[1:]]
-        return _render("table", columns=columns, rows=rows, caption=caption, takeaway=takeaway, total=total, totals=totals)
+        marks = [
+            [_mark(c, int(row[year_column]) if year_column else year, _category(row, category)) for c in columns]
+            for _, row in frame.iterrows()
+        ]
+        # a total is the sum over the rows shown: its category names them
+        summed = "sum:" + ",".join(sorted(_category(row, category) for _, row in frame.iterrows()))
+        total_marks = [_mark(c, year, summed) for c in columns[1:]]
+        return _render(
+            "table",
+            columns=columns,
+            rows=rows,
+            caption=caption,
+            takeaway=takeaway,
+            total=total,
+            totals=totals,
+            marks=marks,
+            total_marks=total_marks,
+        )
 
     def chart(self, chart: alt.Chart, title: str, takeaway: str, description: str, data_table: str = "") -> str:
         """A figure: title and takeaway, the chart as a static SVG with a text alternative, the
@@ -159,6 +201,24 @@ class Report:
             data_table=Markup(data_table),
         )
 
+
+def _category(row: pd.Series, columns: Sequence[str]) -> str:
+    """``focus_area:climate|goal:competence``: what a table row's numbers are about."""
+    return "|".join(f"{column}:{row[column]}" for column in columns)
+
+
+def _mark(column: TableColumn, year: int | None, category: str) -> dict[str, object] | None:
+    """The data attributes of a cell of a figure's column (None for other columns)."""
+    if column.figure is None:
+        return None
+    if column.category:
+        category = f"{category}|{column.category}" if category else column.category
+    return {"figure": column.figure, "year": column.year if column.year is not None else year, "category": category}
+
+
+# Where the page puts the table of contents: after the executive summary (the assembly splits
+# the report's body here; an empty element survives nbconvert's re-serialisation as it is).
+CONTENTS_HERE = '<div class="contents-here"></div>'
 
 # html.escape's entities (MarkupSafe writes &#34; and &#39; for the quotes): the blocks, and so
 # the executed notebooks, keep the bytes they had when they were f-strings.

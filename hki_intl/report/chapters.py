@@ -16,12 +16,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from hki_intl import PARAMS_DIR
+from hki_intl.config.models import placeholders
 from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
 from hki_intl.report import goals
 from hki_intl.report.analysis import Headline, Tables, in_year
-from hki_intl.report.blocks import Report, TableColumn, escape
+from hki_intl.report.blocks import CONTENTS_HERE, Report, TableColumn, escape
 from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
 from hki_intl.report.formatting import change, fmt_date
 from hki_intl.report.scraps import read_headlines
@@ -134,15 +135,37 @@ def years_text(ctx: Context) -> str:
     return ", ".join(str(y) for y in ctx.compared_years)
 
 
-def _takeaway_top(ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count", money: bool = False) -> str:
+def _takeaway_top(
+    ctx: Context, data: pd.DataFrame, label_column: str, value: str = "count", money: bool = False, key: str = ""
+) -> str:
+    """The chart's takeaway: its own point (the text ``chart.<key>.takeaway``) when the texts
+    have one and every figure it names is known, else the general "the most: …" sentence."""
     current = data[data["year"] == ctx.year].sort_values([value, label_column], ascending=[False, True])
     if current.empty:
         return ctx.t("chart.takeaway_empty", year=ctx.year)
     top = current.iloc[0]
-    show = ctx.report.eur if money else ctx.report.number
-    return ctx.t(
-        "chart.takeaway_top", year=ctx.year, top=top[label_column], count=show(top[value]), total=show(current[value].sum())
+    rep = ctx.report
+    show = rep.eur if money else rep.number
+    total = current[value].sum()
+    figures: dict[str, object] = dict(
+        year=ctx.year,
+        top=top[label_column],
+        count=show(top[value]),
+        total=show(total),
+        share=rep.percent(top[value] / total if total else None),
     )
+    before = data[data["year"] == ctx.previous_year] if ctx.previous_year is not None else data.iloc[0:0]
+    if len(before):
+        top_before = before.loc[before[label_column] == top[label_column], value].sum()
+        top_change, total_change = change(top[value], top_before), change(total, before[value].sum())
+        figures |= dict(previous_year=ctx.previous_year)
+        figures |= {
+            k: rep.percent(v, signed=True) for k, v in (("top_change", top_change), ("change", total_change)) if v is not None
+        }
+    own = f"chart.{key}.takeaway"
+    if own in ctx.t.table and placeholders(ctx.t.table[own][ctx.lang]) <= set(figures):
+        return ctx.t(own, **figures)
+    return ctx.t("chart.takeaway_top", **figures)
 
 
 def year_comparison(
@@ -151,12 +174,15 @@ def year_comparison(
     column: str,
     codelist: str,
     key: str,
+    figure: str,
     value: str = "count",
     money: bool = False,
     words: dict[str, str] | None = None,
+    goal: str | None = None,
 ) -> str:
-    """A grouped bar chart of ``value`` by ``column`` (codes of ``codelist``) and year; its words
-    are the texts ``chart.<key>.*``, filled with the years and ``words`` (a goal's name, say)."""
+    """A grouped bar chart of ``value`` (the catalogue's ``figure``: its label is the value
+    axis) by ``column`` (codes of ``codelist``) and year; its other words are the texts
+    ``chart.<key>.*``, filled with the years and ``words`` (a goal's name, say)."""
     words = words or {}
     t, rep = ctx.t, ctx.report
     codes = ctx.strategy.codes(codelist)
@@ -169,28 +195,28 @@ def year_comparison(
         "label",
         value,
         t(f"chart.{key}.category"),
-        t("common.eur") if money else t("common.count"),
+        rep.figure_label(figure, goal),
         t("common.year"),
         order,
         value_format=",.0f" if money else ",d",
+        lang=ctx.lang if money else None,
     )
     description = (
         t(f"chart.{key}.description", years=years_text(ctx), **words)
         + " "
         + "; ".join(f"{r['label']} {r['year']}: {show(r[value])}" for _, r in data.iterrows())
     )
-    wide = data.pivot_table(index="label", columns="year", values=value, aggfunc="sum", fill_value=0)
-    wide = wide.reindex([o for o in order if o in wide.index])
+    wide = data.pivot_table(index=column, columns="year", values=value, aggfunc="sum", fill_value=0)
+    wide = wide.reindex([c for c in codes.ids if c in wide.index] + [c for c in wide.index if c not in codes.ids])
+    years = [int(c) for c in wide.columns]
     wide.columns = [str(c) for c in wide.columns]
-    table = rep.table(
-        wide.reset_index(),
-        [TableColumn("label", t(f"chart.{key}.category"))] + [TableColumn(c, c, show, numeric=True) for c in wide.columns],
-        t(f"chart.{key}.title", years=years_text(ctx), **words),
-    )
+    columns = [TableColumn(column, t(f"chart.{key}.category"), lambda code: labels.get(code, code))]
+    columns += [TableColumn(str(y), str(y), show, numeric=True, figure=figure, year=y) for y in years]
+    table = rep.table(wide.reset_index(), columns, t(f"chart.{key}.title", years=years_text(ctx), **words), category=[column])
     return rep.chart(
         chart,
         t(f"chart.{key}.title", years=years_text(ctx), **words),
-        _takeaway_top(ctx, data, "label", value, money),
+        _takeaway_top(ctx, data, "label", value, money, key),
         description,
         table,
     )
@@ -202,23 +228,29 @@ def comparison_chart(
     column: str,
     codelist: str,
     key: str,
+    figure: str,
     where: pd.Series | None = None,
     words: dict[str, str] | None = None,
+    goal: str | None = None,
 ) -> str:
-    """Counts of ``table`` rows by ``column`` for every compared year, as a grouped bar chart."""
+    """Counts of ``table`` rows (the catalogue's ``figure``) by ``column`` for every compared
+    year, as a grouped bar chart."""
     frame = ctx.tables[table]
     if where is not None:
         frame = frame[where]
-    return year_comparison(ctx, an.count_by_year(frame, column, ctx.compared_years), column, codelist, key, words=words)
+    data = an.count_by_year(frame, column, ctx.compared_years)
+    return year_comparison(ctx, data, column, codelist, key, figure, words=words, goal=goal)
 
 
 def types_table(ctx: Context, types: list[str], key: str, goal: str | None = None) -> str:
-    """Counts of activity types per compared year, with the change from the previous year."""
+    """Counts of activity types per compared year, with the change from the previous year: all
+    activities, or one goal's."""
     rep, t = ctx.report, ctx.t
+    figure = goals.activities_figure(ctx.strategy, goal) if goal else "activities"
     frame = an.activity_types_by_year(ctx.tables, ctx.compared_years, types, goal)
-    years = [str(y) for y in ctx.compared_years]
+    years = list(ctx.compared_years)
     columns = [TableColumn("activity_type", t("common.type"), lambda v: ctx.label("activity_types", v))]
-    columns += [TableColumn(y, y, rep.number, numeric=True) for y in years]
+    columns += [TableColumn(str(y), str(y), rep.number, numeric=True, figure=figure, year=y) for y in years]
     now = int(frame[str(ctx.year)].sum()) if str(ctx.year) in frame else 0
     before = int(frame[str(ctx.previous_year)].sum()) if ctx.previous_year and str(ctx.previous_year) in frame else None
     takeaway = (
@@ -232,7 +264,8 @@ def types_table(ctx: Context, types: list[str], key: str, goal: str | None = Non
         if before is not None
         else rep.t("table.types_count", year=ctx.year, count=rep.number(now))
     )
-    return rep.table(frame, columns, t(f"table.{key}.caption", years=years_text(ctx)), total=t("common.total"), takeaway=takeaway)
+    caption = t(f"table.{key}.caption", years=years_text(ctx)) + " — " + rep.figure_label(figure, goal)
+    return rep.table(frame, columns, caption, total=t("common.total"), takeaway=takeaway, category=["activity_type"])
 
 
 LISTED_ROWS = 40  # record lists (memberships, agreements, visits, findings) show at most this many rows
@@ -257,13 +290,28 @@ def city_label(ctx: Context, city: str) -> str:
     return ctx.strategy.codes("cities").label(city, ctx.lang)
 
 
+def city_name(ctx: Context, typed: object) -> str:
+    """A city as a workbook names it (in any language), in the report's language where
+    params/strategy.yaml knows the city (``Vilna`` is ``Vilnius`` in English), else as typed."""
+    code = ctx.strategy.codes("cities").lookup.get(normalise_key(str(typed))) if isinstance(typed, str) else None
+    return city_label(ctx, code) if code else ctx.text(typed)
+
+
 def organisation_table(ctx: Context, goal: str) -> str:
+    """The goal's activities and their external funding per organisation."""
     rep, t = ctx.report, ctx.t
     frame = an.activities_by_organisation(ctx.tables, ctx.year, goal)
+    activities = goals.activities_figure(ctx.strategy, goal)
     columns = [
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
-        TableColumn("activities", t("common.activities"), rep.number, numeric=True),
-        TableColumn("external_funding_eur", t("common.external_funding"), rep.eur, numeric=True),
+        TableColumn("activities", rep.figure_label(activities, goal), rep.number, numeric=True, figure=activities),
+        TableColumn(
+            "external_funding_eur",
+            rep.figure_label("goal_external_funding_eur", goal),
+            rep.eur,
+            numeric=True,
+            figure="goal_external_funding_eur",
+        ),
     ]
     takeaway = ""
     if len(frame):
@@ -279,6 +327,8 @@ def organisation_table(ctx: Context, goal: str) -> str:
         t("table.organisations.caption", goal=ctx.strategy.goals.label(goal, ctx.lang), year=ctx.year),
         total=t("common.total"),
         takeaway=takeaway,
+        year=ctx.year,
+        category=["organisation"],
     )
 
 
@@ -300,14 +350,98 @@ def read_goal_headlines(ctx: Context, chapters_dir: str | Path) -> dict[str, lis
     return {goal: read_headlines(Path(chapters_dir) / f"{goal}.ipynb") for goal in ctx.strategy.goals.ids}
 
 
-def summary_headlines(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:
+SUMMARY_CARDS = 3  # headline boxes per goal on the summary's page (the goal's chapter shows all of them)
+CHANGES = 3  # the most important changes the summary names
+CHANGE_MIN_BASE = 10  # a change from fewer than this many (or euros) is not among the most important
+
+
+def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:
+    """The message first: how each goal went this year against earlier years, with the figures
+    that show it; the most important changes; then the headline boxes, fewer and grouped by goal.
+    The table of contents follows it (:data:`CONTENTS_HERE`)."""
     rep, t = ctx.report, ctx.t
-    parts = [rep.heading(t("summary.heading"), 1, anchor="summary"), rep.paragraph(t("summary.intro", year=ctx.year))]
+    parts = [
+        rep.heading(t("summary.heading"), 1, anchor="summary"),
+        rep.paragraph(t("summary.intro", year=ctx.year, years=years_text(ctx))),
+    ]
     for goal in ctx.strategy.goals.ids:
-        figures = figures_by_goal.get(goal, [])
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 2, anchor=f"summary-{goal}"))
+        parts.append(rep.paragraph(" ".join(goal_sentences(ctx, goal, figures_by_goal.get(goal, [])))))
+    changes = important_changes(ctx, figures_by_goal)
+    if changes:
+        parts += [rep.heading(t("summary.changes"), 2, anchor="summary-changes"), rep.bullets(changes)]
+    parts.append(rep.heading(t("summary.figures"), 2, anchor="summary-figures"))
+    for goal in ctx.strategy.goals.ids:
+        figures = figures_by_goal.get(goal, [])[:SUMMARY_CARDS]
+        parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 3, anchor=f"summary-figures-{goal}"))
         parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year))
-    return "".join(parts)
+    return "".join(parts) + CONTENTS_HERE
+
+
+def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:
+    """How a goal went: its first two headline figures this year, against the year before and
+    the first year compared (each figure's value every year from the goal's own figures)."""
+    years = [y for y in ctx.compared_years if y < ctx.year]
+    history = {y: {h.id: h.value for h in goals.compute_headlines(ctx.tables, y, ctx.strategy, goal)} for y in years}
+    sentences = []
+    for figure in figures[:2]:
+        sentences.append(_trend_sentence(ctx, figure, [(y, history[y].get(figure.id)) for y in years]))
+    return sentences
+
+
+def _trend_sentence(ctx: Context, figure: Headline, earlier: list[tuple[int, float | None]]) -> str:
+    """``<label>: <value> in <year>, up 12 % on 2024 (480); 2023: 410.``"""
+    rep, t = ctx.report, ctx.t
+    label = rep.figure_label(figure.id, figure.goal)
+    value = rep.value(figure)
+    if ctx.previous_year is None or figure.previous is None:
+        return t("summary.figure_only", label=label, value=value, year=ctx.year)
+    rel = change(figure.value, figure.previous)
+    trend = (
+        t("summary.trend_none")
+        if not rel
+        else t("summary.trend_up" if rel > 0 else "summary.trend_down", change=rep.percent(abs(rel)))
+    )
+    first = [(y, v) for y, v in earlier if y < ctx.previous_year and v is not None][:1]
+    sentence = t(
+        "summary.figure_trend",
+        label=label,
+        value=value,
+        year=ctx.year,
+        trend=trend,
+        previous_year=ctx.previous_year,
+        previous=rep.value(figure, "previous"),
+    )
+    if first:
+        year, amount = first[0]
+        shown = rep.eur(amount) if figure.unit == "eur" else rep.number(amount)
+        sentence = sentence.removesuffix(".") + t("summary.figure_earlier", year=year, value=shown)
+    return sentence
+
+
+def important_changes(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> list[str]:
+    """The headline figures that changed most from the year before (relatively; figures from a
+    small base left out), largest first: one sentence each."""
+    rep, t = ctx.report, ctx.t
+    candidates: dict[str, tuple[float, float, Headline]] = {}
+    for figures in figures_by_goal.values():
+        for figure in figures:
+            rel = change(figure.value, figure.previous)
+            if rel and figure.previous is not None and abs(figure.previous) >= CHANGE_MIN_BASE:
+                candidates.setdefault(figure.id, (abs(rel), rel, figure))
+    ranked = sorted(candidates.values(), key=lambda c: (-c[0], c[2].id))[:CHANGES]
+    return [
+        t(
+            "summary.change_up" if rel > 0 else "summary.change_down",
+            label=rep.figure_label(figure.id, figure.goal),
+            change=rep.percent(abs(rel)),
+            previous_year=ctx.previous_year,
+            previous=rep.value(figure, "previous"),
+            year=ctx.year,
+            value=rep.value(figure),
+        )
+        for _, rel, figure in ranked
+    ]
 
 
 FINDING_EXAMPLES = 3  # a line of repeated findings names at most this many of their items
@@ -389,13 +523,6 @@ def _finding_item(ctx: Context, rule: str, item: str) -> str:
     return ctx.text(item)
 
 
-def city_name(ctx: Context, name: object) -> str:
-    """A city as a workbook names it, in the report's language when params knows the city
-    (``Tukholma`` is ``Stockholm`` in Swedish), else as written (masked)."""
-    code = ctx.strategy.codes("cities").lookup.get(normalise_key(str(name))) if isinstance(name, str) else None
-    return city_label(ctx, code) if code else ctx.text(name)
-
-
 def focus_goal_heatmap(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     data = an.focus_by_goal(ctx.tables, ctx.year)
@@ -427,16 +554,15 @@ def focus_goal_heatmap(ctx: Context) -> str:
         if top is not None
         else ""
     )
-    wide = data.pivot_table(index="focus", columns="goal_label", values="count", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(
-        index=[f for f in (focus.label(c, ctx.lang) for c in focus.ids) if f in wide.index],
-        columns=[g for g in (goals.label(c, ctx.lang) for c in goals.ids) if g in wide.columns],
-    )
+    wide = data.pivot_table(index="focus_area", columns="goal", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=[f for f in focus.ids if f in wide.index], columns=[g for g in goals.ids if g in wide.columns])
+    columns = [TableColumn("focus_area", t("chart.competence_focus.category"), lambda c: focus.label(c, ctx.lang))]
+    columns += [
+        TableColumn(g, goals.label(g, ctx.lang), rep.number, numeric=True, figure="activities", category=f"goal:{g}")
+        for g in wide.columns
+    ]
     table = rep.table(
-        wide.reset_index(),
-        [TableColumn("focus", t("chart.competence_focus.category"))]
-        + [TableColumn(g, g, rep.number, numeric=True) for g in wide.columns],
-        t("chart.heatmap.title", year=ctx.year),
+        wide.reset_index(), columns, t("chart.heatmap.title", year=ctx.year), year=ctx.year, category=["focus_area"]
     )
     return rep.heading(t("overview.heading"), 2, anchor="overview") + rep.chart(
         chart, t("chart.heatmap.title", year=ctx.year), takeaway, description, table
@@ -448,47 +574,68 @@ def organisations_goal_table(ctx: Context) -> str:
     goals = ctx.strategy.goals
     frame = an.organisations_by_goal(ctx.tables, ctx.year, goals.ids)
     columns = [TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v))]
-    columns += [TableColumn(g, goals.label(g, ctx.lang), rep.number, numeric=True) for g in goals.ids]
-    columns += [TableColumn("total", t("common.total"), rep.number, numeric=True)]
+    columns += [
+        TableColumn(g, goals.label(g, ctx.lang), rep.number, numeric=True, figure="activities", category=f"goal:{g}")
+        for g in goals.ids
+    ]
+    columns += [TableColumn("total", rep.figure_label("activities"), rep.number, numeric=True, figure="activities")]
     return rep.table(
         frame,
         columns,
         t("table.org_goals.caption", year=ctx.year),
         total=t("common.total"),
-        takeaway=t("table.org_goals.takeaway", count=rep.number(len(frame))),
+        takeaway=t("table.org_goals.takeaway", count=rep.count(len(frame))),
+        year=ctx.year,
+        category=["organisation"],
     )
 
 
+ORGANISATION_FIGURES = (  # (column of analysis.organisation_profile, catalogue figure, format)
+    ("activities", "activities", "number"),
+    ("external_funding_eur", "external_funding_eur", "eur"),
+    ("visits", "visits", "number"),
+    ("media_items", "media_items", "number"),
+    ("network_memberships", "network_memberships", "number"),
+)
+
+
 def organisation_parts(ctx: Context) -> str:
-    """One short part per organisation that reported: its figures and its largest activities."""
+    """The organisations at a glance (one table, each figure from the catalogue), then one short
+    part per organisation that reported: its largest activities."""
     rep, t = ctx.report, ctx.t
-    parts = [rep.heading(t("organisations.heading"), 1, anchor="organisations")]
     subs = in_year(ctx.tables["submissions"], ctx.year)
     submitted = set(subs.loc[subs["status"] == STATUS_DATA, "organisation"])  # a nil return has no figures
-    for org in [o for o in ctx.strategy.organisations_in(ctx.year) if o in submitted]:
-        figures = an.organisation_profile(ctx.tables, ctx.year, org)
+    orgs = [o for o in ctx.strategy.organisations_in(ctx.year) if o in submitted]
+    profiles = pd.DataFrame([{"organisation": org, **an.organisation_profile(ctx.tables, ctx.year, org)} for org in orgs])
+    columns = [TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v))]
+    columns += [
+        TableColumn(key, rep.figure_label(figure), getattr(rep, kind), numeric=True, figure=figure)
+        for key, figure, kind in ORGANISATION_FIGURES
+    ]
+    parts = [rep.heading(t("organisations.heading"), 1, anchor="organisations")]
+    if len(profiles):
+        caption = t("organisations.overview", year=ctx.year)
+        parts.append(rep.table(profiles, columns, caption, year=ctx.year, category=["organisation"]))
+    for org in orgs:
         parts.append(rep.heading(ctx.label("organisations", org), 2, anchor=f"org-{org}"))
-        parts.append(
-            rep.paragraph(
-                t(
-                    "organisations.figures",
-                    year=ctx.year,
-                    activities=rep.number(figures["activities"]),
-                    funding=rep.eur(figures["external_funding_eur"]),
-                    visits=rep.number(figures["visits"]),
-                    media=rep.number(figures["media_items"]),
-                    networks=rep.number(figures["network_memberships"]),
-                )
-            )
-        )
         largest = an.largest_activities(ctx.tables, ctx.year, org)
         columns = [
             TableColumn("title", t("common.title"), ctx.text),
             TableColumn("activity_type", t("common.type"), lambda v: ctx.label("activity_types", v)),
             TableColumn("focus_area", t("chart.competence_focus.category"), lambda v: ctx.label("focus_areas", v)),
-            TableColumn("budget_eur", t("common.budget"), rep.eur, numeric=True),
+            TableColumn(
+                "budget_eur", rep.figure_label("activity_budget_eur"), rep.eur, numeric=True, figure="activity_budget_eur"
+            ),
         ]
-        parts.append(rep.table(largest, columns, t("organisations.largest", year=ctx.year)))
+        parts.append(
+            rep.table(
+                largest,
+                columns,
+                t("organisations.largest", year=ctx.year),
+                year=ctx.year,
+                category=["source_file", "source_row"],  # the activity (two may share a title)
+            )
+        )
     return "".join(parts)
 
 
@@ -510,15 +657,16 @@ def data_quality(ctx: Context) -> str:
     ]
     problems = ctx.tables["problems"]
     problems = problems[problems["severity"] == "error"]
+    missing = sum(1 for org in expected if org not in status)
     parts = [
         rep.heading(t("quality.heading"), 1, anchor="data-quality"),
         rep.paragraph(
             t(
-                "quality.intro",
+                "quality.intro" if missing else "quality.intro_all",
                 year=ctx.year,
                 expected=len(expected),
                 submitted=sum(1 for org in expected if status.get(org) == STATUS_DATA),
-                missing=sum(1 for org in expected if org not in status),
+                missing=rep.count(missing),
             )
         ),
     ]
@@ -528,7 +676,7 @@ def data_quality(ctx: Context) -> str:
             parts.append(rep.paragraph(t(key, names=", ".join(names))))
     parts.append(rep.table(frame, columns, t("quality.caption", year=ctx.year)))
     if len(problems):
-        parts.append(rep.paragraph(t("quality.rejected", count=problems["file"].nunique())))
+        parts.append(rep.paragraph(t("quality.rejected", count=rep.count(problems["file"].nunique()))))
         shown = problems.assign(
             where=[f"{r.sheet}!{r.cell}" if r.cell else r.sheet for r in problems.itertuples()],
             file=problems["file"].map(lambda f: Path(f).name),
@@ -554,8 +702,26 @@ def method(ctx: Context, report_date: dt.date) -> str:
         rep.heading(t("method.heading"), 1, anchor="method")
         + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
         + rep.paragraph(t("method.figures"))
+        + figure_definitions(ctx)
         + rep.paragraph(t("method.sources"))
         + rep.bullets(sources)
         + rep.paragraph(t("method.map"))
         + rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))
     )
+
+
+def figure_definitions(ctx: Context) -> str:
+    """Every figure of the catalogue with its label and its one-sentence definition."""
+    rep, t = ctx.report, ctx.t
+    chapter_goal = t("method.chapter_goal")
+    frame = pd.DataFrame(
+        [
+            {
+                "label": ctx.report.figures.label(f.id, ctx.lang, chapter_goal),
+                "definition": ctx.report.figures.definition(f.id, ctx.lang),
+            }
+            for f in ctx.report.figures.model.figures
+        ]
+    )
+    columns = [TableColumn("label", t("method.figure")), TableColumn("definition", t("method.definition"))]
+    return rep.heading(t("method.definitions"), 2, anchor="definitions") + rep.table(frame, columns, t("method.definitions"))

@@ -11,6 +11,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from hki_intl.config.params import LOCALES
+from hki_intl.report.formatting import fmt_compact, million_suffix
 
 FONT = "HelsinkiGrotesk, Arial, sans-serif"
 TEXT_COLOUR = "#1a1a1a"
@@ -42,6 +43,10 @@ def theme_config() -> dict:
             "orient": "bottom",
         },
         "title": {"color": TEXT_COLOUR},
+        # The chart speaks to assistive technology through its own text alternative, in the
+        # report's language (the description of render); Vega's generated ones are English
+        # ("X-axis titled … for a linear scale") and name data fields ("year: 2023").
+        "aria": False,
     }
 
 
@@ -54,20 +59,27 @@ def grouped_bars(
     year_title: str,
     order: list[str] | None = None,
     value_format: str = ",d",
+    lang: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars per category, one bar per year (the comparison the report makes everywhere).
 
     ``data`` has columns ``year``, ``category`` (already a label) and ``value``. Years are told
     apart by colour and by position, and each bar carries its value as text, so colour is never
-    the only carrier of meaning.
+    the only carrier of meaning. With ``lang``, the values are money: the bars' labels and the
+    axis write euros as that language does (``13,6 milj. €``, ``€13.6m``).
     """
     years = sorted(data["year"].unique())
     colours = YEAR_COLOURS[-len(years) :] if len(years) <= len(YEAR_COLOURS) else None
     frame = data.assign(year=data["year"].astype(str))
+    if lang:
+        frame = frame.assign(value_text=[fmt_compact(v, lang, money=True) for v in frame[value]])
+        axis = million_axis(frame[value], value_title, lang)
+    else:
+        axis = alt.Axis(format=value_format, tickMinStep=1)
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset("year:N", sort=[str(y) for y in years]),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format, tickMinStep=1)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=axis),
         tooltip=[
             alt.Tooltip("year:N", title=year_title),
             alt.Tooltip(f"{category}:N", title=category_title),
@@ -83,39 +95,101 @@ def grouped_bars(
         )
     )
     labels = base.mark_text(align="left", dx=3, fontSize=10, color=TEXT_COLOUR).encode(
-        text=alt.Text(f"{value}:Q", format=value_format)
+        text=alt.Text("value_text:N") if lang else alt.Text(f"{value}:Q", format=value_format)
     )
     return (bars + labels).properties(width=520, height=alt.Step(9 if len(years) > 1 else 16))
 
 
 SERIES_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+YEAR_TICKS = 12  # a year axis spanning at most this many years has a tick (and label) at every year
+
+
+def year_segments(data: pd.DataFrame, series: str, x: str) -> pd.Series:
+    """For each row, the run of consecutive years it belongs to within its series
+    (``"<series>|<first year of the run>"``): a line joins only the years of one run, so a
+    missing year shows as a gap, never as a straight line across it."""
+    keys = pd.Series(index=data.index, dtype=object)
+    for name, group in data.groupby(series, sort=False):
+        years = group[x].astype(int).sort_values()
+        start = None
+        previous = None
+        for index, year in years.items():
+            if previous is None or year != previous + 1:
+                start = year
+            keys[index] = f"{name}|{start}"
+            previous = year
+    return keys
+
+
+def year_axis(years: pd.Series, title: str) -> alt.X:
+    """A year scale as the calendar spaces it: quantitative, integer ticks (no ``2,019``,
+    no ``2019.5``), from the first year to the last; every year gets a tick when the span is
+    short, so a year without a figure is visibly empty."""
+    first, last = int(years.min()), int(years.max())
+    ticks = list(range(first, last + 1)) if last - first < YEAR_TICKS else alt.Undefined
+    return alt.X(
+        "year_value:Q",
+        title=title,
+        scale=alt.Scale(domain=[first, last], nice=False, zero=False, padding=24),
+        axis=alt.Axis(format="d", tickMinStep=1, values=ticks, labelAngle=0, grid=False, labelOverlap=True),
+    )
+
+
+def million_axis(values: pd.Series, title: str, lang: str) -> alt.Axis:
+    """A value axis whose labels read as the report's language writes large figures: in millions
+    (``20 milj.``, ``20m``; the title names the unit) when the figures reach a million, else
+    whole numbers (``1 200``)."""
+    if float(values.abs().max() or 0) < 1_000_000:
+        return alt.Axis(title=title, format=",d", tickMinStep=1)
+    label = f"datum.value == 0 ? '0' : format(datum.value / 1000000, ',.2~f') + '{million_suffix(lang)}'"
+    return alt.Axis(title=title, labelExpr=label, labelOverlap=True, labelSeparation=8)
 
 
 def trend_lines(
-    data: pd.DataFrame, series: str, x: str, value: str, series_title: str, x_title: str, value_title: str
+    data: pd.DataFrame,
+    series: str,
+    x: str,
+    value: str,
+    series_title: str,
+    x_title: str,
+    value_title: str,
+    lang: str = "en",
 ) -> alt.Chart:
     """One line per series over the years, each point labelled with its value; series differ
-    by colour, point shape and dash, so the chart reads in black and white too."""
+    by colour, point shape and dash, so the chart reads in black and white too.
+
+    The years are a real time scale: spaced by their distance, with a line only between
+    consecutive years (a series with 2019, 2024 and 2025 is a point and a line, not one line
+    through the missing years). Labels and the value axis write millions as ``lang`` does."""
     names = list(dict.fromkeys(data[series]))
+    frame = data.assign(
+        year_value=data[x].astype(int),
+        segment=year_segments(data, series, x),
+        value_text=[fmt_compact(v, lang) for v in data[value]],
+    )
     encode = dict(
-        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s")),
+        x=year_axis(frame["year_value"], x_title),
+        y=alt.Y(f"{value}:Q", axis=million_axis(frame[value], value_title, lang)),
         color=alt.Color(
-            f"{series}:N", title=series_title, sort=names, scale=alt.Scale(domain=names, range=CATEGORY_COLOURS[: len(names)])
+            f"{series}:N",
+            title=series_title,
+            sort=names,
+            scale=alt.Scale(domain=names, range=CATEGORY_COLOURS[: len(names)]),
+            legend=alt.Legend(labelLimit=0, columns=1),
         ),
     )
     tooltip = [
         alt.Tooltip(f"{series}:N", title=series_title),
-        alt.Tooltip(f"{x}:O", title=x_title),
+        alt.Tooltip("year_value:Q", title=x_title, format="d"),
         alt.Tooltip(f"{value}:Q", title=value_title, format=","),
     ]
     lines = (
-        alt.Chart(data)
+        alt.Chart(frame)
         .mark_line(strokeWidth=2)
-        .encode(**encode, strokeDash=alt.StrokeDash(f"{series}:N", sort=names, legend=None))
+        .encode(**encode, detail="segment:N", strokeDash=alt.StrokeDash(f"{series}:N", sort=names, legend=None))
     )
     points = (
-        alt.Chart(data)
+        alt.Chart(frame)
         .mark_point(filled=True, size=70)
         .encode(
             **encode,
@@ -124,9 +198,9 @@ def trend_lines(
         )
     )
     labels = (
-        alt.Chart(data)
+        alt.Chart(frame)
         .mark_text(dy=-10, fontSize=10, color=TEXT_COLOUR)
-        .encode(x=encode["x"], y=encode["y"], text=alt.Text(f"{value}:Q", format=".3~s"))
+        .encode(x=encode["x"], y=encode["y"], text="value_text:N")
     )
     return (lines + points + labels).properties(width=520, height=260)
 

@@ -88,7 +88,7 @@ def membership_table(ctx: Context) -> str:
         TableColumn("role", t("common.role"), lambda v: ctx.label("network_roles", v)),
         TableColumn("owner_unit", t("common.owner_unit"), ctx.text),
         TableColumn("goal", t("common.goal"), lambda v: ctx.label("goals", v)),
-        TableColumn("annual_fee_eur", t("common.annual_fee"), rep.eur, numeric=True),
+        TableColumn("annual_fee_eur", rep.figure_label("annual_fees_eur"), rep.eur, numeric=True, figure="annual_fees_eur"),
         TableColumn("review_year", t("common.review_year"), ctx.text),
     ]
     gaps = int(frame["owner_unit"].isna().sum() + frame["goal"].isna().sum())
@@ -99,7 +99,9 @@ def membership_table(ctx: Context) -> str:
             columns,
             t("table.memberships.caption", year=ctx.year),
             total=None if more else t("common.total"),
-            takeaway=t("table.memberships.takeaway", count=rep.number(len(frame)), gaps=rep.number(gaps)),
+            takeaway=t("table.memberships.takeaway", count=rep.count(len(frame)), gaps=rep.count(gaps)),
+            year=ctx.year,
+            category=["network", "organisation"],
         )
         + more
     )
@@ -109,7 +111,7 @@ def partnerships_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.partnerships(ctx.tables, ctx.year)
     columns = [
-        TableColumn("partner_city", t("common.city"), ctx.text),
+        TableColumn("partner_city", t("common.city"), lambda v: city_name(ctx, v)),
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
         TableColumn("agreement_type", t("common.agreement_type"), lambda v: ctx.label("agreement_types", v)),
         TableColumn("signed_year", t("common.signed_year"), ctx.text),
@@ -117,15 +119,15 @@ def partnerships_table(ctx: Context) -> str:
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
     ]
     shown, more = listed(ctx, frame, "partnerships")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.partnerships.caption", year=ctx.year),
-            takeaway=t("table.partnerships.takeaway", count=rep.number(len(frame))),
+    signed = frame.dropna(subset=["signed_year"])
+    takeaway = t("table.partnerships.count", count=rep.count(len(frame)))
+    if len(signed):
+        newest = signed.assign(name=signed["partner_city"].map(lambda v: city_name(ctx, v)))
+        newest = newest.sort_values(["signed_year", "name"], ascending=[False, True]).iloc[0]
+        takeaway = t(
+            "table.partnerships.takeaway", count=rep.count(len(frame)), newest=newest["name"], signed=int(newest["signed_year"])
         )
-        + more
-    )
+    return rep.table(shown, columns, t("table.partnerships.caption", year=ctx.year), takeaway=takeaway) + more
 
 
 def high_level_visits_table(ctx: Context) -> str:
@@ -133,19 +135,18 @@ def high_level_visits_table(ctx: Context) -> str:
     frame = an.high_level_visits_abroad(ctx.tables, ctx.year, ctx.strategy)
     columns = [
         TableColumn("date", t("common.date"), lambda v: fmt_date(v.date(), ctx.lang)),
-        TableColumn("city", t("common.city"), ctx.text),
+        TableColumn("city", t("common.city"), lambda v: city_name(ctx, v)),
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
         TableColumn("level", t("common.level"), lambda v: ctx.label("visit_levels", v)),
         TableColumn("organisation", t("common.organisation"), lambda v: ctx.label("organisations", v)),
         TableColumn("purpose", t("common.purpose"), ctx.text),
     ]
     shown, more = listed(ctx, frame, "visits")
-    return (
-        rep.table(
-            shown,
-            columns,
-            t("table.high_level.caption", year=ctx.year),
-            takeaway=t("table.high_level.takeaway", count=rep.number(len(frame))),
+    takeaway = t("table.high_level.count", count=rep.count(len(frame)))
+    if len(frame):
+        cities = frame["city"].map(lambda v: city_name(ctx, v)).value_counts()
+        most = cities[cities == cities.max()].sort_index()
+        takeaway = t(
+            "table.high_level.takeaway", count=rep.count(len(frame)), city=most.index[0], visits=rep.number(most.iloc[0])
         )
-        + more
-    )
+    return rep.table(shown, columns, t("table.high_level.caption", year=ctx.year), takeaway=takeaway) + more

@@ -61,7 +61,7 @@ def test_texts_have_every_language():
     table = yaml.safe_load((PARAMS_DIR / "texts.yaml").read_text(encoding="utf-8"))
     for key, entry in table.items():
         assert set(entry) == set(LANGUAGES), key
-        placeholders = {lang: set(re.findall(r"{(\w+)}", entry[lang])) for lang in LANGUAGES}
+        placeholders = {lang: set(re.findall(r"{(\w+)(?::[^{}]*)?}", entry[lang])) for lang in LANGUAGES}
         assert placeholders["fi"] == placeholders["sv"] == placeholders["en"], key
 
 

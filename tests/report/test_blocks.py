@@ -61,9 +61,11 @@ class FStringReport(Report):
             if previous_year is not None and rel is not None:
                 text = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
                 delta = f'<span class="delta">{html.escape(text)}</span>'
+            # since the figure catalogue: the value is marked with its figure and year, the label is the catalogue's
             cards.append(
-                f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value">{html.escape(self.value(h))}</span>'
-                f'<span class="label">{html.escape(self.t(f"headline.{h.id}"))}</span>{delta}</div>'
+                f'<div class="card" data-metric="{html.escape(h.id)}"><span class="value" data-figure="{html.escape(h.id)}" '
+                f'data-year="{year}" data-category="">{html.escape(self.value(h))}</span>'
+                f'<span class="label">{html.escape(self.figure_label(h.id, h.goal))}</span>{delta}</div>'
             )
         return f'<div class="cards">{"".join(cards)}</div>'
 

@@ -116,6 +116,11 @@ def compute_headlines(tables: Tables, year: int, strategy: Strategy, goal: str) 
     return figures
 
 
+def activities_figure(strategy: Strategy, goal: str) -> str:
+    """The catalogue figure of the goal's activities (its module's, or the generic one's)."""
+    return str(module_for(strategy, goal).ACTIVITIES_FIGURE)
+
+
 def key_messages(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:
     """The sentences that open the goal's chapter, with the numbers."""
     return module_for(ctx.strategy, goal).key_messages(ctx, goal, {h.id: h for h in figures})
@@ -139,6 +144,7 @@ def key_tables(ctx: Context, goal: str) -> dict[str, pd.DataFrame]:
 __all__ = [
     "GENERIC_NOTEBOOK",
     "Measure",
+    "activities_figure",
     "compute_headlines",
     "examples",
     "goal_entry",

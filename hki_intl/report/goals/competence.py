@@ -46,6 +46,7 @@ MEASURES = {
     "benchmarking_activities": Measure("count", _benchmarking),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "competence_activities"  # the catalogue figure of the goal's activities
 
 
 def examples(ctx: Context, goal: str) -> list[ex.Examples]:
@@ -71,7 +72,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
             t(
                 "message.competence_focus",
                 focus=ctx.label("focus_areas", focus),
-                count=rep.number(count),
+                count=rep.count(count),
                 share=rep.percent(count / len(comp)),
             )
         )
@@ -87,7 +88,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
                 benchmarking=rep.number(h["benchmarking_activities"].value),
                 challenges=rep.number(challenges),
                 city=city_label(ctx, city["city"]),
-                count=rep.number(city["activities"]),
+                count=rep.count(city["activities"]),
             )
         )
     return messages
@@ -95,17 +96,23 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 def focus_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "focus_area", "focus_areas", "competence_focus", where=acts["goal"] == goal)
+    return comparison_chart(
+        ctx, "activities", "focus_area", "focus_areas", "competence_focus", ACTIVITIES_FIGURE, where=acts["goal"] == goal
+    )
 
 
 def type_chart(ctx: Context, goal: str) -> str:
     acts = ctx.tables["activities"]
-    return comparison_chart(ctx, "activities", "activity_type", "activity_types", "competence_type", where=acts["goal"] == goal)
+    return comparison_chart(
+        ctx, "activities", "activity_type", "activity_types", "competence_type", ACTIVITIES_FIGURE, where=acts["goal"] == goal
+    )
 
 
 def funding_chart(ctx: Context) -> str:
     data = an.funding_by_source(ctx.tables, ctx.compared_years)
-    return year_comparison(ctx, data, "funding_source", "funding_sources", "funding", value="eur", money=True)
+    return year_comparison(
+        ctx, data, "funding_source", "funding_sources", "funding", "external_funding_eur", value="eur", money=True
+    )
 
 
 def learning_table(ctx: Context) -> str:
@@ -117,11 +124,13 @@ def learning_partners_table(ctx: Context, goal: str) -> str:
     frame = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, goal)
     columns = [
         TableColumn("city", t("common.city"), lambda v: city_label(ctx, v)),
-        TableColumn("activities", t("common.activities"), rep.number, numeric=True),
+        TableColumn("activities", rep.figure_label(ACTIVITIES_FIGURE, goal), rep.number, numeric=True, figure=ACTIVITIES_FIGURE),
     ]
     takeaway = (
         t("table.partners.takeaway", city=city_label(ctx, frame.iloc[0]["city"]), count=rep.number(frame.iloc[0]["activities"]))
         if len(frame)
         else ""
     )
-    return rep.table(frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway)
+    return rep.table(
+        frame, columns, t("table.partners.caption", year=ctx.year), takeaway=takeaway, year=ctx.year, category=["city"]
+    )

@@ -39,6 +39,7 @@ MEASURES = {
     "goal_organisations": Measure("count", _organisations),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "goal_activities"  # the catalogue figure of the goal's activities
 
 
 def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
@@ -64,8 +65,10 @@ def focus_chart(ctx: Context, goal: str) -> str:
         "focus_area",
         "focus_areas",
         "goal_focus",
+        ACTIVITIES_FIGURE,
         where=acts["goal"] == goal,
         words={"goal": ctx.strategy.goals.label(goal, ctx.lang)},
+        goal=goal,
     )
 
 
@@ -78,6 +81,8 @@ def type_chart(ctx: Context, goal: str) -> str:
         "activity_type",
         "activity_types",
         "goal_type",
+        ACTIVITIES_FIGURE,
         where=acts["goal"] == goal,
         words={"goal": ctx.strategy.goals.label(goal, ctx.lang)},
+        goal=goal,
     )

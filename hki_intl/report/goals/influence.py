@@ -51,6 +51,7 @@ MEASURES = {
     "high_level_visits_abroad": Measure("count", _high_level_visits_abroad),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "influence_activities"  # the catalogue figure of the goal's activities
 
 
 def examples(ctx: Context, goal: str) -> list[ex.Examples]:
@@ -70,7 +71,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
     messages = [rep.headline_sentence(h["network_memberships"], ctx.year, ctx.previous_year)]
     nets = in_year(ctx.tables["networks"], ctx.year)
     messages.append(
-        t("message.roles", roles=rep.number(h["influence_roles"].value), fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum()))
+        t("message.roles", roles=rep.count(h["influence_roles"].value), fees=rep.eur(nets["annual_fee_eur"].fillna(0).sum()))
     )
     parts = in_year(ctx.tables["partnerships"], ctx.year)
     messages.append(
@@ -96,18 +97,31 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 
 def network_role_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles")
+    return comparison_chart(ctx, "networks", "role", "network_roles", "network_roles", "network_memberships")
 
 
 def priority_cities_table(ctx: Context) -> str:
     rep, t = ctx.report, ctx.t
     frame = an.priority_city_cooperation(ctx.tables, ctx.year, ctx.strategy)
     columns = [TableColumn("city", t("common.city"), lambda v: city_label(ctx, v))] + [
-        TableColumn(key, t(f"common.{key}"), rep.number, numeric=True)
+        TableColumn(key, rep.figure_label(f"city_{key}"), rep.number, numeric=True, figure=f"city_{key}")
         for key in ("activities", "visits_in", "visits_out", "agreements")
     ]
+    visits = frame.assign(visits=frame["visits_in"] + frame["visits_out"]).sort_values(
+        ["visits", "city"], ascending=[False, True]
+    )
+    takeaway = ""
+    if len(visits) and visits.iloc[0]["visits"]:
+        top = visits.iloc[0]
+        takeaway = t("table.priority.takeaway", city=city_label(ctx, top["city"]), visits=rep.number(top["visits"]))
     return rep.table(
-        frame, columns, t("table.priority.caption", year=ctx.year), total=t("common.total"), takeaway=t("table.priority.takeaway")
+        frame,
+        columns,
+        t("table.priority.caption", year=ctx.year),
+        total=t("common.total"),
+        takeaway=takeaway,
+        year=ctx.year,
+        category=["city"],
     )
 
 
@@ -146,8 +160,12 @@ def world_map_chart(ctx: Context) -> str:
     table = rep.table(
         per_country,
         [TableColumn("label", t("common.country"))]
-        + [TableColumn(key, t(f"common.{key}"), rep.number, numeric=True) for key in ("activities", "visits", "agreements")]
-        + [TableColumn("total", t("common.total"), rep.number, numeric=True)],
+        + [
+            TableColumn(key, rep.figure_label(f"country_{key}"), rep.number, numeric=True, figure=f"country_{key}")
+            for key in ("activities", "visits", "agreements", "total")
+        ],
         t("chart.map.title", year=ctx.year),
+        year=ctx.year,
+        category=["country"],
     )
     return rep.chart(chart, t("chart.map.title", year=ctx.year), takeaway, description, table)

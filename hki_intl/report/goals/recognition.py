@@ -17,7 +17,7 @@ from hki_intl.report.chapters import (
     types_table,
 )
 from hki_intl.report.charts import trend_lines
-from hki_intl.report.formatting import change
+from hki_intl.report.formatting import change, fmt_compact
 from hki_intl.report.goals import Measure
 
 
@@ -39,6 +39,7 @@ MEASURES = {
     "incoming_visits": Measure("count", _incoming_visits),
 }
 DEFAULT_HEADLINES = list(MEASURES)
+ACTIVITIES_FIGURE = "recognition_activities"  # the catalogue figure of the goal's activities
 
 
 def examples(ctx: Context, goal: str) -> list[ex.Examples]:
@@ -66,7 +67,7 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
             t(
                 "message.media",
                 positive=rep.percent(media["positive_share"]),
-                countries=rep.number(media["countries"]),
+                countries=rep.count(media["countries"]),
                 country=ctx.label("countries", country),
                 count=rep.number(count),
             )
@@ -91,11 +92,11 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
 
 
 def media_tone_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "tone", "media_tones", "media_tone")
+    return comparison_chart(ctx, "media", "tone", "media_tones", "media_tone", "media_items")
 
 
 def media_focus_chart(ctx: Context) -> str:
-    return comparison_chart(ctx, "media", "focus_area", "focus_areas", "media_focus")
+    return comparison_chart(ctx, "media", "focus_area", "focus_areas", "media_focus", "media_items")
 
 
 def media_country_table(ctx: Context) -> str:
@@ -103,20 +104,24 @@ def media_country_table(ctx: Context) -> str:
     frame = an.media_by_country(ctx.tables, ctx.year)
     columns = [
         TableColumn("country", t("common.country"), lambda v: ctx.label("countries", v)),
-        TableColumn("items", t("common.media_items"), rep.number, numeric=True),
-        TableColumn("reach", t("common.reach"), rep.number, numeric=True),
+        TableColumn("items", rep.figure_label("media_items"), rep.number, numeric=True, figure="media_items"),
+        TableColumn("reach", rep.figure_label("media_reach"), rep.number, numeric=True, figure="media_reach"),
     ]
     takeaway = t(
         "table.media_countries.takeaway",
         countries=rep.number(len(frame)),
         share=rep.percent(frame["items"].sum() / max(1, len(in_year(ctx.tables["media"], ctx.year)))),
     )
-    return rep.table(frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway)
+    return rep.table(
+        frame, columns, t("table.media_countries.caption", year=ctx.year), takeaway=takeaway, year=ctx.year, category=["country"]
+    )
 
 
 def visits_level_chart(ctx: Context) -> str:
     visits = ctx.tables["visits"]
-    return comparison_chart(ctx, "visits", "level", "visit_levels", "visits_in_level", where=visits["direction"] == "incoming")
+    return comparison_chart(
+        ctx, "visits", "level", "visit_levels", "visits_in_level", "incoming_visits", where=visits["direction"] == "incoming"
+    )
 
 
 def events_table(ctx: Context) -> str:
@@ -130,26 +135,36 @@ def indicator_chart(ctx: Context) -> str:
     if data.empty:
         return rep.paragraph(t("chart.takeaway_empty", year=ctx.year))
     data["label"] = data["indicator"].map(lambda c: ctx.label("indicators", c))
-    chart = trend_lines(data, "label", "value_year", "value", t("common.indicator"), t("common.year"), t("common.value"))
+    chart = trend_lines(
+        data,
+        "label",
+        "value_year",
+        "value",
+        t("common.indicator"),
+        t("common.year"),
+        rep.figure_label("indicator_value"),
+        ctx.lang,
+    )
     description = (
         t("chart.indicators.description")
         + " "
         + "; ".join(f"{r.label} {r.value_year}: {rep.number(r.value)}" for r in data.itertuples())
     )
-    share = an.foreign_share_of_stays(series)
-    takeaway = (
-        t("chart.indicators.takeaway", share=rep.percent(share.iloc[-1]["share"]), year=int(share.iloc[-1]["value_year"]))
-        if len(share)
-        else ""
+    latest = data.drop_duplicates("indicator", keep="last")  # the series are in year order
+    takeaway = t(
+        "chart.indicators.takeaway",
+        latest="; ".join(f"{r.label} {fmt_compact(r.value, ctx.lang)} ({r.value_year})" for r in latest.itertuples()),
     )
     table = rep.table(
         data,
         [
             TableColumn("label", t("common.indicator")),
             TableColumn("value_year", t("common.year"), str),
-            TableColumn("value", t("common.value"), rep.number, numeric=True),
+            TableColumn("value", rep.figure_label("indicator_value"), rep.number, numeric=True, figure="indicator_value"),
         ],
         t("chart.indicators.title"),
+        category=["indicator"],
+        year_column="value_year",
     )
     return rep.chart(chart, t("chart.indicators.title"), takeaway, description, table)
 
@@ -160,7 +175,14 @@ def indicator_table(ctx: Context) -> str:
     columns = [
         TableColumn("indicator", t("common.indicator"), lambda v: ctx.label("indicators", v)),
         TableColumn("value_year", t("common.year"), str),
-        TableColumn("value", t("common.value"), rep.number, numeric=True),
+        TableColumn("value", rep.figure_label("indicator_value"), rep.number, numeric=True, figure="indicator_value"),
         TableColumn("source", t("common.source"), ctx.text),
     ]
-    return rep.table(series, columns, t("table.indicators.caption"), takeaway=t("table.indicators.takeaway"))
+    return rep.table(
+        series,
+        columns,
+        t("table.indicators.caption"),
+        takeaway=t("table.indicators.takeaway"),
+        category=["indicator"],
+        year_column="value_year",
+    )
