@@ -357,7 +357,8 @@ CHANGE_MIN_BASE = 10  # a change from fewer than this many (or euros) is not amo
 
 def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) -> str:
     """The message first: how each goal went this year against earlier years, with the figures
-    that show it; the most important changes; then the headline boxes, fewer and grouped by goal.
+    that show it; the most important changes; the decisions asked of leadership (linked to the
+    findings); then the headline boxes, fewer and grouped by goal.
     The table of contents follows it (:data:`CONTENTS_HERE`)."""
     rep, t = ctx.report, ctx.t
     parts = [
@@ -370,12 +371,14 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
     changes = important_changes(ctx, figures_by_goal)
     if changes:
         parts += [rep.heading(t("summary.changes"), 2, anchor="summary-changes"), rep.bullets(changes)]
+    parts.append(decisions_summary(ctx))
     parts.append(rep.heading(t("summary.figures"), 2, anchor="summary-figures"))
     for goal in ctx.strategy.goals.ids:
         figures = figures_by_goal.get(goal, [])[:SUMMARY_CARDS]
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 3, anchor=f"summary-figures-{goal}"))
         parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year))
-    return "".join(parts) + CONTENTS_HERE
+    # one page in print: the summary's own compact layout (publish/templates/pdf.css, .summary)
+    return '<div class="summary">' + "".join(parts) + "</div>" + CONTENTS_HERE
 
 
 def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:
@@ -449,8 +452,8 @@ FINDING_EXAMPLES = 3  # a line of repeated findings names at most this many of t
 
 @dataclass(frozen=True)
 class RuleFindings:
-    """One rule's findings in the report year, as leadership reads them: for the findings block,
-    and for the executive summary's list of decisions (:func:`findings_for_summary`)."""
+    """One rule's findings in the report year, as leadership reads them: for the findings part,
+    and for the executive summary's list of the decisions asked of leadership (:func:`decisions`)."""
 
     rule: str  # the rule's id in params/strategy.yaml ``findings``
     label: str  # what a breach of the rule is, in the context's language
@@ -459,10 +462,16 @@ class RuleFindings:
     organisations: int  # the organisations they concern
     lines: tuple[str, ...]  # one line per organisation: its name, how many, and the items (escaped when shown)
 
+    @property
+    def anchor(self) -> str:
+        """The id of the rule's heading in the findings part (the summary links to it)."""
+        return f"finding-{self.rule.replace('_', '-')}"
 
-def findings_for_summary(ctx: Context) -> list[RuleFindings]:
-    """The rules with findings in the report year, in the order params/strategy.yaml lists them:
-    each with its decision question and how many findings it has, in ``ctx.lang``."""
+
+def decisions(ctx: Context) -> list[RuleFindings]:
+    """The decisions asked of leadership: each rule with at least one finding in the report year,
+    in the order params/strategy.yaml lists the rules, with its question, how many findings it
+    has and in how many organisations, in ``ctx.lang``."""
     frame = an.findings_for_decision(an.findings(ctx.tables, ctx.year, ctx.strategy))
     rules = ctx.strategy.codes("findings")
     found = []
@@ -481,29 +490,44 @@ def findings_for_summary(ctx: Context) -> list[RuleFindings]:
     return found
 
 
+def decisions_summary(ctx: Context) -> str:
+    """The executive summary's list of the decisions asked of leadership: per rule, a link to its
+    findings (the rule's label), the question, and how many findings in how many organisations."""
+    rep, t = ctx.report, ctx.t
+    found = decisions(ctx)
+    parts = [rep.heading(t("summary.decisions"), 2, anchor="summary-decisions")]
+    if not found:
+        return "".join(parts) + rep.paragraph(t("summary.no_decisions"))
+    items = []
+    for rule in found:
+        counts = t("summary.decision_counts", count=rep.count(rule.count), organisations=rep.count(rule.organisations))
+        items.append(Markup(f'<a href="#{rule.anchor}">{escape(rule.label)}</a>: {escape(rule.decision)} {escape(counts)}'))
+    return "".join(parts) + rep.bullets(items)
+
+
 def findings_block(ctx: Context) -> str:
     """The findings grouped by rule: the decision leadership is asked to take, how many findings
     in how many organisations, and one line per organisation (repeated findings collapsed)."""
     rep, t = ctx.report, ctx.t
-    rules = findings_for_summary(ctx)
+    rules = decisions(ctx)
     parts = [
         rep.heading(t("findings.heading"), 2, anchor="findings"),
-        rep.paragraph(t("findings.intro", count=rep.number(sum(r.count for r in rules)))),
+        rep.paragraph(t("findings.intro", count=rep.count(sum(r.count for r in rules)))),
     ]
     if not rules:
         return "".join(parts) + rep.paragraph(t("findings.none"))
     for rule in rules:
         parts += [
-            rep.heading(rule.label, 3, anchor=f"finding-{rule.rule.replace('_', '-')}"),
+            rep.heading(rule.label, 3, anchor=rule.anchor),
             rep.paragraph(Markup(f"<strong>{escape(t('findings.decide'))}</strong> {escape(rule.decision)}")),
-            rep.paragraph(t("findings.counts", count=rep.number(rule.count), organisations=rep.number(rule.organisations))),
+            rep.paragraph(t("findings.counts", count=rep.count(rule.count), organisations=rep.count(rule.organisations))),
             rep.bullets(rule.lines),
         ]
     return "".join(parts)
 
 
 def _finding_line(ctx: Context, rule: str, organisation: str, items: tuple) -> str:
-    """``Organisation: item``, or ``Organisation: 8 items, for example a; b; c`` for repeated ones."""
+    """``Organisation: item``, or ``Organisation: 8 findings, for example a, b, c`` for repeated ones."""
     name = ctx.label("organisations", organisation)
     texts = [_finding_item(ctx, rule, item) for item in items if isinstance(item, str) and item]
     if not texts:
@@ -511,8 +535,8 @@ def _finding_line(ctx: Context, rule: str, organisation: str, items: tuple) -> s
     if len(texts) == 1:
         return ctx.t("findings.line_one", organisation=name, item=texts[0])
     key = "findings.line_all" if len(texts) <= FINDING_EXAMPLES else "findings.line_more"
-    shown = "; ".join(texts[:FINDING_EXAMPLES])
-    return ctx.t(key, organisation=name, count=ctx.report.number(len(texts)), items=shown)
+    shown = ", ".join(texts[:FINDING_EXAMPLES])
+    return ctx.t(key, organisation=name, count=ctx.report.count(len(texts)), items=shown)
 
 
 def _finding_item(ctx: Context, rule: str, item: str) -> str:
@@ -520,7 +544,7 @@ def _finding_item(ctx: Context, rule: str, item: str) -> str:
         return ctx.label("networks", item)
     if rule == "twin_city_without_goal":
         return city_name(ctx, item)
-    return ctx.text(item)
+    return ctx.t("examples.quoted", text=ctx.text(item))  # an activity's title, in the workbook's words
 
 
 def focus_goal_heatmap(ctx: Context) -> str:
@@ -724,4 +748,6 @@ def figure_definitions(ctx: Context) -> str:
         ]
     )
     columns = [TableColumn("label", t("method.figure")), TableColumn("definition", t("method.definition"))]
-    return rep.heading(t("method.definitions"), 2, anchor="definitions") + rep.table(frame, columns, t("method.definitions"))
+    table = rep.table(frame, columns, t("method.definitions"))
+    # a long table: in print it breaks across pages, its header repeated (publish/templates/pdf.css)
+    return rep.heading(t("method.definitions"), 2, anchor="definitions") + f'<div class="long-table">{table}</div>'

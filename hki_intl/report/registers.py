@@ -29,7 +29,8 @@ def appendix(ctx: Context) -> str:
         ("visits", high_level_visits_table),
     ):
         parts += [rep.heading(t(f"registers.{kind}"), 2, anchor=ANCHORS[kind]), table(ctx)]
-    return "".join(parts)
+    # long tables: in print they break across pages, their header repeated (publish/templates/pdf.css)
+    return '<div class="registers">' + "".join(parts) + "</div>"
 
 
 def summary(ctx: Context) -> str:

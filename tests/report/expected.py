@@ -155,6 +155,27 @@ def findings(inputs: Path, year: int, strategy: dict) -> dict[str, dict[str, lis
     return out
 
 
+# --- the report's words ------------------------------------------------------------------------
+
+
+def fill(template: str, /, **values: Any) -> str:
+    """A text of params/texts.yaml filled in as a reader reads it, written here without the
+    report's code: ``{n:# toiminto|# toimintoa}`` takes the first form for 1 and the second for any
+    other count (``#`` the number); every other placeholder is filled in as it is."""
+
+    def form(match: re.Match) -> str:
+        value = values[match["name"]]
+        one, other = match["forms"].split("|")
+        return (one if value == 1 else other).replace("#", str(value))
+
+    return re.sub(r"\{(?P<name>\w+):(?P<forms>[^{}|]*\|[^{}]*)\}", form, template).format(**values)
+
+
+def quoted(text: str, lang: str) -> str:
+    """A workbook's words (an activity's title) in the quotation marks of the language."""
+    return fill(params("texts")["examples.quoted"][lang], text=text)
+
+
 # --- reading the report --------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 
 import pandas as pd
 import pytest
@@ -46,7 +47,7 @@ def _org(code, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_summary_gets_each_rules_decision_and_count(tables, lang):  # noqa: F811
-    found = chapters.findings_for_summary(_context(tables, lang))
+    found = chapters.decisions(_context(tables, lang))
     assert [(f.rule, f.label, f.decision, f.count, f.organisations) for f in found] == [
         (
             rule,
@@ -83,10 +84,36 @@ def test_the_block_asks_for_each_decision_and_collapses_an_organisations_finding
     assert lines["membership_without_owner"] == [f"{education}: {networks['eurocities']}"]
     assert lines["membership_without_goal"] == [f"{education}: {networks['c40']}"]
     assert lines["twin_city_without_goal"] == [f"{education}: {riga}"]  # the city in the report's language
-    assert lines["activity_outside_focus_areas"] == [
-        TEXTS["findings.line_all"][lang].format(organisation=education, count=2, items="Muu A; Muu B")
+    assert lines["activity_outside_focus_areas"] == [  # an activity's title in quotes
+        expected.fill(
+            TEXTS["findings.line_all"][lang],
+            organisation=education,
+            count=2,
+            items=", ".join(expected.quoted(title, lang) for title in ("Muu A", "Muu B")),
+        )
     ]
     assert sorted(lines["organisation_did_not_submit"]) == sorted(_org(o, lang) for o in FOUND["organisation_did_not_submit"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_summary_lists_the_decisions_each_linked_to_its_findings(tables, lang):  # noqa: F811
+    """The executive summary's "decisions for leadership": per rule with findings, its label
+    linking to its part of the findings, the question from params and the counts."""
+    ctx = _context(tables, lang)
+    summary, block = chapters.decisions_summary(ctx), chapters.findings_block(ctx)
+    assert summary.startswith(f'<h2 id="summary-decisions">{html.escape(TEXTS["summary.decisions"][lang])}</h2><ul>')
+    lines = re.findall(r"<li>(.*?)</li>", summary)
+    assert len(lines) == len(FOUND)
+    for line, (rule, per_org) in zip(lines, FOUND.items(), strict=True):
+        anchor = f"finding-{rule.replace('_', '-')}"
+        count = sum(max(1, len(items)) for items in per_org.values())
+        counts = expected.fill(TEXTS["summary.decision_counts"][lang], count=count, organisations=len(per_org))
+        label, question = html.escape(RULES[rule][lang]), html.escape(RULES[rule]["decision"][lang])
+        assert line == f'<a href="#{anchor}">{label}</a>: {question} {html.escape(counts)}'
+        assert f'<h3 id="{anchor}">' in block  # the link leads to the rule's findings
+    # the counts in the reader's words: one organisation in the singular, several in the plural
+    one = {"fi": "1 organisaatio)", "sv": "1 organisation)", "en": "1 organisation)"}[lang]
+    assert one in lines[0] and one not in lines[-1]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -96,9 +123,14 @@ def test_many_findings_of_one_organisation_are_one_line_with_a_count_and_example
     outside = acts[(acts["year"] == YEAR) & (acts["focus_area"] == "outside")]
     more = pd.concat([outside.iloc[[0]].assign(title=f"Lisä {n}", source_row=10 + n) for n in range(1, 5)])
     ctx.tables["activities"] = pd.concat([acts, more], ignore_index=True)
-    found = {f.rule: f for f in chapters.findings_for_summary(ctx)}["activity_outside_focus_areas"]
+    found = {f.rule: f for f in chapters.decisions(ctx)}["activity_outside_focus_areas"]
     assert (found.count, found.organisations) == (6, 1)
-    line = TEXTS["findings.line_more"][lang].format(organisation=_org("education", lang), count=6, items="Muu A; Muu B; Lisä 1")
+    line = expected.fill(
+        TEXTS["findings.line_more"][lang],
+        organisation=_org("education", lang),
+        count=6,
+        items=", ".join(expected.quoted(title, lang) for title in ("Muu A", "Muu B", "Lisä 1")),  # three of the six
+    )
     assert found.lines == (line,)
     assert f"<li>{html.escape(line)}</li>" in chapters.findings_block(ctx)
 
@@ -145,7 +177,9 @@ def test_no_findings_says_so(tables, strategy, lang):  # noqa: F811
         organisation["to"] = 2029  # nobody is expected to report in 2030, and there are no records
     ctx.report.strategy = Strategy.from_data(data)
     ctx.year = 2030
-    assert chapters.findings_for_summary(ctx) == []
+    assert chapters.decisions(ctx) == []
     page = chapters.findings_block(ctx)
     assert html.escape(TEXTS["findings.none"][lang]) in page and "<h3" not in page
     assert html.escape(TEXTS["findings.intro"][lang].format(count=0)) in page
+    summary = chapters.decisions_summary(ctx)
+    assert html.escape(TEXTS["summary.no_decisions"][lang]) in summary and "<li>" not in summary

@@ -88,3 +88,7 @@ def test_the_summary_has_a_paragraph_per_goal_then_fewer_boxes_and_the_contents_
         len(boxes) == sum(min(len(f), chapters.SUMMARY_CARDS) for f in figures.values()) < sum(len(f) for f in figures.values())
     )
     assert page.index('id="summary-changes"') < page.index('id="summary-figures"')  # the message before the boxes
+    # what is asked of the reader: the decisions, before the boxes, each linked to its findings
+    assert page.index('id="summary-changes"') < page.index('id="summary-decisions"') < page.index('id="summary-figures"')
+    assert chapters.decisions_summary(ctx) in page
+    assert len(re.findall(r'<li><a href="#finding-[a-z-]+">', page)) == len(chapters.decisions(ctx)) >= 1
