@@ -162,7 +162,7 @@ def test_findings_are_grouped_by_rule_with_the_decision_and_the_counts(example, 
         "twin_city_without_goal": lambda item: next(
             (str(c[lang]) for c in strategy["cities"] if c["id"] == expected.city_id(strategy, item)), item
         ),
-        "activity_outside_focus_areas": lambda item: item,
+        "activity_outside_focus_areas": lambda item: expected.quoted(item, lang),  # a title, in quotes
     }
     for rule in strategy["findings"]:
         if rule["id"] not in found:
@@ -182,9 +182,19 @@ def test_findings_are_grouped_by_rule_with_the_decision_and_the_counts(example, 
             else:
                 key = "findings.line_all" if len(items) <= 3 else "findings.line_more"
                 lines.append(
-                    texts[key][lang].format(organisation=organisations[org], count=len(items), items="; ".join(shown[:3]))
+                    expected.fill(texts[key][lang], organisation=organisations[org], count=len(items), items=", ".join(shown[:3]))
                 )
         assert expected.items(part) == lines  # one line per organisation, the one with most findings first
+    # the executive summary asks for the same decisions, with the same counts, each linked to its rule
+    summary = page[page.index('id="summary-decisions"') :]
+    summary = html.unescape(summary[: summary.index("</ul>")])
+    for rule in (r for r in strategy["findings"] if r["id"] in found):
+        per_org = found[rule["id"]]
+        counts = expected.fill(
+            texts["summary.decision_counts"][lang], count=sum(len(i) for i in per_org.values()), organisations=len(per_org)
+        )
+        anchor = f"finding-{rule['id'].replace('_', '-')}"
+        assert f'<li><a href="#{anchor}">{rule[lang]}</a>: {rule["decision"][lang]} {counts}</li>' in summary
 
 
 def test_goal_chapters_show_examples_chosen_by_their_rule(example):

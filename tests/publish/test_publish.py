@@ -104,6 +104,24 @@ def test_the_pdf_has_pages_outline_metadata_and_text(example, lang):
         assert html.unescape(value).replace("\u00a0", " ") in every.replace("\u00a0", " ")
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_executive_summary_is_one_page_with_the_decisions_and_the_contents_follow(example, lang):
+    """Page 2 holds the whole summary — the goals, the changes, the decisions asked of leadership
+    and every one of its boxes — and page 3 opens with the contents."""
+    root, _ = example
+    reader = PdfReader(root / "report" / f"international-activities-{YEAR}-{lang}.pdf")
+    texts = load_texts(lang)
+    page = (root / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    summary = page[page.index('<div class="summary">') : page.index('id="contents"')]
+    boxes = [html.unescape(label) for label in re.findall(r'<span class="label">([^<]*)</span>', summary)]
+    decisions = [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r'<li><a href="#finding-.*?</li>', summary)]
+    assert len(boxes) >= 9 and decisions
+    second = " ".join(reader.pages[1].extract_text().split())
+    for words in [texts("summary.heading"), texts("summary.decisions"), *decisions, *boxes]:
+        assert " ".join(words.split()) in second, words
+    assert reader.pages[2].extract_text().lstrip().startswith(texts("report.contents"))
+
+
 def _cards(path: Path) -> dict[str, str]:
     page = path.read_text(encoding="utf-8")
     return dict(re.findall(r'data-metric="([a-z_]+)"><span class="value"[^>]*>([^<]*)</span>', page))
