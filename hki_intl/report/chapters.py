@@ -383,9 +383,33 @@ def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str
     years = [y for y in ctx.compared_years if y < ctx.year]
     history = {y: {h.id: h.value for h in goals.compute_headlines(ctx.tables, y, ctx.strategy, goal)} for y in years}
     sentences = []
+    activities = next((f for f in figures if f.id == goals.activities_figure(ctx.strategy, goal)), None)
+    if activities is not None:
+        earlier = [v for v in (history[y].get(activities.id) for y in years) if v is not None]
+        sentences.append(ctx.t(f"summary.verdict.{verdict(activities.value, activities.previous, earlier)}", year=ctx.year))
     for figure in figures[:2]:
         sentences.append(_trend_sentence(ctx, figure, [(y, history[y].get(figure.id)) for y in years]))
     return sentences
+
+
+LEVEL = 0.02  # a change within ±2 % from the year before is "at the same level"
+
+
+def verdict(value: float | None, previous: float | None, earlier: list[float]) -> str:
+    """How a goal's work went, in one word, from its activities this year (``value``), the year
+    before and every earlier year compared: ``highest`` / ``lowest`` of all the years (two earlier
+    years at least), else ``up`` / ``down`` / ``level`` against the year before; ``new`` when
+    there is nothing to compare with."""
+    if value is None or previous is None or not earlier:
+        return "new"
+    if len(earlier) >= 2 and value > max(earlier):
+        return "highest"
+    if len(earlier) >= 2 and value < min(earlier):
+        return "lowest"
+    rel = change(value, previous)
+    if rel is None or abs(rel) < LEVEL:
+        return "level"
+    return "up" if rel > 0 else "down"
 
 
 def _trend_sentence(ctx: Context, figure: Headline, earlier: list[tuple[int, float | None]]) -> str:
