@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
 from hki_intl.config.params import LOCALES
+from hki_intl.report import geo
 
 FONT = "HelsinkiGrotesk, Arial, sans-serif"
 TEXT_COLOUR = "#1a1a1a"
@@ -40,6 +42,9 @@ def theme_config() -> dict:
             "labelFontSize": 12,
             "titleFontSize": 12,
             "orient": "bottom",
+            # a legend's words are never cut short ("Helsinki-Vantaan lentoase…")
+            "labelLimit": 0,
+            "titleLimit": 0,
         },
         "title": {"color": TEXT_COLOUR},
     }
@@ -181,46 +186,123 @@ def wrap_label(text: str, width: int = 22) -> str:
     return "|".join([*lines, line])
 
 
+# The world map's two panels: the world (Antarctica left out) and, enlarged below it, the part
+# of Europe where most of the cooperation is, so that the Nordic and Baltic capitals can be told
+# apart. A city is labelled on the panel that shows it best: the enlargement if it lies there.
+WORLD_PANEL = geo.Panel(lon=(-180, 180), lat=(-56, 80), width=680, height=260)
+EUROPE_PANEL = geo.Panel(lon=(-11, 33), lat=(46, 66.5), width=680, height=290)
+CITY_LABEL_SIZE = 11
+CITY_COLOUR = "#bd2719"
+
+
 def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, country_title: str) -> alt.Chart:
-    """Countries shaded by how much cooperation they had, partner cities as labelled points.
+    """Countries shaded by how much cooperation they had, partner cities as labelled points: the
+    world, and the enlarged part of Europe (outlined on the world) below it.
 
     ``countries`` has ``id`` (ISO numeric, zero-padded as in the TopoJSON), ``label`` and
-    ``total``; ``cities`` has ``label``, ``lat`` and ``lon``. The outlines are added by
-    :func:`render`, inlined: nothing is fetched when the report is read.
+    ``total``; ``cities`` has ``label``, ``lat`` and ``lon`` (the most important first: labels
+    are placed in that order). City labels never overlap (:func:`geo.place_labels`); the
+    legend's title is never cut. The outlines are added by :func:`render`, inlined: nothing is
+    fetched when the report is read.
     """
+    cities = cities if len(cities) else pd.DataFrame(columns=["label", "lat", "lon"])
+    in_europe = [EUROPE_PANEL.contains(float(c.lon), float(c.lat), margin=4) for c in cities.itertuples()]
+    top = float(countries["total"].max()) if len(countries) else 1.0
+    colour = alt.Color(
+        "total:Q",
+        title=value_title,
+        scale=alt.Scale(domain=[0, max(top, 1.0)], range=["#d4e6f6", "#0000bf"]),
+        # inside the world panel, in the empty South Pacific; the title is never cut
+        legend=alt.Legend(
+            orient="none", legendX=10, legendY=WORLD_PANEL.height - 62, direction="horizontal", titleLimit=0, gradientLength=170
+        ),
+    )
+    elsewhere = cities[[not e for e in in_europe]]
+    world = _map_panel(WORLD_PANEL, countries, elsewhere, colour, country_title, value_title, EUROPE_PANEL.box_on(WORLD_PANEL))
+    outline = (
+        alt.Chart(alt.InlineData(values=[EUROPE_PANEL.outline()], format=alt.DataFormat(type="json")))
+        .mark_geoshape(filled=False, stroke=TEXT_COLOUR, strokeWidth=0.8, aria=False)
+        .project(**WORLD_PANEL.projection())
+    )
+    europe = _map_panel(EUROPE_PANEL, countries, cities[in_europe], colour, country_title, value_title).properties(
+        view=alt.ViewBackground(stroke=TEXT_COLOUR, strokeWidth=0.8)
+    )
+    return (
+        alt.vconcat((world + outline).properties(width=WORLD_PANEL.width, height=WORLD_PANEL.height), europe, spacing=8)
+        .resolve_scale(color="shared")
+        .properties(padding=4)
+    )
+
+
+def _map_panel(
+    panel: geo.Panel,
+    countries: pd.DataFrame,
+    cities: pd.DataFrame,
+    colour: alt.Color,
+    country_title: str,
+    value_title: str,
+    avoid: geo.Box | None = None,
+) -> alt.LayerChart:
+    """One panel: every country grey, those with cooperation shaded, the cities with their labels."""
+    projection = panel.projection()
     shapes = alt.NamedData(name=WORLD, format=alt.DataFormat(type="topojson", feature="countries"))
     background = (
         alt.Chart(shapes)
         .mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4, aria=False)
-        .transform_filter("datum.id != '010'")
-        .project(type="equalEarth")
-    )  # 010 = Antarctica
+        .transform_filter("datum.id != '010'")  # 010 = Antarctica
+        .project(**projection)
+    )
     land = (
         alt.Chart(countries)
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.4)
-        .transform_lookup(
-            lookup="id",
-            from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]),
-        )
-        .encode(
-            color=alt.Color("total:Q", title=value_title, scale=alt.Scale(range=["#9fc9eb", "#0000bf"])),
-            tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)],
-        )
-        .project(type="equalEarth")
+        .transform_lookup(lookup="id", from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]))
+        .encode(color=colour, tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)])
+        .project(**projection)
     )
+    layers = [background, land]
+    if len(cities):
+        layers.extend(_city_layers(panel, cities, country_title, [avoid] if avoid else []))
+    return alt.LayerChart(layer=layers).properties(width=panel.width, height=panel.height)
+
+
+def _city_layers(panel: geo.Panel, cities: pd.DataFrame, title: str, avoid: list[geo.Box]) -> list[alt.Chart]:
+    """The cities' points (projected by Vega) and their labels and leader lines (placed here,
+    clear of the boxes to ``avoid``)."""
+    at = [(str(c.label), *panel.project(float(c.lon), float(c.lat))) for c in cities.itertuples()]
+    labels = geo.place_labels(at, panel.width, panel.height, CITY_LABEL_SIZE, avoid=avoid)
+    placed = pd.DataFrame(
+        [
+            {"label": label.text, "x": label.x, "y": label.y, "align": label.align}
+            | ({"x1": label.point[0], "y1": label.point[1], "x2": label.leader[0], "y2": label.leader[1]} if label.leader else {})
+            for label in labels
+        ],
+        columns=["label", "x", "y", "align", "x1", "y1", "x2", "y2"],
+    )
+    pixel = lambda field: alt.X(field, scale=None, axis=None)
+    pixel_y = lambda field: alt.Y(field, scale=None, axis=None)
     points = (
         alt.Chart(cities)
-        .mark_point(shape="circle", size=40, filled=True, color="#bd2719", stroke="#ffffff")
-        .encode(longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=country_title)])
-        .project(type="equalEarth")
+        .mark_point(shape="circle", size=45, filled=True, color=CITY_COLOUR, stroke="#ffffff", strokeWidth=1, opacity=1)
+        .encode(longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=title)])
+        .project(**panel.projection())
     )
-    names = (
-        alt.Chart(cities)
-        .mark_text(align="left", dx=5, dy=-4, fontSize=9, color=TEXT_COLOUR)
-        .encode(longitude="lon:Q", latitude="lat:Q", text="label:N")
-        .project(type="equalEarth")
-    )
-    return (background + land + points + names).properties(width=680, height=360)
+    layers: list[alt.Chart] = [points]
+    leaders = placed.dropna(subset=["x2"])
+    if len(leaders):
+        layers.append(
+            alt.Chart(leaders)
+            .mark_rule(color=TEXT_COLOUR, strokeWidth=0.6, aria=False)
+            .encode(x=pixel("x1:Q"), y=pixel_y("y1:Q"), x2="x2:Q", y2="y2:Q")
+        )
+    for align in ("left", "center", "right"):
+        rows = placed[placed["align"] == align]
+        if len(rows):
+            # a white halo under each name keeps it legible on a dark country
+            text = alt.Chart(rows[["label", "x", "y"]]).encode(x=pixel("x:Q"), y=pixel_y("y:Q"), text="label:N")
+            style: dict[str, Any] = dict(align=align, baseline="middle", fontSize=CITY_LABEL_SIZE, aria=False)
+            layers.append(text.mark_text(**style, color="#ffffff", stroke="#ffffff", strokeWidth=3, strokeJoin="round"))
+            layers.append(text.mark_text(**style, color=TEXT_COLOUR))
+    return layers
 
 
 def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
