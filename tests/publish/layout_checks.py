@@ -197,18 +197,30 @@ def overlapping_chart_text(layout: Layout) -> list[str]:
 
 def chart_labels(spans: Iterable[Span]) -> list[Span]:
     """A chart's text as its labels: WeasyPrint draws an SVG text glyph by glyph, so the glyphs
-    that follow each other on one baseline (in drawing order) are joined into one span."""
+    that follow each other on one baseline (in drawing order) are joined into one span; so are
+    those of a turned text (an axis title reading upwards) that follow each other up the page."""
     labels: list[Span] = []
     for span in spans:
         last = labels[-1] if labels else None
-        if (
-            last is not None
-            and abs(last.baseline - span.baseline) < 0.1 * span.size
-            and abs(span.size - last.size) < 0.01
-            and -0.1 * span.size < span.x0 - last.x1 < 0.5 * span.size
-        ):
-            gap = " " if span.x0 - last.x1 > 0.15 * span.size else ""
-            labels[-1] = replace(last, text=last.text + gap + span.text, x1=span.x1)
+        if last is not None and _follows(last, span):
+            labels[-1] = _join(last, span)
         else:
             labels.append(span)
     return labels
+
+
+def _follows(last: Span, span: Span) -> bool:
+    """``span`` goes on the text of ``last``: the same size and direction, next to it."""
+    if abs(span.size - last.size) >= 0.01 or span.upright != last.upright:
+        return False
+    if span.upright:
+        return abs(last.baseline - span.baseline) < 0.1 * span.size and -0.1 * span.size < span.x0 - last.x1 < 0.5 * span.size
+    return abs(last.x0 - span.x0) < 0.1 * span.size and -0.1 * span.size < last.top - span.bottom < 0.5 * span.size
+
+
+def _join(last: Span, span: Span) -> Span:
+    gap = (span.x0 - last.x1) if span.upright else (last.top - span.bottom)
+    text = last.text + (" " if gap > 0.15 * span.size else "") + span.text
+    if span.upright:
+        return replace(last, text=text, x1=span.x1)
+    return replace(last, text=text, top=span.top)

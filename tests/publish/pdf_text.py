@@ -10,6 +10,7 @@ through its marked-content ids). WeasyPrint writes Type0 fonts with ``Identity-H
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class Span:
     tags: tuple[str, ...]
     artifact: bool
     elements: tuple[int, ...] = ()  # the structure elements' object numbers, as ``tags``
+    upright: bool = True  # False: the text runs other than left to right (a turned axis title)
 
     def element(self, tag: str) -> int | None:
         """The object number of the innermost structure element of type ``tag`` holding the span."""
@@ -251,25 +253,29 @@ class _Content:
                 advance -= float(part) / 1000 * state.size * state.scale
         start, self.tm = self.tm, multiply((1, 0, 0, 1, advance, 0), self.tm)
         if "".join(text).strip() and not state.invisible and state.alpha * state.group_alpha > 0:
-            self._add("".join(text), start, self.tm)  # (Vega hides overlapping axis labels with opacity 0)
+            self._add("".join(text), start, advance)  # (Vega hides overlapping axis labels with opacity 0)
 
-    def _add(self, text: str, start: Matrix, end: Matrix) -> None:
+    def _add(self, text: str, start: Matrix, advance: float) -> None:
+        """A span of ``text`` shown at ``start`` (the text matrix), ``advance`` long (text space)."""
         full = multiply(start, self.state.ctm)
-        x0, y0 = apply(full, 0, 0)
-        x1, _ = apply(multiply(end, self.state.ctm), 0, 0)
-        size = abs(self.state.size * (full[3] if abs(full[3]) > 1e-9 else full[2]))
-        baseline = self.page.height - y0
+        size = abs(self.state.size) * math.hypot(full[2], full[3])
+        # the box: from the text's start to its end, from the descent to the ascent, whichever
+        # way the text runs (an axis title turned a quarter reads upwards)
+        high, low = ASCENT * self.state.size, -DESCENT * self.state.size
+        corners = [apply(full, x, y) for x in (0, advance) for y in (low, high)]
+        xs, ys = [x for x, _ in corners], [self.page.height - y for _, y in corners]
         mcids = [m for _, m in self.marks if m is not None]
         tags = self.page.tags_of.get(mcids[-1], ()) if mcids else ()
         self.page.spans.append(
             Span(
                 page=self.page.index,
                 text=text,
-                x0=min(x0, x1),
-                x1=max(x0, x1),
-                top=baseline - ASCENT * size,
-                bottom=baseline + DESCENT * size,
+                x0=min(xs),
+                x1=max(xs),
+                top=min(ys),
+                bottom=max(ys),
                 size=size,
+                upright=abs(full[1]) < 1e-6 * size and abs(full[2]) < 1e-6 * size,
                 tags=tuple(t.lstrip("/") for t, _ in tags),
                 artifact=any(tag == "/Artifact" for tag, _ in self.marks),
                 elements=tuple(n for _, n in tags),

@@ -104,6 +104,18 @@ def test_overlapping_and_cut_chart_labels_are_found(tmp_path):
     assert checks.overlapping_chart_text(render(tmp_path, SVG.format(halo + apart))) == []
 
 
+def test_a_turned_axis_title_over_a_label_is_found(tmp_path):
+    """An axis title turned a quarter (it reads upwards) drawn over a long axis label."""
+    title = '<text transform="translate({x},60) rotate(-90)" text-anchor="middle" font-weight="bold">Painopistealue</text>'
+    label = '<text x="390" y="60" text-anchor="end">Eriytymisen ehkäisy ja osallisuus</text>'
+    over = render(tmp_path, SVG.format(title.format(x=250) + label))
+    turned = [s for s in checks.chart_labels(s for s in over.pdf.spans if s.has("Figure")) if not s.upright]
+    assert [s.text for s in turned] == ["Painopistealue"]
+    assert turned[0].x1 - turned[0].x0 < turned[0].bottom - turned[0].top  # tall and narrow
+    assert checks.overlapping_chart_text(over) == ["page 1: 'Painopistealue' overlaps 'Eriytymisen ehkäisy ja osallisuus'"]
+    assert checks.overlapping_chart_text(render(tmp_path, SVG.format(title.format(x=14) + label))) == []
+
+
 @pytest.mark.parametrize("hidden", ['opacity="0"', 'fill-opacity="0"'])
 def test_text_no_reader_sees_is_not_read(tmp_path, hidden):
     layout = render(tmp_path, SVG.format(f'<text x="10" y="50">Näkyy</text><text x="12" y="50" {hidden}>Piilossa</text>'))
