@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,11 @@ TEXT_COLOUR = "#1a1a1a"
 YEAR_COLOURS = ["#9fc9eb", "#0072c6", "#0000bf"]
 CATEGORY_COLOURS = ["#0072c6", "#00d7a7", "#bd2719", "#ffc61e", "#009246", "#f5a3c7", "#fd4f00", "#c2a251"]
 WORLD = "world-110m"
+# The longest category label drawn whole (longer ones end in "…"); an axis takes as much room as
+# its labels need up to this, its tick and padding, so its title never lies over a label (Vega's
+# default stops at 200 px: the title of "Motverkande av segregation och delaktighet" lay on it).
+LABEL_LIMIT = 260
+AXIS_EXTENT = LABEL_LIMIT + 20
 WORLD_FILE = Path(__file__).parent / "data" / "countries-110m.json"
 
 
@@ -35,6 +43,7 @@ def theme_config() -> dict:
             "titleFontSize": 12,
             "gridColor": "#dedfe1",
             "domainColor": TEXT_COLOUR,
+            "maxExtent": AXIS_EXTENT,
         },
         "legend": {
             "labelColor": TEXT_COLOUR,
@@ -70,7 +79,7 @@ def grouped_bars(
     colours = YEAR_COLOURS[-len(years) :] if len(years) <= len(YEAR_COLOURS) else None
     frame = data.assign(year=data["year"].astype(str))
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("year:N", sort=[str(y) for y in years]),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format, tickMinStep=1)),
         tooltip=[
@@ -128,12 +137,12 @@ def trend_lines(
             tooltip=tooltip,
         )
     )
-    labels = (
-        alt.Chart(data)
-        .mark_text(dy=-10, fontSize=10, color=TEXT_COLOUR)
-        .encode(x=encode["x"], y=encode["y"], text=alt.Text(f"{value}:Q", format=".3~s"))
-    )
-    return (lines + points + labels).properties(width=520, height=260)
+    style: dict[str, Any] = dict(dy=-10, fontSize=10)
+    values = alt.Chart(data).mark_text(**style).encode(x=encode["x"], y=encode["y"], text=alt.Text(f"{value}:Q", format=".3~s"))
+    # a white halo under each value keeps it legible where a line runs through it
+    halo = values.mark_text(**style, color="#ffffff", stroke="#ffffff", strokeWidth=3, strokeJoin="round", aria=False)
+    labels = values.mark_text(**style, color=TEXT_COLOUR)
+    return (lines + points + halo + labels).properties(width=520, height=260)
 
 
 def heatmap(
@@ -156,7 +165,7 @@ def heatmap(
             sort=x_order,
             axis=alt.Axis(labelAngle=0, labelLimit=0, orient="bottom", labelExpr="split(datum.label, '|')"),
         ),
-        y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x_label or x}:N", title=x_title),
@@ -193,6 +202,17 @@ WORLD_PANEL = geo.Panel(lon=(-180, 180), lat=(-56, 80), width=680, height=260)
 EUROPE_PANEL = geo.Panel(lon=(-11, 33), lat=(46, 66.5), width=680, height=290)
 CITY_LABEL_SIZE = 11
 CITY_COLOUR = "#bd2719"
+# The colour legend, inside the world panel in the empty South Pacific: where it starts, and the
+# gradient's length; its title above the gradient, the numbers below.
+LEGEND_AT = (10, WORLD_PANEL.height - 62)
+LEGEND_LENGTH = 170
+LEGEND_HEIGHT = 48
+
+
+def legend_box(title: str) -> geo.Box:
+    """Where the map's legend lies on the world panel (a little generous): no city label goes there."""
+    x, y = LEGEND_AT
+    return x, y, x + max(LEGEND_LENGTH, geo.text_width(title, 12) * 1.1), y + LEGEND_HEIGHT
 
 
 def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, country_title: str) -> alt.Chart:
@@ -214,11 +234,17 @@ def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, c
         scale=alt.Scale(domain=[0, max(top, 1.0)], range=["#d4e6f6", "#0000bf"]),
         # inside the world panel, in the empty South Pacific; the title is never cut
         legend=alt.Legend(
-            orient="none", legendX=10, legendY=WORLD_PANEL.height - 62, direction="horizontal", titleLimit=0, gradientLength=170
+            orient="none",
+            legendX=LEGEND_AT[0],
+            legendY=LEGEND_AT[1],
+            direction="horizontal",
+            titleLimit=0,
+            gradientLength=LEGEND_LENGTH,
         ),
     )
     elsewhere = cities[[not e for e in in_europe]]
-    world = _map_panel(WORLD_PANEL, countries, elsewhere, colour, country_title, value_title, EUROPE_PANEL.box_on(WORLD_PANEL))
+    avoid = [EUROPE_PANEL.box_on(WORLD_PANEL), legend_box(value_title)]
+    world = _map_panel(WORLD_PANEL, countries, elsewhere, colour, country_title, value_title, avoid)
     outline = (
         alt.Chart(alt.InlineData(values=[EUROPE_PANEL.outline()], format=alt.DataFormat(type="json")))
         .mark_geoshape(filled=False, stroke=TEXT_COLOUR, strokeWidth=0.8, aria=False)
@@ -241,7 +267,7 @@ def _map_panel(
     colour: alt.Color,
     country_title: str,
     value_title: str,
-    avoid: geo.Box | None = None,
+    avoid: Sequence[geo.Box] = (),
 ) -> alt.LayerChart:
     """One panel: every country grey, those with cooperation shaded, the cities with their labels."""
     projection = panel.projection()
@@ -261,11 +287,11 @@ def _map_panel(
     )
     layers = [background, land]
     if len(cities):
-        layers.extend(_city_layers(panel, cities, country_title, [avoid] if avoid else []))
+        layers.extend(_city_layers(panel, cities, country_title, avoid))
     return alt.LayerChart(layer=layers).properties(width=panel.width, height=panel.height)
 
 
-def _city_layers(panel: geo.Panel, cities: pd.DataFrame, title: str, avoid: list[geo.Box]) -> list[alt.Chart]:
+def _city_layers(panel: geo.Panel, cities: pd.DataFrame, title: str, avoid: Sequence[geo.Box]) -> list[alt.Chart]:
     """The cities' points (projected by Vega) and their labels and leader lines (placed here,
     clear of the boxes to ``avoid``)."""
     at = [(str(c.label), *panel.project(float(c.lon), float(c.lat))) for c in cities.itertuples()]
@@ -313,9 +339,36 @@ def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
     spec = chart.configure(**theme_config()).properties(description=description).to_dict()
     if _uses_world(spec):
         spec.setdefault("datasets", {})[WORLD] = world_topology()
-    svg = vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang])
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    svg = unique_ids(vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang]), text)
     return svg, text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+SVG_TAG = re.compile(r"<[^!?/][^>]*>")
+SVG_ID = re.compile(r'\sid="([^"]+)"')
+SVG_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)(?=[)"])')
+
+
+def unique_ids(svg: str, spec: str) -> str:
+    """The SVG with its ids (a legend's ``gradient_0``, clip paths) and the references to them
+    made the chart's own. Vega numbers them on from every chart it drew before in the process,
+    so two charts of a page can both have ``gradient_0`` (the second legend is then painted with
+    the first one's colours) and a chart's bytes depend on what was drawn before it. Here they
+    are numbered in order of appearance after a prefix taken from the spec: the same chart,
+    the same bytes."""
+    prefix = "c" + hashlib.sha256(spec.encode("utf-8")).hexdigest()[:10] + "-"
+    renamed: dict[str, str] = {}
+    for tag in SVG_TAG.findall(svg):
+        for name in SVG_ID.findall(tag):
+            renamed.setdefault(name, f"{prefix}{name.rstrip('0123456789_')}{len(renamed)}")
+    if not renamed:
+        return svg
+
+    def rename(match: re.Match[str]) -> str:
+        text = SVG_ID.sub(lambda m: f' id="{renamed[m[1]]}"', match[0])
+        return SVG_REFERENCE.sub(lambda m: m[1] + renamed.get(m[2], m[2]), text)
+
+    return SVG_TAG.sub(rename, svg)
 
 
 def _uses_world(spec: dict) -> bool:

@@ -3,6 +3,7 @@ by hand neither overlap each other nor a city's point, and stay inside their pan
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
+from hki_intl.config.params import load_texts
 from hki_intl.report import charts, geo
 
 PANELS = {"world": charts.WORLD_PANEL, "europe": charts.EUROPE_PANEL}
@@ -106,3 +108,48 @@ def test_the_map_labels_european_cities_on_the_enlargement(strategy):
     assert _labels(world, spec["datasets"]) == {"New York"}
     assert _labels(europe, spec["datasets"]) == {"Tallinna", "Tukholma"}
     assert chart.to_dict() == spec  # the same inputs, the same map
+
+
+def _drawn_box(svg: str, group: str) -> geo.Box:
+    """The box of a group of the map's SVG (a panel or the legend): its translation and its
+    background's size."""
+    place = r'<g transform="translate\(([-\d.]+),([-\d.]+)\)">'
+    size = r'<path [^>]*d="M[\d.]+,[\d.]+h([\d.]+)v([\d.]+)'
+    found = re.search(rf'class="mark-group {group}"[^>]*>{place}{size}', svg)
+    assert found, group
+    x, y, w, h = (float(v) for v in found.groups())
+    return x, y, x + w, y + h
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_legend_lies_inside_the_world_panel_clear_of_every_city(strategy, lang):
+    """The colour legend (its title whole) is drawn inside the world panel, not beside or below
+    the map, and no city's point or label of that panel lies under it."""
+    t = load_texts(lang)
+    countries = pd.DataFrame({"id": ["233", "752", "840"], "label": ["EE", "SE", "US"], "total": [344, 296, 94]})
+    chart = charts.world_map(countries, _cities(strategy, lang), t("chart.map.value"), t("common.country"))
+    svg, _ = charts.render(chart, lang, "kartta")
+    world, legend = _drawn_box(svg, "role-scope concat_0_group"), _drawn_box(svg, "role-legend")
+    assert world == (0, 0, charts.WORLD_PANEL.width, charts.WORLD_PANEL.height)
+    assert world[0] <= legend[0] and legend[2] <= world[2] and world[1] <= legend[1] and legend[3] <= world[3]
+    assert legend[2] - legend[0] >= geo.text_width(t("chart.map.value"), 12) * 0.9  # the title is whole
+    assert legend[2] <= charts.legend_box(t("chart.map.value"))[2] and legend[3] <= charts.legend_box(t("chart.map.value"))[3]
+    panel = svg[svg.index("concat_0_group") : svg.index("concat_1_group")]
+    points = [
+        (float(x), float(y))
+        for x, y in re.findall(r'aria-roledescription="point"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"', panel)
+    ]
+    labels = [_drawn_label(attributes, text) for attributes, text in re.findall(r"<text ([^>]*)>([^<]+)</text>", panel)]
+    assert points and labels  # New York, Beijing … are on the world panel
+    for x, y in points:
+        assert not geo._overlaps(legend, (x - 4, y - 4, x + 4, y + 4))
+    for label in labels:
+        assert not geo._overlaps(legend, _box(label, charts.CITY_LABEL_SIZE)), label.text
+
+
+def _drawn_label(attributes: str, text: str) -> geo.Label:
+    """A city's name as the SVG draws it (its anchor and place)."""
+    anchor = re.search(r'text-anchor="(\w+)"', attributes)
+    x, y = re.search(r'transform="translate\(([-\d.]+),([-\d.]+)\)"', attributes).groups()  # type: ignore[union-attr]
+    align = {"start": "left", "middle": "center", "end": "right"}[anchor[1] if anchor else "start"]
+    return geo.Label(html.unescape(text), float(x), float(y), align, (0, 0))
