@@ -8,9 +8,9 @@ YEAR ?= 2025
 LANG_REPORT ?= fi
 EXAMPLE := inputs/example
 STAMP := $(VENV)/.installed
-CODE := hki_intl tests benchmarks pipeline.py
+CODE := hki_intl tests benchmarks pipeline.py docs
 
-.PHONY: report test test-fast example templates lint bench clean help browser-deps
+.PHONY: report test test-fast example templates lint bench clean help browser-deps screenshots
 
 help:
 	@echo "make report   build the example report ($(EXAMPLE) -> reports/example/$(YEAR))"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-fast  only the fast unit tests"
 	@echo "make lint     ruff format --check, ruff check, mypy (make test runs it first)"
 	@echo "make bench    the benchmark: speed and memory as ratios measured side by side"
+	@echo "make screenshots  the README's pictures of the example report (docs/first-page-*.png)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -48,6 +49,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+
+# The README's two pictures: the HTML's first screen (headless chromium) and the PDF's first page
+# (pdftoppm), of the example report in Finnish, built afresh in a temporary folder.
+screenshots: $(STAMP)
+	$(PY) docs/screenshots.py
 
 # The browser checks (offline rendering, axe-core) need Node.js and Debian's chromium; .ci/run
 # installs chromium. Without node the browser tests are skipped locally (never in CI).

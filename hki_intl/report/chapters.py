@@ -387,9 +387,33 @@ def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str
     years = [y for y in ctx.compared_years if y < ctx.year]
     history = {y: {h.id: h.value for h in goals.compute_headlines(ctx.tables, y, ctx.strategy, goal)} for y in years}
     sentences = []
+    activities = next((f for f in figures if f.id == goals.activities_figure(ctx.strategy, goal)), None)
+    if activities is not None:
+        earlier = [v for v in (history[y].get(activities.id) for y in years) if v is not None]
+        sentences.append(ctx.t(f"summary.verdict.{verdict(activities.value, activities.previous, earlier)}", year=ctx.year))
     for figure in figures[:2]:
         sentences.append(_trend_sentence(ctx, figure, [(y, history[y].get(figure.id)) for y in years]))
     return sentences
+
+
+LEVEL = 0.02  # a change within ±2 % from the year before is "at the same level"
+
+
+def verdict(value: float | None, previous: float | None, earlier: list[float]) -> str:
+    """How a goal's work went, in one word, from its activities this year (``value``), the year
+    before and every earlier year compared: ``highest`` / ``lowest`` of all the years (two earlier
+    years at least), else ``up`` / ``down`` / ``level`` against the year before; ``new`` when
+    there is nothing to compare with."""
+    if value is None or previous is None or not earlier:
+        return "new"
+    if len(earlier) >= 2 and value > max(earlier):
+        return "highest"
+    if len(earlier) >= 2 and value < min(earlier):
+        return "lowest"
+    rel = change(value, previous)
+    if rel is None or abs(rel) < LEVEL:
+        return "level"
+    return "up" if rel > 0 else "down"
 
 
 def _trend_sentence(ctx: Context, figure: Headline, earlier: list[tuple[int, float | None]]) -> str:
@@ -491,8 +515,9 @@ def decisions(ctx: Context) -> list[RuleFindings]:
 
 
 def decisions_summary(ctx: Context) -> str:
-    """The executive summary's list of the decisions asked of leadership: per rule, a link to its
-    findings (the rule's label), the question, and how many findings in how many organisations."""
+    """The executive summary's list of the decisions asked of leadership: per rule with findings,
+    its question (a link to the rule's findings) and how many findings in how many organisations.
+    One line each, so that the summary keeps to one page."""
     rep, t = ctx.report, ctx.t
     found = decisions(ctx)
     parts = [rep.heading(t("summary.decisions"), 2, anchor="summary-decisions")]
@@ -501,7 +526,7 @@ def decisions_summary(ctx: Context) -> str:
     items = []
     for rule in found:
         counts = t("summary.decision_counts", count=rep.count(rule.count), organisations=rep.count(rule.organisations))
-        items.append(Markup(f'<a href="#{rule.anchor}">{escape(rule.label)}</a>: {escape(rule.decision)} {escape(counts)}'))
+        items.append(Markup(f'<a href="#{rule.anchor}">{escape(rule.decision)}</a> {escape(counts)}'))
     return "".join(parts) + rep.bullets(items)
 
 
@@ -748,6 +773,4 @@ def figure_definitions(ctx: Context) -> str:
         ]
     )
     columns = [TableColumn("label", t("method.figure")), TableColumn("definition", t("method.definition"))]
-    table = rep.table(frame, columns, t("method.definitions"))
-    # a long table: in print it breaks across pages, its header repeated (publish/templates/pdf.css)
-    return rep.heading(t("method.definitions"), 2, anchor="definitions") + f'<div class="long-table">{table}</div>'
+    return rep.heading(t("method.definitions"), 2, anchor="definitions") + rep.table(frame, columns, t("method.definitions"))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
 from hki_intl.config.params import LOCALES
+from hki_intl.report import geo
 from hki_intl.report.formatting import fmt_compact, million_suffix
 
 FONT = "HelsinkiGrotesk, Arial, sans-serif"
@@ -19,6 +24,11 @@ TEXT_COLOUR = "#1a1a1a"
 YEAR_COLOURS = ["#9fc9eb", "#0072c6", "#0000bf"]
 CATEGORY_COLOURS = ["#0072c6", "#00d7a7", "#bd2719", "#ffc61e", "#009246", "#f5a3c7", "#fd4f00", "#c2a251"]
 WORLD = "world-110m"
+# The longest category label drawn whole (longer ones end in "…"); an axis takes as much room as
+# its labels need up to this, its tick and padding, so its title never lies over a label (Vega's
+# default stops at 200 px: the title of "Motverkande av segregation och delaktighet" lay on it).
+LABEL_LIMIT = 260
+AXIS_EXTENT = LABEL_LIMIT + 20
 WORLD_FILE = Path(__file__).parent / "data" / "countries-110m.json"
 
 
@@ -34,6 +44,7 @@ def theme_config() -> dict:
             "titleFontSize": 12,
             "gridColor": "#dedfe1",
             "domainColor": TEXT_COLOUR,
+            "maxExtent": AXIS_EXTENT,
         },
         "legend": {
             "labelColor": TEXT_COLOUR,
@@ -41,12 +52,18 @@ def theme_config() -> dict:
             "labelFontSize": 12,
             "titleFontSize": 12,
             "orient": "bottom",
+            # a legend's words are never cut short ("Helsinki-Vantaan lentoase…")
+            "labelLimit": 0,
+            "titleLimit": 0,
         },
         "title": {"color": TEXT_COLOUR},
         # The chart speaks to assistive technology through its own text alternative, in the
         # report's language (the description of render); Vega's generated ones are English
         # ("X-axis titled … for a linear scale") and name data fields ("year: 2023").
+        # Marks too: a layered chart's marks otherwise keep role="graphics-symbol" without a
+        # text of their own, which axe-core reports (svg-img-alt).
         "aria": False,
+        "mark": {"aria": False},
     }
 
 
@@ -77,7 +94,7 @@ def grouped_bars(
     else:
         axis = alt.Axis(format=value_format, tickMinStep=1)
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{category}:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("year:N", sort=[str(y) for y in years]),
         x=alt.X(f"{value}:Q", title=value_title, axis=axis),
         tooltip=[
@@ -197,12 +214,12 @@ def trend_lines(
             tooltip=tooltip,
         )
     )
-    labels = (
-        alt.Chart(frame)
-        .mark_text(dy=-10, fontSize=10, color=TEXT_COLOUR)
-        .encode(x=encode["x"], y=encode["y"], text="value_text:N")
-    )
-    return (lines + points + labels).properties(width=520, height=260)
+    style: dict[str, Any] = dict(dy=-10, fontSize=10)
+    values = alt.Chart(frame).mark_text(**style).encode(x=encode["x"], y=encode["y"], text="value_text:N")
+    # a white halo under each value keeps it legible where a line runs through it
+    halo = values.mark_text(**style, color="#ffffff", stroke="#ffffff", strokeWidth=3, strokeJoin="round", aria=False)
+    labels = values.mark_text(**style, color=TEXT_COLOUR)
+    return (lines + points + halo + labels).properties(width=520, height=260)
 
 
 def heatmap(
@@ -225,7 +242,7 @@ def heatmap(
             sort=x_order,
             axis=alt.Axis(labelAngle=0, labelLimit=0, orient="bottom", labelExpr="split(datum.label, '|')"),
         ),
-        y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=y_order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x_label or x}:N", title=x_title),
@@ -255,46 +272,140 @@ def wrap_label(text: str, width: int = 22) -> str:
     return "|".join([*lines, line])
 
 
+# The world map's two panels: the world (Antarctica left out) and, enlarged below it, the part
+# of Europe where most of the cooperation is, so that the Nordic and Baltic capitals can be told
+# apart. A city is labelled on the panel that shows it best: the enlargement if it lies there.
+WORLD_PANEL = geo.Panel(lon=(-180, 180), lat=(-56, 80), width=680, height=260)
+EUROPE_PANEL = geo.Panel(lon=(-11, 33), lat=(46, 66.5), width=680, height=290)
+CITY_LABEL_SIZE = 11
+CITY_COLOUR = "#bd2719"
+# The colour legend, inside the world panel in the empty South Pacific: where it starts, and the
+# gradient's length; its title above the gradient, the numbers below.
+LEGEND_AT = (10, WORLD_PANEL.height - 62)
+LEGEND_LENGTH = 170
+LEGEND_HEIGHT = 48
+
+
+def legend_box(title: str) -> geo.Box:
+    """Where the map's legend lies on the world panel (a little generous): no city label goes there."""
+    x, y = LEGEND_AT
+    return x, y, x + max(LEGEND_LENGTH, geo.text_width(title, 12) * 1.1), y + LEGEND_HEIGHT
+
+
 def world_map(countries: pd.DataFrame, cities: pd.DataFrame, value_title: str, country_title: str) -> alt.Chart:
-    """Countries shaded by how much cooperation they had, partner cities as labelled points.
+    """Countries shaded by how much cooperation they had, partner cities as labelled points: the
+    world, and the enlarged part of Europe (outlined on the world) below it.
 
     ``countries`` has ``id`` (ISO numeric, zero-padded as in the TopoJSON), ``label`` and
-    ``total``; ``cities`` has ``label``, ``lat`` and ``lon``. The outlines are added by
-    :func:`render`, inlined: nothing is fetched when the report is read.
+    ``total``; ``cities`` has ``label``, ``lat`` and ``lon`` (the most important first: labels
+    are placed in that order). City labels never overlap (:func:`geo.place_labels`); the
+    legend's title is never cut. The outlines are added by :func:`render`, inlined: nothing is
+    fetched when the report is read.
     """
+    cities = cities if len(cities) else pd.DataFrame(columns=["label", "lat", "lon"])
+    in_europe = [EUROPE_PANEL.contains(float(c.lon), float(c.lat), margin=4) for c in cities.itertuples()]
+    top = float(countries["total"].max()) if len(countries) else 1.0
+    colour = alt.Color(
+        "total:Q",
+        title=value_title,
+        scale=alt.Scale(domain=[0, max(top, 1.0)], range=["#d4e6f6", "#0000bf"]),
+        # inside the world panel, in the empty South Pacific; the title is never cut
+        legend=alt.Legend(
+            orient="none",
+            legendX=LEGEND_AT[0],
+            legendY=LEGEND_AT[1],
+            direction="horizontal",
+            titleLimit=0,
+            gradientLength=LEGEND_LENGTH,
+        ),
+    )
+    elsewhere = cities[[not e for e in in_europe]]
+    avoid = [EUROPE_PANEL.box_on(WORLD_PANEL), legend_box(value_title)]
+    world = _map_panel(WORLD_PANEL, countries, elsewhere, colour, country_title, value_title, avoid)
+    outline = (
+        alt.Chart(alt.InlineData(values=[EUROPE_PANEL.outline()], format=alt.DataFormat(type="json")))
+        .mark_geoshape(filled=False, stroke=TEXT_COLOUR, strokeWidth=0.8, aria=False)
+        .project(**WORLD_PANEL.projection())
+    )
+    europe = _map_panel(EUROPE_PANEL, countries, cities[in_europe], colour, country_title, value_title).properties(
+        view=alt.ViewBackground(stroke=TEXT_COLOUR, strokeWidth=0.8)
+    )
+    return (
+        alt.vconcat((world + outline).properties(width=WORLD_PANEL.width, height=WORLD_PANEL.height), europe, spacing=8)
+        .resolve_scale(color="shared")
+        .properties(padding=4)
+    )
+
+
+def _map_panel(
+    panel: geo.Panel,
+    countries: pd.DataFrame,
+    cities: pd.DataFrame,
+    colour: alt.Color,
+    country_title: str,
+    value_title: str,
+    avoid: Sequence[geo.Box] = (),
+) -> alt.LayerChart:
+    """One panel: every country grey, those with cooperation shaded, the cities with their labels."""
+    projection = panel.projection()
     shapes = alt.NamedData(name=WORLD, format=alt.DataFormat(type="topojson", feature="countries"))
     background = (
         alt.Chart(shapes)
         .mark_geoshape(fill="#dedfe1", stroke="#ffffff", strokeWidth=0.4, aria=False)
-        .transform_filter("datum.id != '010'")
-        .project(type="equalEarth")
-    )  # 010 = Antarctica
+        .transform_filter("datum.id != '010'")  # 010 = Antarctica
+        .project(**projection)
+    )
     land = (
         alt.Chart(countries)
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.4)
-        .transform_lookup(
-            lookup="id",
-            from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]),
-        )
-        .encode(
-            color=alt.Color("total:Q", title=value_title, scale=alt.Scale(range=["#9fc9eb", "#0000bf"])),
-            tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)],
-        )
-        .project(type="equalEarth")
+        .transform_lookup(lookup="id", from_=alt.LookupData(data=shapes, key="id", fields=["type", "properties", "geometry"]))
+        .encode(color=colour, tooltip=[alt.Tooltip("label:N", title=country_title), alt.Tooltip("total:Q", title=value_title)])
+        .project(**projection)
     )
+    layers = [background, land]
+    if len(cities):
+        layers.extend(_city_layers(panel, cities, country_title, avoid))
+    return alt.LayerChart(layer=layers).properties(width=panel.width, height=panel.height)
+
+
+def _city_layers(panel: geo.Panel, cities: pd.DataFrame, title: str, avoid: Sequence[geo.Box]) -> list[alt.Chart]:
+    """The cities' points (projected by Vega) and their labels and leader lines (placed here,
+    clear of the boxes to ``avoid``)."""
+    at = [(str(c.label), *panel.project(float(c.lon), float(c.lat))) for c in cities.itertuples()]
+    labels = geo.place_labels(at, panel.width, panel.height, CITY_LABEL_SIZE, avoid=avoid)
+    placed = pd.DataFrame(
+        [
+            {"label": label.text, "x": label.x, "y": label.y, "align": label.align}
+            | ({"x1": label.point[0], "y1": label.point[1], "x2": label.leader[0], "y2": label.leader[1]} if label.leader else {})
+            for label in labels
+        ],
+        columns=["label", "x", "y", "align", "x1", "y1", "x2", "y2"],
+    )
+    pixel = lambda field: alt.X(field, scale=None, axis=None)
+    pixel_y = lambda field: alt.Y(field, scale=None, axis=None)
     points = (
         alt.Chart(cities)
-        .mark_point(shape="circle", size=40, filled=True, color="#bd2719", stroke="#ffffff")
-        .encode(longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=country_title)])
-        .project(type="equalEarth")
+        .mark_point(shape="circle", size=45, filled=True, color=CITY_COLOUR, stroke="#ffffff", strokeWidth=1, opacity=1)
+        .encode(longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("label:N", title=title)])
+        .project(**panel.projection())
     )
-    names = (
-        alt.Chart(cities)
-        .mark_text(align="left", dx=5, dy=-4, fontSize=9, color=TEXT_COLOUR)
-        .encode(longitude="lon:Q", latitude="lat:Q", text="label:N")
-        .project(type="equalEarth")
-    )
-    return (background + land + points + names).properties(width=680, height=360)
+    layers: list[alt.Chart] = [points]
+    leaders = placed.dropna(subset=["x2"])
+    if len(leaders):
+        layers.append(
+            alt.Chart(leaders)
+            .mark_rule(color=TEXT_COLOUR, strokeWidth=0.6, aria=False)
+            .encode(x=pixel("x1:Q"), y=pixel_y("y1:Q"), x2="x2:Q", y2="y2:Q")
+        )
+    for align in ("left", "center", "right"):
+        rows = placed[placed["align"] == align]
+        if len(rows):
+            # a white halo under each name keeps it legible on a dark country
+            text = alt.Chart(rows[["label", "x", "y"]]).encode(x=pixel("x:Q"), y=pixel_y("y:Q"), text="label:N")
+            style: dict[str, Any] = dict(align=align, baseline="middle", fontSize=CITY_LABEL_SIZE, aria=False)
+            layers.append(text.mark_text(**style, color="#ffffff", stroke="#ffffff", strokeWidth=3, strokeJoin="round"))
+            layers.append(text.mark_text(**style, color=TEXT_COLOUR))
+    return layers
 
 
 def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
@@ -305,9 +416,36 @@ def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
     spec = chart.configure(**theme_config()).properties(description=description).to_dict()
     if _uses_world(spec):
         spec.setdefault("datasets", {})[WORLD] = world_topology()
-    svg = vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang])
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    svg = unique_ids(vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang]), text)
     return svg, text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+SVG_TAG = re.compile(r"<[^!?/][^>]*>")
+SVG_ID = re.compile(r'\sid="([^"]+)"')
+SVG_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)(?=[)"])')
+
+
+def unique_ids(svg: str, spec: str) -> str:
+    """The SVG with its ids (a legend's ``gradient_0``, clip paths) and the references to them
+    made the chart's own. Vega numbers them on from every chart it drew before in the process,
+    so two charts of a page can both have ``gradient_0`` (the second legend is then painted with
+    the first one's colours) and a chart's bytes depend on what was drawn before it. Here they
+    are numbered in order of appearance after a prefix taken from the spec: the same chart,
+    the same bytes."""
+    prefix = "c" + hashlib.sha256(spec.encode("utf-8")).hexdigest()[:10] + "-"
+    renamed: dict[str, str] = {}
+    for tag in SVG_TAG.findall(svg):
+        for name in SVG_ID.findall(tag):
+            renamed.setdefault(name, f"{prefix}{name.rstrip('0123456789_')}{len(renamed)}")
+    if not renamed:
+        return svg
+
+    def rename(match: re.Match[str]) -> str:
+        text = SVG_ID.sub(lambda m: f' id="{renamed[m[1]]}"', match[0])
+        return SVG_REFERENCE.sub(lambda m: m[1] + renamed.get(m[2], m[2]), text)
+
+    return SVG_TAG.sub(rename, svg)
 
 
 def _uses_world(spec: dict) -> bool:

@@ -29,8 +29,7 @@ def appendix(ctx: Context) -> str:
         ("visits", high_level_visits_table),
     ):
         parts += [rep.heading(t(f"registers.{kind}"), 2, anchor=ANCHORS[kind]), table(ctx)]
-    # long tables: in print they break across pages, their header repeated (publish/templates/pdf.css)
-    return '<div class="registers">' + "".join(parts) + "</div>"
+    return "".join(parts)
 
 
 def summary(ctx: Context) -> str:

@@ -340,3 +340,15 @@ def test_the_templates_escape_whatever_they_are_given():
     assert blocks._render("bullets", items=["<li>"]) == "<ul><li>&lt;li&gt;</li></ul>"
     with pytest.raises(jinja2.UndefinedError, match="not provided"):
         blocks._render("paragraph")  # a missing value is an error, never an empty string
+
+
+def test_a_layered_chart_speaks_only_through_its_own_text_alternative():
+    """Vega's generated ARIA is English and names fields; a layered chart's marks kept a
+    graphics-symbol role with no text, which axe-core reports. Only the figure's own
+    description (in the report's language) reaches assistive technology."""
+    data = pd.DataFrame({"label": ["Tallinna", "Tukholma"], "value": [3, 4]})
+    base = alt.Chart(data).encode(x="value:Q", y="label:N")
+    figure = Report("fi").chart(base.mark_bar() + base.mark_text(dx=4), "Otsikko", "Tiivistys", "Kuvaus")
+    svg = figure[figure.index("<svg ") : figure.index("</svg>")]
+    assert 'role="img" aria-label="Kuvaus"' in svg
+    assert 'role="graphics-symbol"' not in svg and "X-axis" not in svg and "aria-label" not in svg.split(">", 1)[1]

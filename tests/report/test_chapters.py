@@ -58,6 +58,12 @@ def test_competence_messages_carry_the_numbers(tables, records, lang):
     eu = sum(r["external_funding_eur"] or 0 for r in _rows(records, YEAR, "Toiminnot") if r["funding_source"] in eu_ids)
     funding = next(m for m in messages if fmt_eur(total, lang) in m)
     assert fmt_eur(eu, lang) in funding and fmt_percent(eu / total, lang) in funding
+    # a figure of all goals in a goal's chapter says so: the sentence names it by its catalogue label
+    rep = ctx.report
+    assert funding.startswith(f"{rep.figure_label('external_funding_eur')}: {fmt_eur(total, lang)}. ")
+    assert f"{rep.figure_label('eu_funding_eur')}: {fmt_eur(eu, lang)} (" in funding
+    challenges = sum(1 for r in _rows(records, YEAR, "Toiminnot") if r["activity_type"] == "challenge")
+    assert any(f"{rep.figure_label('challenge_activities')}: {fmt_number(challenges, lang)}." in m for m in messages)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -82,7 +82,7 @@ def test_no_two_figures_share_a_label(lang):
         (
             '      fi: "Kansainväliset mediaosumat"',
             '      fi: "Verkostojäsenyydet"',
-            "params/figures.yaml: figures[16].label.fi: 'Verkostojäsenyydet' is also the label of figures[14]; two figures "
+            "params/figures.yaml: figures[17].label.fi: 'Verkostojäsenyydet' is also the label of figures[15]; two figures "
             "never share a label (say what differs, e.g. the goal or 'all activities')",
         ),
         (

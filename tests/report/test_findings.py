@@ -97,8 +97,8 @@ def test_the_block_asks_for_each_decision_and_collapses_an_organisations_finding
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_summary_lists_the_decisions_each_linked_to_its_findings(tables, lang):  # noqa: F811
-    """The executive summary's "decisions for leadership": per rule with findings, its label
-    linking to its part of the findings, the question from params and the counts."""
+    """The executive summary's "decisions for leadership": per rule with findings, the question
+    from params linking to the rule's part of the findings, and the counts."""
     ctx = _context(tables, lang)
     summary, block = chapters.decisions_summary(ctx), chapters.findings_block(ctx)
     assert summary.startswith(f'<h2 id="summary-decisions">{html.escape(TEXTS["summary.decisions"][lang])}</h2><ul>')
@@ -108,8 +108,8 @@ def test_the_summary_lists_the_decisions_each_linked_to_its_findings(tables, lan
         anchor = f"finding-{rule.replace('_', '-')}"
         count = sum(max(1, len(items)) for items in per_org.values())
         counts = expected.fill(TEXTS["summary.decision_counts"][lang], count=count, organisations=len(per_org))
-        label, question = html.escape(RULES[rule][lang]), html.escape(RULES[rule]["decision"][lang])
-        assert line == f'<a href="#{anchor}">{label}</a>: {question} {html.escape(counts)}'
+        question = html.escape(RULES[rule]["decision"][lang])
+        assert line == f'<a href="#{anchor}">{question}</a> {html.escape(counts)}'
         assert f'<h3 id="{anchor}">' in block  # the link leads to the rule's findings
     # the counts in the reader's words: one organisation in the singular, several in the plural
     one = {"fi": "1 organisaatio)", "sv": "1 organisation)", "en": "1 organisation)"}[lang]

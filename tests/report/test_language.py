@@ -154,7 +154,7 @@ def test_years_are_a_real_time_scale_with_gaps():
     )
     assert list(year_segments(data, "label", "value_year")) == ["Airport|2019"] * 3 + ["Stays|2019", "Stays|2024", "Stays|2024"]
     spec = trend_lines(data, "label", "value_year", "value", "Indicator", "Year", "Number", "fi").to_dict()
-    lines, _, labels = spec["layer"]
+    lines, _, halo, labels = spec["layer"]  # the values over a white halo
     x = lines["encoding"]["x"]
     assert x["type"] == "quantitative"  # spaced by the years' distance, not as neighbouring categories
     assert x["axis"]["format"] == "d" and x["axis"]["values"] == list(range(2019, 2026))  # integer ticks, 2022 too
@@ -162,6 +162,7 @@ def test_years_are_a_real_time_scale_with_gaps():
     assert lines["encoding"]["detail"]["field"] == "segment"  # a line joins only consecutive years
     assert "format" not in lines["encoding"]["y"]["axis"] and "milj." in lines["encoding"]["y"]["axis"]["labelExpr"]
     assert labels["encoding"]["text"]["field"] == "value_text"
+    assert halo["encoding"]["text"]["field"] == "value_text" and halo["mark"]["stroke"] == "#ffffff"
 
 
 def test_the_rendered_year_axis_shows_the_missing_years_and_no_si_suffix():

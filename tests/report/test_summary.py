@@ -42,12 +42,47 @@ def _count(strategy, year: int, goal: str) -> int:
 def test_each_goal_is_told_against_the_year_before_and_the_first_year(tables, strategy, lang):
     ctx = chapters.Context(YEAR, lang, tables, Report(lang))
     now, before, first = (_count(strategy, y, "competence") for y in (2025, 2024, 2023))
-    sentence = chapters.goal_sentences(ctx, "competence", goals.headlines(ctx, "competence"))[0]
+    sentence = chapters.goal_sentences(ctx, "competence", goals.headlines(ctx, "competence"))[1]
     label = ctx.report.figure_label("competence_activities")
     assert sentence.startswith(f"{label}: {fmt_number(now, lang)} ")  # the name first, in the nominative
     assert f"({fmt_number(before, lang)})" in sentence and f": {fmt_number(first, lang)}." in sentence
     assert fmt_percent(abs(now - before) / before, lang) in sentence
     assert "2023" in sentence and "2024" in sentence and "2025" in sentence
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_each_goal_opens_with_a_verdict_from_its_activities_in_every_year(tables, strategy, lang):
+    ctx = chapters.Context(YEAR, lang, tables, Report(lang))
+    for goal in strategy.goals.ids:
+        now, before, first = (_count(strategy, y, goal) for y in (2025, 2024, 2023))
+        if now > max(before, first):
+            expected = "highest"
+        elif now < min(before, first):
+            expected = "lowest"
+        elif abs(now - before) / before < 0.02:
+            expected = "level"
+        else:
+            expected = "up" if now > before else "down"
+        opening = chapters.goal_sentences(ctx, goal, goals.headlines(ctx, goal))[0]
+        assert opening == ctx.t(f"summary.verdict.{expected}", year=YEAR), (goal, now, before, first)
+
+
+@pytest.mark.parametrize(
+    "value, previous, earlier, expected",
+    [
+        (120, 100, [90, 100], "highest"),
+        (80, 100, [90, 100], "lowest"),
+        (95, 100, [90, 100], "down"),
+        (101, 100, [110, 100], "level"),
+        (99, 100, [90, 100], "level"),
+        (105, 100, [110, 100], "up"),
+        (120, 100, [100], "up"),  # one earlier year: no "highest" from a single comparison
+        (5, None, [], "new"),
+        (None, 3, [3], "new"),
+    ],
+)
+def test_the_verdict_rule(value, previous, earlier, expected):
+    assert chapters.verdict(value, previous, earlier) == expected
 
 
 def test_the_largest_relative_changes_come_first_and_small_bases_are_left_out(strategy):

@@ -77,7 +77,16 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
             )
         )
     total, eu = h["external_funding_eur"].value, h["eu_funding_eur"].value
-    messages.append(t("message.funding", total=rep.eur(total), eu=rep.eur(eu), share=rep.percent(eu / total if total else None)))
+    messages.append(
+        t(
+            "message.funding",
+            total_label=rep.figure_label("external_funding_eur"),
+            total=rep.eur(total),
+            eu_label=rep.figure_label("eu_funding_eur"),
+            eu=rep.eur(eu),
+            share=rep.percent(eu / total if total else None),
+        )
+    )
     partners = an.learning_partners(ctx.tables, ctx.year, ctx.strategy, goal, top=1)
     challenges = int((acts["activity_type"] == "challenge").sum())
     if len(partners):
@@ -85,7 +94,9 @@ def key_messages(ctx: Context, goal: str, h: dict[str, Headline]) -> list[str]:
         messages.append(
             t(
                 "message.benchmarking",
+                benchmarking_label=rep.figure_label("benchmarking_activities"),
                 benchmarking=rep.number(h["benchmarking_activities"].value),
+                challenges_label=rep.figure_label("challenge_activities"),
                 challenges=rep.number(challenges),
                 city=city_label(ctx, city["city"]),
                 count=rep.count(city["activities"]),
