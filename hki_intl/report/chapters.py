@@ -361,9 +361,14 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
     findings); then the headline boxes, fewer and grouped by goal.
     The table of contents follows it (:data:`CONTENTS_HERE`)."""
     rep, t = ctx.report, ctx.t
+    earlier = [y for y in ctx.compared_years if y < ctx.year]
     parts = [
         rep.heading(t("summary.heading"), 1, anchor="summary"),
-        rep.paragraph(t("summary.intro", year=ctx.year, years=years_text(ctx))),
+        rep.paragraph(
+            t("summary.intro", year=ctx.year, years=", ".join(str(y) for y in earlier))
+            if earlier
+            else t("summary.intro_first", year=ctx.year)
+        ),
     ]
     for goal in ctx.strategy.goals.ids:
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 2, anchor=f"summary-{goal}"))

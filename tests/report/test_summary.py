@@ -116,6 +116,7 @@ def test_the_summary_has_a_paragraph_per_goal_then_fewer_boxes_and_the_contents_
     figures = {goal: goals.headlines(ctx, goal) for goal in ctx.strategy.goals.ids}
     page = chapters.executive_summary(ctx, figures)
     assert page.endswith(CONTENTS_HERE)
+    assert "(2023, 2024)" in page and "2023, 2024, 2025" not in page  # the earlier years, not this one
     for goal in ctx.strategy.goals.ids:
         assert f'id="summary-{goal}"' in page and f'id="summary-figures-{goal}"' in page
     boxes = re.findall(r'data-metric="([a-z_]+)"', page)
