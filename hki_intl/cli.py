@@ -147,8 +147,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _templates(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
     from hki_intl.workbook.template import write_templates
 
-    paths = write_templates(strategy, args.year, args.out, args.lang)
-    print(f"wrote {len(paths)} templates to {Path(args.out) / str(args.year)}")
+    paths = write_templates(strategy, args.year, args.out, args.lang, args.params)
+    folder = Path(args.out) / str(args.year)
+    print(f"wrote {len(paths)} templates to {folder}")
+    print(f"wrote the analyst's texts to fill in: {', '.join(f'analyst-{lang}.md' for lang in LANGUAGES)} in {folder}")
     return 0
 
 
@@ -158,6 +160,7 @@ def _example(args: argparse.Namespace, strategy: Strategy, settings: Settings) -
     paths = build_example(strategy, args.years, args.out, args.lang)
     folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
     print(f"wrote {len(paths)} example workbooks to {_and(folders)}")
+    print(f"wrote the analyst's texts ({', '.join(f'analyst-{lang}.md' for lang in LANGUAGES)}) beside them")
     return 0
 
 
@@ -182,17 +185,19 @@ def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
     """``validate --feedback``: write the annotated copies and the summary, then fail as
     ``validate`` does if there are errors."""
     from hki_intl.engine import runner
+    from hki_intl.intake.analyst import read_analyst_words
     from hki_intl.workbook.feedback import write_feedback
 
     result = runner.check_inputs(args.inputs, args.year, strategy, settings)
+    words = read_analyst_words(args.inputs, args.year, strategy)
     written = write_feedback(result, args.year, args.feedback, strategy)
     names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
     print(
         f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
         f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}"
     )
-    if result.problems:
-        raise InputErrors(result.all_problems)
+    if result.problems or words.problems:
+        raise InputErrors(result.all_problems + words.problems)
     return result
 
 

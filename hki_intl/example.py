@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hki_intl.config.params import LANGUAGES, Strategy
+from hki_intl.example_analyst import analyst_files
 from hki_intl.workbook.excel import workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.template import build_workbook, template_path
@@ -1407,8 +1408,9 @@ def build_example(strategy: Strategy, years: list[int], out_dir: Path, lang: str
     A file already there is replaced only if this tool wrote it and nobody changed it since
     (:mod:`hki_intl.ledger`): the examples are for editing, and an edited one is kept."""
     planned = [(year, org) for year in years for org in submitting_organisations(strategy, year)]
+    words = analyst_files(strategy, years, Path(out_dir))  # the analyst's texts beside the workbooks
     ledger = Ledger.open(out_dir, "--out")
-    ledger.check(template_path(Path(out_dir), year, org) for year, org in planned)
+    ledger.check([*(template_path(Path(out_dir), year, org) for year, org in planned), *(path for path, _ in words)])
     paths: list[Path] = []
     for year, org in planned:
         profile = PROFILES.get(org, DEFAULT_PROFILE)
@@ -1416,6 +1418,8 @@ def build_example(strategy: Strategy, years: list[int], out_dir: Path, lang: str
             strategy, org, year, lang, records=build_records(strategy, org, year, lang), contact_role=profile.contact_role
         )
         paths.append(ledger.write(template_path(Path(out_dir), year, org), workbook_bytes(workbook)))
+    for path, data in words:
+        ledger.write(path, data)
     return paths
 
 

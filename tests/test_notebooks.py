@@ -8,8 +8,18 @@ from hki_intl import NOTEBOOKS_DIR
 from hki_intl.engine.kernels import NotebookParameterError, check_parameters
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-GOAL_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "goal"}
-SUMMARY_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "chapters_dir", "report_date"}
+GOAL_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "goal", "commentary"}
+SUMMARY_PARAMETERS = {
+    "year",
+    "data_dir",
+    "lang",
+    "params_dir",
+    "chapters_dir",
+    "report_date",
+    "foreword",
+    "outlook",
+    "analyst_given",
+}
 
 
 def test_the_report_notebooks_exist():

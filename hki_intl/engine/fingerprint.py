@@ -15,7 +15,7 @@ from hki_intl import NOTEBOOKS_DIR, PROJECT_ROOT
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Not part of any report stage: the example generator makes inputs (their bytes key the stages
 # themselves), so editing demo data must not invalidate every cached report.
-NOT_RUN_CODE = ("example.py",)
+NOT_RUN_CODE = ("example.py", "example_analyst.py")
 REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
 
 

@@ -2,7 +2,9 @@
 headline figures back. Each writes its executed copy to ``notebooks/``.
 
 A notebook's key is the consolidated tables' bytes, the params, the code, every notebook's
-source and its parameters; the summary's also holds the executed goal notebooks.
+source and its parameters (a goal's include the analyst's commentary on it, the summary's the
+foreword and the outlook); the summary's also holds what it reads of the executed goal
+notebooks: their glued figures (so a changed commentary re-runs only its goal's notebook).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from functools import partial
 
 from hki_intl import NOTEBOOKS_DIR
 from hki_intl.config.params import LANGUAGES, Strategy
-from hki_intl.engine.fingerprint import code_fingerprint, folder_digest, notebook_fingerprints, params_fingerprint, sha256_file
+from hki_intl.engine.fingerprint import code_fingerprint, folder_digest, notebook_fingerprints, params_fingerprint
 from hki_intl.engine.kernels import KernelsOnDemand, run_notebook
 from hki_intl.engine.stages import Build, Stage, StageLoop
+from hki_intl.intake.analyst import FOREWORD, OUTLOOK
 from hki_intl.report.goals import notebook_of
+from hki_intl.report.scraps import scraps_digest
 
 SUMMARY = "summary"
 
@@ -35,8 +39,21 @@ def parameters(build: Build) -> dict[str, object]:
 
 
 def summary_parameters(build: Build) -> dict[str, object]:
-    """The summary's parameters: a goal notebook's, where the goal notebooks are, the report date."""
-    return {**parameters(build), "chapters_dir": ".", "report_date": build.settings.date.isoformat()}
+    """The summary's parameters: a goal notebook's, where the goal notebooks are, the report date,
+    the analyst's foreword and outlook (per language) and which of the analyst's parts were given."""
+    return {
+        **parameters(build),
+        "chapters_dir": ".",
+        "report_date": build.settings.date.isoformat(),
+        "foreword": build.words.part(FOREWORD),
+        "outlook": build.words.part(OUTLOOK),
+        "analyst_given": build.words.given(),
+    }
+
+
+def goal_parameters(build: Build, goal: str) -> dict[str, object]:
+    """A goal notebook's parameters: the common ones, the goal, the analyst's commentary on it."""
+    return {**parameters(build), "goal": goal, "commentary": build.words.part(goal)}
 
 
 def goal_inputs(build: Build, data: str, name: str, goal: str | None = None) -> dict[str, object]:
@@ -49,13 +66,13 @@ def goal_inputs(build: Build, data: str, name: str, goal: str | None = None) -> 
         parameters=parameters(build),
         notebook=name,
     )
-    return inputs if goal is None else {**inputs, "goal": goal}
+    return inputs if goal is None else {**inputs, "goal": goal, "commentary": build.words.part(goal)}
 
 
 def summary_inputs(build: Build, data: str) -> dict[str, object]:
     """What the summary's key is made of: a goal notebook's, and the executed goal notebooks."""
     executed = build.folder / "notebooks"
-    goals = {goal: sha256_file(executed / f"{goal}.ipynb") for goal, _ in goal_notebooks(build.strategy)}
+    goals = {goal: scraps_digest(executed / f"{goal}.ipynb") for goal, _ in goal_notebooks(build.strategy)}
     return {**goal_inputs(build, data, SUMMARY), "goals": goals, "parameters_summary": summary_parameters(build)}
 
 
@@ -64,7 +81,7 @@ def notebook_stage(
 ) -> Stage:
     """The stage that executes ``notebooks/<notebook>.ipynb`` (default: ``name``) into the build's
     ``notebooks/<name>.ipynb``; a goal's stage is named by the goal and gets it as a parameter."""
-    given = summary_parameters(build) if name == SUMMARY else {**parameters(build), "goal": name}
+    given = summary_parameters(build) if name == SUMMARY else goal_parameters(build, name)
     return Stage(
         f"notebook {name}", inputs, (f"notebooks/{name}.ipynb",), partial(_execute, build, notebook or name, name, given, kernels)
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hki_intl.config.params import Settings, Strategy, load_settings, load_strategy, load_texts
@@ -39,6 +39,7 @@ from hki_intl.engine.outputs import check_out, failed_folder, prepare_build, wri
 from hki_intl.engine.progress import Progress, Quiet
 from hki_intl.engine.stages import Build, StageLoop
 from hki_intl.errors import InputErrors, NotebookFailed, PipelineError, UsageError
+from hki_intl.intake.analyst import AnalystWords, read_analyst_words
 from hki_intl.intake.read import IntakeResult, load_submissions
 
 
@@ -56,10 +57,12 @@ def check_inputs(inputs: Path, year: int, strategy: Strategy, settings: Settings
 
 
 def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:
-    """Check every workbook of ``year``; raise :class:`InputErrors` listing every problem."""
+    """Check every workbook of ``year`` and the analyst's texts; raise :class:`InputErrors`
+    listing every problem."""
     result = check_inputs(inputs, year, strategy, settings)
-    if result.problems:
-        raise InputErrors(result.all_problems)
+    words = read_analyst_words(inputs, year, strategy)
+    if result.problems or words.problems:
+        raise InputErrors(result.all_problems + words.problems)
     return result
 
 
@@ -89,6 +92,7 @@ def run(options: RunOptions, warn: Log | None = None) -> RunResult:
 def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
     """The stages, the manifest and the swap. The kernels warmed for the notebooks are shut down
     once the notebooks are done (or did not run)."""
+    build = replace(build, words=_analyst_words(build, warn))
     kernels = KernelsOnDemand(len(goal_notebooks(build.strategy)) + 1, build.folder / "notebooks")
     try:
         intake = run_intake(build, loop, kernels, warn)
@@ -101,6 +105,20 @@ def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
     swap.put_in_place(build.folder, out)
     wanted = [report_name(build.settings.year, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
     return RunResult(out, [out / name for name in wanted], loop.records)
+
+
+def _analyst_words(build: Build, warn: Log) -> AnalystWords:
+    """The analyst's texts of the report year, checked before any work: a problem stops the run
+    (exit 1), or with ``--allow-partial`` is printed as a warning and its file is left out (the
+    data-quality part says so)."""
+    words = read_analyst_words(build.options.inputs, build.settings.year, build.strategy)
+    if not words.problems:
+        return words
+    if not build.options.allow_partial:
+        raise InputErrors(words.problems)
+    for problem in words.problems:
+        warn(f"{problem}; the report leaves this file out")
+    return words.without_rejected()
 
 
 def _notebooks_or_keep_failed(build: Build, loop: StageLoop, kernels: KernelsOnDemand, intake: IntakeOutcome) -> str:

@@ -15,7 +15,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -25,17 +25,19 @@ from hki_intl.engine.manifest import Manifest, StageRecord
 from hki_intl.engine.options import RunOptions
 from hki_intl.engine.outputs import is_checkpoint
 from hki_intl.engine.progress import Progress
+from hki_intl.intake.analyst import AnalystWords
 
 
 @dataclass(frozen=True)
 class Build:
-    """What every stage of one run reads: the options, the params they name (read once), and
-    the folder the run builds in."""
+    """What every stage of one run reads: the options, the params they name (read once), the
+    folder the run builds in and the analyst's words (read and checked before the intake)."""
 
     options: RunOptions
     settings: Settings
     strategy: Strategy
     folder: Path
+    words: AnalystWords = field(default_factory=AnalystWords)
 
     @cached_property
     def params_dir(self) -> Path:

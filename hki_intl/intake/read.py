@@ -22,6 +22,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
+from hki_intl.intake.analyst import is_analyst_file
 from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
@@ -119,11 +120,12 @@ class IntakeResult:
 
 
 def workbook_paths(inputs_dir: Path, year: int) -> list[Path]:
-    """Every file in ``<inputs>/<year>/`` except Excel's lock files and hidden files."""
+    """Every file in ``<inputs>/<year>/`` except Excel's lock files, hidden files and the
+    analyst's texts (``analyst-<lang>.md``: :mod:`hki_intl.intake.analyst` reads them)."""
     folder = Path(inputs_dir) / str(year)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")) and not is_analyst_file(p))
 
 
 def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, settings: Settings) -> IntakeResult:

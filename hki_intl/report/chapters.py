@@ -109,11 +109,14 @@ class Chapter:
         return self.contexts[0]
 
     def show(self, block, *args) -> None:
-        """Render ``block(ctx, *args)`` in every language and display each, tagged."""
+        """Render ``block(ctx, *args)`` in every language and display each, tagged (a block with
+        nothing to show in a language, an analyst's part not written, displays nothing)."""
         from hki_intl.report.blocks import show
 
         for ctx in self.contexts:
-            show(block(ctx, *args), ctx.lang)
+            html = block(ctx, *args)
+            if html:
+                show(html, ctx.lang)
 
 
 # --- shared blocks ------------------------------------------------------------------------------

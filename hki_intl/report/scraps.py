@@ -38,6 +38,25 @@ def read_scraps(notebook: Path) -> dict[str, object]:
     return {name: scrap.data for name, scrap in sb.read_notebook(str(notebook)).scraps.items()}
 
 
+def scraps_digest(notebook: Path) -> str:
+    """One hash over what an executed notebook glued (its scraps' outputs, in order): what the
+    summary reads of a goal notebook. The rest of the notebook (its chapter's blocks, the
+    execution's timestamps) may change without the summary having to run again."""
+    import hashlib
+    import json
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    scraps = [
+        {mime: value for mime, value in output.get("data", {}).items() if mime.startswith(SCRAP_MIME)}
+        for cell in cells
+        for output in cell.get("outputs", [])
+    ]
+    return hashlib.sha256(json.dumps([s for s in scraps if s], sort_keys=True).encode()).hexdigest()
+
+
+SCRAP_MIME = "application/scrapbook.scrap."  # how scrapbook 0.5 stores a glued value in an output
+
+
 def read_headlines(notebook: Path) -> list[Headline]:
     frame = read_scraps(notebook)[HEADLINES]
     assert isinstance(frame, pd.DataFrame)  # glued by glue_headlines with the pandas encoder

@@ -30,7 +30,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hki_intl.config.params import LANGUAGES, Strategy
+from hki_intl import PARAMS_DIR
+from hki_intl.config.params import LANGUAGES, Strategy, load_texts
 from hki_intl.workbook.excel import save_workbook, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import (
@@ -150,17 +151,30 @@ def write_workbook(path: Path, *args: Any, **kwargs: Any) -> Path:
     return path
 
 
-def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str) -> list[Path]:
+def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str, params_dir: Path = PARAMS_DIR) -> list[Path]:
     """One empty template per organisation that exists in ``year``. A file already there is
     replaced only if this tool wrote it and nobody changed it since (:mod:`hki_intl.ledger`):
     a template someone began to fill in is never overwritten."""
     organisations = strategy.organisations_in(year)
+    words = analyst_templates(strategy, year, Path(out_dir), params_dir)
     ledger = Ledger.open(out_dir, "--out")
-    ledger.check(template_path(out_dir, year, org) for org in organisations)
-    return [
+    ledger.check([*(template_path(out_dir, year, org) for org in organisations), *(path for path, _ in words)])
+    paths = [
         ledger.write(template_path(out_dir, year, org), workbook_bytes(build_workbook(strategy, org, year, lang)))
         for org in organisations
     ]
+    for path, data in words:  # the analyst's texts, one file per report language
+        ledger.write(path, data)
+    return paths
+
+
+def analyst_templates(strategy: Strategy, year: int, out_dir: Path, params_dir: Path = PARAMS_DIR) -> list[tuple[Path, bytes]]:
+    """(path, bytes) of the analyst's templates of ``year``: ``analyst-<lang>.md`` in every
+    report language, each explaining the file's layout in its language."""
+    from hki_intl.intake.analyst import analyst_path, template_text
+
+    texts = [load_texts(lang, params_dir) for lang in LANGUAGES]
+    return [(analyst_path(out_dir, year, t.lang), template_text(strategy, year, t).encode("utf-8")) for t in texts]
 
 
 def example_value(strategy: Strategy, sheet: str, column: Column, lang: str) -> str:
