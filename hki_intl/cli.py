@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,9 +197,9 @@ def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
         f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
         f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}"
     )
-    if result.problems or words.problems:
+    if result.problems or words.errors:
         raise InputErrors(result.all_problems + words.problems)
-    return result
+    return replace(result, warnings=sorted(result.warnings + words.warnings))
 
 
 def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:

@@ -362,3 +362,55 @@ def test_goal_notebooks_glue_their_figures_for_the_summary(example):
     indicators = scraps["recognition"]["indicators"]
     stays = indicators[(indicators["indicator"] == "overnight_stays") & (indicators["value_year"] == 2025)]
     assert stays["value"].tolist() == [4_924_251]
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_analysts_words_stand_where_a_reader_looks_for_them(example, lang):
+    """The foreword before the goal chapters, each commentary after its goal's key messages and
+    headline figures, the outlook after the last goal chapter and before the appendices; the
+    example's Markdown rendered (bold, a list, a subheading, a link)."""
+    root, _ = example
+    report = (root / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    body = report[report.index('id="summary"') :]
+    at = {
+        anchor: body.index(f'id="{anchor}"')
+        for anchor in (
+            "overview",
+            "foreword",
+            "competence",
+            "competence-key-messages",
+            "competence-commentary",
+            "competence-examples",
+            "recognition",
+            "recognition-commentary",
+            "influence",
+            "influence-commentary",
+            "outlook",
+            "organisations",
+            "data-quality",
+        )
+    }
+    order = [
+        "overview",
+        "foreword",
+        "competence",
+        "competence-key-messages",
+        "competence-commentary",
+        "competence-examples",
+        "recognition",
+        "recognition-commentary",
+        "influence",
+        "influence-commentary",
+        "outlook",
+        "organisations",
+        "data-quality",
+    ]
+    assert sorted(order, key=at.get) == order
+    assert '<h1 id="outlook">' in body and str(YEAR + 1) in body[at["outlook"] : at["organisations"]]
+    commentary = body[at["competence-commentary"] : at["competence-examples"]]
+    assert "<strong>" in commentary and "<li>" in commentary
+    assert "<h3>" in body[at["influence-commentary"] :]  # the example's ### subheading, below the commentary's h2
+    assert '<a href="https://www.hel.fi/' in body[at["recognition-commentary"] :]
+    assert 'id="analyst-words"' not in body  # every part given: nothing for the data-quality part to say
+    contents = report[report.index('<nav aria-labelledby="contents"') :]
+    assert '<a href="#foreword">' in contents and '<a href="#outlook">' in contents

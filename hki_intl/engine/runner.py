@@ -61,9 +61,9 @@ def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) ->
     listing every problem."""
     result = check_inputs(inputs, year, strategy, settings)
     words = read_analyst_words(inputs, year, strategy)
-    if result.problems or words.problems:
+    if result.problems or words.errors:
         raise InputErrors(result.all_problems + words.problems)
-    return result
+    return replace(result, warnings=sorted(result.warnings + words.warnings))
 
 
 def run(options: RunOptions, warn: Log | None = None) -> RunResult:
@@ -112,11 +112,13 @@ def _analyst_words(build: Build, warn: Log) -> AnalystWords:
     (exit 1), or with ``--allow-partial`` is printed as a warning and its file is left out (the
     data-quality part says so)."""
     words = read_analyst_words(build.options.inputs, build.settings.year, build.strategy)
-    if not words.problems:
+    for problem in words.warnings:
+        warn(str(problem))
+    if not words.errors:
         return words
     if not build.options.allow_partial:
-        raise InputErrors(words.problems)
-    for problem in words.problems:
+        raise InputErrors(words.errors)
+    for problem in words.errors:
         warn(f"{problem}; the report leaves this file out")
     return words.without_rejected()
 

@@ -9,7 +9,8 @@ part start with ``###``.
 
 Every file is optional: a missing one leaves its language's report without those parts (the
 data-quality part says so). A file that cannot be used is one line naming the file and the
-line: an unknown part, a part twice, a level-1 heading, an empty file, text that is not UTF-8.
+line: an unknown part, a part twice, a level-1 heading, text that is not UTF-8 (an error), or a
+file without text, such as an untouched template (a warning, as an untouched workbook is).
 The texts are read here, checked, and handed to the notebooks as parameters, so they are part
 of the stage keys: a changed commentary re-runs its goal's notebook and the assembly only.
 """
@@ -17,11 +18,11 @@ of the stage keys: a changed commentary re-runs its goal's notebook and the asse
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hki_intl.config.params import LANGUAGES, Strategy, Texts
-from hki_intl.errors import Problem
+from hki_intl.errors import WARNING, Problem
 
 FOREWORD, OUTLOOK = "foreword", "outlook"
 NAME = re.compile(r"analyst-(.*)\.md", re.IGNORECASE)  # an analyst's file in a year's folder
@@ -54,7 +55,15 @@ class AnalystWords:
 
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=lambda: dict.fromkeys(LANGUAGES, MISSING))
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors and warnings
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
 
     def part(self, section: str) -> dict[str, str | None]:
         """One part in every language (None where it is not given): a notebook's parameter."""
@@ -67,7 +76,7 @@ class AnalystWords:
 
     def without_rejected(self) -> AnalystWords:
         """The words with every file that had a problem left out (``--allow-partial``)."""
-        bad = {lang for lang in LANGUAGES if any(Path(p.file).name == f"analyst-{lang}.md" for p in self.problems)}
+        bad = {lang for lang in LANGUAGES if any(Path(p.file).name == f"analyst-{lang}.md" for p in self.errors)}
         return AnalystWords(
             {lang: parts for lang, parts in self.texts.items() if lang not in bad},
             {lang: REJECTED if lang in bad else status for lang, status in self.status.items()},
@@ -144,14 +153,10 @@ def parse_analyst_text(text: str, path: Path, allowed: list[str]) -> tuple[dict[
             parts[current].append(line)
     written = {name: "\n".join(lines).strip() for name, lines in parts.items()}
     written = {name: body for name, body in written.items() if body}
-    if not written and not problems:
-        problems.append(
-            _problem(
-                path,
-                1,
-                f"no part has text; write under a part's heading ({', '.join('## ' + a for a in allowed)}) or delete the file",
-            )
-        )
+    if not written and not problems:  # an untouched template, say: as an empty workbook, a warning
+        headings = ", ".join("## " + a for a in allowed)
+        message = f"no part has text; write under a part's heading ({headings}) or delete the file"
+        problems.append(replace(_problem(path, 1, message), severity=WARNING))
     return written, problems
 
 

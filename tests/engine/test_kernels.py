@@ -15,7 +15,14 @@ from hki_intl.engine.kernels import START_ATTEMPTS, run_notebook
 from hki_intl.errors import NotebookFailed
 
 NOTEBOOK = NOTEBOOKS_DIR / "competence.ipynb"
-PARAMETERS = {"year": 2025, "data_dir": "../data", "lang": "fi,sv,en", "params_dir": "params", "goal": "competence"}
+PARAMETERS = {
+    "year": 2025,
+    "data_dir": "../data",
+    "lang": "fi,sv,en",
+    "params_dir": "params",
+    "goal": "competence",
+    "commentary": {},
+}
 DIED = "Kernel died before replying to kernel_info"
 
 

@@ -29,6 +29,8 @@ YEAR = 2025
 ADVICE = "give --out a new or empty folder, or one an earlier run wrote"
 DEFAULT = "give --out a folder of its own (the default is reports/<year>)"
 
+ANALYST = "wrote the analyst's texts (analyst-fi.md, analyst-sv.md, analyst-en.md) beside them\n"
+
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` and its bytes."""
@@ -340,7 +342,7 @@ def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monke
 def test_example_rewrites_its_own_files_but_never_one_changed_since(tmp_path):
     out = tmp_path / "example"
     made = run_cli("example", "--out", str(out), "--years", str(YEAR))
-    assert (made.returncode, made.stdout, made.stderr) == (0, f"wrote 9 example workbooks to {out / str(YEAR)}\n", "")
+    assert (made.returncode, made.stdout, made.stderr) == (0, f"wrote 9 example workbooks to {out / str(YEAR)}\n{ANALYST}", "")
     first = snapshot(out)
     assert set(json.loads(first[LEDGER])["files"]) == {k for k in first if k != LEDGER}
 
@@ -362,8 +364,8 @@ def test_example_rewrites_its_own_files_but_never_one_changed_since(tmp_path):
 def test_example_names_every_folder_it_wrote(tmp_path):
     out = tmp_path / "example"
     made = run_cli("example", "--out", str(out), "--years", "2023,2025")
-    assert made.stdout == f"wrote 18 example workbooks to {out / '2023'} and {out / '2025'}\n"
-    assert len(snapshot(out)) == 18 + 1  # and the ledger
+    assert made.stdout == f"wrote 18 example workbooks to {out / '2023'} and {out / '2025'}\n{ANALYST}"
+    assert len(snapshot(out)) == 18 + 2 * 3 + 1  # the analyst's texts of both years, and the ledger
 
 
 @pytest.mark.parametrize("count", [1, 2, 3])

@@ -192,3 +192,29 @@ def test_progress_is_plain_lines_when_not_a_terminal_and_silent_when_quiet(input
     assert "\r" not in loud.stderr and "\033[" not in loud.stderr
     quiet = run(inputs, out, "--quiet", "--force")
     assert quiet.stderr == ""
+
+
+def test_the_analysts_words_key_only_what_shows_them(inputs, tmp_path):
+    """A word of one goal's commentary re-runs that goal's notebook and the assembly only; a
+    language's file removed re-runs what shows its parts, and the data-quality part says so."""
+    mine = tmp_path / "inputs"
+    shutil.copytree(inputs, mine)
+    out = tmp_path / "report"
+    run(mine, out, "--lang", "en")
+    english = mine / str(YEAR) / "analyst-en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace("We learn", "We learned"), encoding="utf-8")
+    run(mine, out, "--lang", "en")
+    assert {name for name, was_cached in cached(out).items() if not was_cached} == {
+        "notebook competence",
+        f"assembly international-activities-{YEAR}-en.html",
+    }
+    report = (out / f"international-activities-{YEAR}-en.html").read_text(encoding="utf-8")
+    assert "We learned from other cities" in report
+
+    (mine / str(YEAR) / "analyst-sv.md").unlink()
+    run(mine, out, "--lang", "sv")
+    assert not any(v for k, v in cached(out).items() if k.startswith("notebook")), cached(out)
+    swedish = (out / f"international-activities-{YEAR}-sv.html").read_text(encoding="utf-8")
+    assert 'id="foreword"' not in swedish and 'id="outlook"' not in swedish and "-commentary" not in swedish
+    assert "Analytikerns texter på svenska gavs inte" in swedish
+    assert 'id="foreword"' in report and "Analytikerns texter" not in report

@@ -42,8 +42,8 @@ def test_parts_are_split_by_their_level_2_headings():
         ),
         (
             "",
-            "inputs/2025/analyst-fi.md: line 1: no part has text; write under a part's heading (## foreword, ## competence, "
-            "## recognition, ## influence, ## outlook) or delete the file",
+            "inputs/2025/analyst-fi.md: line 1: warning: no part has text; write under a part's heading (## foreword, "
+            "## competence, ## recognition, ## influence, ## outlook) or delete the file",
         ),
         (
             "# Esipuhe\nx",
