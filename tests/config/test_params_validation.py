@@ -543,7 +543,7 @@ MUTATIONS = (  # what a hurried edit does to one line
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["strategy.yaml", "report.yaml", "texts.yaml", "workbook.yaml"])
+@pytest.mark.parametrize("name", ["strategy.yaml", "report.yaml", "texts.yaml", "workbook.yaml", "targets.yaml"])
 def test_whatever_the_typo_the_params_load_or_fail_with_one_line(tmp_path, name):
     """Every line of a file, broken in one of the ways above (a sample of them): the folder loads,
     or fails as wrong usage with one line — never with another exception (exit 4)."""
