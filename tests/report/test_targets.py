@@ -151,7 +151,7 @@ def test_each_example_target_is_shown_with_its_verdict_in_the_summary_and_its_ch
         assert " ".join(texts["target.card"][lang].format(target=wanted).split()) in " ".join(chapter_box.split())
         assert words in chapter_box
         rows = re.findall(
-            r'<tr><th scope="row">[^<]*</th><td>([^<]*)</td><td class="num" data-figure="([a-z_]+)"[^>]*>([^<]*)</td>'
+            r'<tr><th scope="row">[^<]*</th><td>([^<]*)</td><td class="num"[^>]* data-figure="([a-z_]+)"[^>]*>([^<]*)</td>'
             r"<td>(.*?)</td><td>([^<]*)</td></tr>",
             page,
         )
