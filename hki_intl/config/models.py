@@ -62,6 +62,7 @@ NOUNS = {
     "findings": "finding rule",
     "rules": "rule",
     "accepted_template_versions": "version",
+    "targets": "target",
 }
 
 
@@ -346,6 +347,45 @@ class FiguresFile(Model):
     """``params/figures.yaml``: the catalogue of the report's figures."""
 
     figures: list[Figure] = Field(min_length=1, description="the file needs the list of figures")
+
+
+# --- targets.yaml (optional) --------------------------------------------------------------------
+
+
+class Target(Model):
+    """One target for a figure of the catalogue: a value by a year (``value`` and ``year``, from
+    the ``baseline_year``'s value), or a direction to keep (``direction``)."""
+
+    noun: ClassVar[str] = "target"
+    figure: Text = Field(description="every target needs its figure (an id of params/figures.yaml)")
+    goal: Text | None = Field(None, description="the goal whose chapter shows the figure (an id of goals)")
+    value: float | None = Field(None, ge=0, description="the value to reach by the target's year")
+    year: int | None = Field(None, ge=1900, le=2100, description="the year by which to reach the value")
+    baseline_year: int | None = Field(
+        None, ge=1900, le=2100, description="the year the target starts from (default: the report's first year with data)"
+    )
+    direction: Literal["up", "down"] | None = Field(None, description="the direction to keep: up or down")
+    note: Words | None = Field(None, description="a target's note (e.g. the decision that set it) in fi, sv and en")
+
+    @model_validator(mode="after")
+    def _value_or_direction(self) -> Target:
+        if self.direction is not None and (self.value is not None or self.year is not None):
+            raise ValueError("a target is a value by a year or a direction, not both; keep value and year, or direction")
+        if self.direction is None and (self.value is None or self.year is None):
+            raise ValueError("a target needs value and year (reach the value by the year), or direction (up or down)")
+        if self.direction is not None and self.baseline_year is not None:
+            raise ValueError("a direction compares each year with the year before; leave baseline_year out")
+        if self.year is not None and self.baseline_year is not None and self.baseline_year >= self.year:
+            raise ValueError(
+                f"baseline_year {self.baseline_year} is not before year {self.year}; a target starts before its year"
+            )
+        return self
+
+
+class TargetsFile(Model):
+    """``params/targets.yaml`` (optional): targets for figures of the report."""
+
+    targets: list[Target] = Field(description="the file needs the list of targets (it may be empty: [])")
 
 
 # --- workbook.yaml -------------------------------------------------------------------------------

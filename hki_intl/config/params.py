@@ -34,6 +34,8 @@ from hki_intl.config.models import (
     FiguresFile,
     ReportFile,
     StrategyFile,
+    Target,
+    TargetsFile,
     TextsFile,
 )
 from hki_intl.errors import UsageError
@@ -47,13 +49,16 @@ __all__ = [
     "Params",
     "Settings",
     "Strategy",
+    "Targets",
     "Texts",
+    "check_target_years",
     "explain",
     "first",
     "key_path",
     "load_params",
     "load_settings",
     "load_strategy",
+    "load_targets",
     "load_texts",
     "normalise_key",
     "params_error",
@@ -553,6 +558,93 @@ def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc
             yield ("figures", i, "label"), "a figure of the chapter's goal names the goal in its label with {goal}"
 
 
+# --- targets -------------------------------------------------------------------------------------
+
+TARGETS_FILE = "targets.yaml"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The targets of ``params/targets.yaml`` (optional: without the file there are none), each
+    with the goal whose chapter shows its figure."""
+
+    entries: tuple[Target, ...] = ()
+    goals: tuple[str, ...] = ()  # the goal of each entry, in the same order
+
+    def __iter__(self) -> Iterator[tuple[Target, str]]:
+        return iter(zip(self.entries, self.goals, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def of_goal(self, goal: str) -> list[Target]:
+        return [target for target, of in self if of == goal]
+
+
+def target_goal(target: Target, figure: Figure, strategy: Strategy) -> str | None:
+    """The goal whose chapter shows the target: its own ``goal``, else its figure's goal (a
+    figure of one goal), else the first goal that lists the figure among its headlines."""
+    if target.goal is not None:
+        return target.goal
+    if figure.scope in strategy.goals.ids:
+        return figure.scope
+    listing = [goal.id for goal in strategy.model.goals if any(h.id == figure.id for h in goal.headlines or [])]
+    return listing[0] if listing and figure.scope == "all" else None
+
+
+def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+    """Each target's figure is in the catalogue, its goal known (and the figure's, if the figure
+    is one goal's), and no figure of a goal has two targets."""
+    goals = strategy.goals.ids
+    seen: dict[tuple[str, str | None], int] = {}
+    for i, target in enumerate(model.targets):
+        figure = figures.by_id.get(target.figure)
+        if figure is None:
+            ids = list(figures.by_id)
+            yield (
+                ("targets", i, "figure"),
+                f"{target.figure!r} is not a figure of params/figures.yaml; use one of {', '.join(ids[:5])} …",
+            )
+            continue
+        if target.goal is not None and target.goal not in goals:
+            yield ("targets", i, "goal"), unknown_code(target.goal, "goals", goals)
+        elif target.goal is not None and figure.scope in goals and target.goal != figure.scope:
+            yield (
+                ("targets", i, "goal"),
+                f"{target.goal!r} is not the figure's goal; {target.figure} counts the goal {figure.scope} only",
+            )
+        elif target_goal(target, figure, strategy) is None:
+            why = "counts the chapter's goal" if figure.scope == "goal" else "is no goal's headline"
+            yield (
+                ("targets", i, "goal"),
+                f"missing; the figure {target.figure} {why}: name the goal whose chapter shows the "
+                f"target (one of {', '.join(goals)})",
+            )
+        key = (target.figure, target_goal(target, figure, strategy))
+        if key in seen:
+            yield (
+                ("targets", i, "figure"),
+                f"{target.figure!r} already has a target (targets[{seen[key]}]); give a figure one target",
+            )
+        seen.setdefault(key, i)
+
+
+def check_target_years(targets: Targets, first_year: int, params_dir: Path = PARAMS_DIR) -> None:
+    """A target year or baseline year before ``first_year`` (the first year the report reads)
+    cannot be judged: one line, exit 2."""
+    path = Path(params_dir) / TARGETS_FILE
+    for i, target in enumerate(targets.entries):
+        for key in ("year", "baseline_year"):
+            value = getattr(target, key)
+            if value is not None and value < first_year:
+                raise params_error(
+                    path,
+                    ("targets", i, key),
+                    f"{value} is before {first_year}, the first year the report reads",
+                    "choose a later year, or compare more years (compare_years in params/report.yaml)",
+                )
+
+
 # --- texts ---------------------------------------------------------------------------------------
 
 
@@ -662,6 +754,28 @@ def load_figures(params_dir: Path = PARAMS_DIR, strategy: Strategy | None = None
     return Figures(model)
 
 
+def load_targets(params_dir: Path = PARAMS_DIR, strategy: Strategy | None = None, figures: Figures | None = None) -> Targets:
+    """The targets of ``params/targets.yaml``, checked; none when the file is not there."""
+    path = Path(params_dir) / TARGETS_FILE
+    if not path.exists():
+        return Targets()
+    model = validated(path, TargetsFile, read_params_file(path))
+    strategy = strategy or load_strategy(params_dir)
+    figures = figures or load_figures(params_dir, strategy)
+    problem = first(targets_problems(model, figures, strategy))
+    if problem:
+        raise params_error(path, *problem)
+    return Targets(tuple(model.targets), tuple(str(target_goal(t, figures.get(t.figure), strategy)) for t in model.targets))
+
+
+def _check_targets(params_dir: Path, strategy: Strategy) -> None:
+    """The targets, checked also against the figures each goal's chapter computes (the report's
+    goals modules, imported here: they import this module)."""
+    from hki_intl.report.targets import check_targets
+
+    check_targets(strategy, load_targets(params_dir, strategy, load_figures(params_dir, strategy)), Path(params_dir))
+
+
 class Params(NamedTuple):
     """A params folder, every file of it checked."""
 
@@ -677,6 +791,6 @@ def load_params(params_dir: Path = PARAMS_DIR) -> Params:
     strategy = load_strategy(params_dir)
     settings = load_settings(params_dir)
     load_texts(LANGUAGES[0], params_dir)  # the whole file is checked, whichever language is asked for
-    load_figures(params_dir, strategy)
+    _check_targets(params_dir, strategy)
     use_words(params_dir, strategy)
     return Params(strategy, settings)

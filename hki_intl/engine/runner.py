@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hki_intl.config.params import Settings, Strategy, load_settings, load_strategy, load_texts
+from hki_intl.config.params import Settings, Strategy, check_target_years, load_settings, load_strategy, load_targets, load_texts
 from hki_intl.engine import swap
 from hki_intl.engine.assembly_stages import report_name, run_assembly
 from hki_intl.engine.intake_stage import IntakeOutcome, Log, run_intake
@@ -165,6 +165,7 @@ def _params(options: RunOptions) -> tuple[Settings, Strategy]:
         load_texts(lang, options.params_dir)
     _require_inputs(options.inputs, options.year)
     settings = load_settings(options.params_dir).with_overrides(year=options.year, language=options.languages[0])
+    check_target_years(load_targets(options.params_dir, strategy), settings.years[0], options.params_dir)
     return settings, strategy
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import jinja2
@@ -24,10 +24,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import Figures, Strategy, Texts, load_figures, load_strategy, load_texts
+from hki_intl.config.params import Figures, Strategy, Targets, Texts, load_figures, load_strategy, load_targets, load_texts
 from hki_intl.report.analysis import Headline
 from hki_intl.report.charts import render
 from hki_intl.report.formatting import Count, change, fmt_eur, fmt_number, fmt_percent
+
+if TYPE_CHECKING:
+    from hki_intl.report.targets import Assessment
 
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number starts with +, 00 or 0 (international and Finnish ways of writing one) and
@@ -68,6 +71,7 @@ class Report:
         self.strategy: Strategy = load_strategy(params_dir)
         self.t: Texts = load_texts(lang, params_dir)
         self.figures: Figures = load_figures(params_dir, self.strategy)
+        self.targets: Targets = load_targets(params_dir, self.strategy, self.figures)
 
     def figure_label(self, figure: str, goal: str | None = None) -> str:
         """A figure's label from the catalogue; a figure of a goal names the goal."""
@@ -133,9 +137,18 @@ class Report:
             previous=self.value(headline, "previous"),
         )
 
-    def headline_cards(self, headlines: Sequence[Headline], year: int, previous_year: int | None) -> str:
+    def headline_cards(
+        self,
+        headlines: Sequence[Headline],
+        year: int,
+        previous_year: int | None,
+        targets: Sequence[Assessment] = (),
+        compact: bool = False,
+    ) -> str:
         """One card per headline figure: its value, its label and, when there is a year to
-        compare with, the change."""
+        compare with, the change; and the figure's target with its verdict, if it has one
+        (``compact``: in one short line, for the summary's one page)."""
+        by_figure = {(a.figure, a.goal): a for a in targets}
         cards = []
         for h in headlines:
             rel = change(h.value, h.previous)
@@ -143,8 +156,57 @@ class Report:
             if previous_year is not None and rel is not None:
                 delta = self.t("card.change", change=self.percent(rel, signed=True), previous_year=previous_year)
             label = self.figure_label(h.id, h.goal)
-            cards.append({"id": h.id, "value": self.value(h), "label": label, "delta": delta, "year": year})
+            assessed = by_figure.get((h.id, h.goal))
+            target = verdict = None
+            if assessed is not None and compact:
+                verdict = self.verdict(assessed, self.target_text(assessed, short=True))
+            elif assessed is not None:
+                target, verdict = self.t("target.card", target=self.target_text(assessed)), self.verdict(assessed)
+            card: dict[str, Any] = {"id": h.id, "value": self.value(h), "label": label, "delta": delta, "year": year}
+            cards.append(card | {"target": target, "verdict": verdict})
         return _render("headline_cards", cards=cards)
+
+    # --- targets (params/targets.yaml) ------------------------------------------------------
+    def target_text(self, assessed: Assessment, short: bool = False) -> str:
+        """What the target asks: ``50,0 milj. € vuonna 2027`` (``short``: ``2027: 50,0 milj. €``),
+        or its direction (``kasvu``)."""
+        target = assessed.target
+        if target.direction is not None:
+            return self.t(f"target.{target.direction}")
+        amount = self.eur(target.value) if assessed.unit == "eur" else self.number(target.value)
+        return self.t("target.short" if short else "target.value", value=amount, year=target.year)
+
+    def verdict(self, assessed: Assessment, target: str | None = None) -> dict[str, str]:
+        """The verdict in words (with ``target``: and the target, in one line), and its symbol:
+        the words carry it, colour is never needed."""
+        key = assessed.verdict
+        text = self.t(f"target.verdict.{key}")
+        if target is not None:
+            text = self.t("target.compact", verdict=text, target=target)
+        return {"key": key, "text": text, "symbol": self.t(f"target.symbol.{key}")}
+
+    def targets_table(self, assessed: Sequence[Assessment], caption: str) -> str:
+        """The targets of a chapter: the figure, the target, this year's value (marked with its
+        figure), the verdict and the target's note."""
+        year = assessed[0].year if assessed else 0
+        headers = [self.t(f"target.table.{key}") for key in ("figure", "target")]
+        headers += [str(year), self.t("target.table.verdict"), self.t("target.table.note")]
+        rows = []
+        for a in assessed:
+            value = "–" if a.value is None else (self.eur(a.value) if a.unit == "eur" else self.number(a.value))
+            target = self.target_text(a)
+            rows.append(
+                {
+                    "label": self.figure_label(a.figure, a.goal),
+                    "target": target[:1].upper() + target[1:],
+                    "figure": a.figure,
+                    "year": a.year,
+                    "value": value,
+                    "verdict": self.verdict(a),
+                    "note": a.target.note[self.lang] if a.target.note is not None else "–",
+                }
+            )
+        return _render("targets_table", caption=caption, headers=headers, rows=rows)
 
     def table(
         self,

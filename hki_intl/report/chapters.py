@@ -26,6 +26,7 @@ from hki_intl.report.blocks import CONTENTS_HERE, Report, TableColumn, escape
 from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
 from hki_intl.report.formatting import change, fmt_date
 from hki_intl.report.scraps import read_headlines
+from hki_intl.report.targets import Assessment, assess
 from hki_intl.workbook.schema import SHEETS, STATUS_DATA, STATUS_EMPTY, STATUS_NIL
 
 
@@ -52,6 +53,14 @@ class Context:
     def compared_years(self) -> list[int]:
         """The years shown side by side in charts: those with data, up to the report year."""
         return sorted(int(y) for y in self.tables["submissions"]["year"].unique() if y <= self.year)
+
+    @cached_property
+    def targets(self) -> list[Assessment]:
+        """Every target of params/targets.yaml judged in the report year (none without the file)."""
+        return assess(self.tables, self.year, self.strategy, self.report.targets)
+
+    def targets_of(self, goal: str) -> list[Assessment]:
+        return [a for a in self.targets if a.goal == goal]
 
     def label(self, codelist: str, code: object) -> str:
         return self.report.label(codelist, code)
@@ -130,8 +139,35 @@ def goal_intro(ctx: Context, goal: str, figures: list[Headline]) -> str:
         rep.heading(title, 1, anchor=goal)
         + rep.heading(ctx.t("common.key_messages"), 2, anchor=f"{goal}-key-messages")
         + rep.bullets(goals.key_messages(ctx, goal, figures))
-        + rep.headline_cards(figures, ctx.year, ctx.previous_year)
+        + rep.headline_cards(figures, ctx.year, ctx.previous_year, ctx.targets_of(goal))
+        + goal_targets(ctx, goal)
     )
+
+
+def goal_targets(ctx: Context, goal: str) -> str:
+    """The goal's targets as a small table (each with its note), also those of figures that are
+    not a headline box; nothing when the goal has none."""
+    assessed = ctx.targets_of(goal)
+    return ctx.report.targets_table(assessed, ctx.t("target.table.caption", year=ctx.year)) if assessed else ""
+
+
+def summary_targets(ctx: Context, goal: str, shown: list[Headline]) -> str:
+    """The goal's targets whose figure has no box on the summary's page, in one short line."""
+    boxed = {h.id for h in shown}
+    rest = [a for a in ctx.targets_of(goal) if a.figure not in boxed]
+    if not rest:
+        return ""
+    rep = ctx.report
+    lines = [
+        ctx.t(
+            "target.summary_line",
+            label=rep.figure_label(a.figure, a.goal),
+            target=rep.target_text(a),
+            verdict=rep.verdict(a)["text"],
+        )
+        for a in rest
+    ]
+    return rep.paragraph("; ".join(lines) + ".")
 
 
 def years_text(ctx: Context) -> str:
@@ -384,7 +420,8 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
     for goal in ctx.strategy.goals.ids:
         figures = figures_by_goal.get(goal, [])[:SUMMARY_CARDS]
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 3, anchor=f"summary-figures-{goal}"))
-        parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year))
+        parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year, ctx.targets_of(goal), compact=True))
+        parts.append(summary_targets(ctx, goal, figures))
     # one page in print: the summary's own compact layout (publish/templates/pdf.css, .summary)
     return '<div class="summary">' + "".join(parts) + "</div>" + CONTENTS_HERE
 
@@ -759,12 +796,21 @@ def method(ctx: Context, report_date: dt.date) -> str:
         rep.heading(t("method.heading"), 1, anchor="method")
         + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
         + rep.paragraph(t("method.figures"))
+        + target_rule(ctx)
         + figure_definitions(ctx)
         + rep.paragraph(t("method.sources"))
         + rep.bullets(sources)
         + rep.paragraph(t("method.map"))
         + rep.paragraph(t("report.date", date=fmt_date(report_date, ctx.lang)))
     )
+
+
+def target_rule(ctx: Context) -> str:
+    """How targets are judged (with targets only: params/targets.yaml is optional)."""
+    if not ctx.targets:
+        return ""
+    rep, t = ctx.report, ctx.t
+    return rep.heading(t("method.targets.heading"), 2, anchor="targets-rule") + rep.paragraph(t("method.targets.rule"))
 
 
 def figure_definitions(ctx: Context) -> str:

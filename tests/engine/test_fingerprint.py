@@ -37,3 +37,19 @@ def test_the_code_fingerprint_leaves_out_the_example_generator(tmp_path, monkeyp
     assert of() == before
     (package / "report" / "analysis.py").write_text("# other figures\n")
     assert of() != before
+
+
+def test_the_targets_file_is_part_of_the_params_key(tmp_path):
+    """params/targets.yaml keys every stage like the other params files: a changed target
+    reruns the notebooks that judge it."""
+    import shutil
+
+    from hki_intl import PARAMS_DIR
+    from hki_intl.engine.fingerprint import params_fingerprint
+
+    folder = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, folder)
+    before = params_fingerprint(folder)
+    path = folder / "targets.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 190", "value: 200"), encoding="utf-8")
+    assert params_fingerprint(folder) != before
