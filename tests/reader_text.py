@@ -105,9 +105,11 @@ def sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(" ".join(text.split())) if s]
 
 
-def scan(units: list[str], lang: str) -> list[Found]:
-    """Every machine word in ``units`` (texts as the reader sees them), with its sentence."""
-    ids, words, allowed = code_ids(), vocabulary(lang), allowed_sentences(lang)
+def scan(units: list[str], lang: str, written: str = "") -> list[Found]:
+    """Every machine word in ``units`` (texts as the reader sees them), with its sentence.
+    ``written``: text a person wrote for the report (the analyst's words), whose words are words
+    of the language even where one is also an id ("design" in a Swedish commentary)."""
+    ids, words, allowed = code_ids(), vocabulary(lang) | set(WORD.findall(written)), allowed_sentences(lang)
     found: list[Found] = []
     for unit in units:
         for sentence in sentences(unit):

@@ -167,7 +167,11 @@ def test_a_renamed_goal_keeps_its_chapter_and_figures(example, tmp_path):
                 if column.get("example") == "competence":
                     column["example"] = "learning"
 
-    page = _run(root / "inputs", tmp_path / "report", _params(tmp_path, rename))
+    inputs = tmp_path / "inputs"  # the analyst names the renamed goal's part by its new id
+    shutil.copytree(root / "inputs", inputs)
+    for words in inputs.glob("*/analyst-*.md"):
+        words.write_text(words.read_text(encoding="utf-8").replace("\n## competence\n", "\n## learning\n"), encoding="utf-8")
+    page = _run(inputs, tmp_path / "report", _params(tmp_path, rename))
     assert '<h1 id="learning">' in page and '<h1 id="competence">' not in page
     before, after = _cards(original), _cards(page)
     assert after and after == before  # every figure the same, the renamed goal's included
