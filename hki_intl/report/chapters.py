@@ -20,7 +20,7 @@ from hki_intl.config.models import placeholders
 from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
-from hki_intl.report import goals
+from hki_intl.report import goals, highlights
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import CONTENTS_HERE, Report, TableColumn, escape
 from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
@@ -35,6 +35,7 @@ class Context:
     lang: str
     tables: Tables
     report: Report
+    data_dir: Path | None = None  # the run's data/ (the highlights' photos are there)
 
     @property
     def strategy(self):
@@ -86,7 +87,7 @@ def mask_tables(tables: Tables, report: Report) -> Tables:
 
 def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR) -> Context:
     report = Report(lang, Path(params_dir))
-    return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report)
+    return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report, Path(data_dir))
 
 
 class Chapter:
@@ -101,7 +102,7 @@ class Chapter:
         tables = read_tables(Path(data_dir))
         langs = [code.strip() for code in str(lang).split(",") if code.strip()]
         reports = [Report(code, Path(params_dir)) for code in langs]
-        self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r) for r in reports]
+        self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r, Path(data_dir)) for r in reports]
 
     @property
     def primary(self) -> Context:
@@ -370,9 +371,13 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
             else t("summary.intro_first", year=ctx.year)
         ),
     ]
+    featured = highlights.featured(ctx)
     for goal in ctx.strategy.goals.ids:
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 2, anchor=f"summary-{goal}"))
-        parts.append(rep.paragraph(" ".join(goal_sentences(ctx, goal, figures_by_goal.get(goal, [])))))
+        sentences = escape(" ".join(goal_sentences(ctx, goal, figures_by_goal.get(goal, []))))
+        if goal in featured:  # the goal's highlight of the year, linked to its story (rule: highlights.featured)
+            sentences += Markup(" ") + highlights.featured_line(ctx, featured[goal])
+        parts.append(rep.paragraph(sentences))
     changes = important_changes(ctx, figures_by_goal)
     if changes:
         parts += [rep.heading(t("summary.changes"), 2, anchor="summary-changes"), rep.bullets(changes)]
@@ -672,6 +677,7 @@ def organisation_parts(ctx: Context) -> str:
         parts.append(rep.table(profiles, columns, caption, year=ctx.year, category=["organisation"]))
     for org in orgs:
         parts.append(rep.heading(ctx.label("organisations", org), 2, anchor=f"org-{org}"))
+        parts.append(highlights.organisation_list(ctx, org))
         largest = an.largest_activities(ctx.tables, ctx.year, org)
         columns = [
             TableColumn("title", t("common.title"), ctx.text),
@@ -755,6 +761,8 @@ def method(ctx: Context, report_date: dt.date) -> str:
     return (
         rep.heading(t("method.heading"), 1, anchor="method")
         + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
+        + rep.paragraph(t("highlights.as_written"))
+        + rep.paragraph(t("highlights.featured_rule"))
         + rep.paragraph(t("method.figures"))
         + figure_definitions(ctx)
         + rep.paragraph(t("method.sources"))
