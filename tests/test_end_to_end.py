@@ -362,3 +362,30 @@ def test_goal_notebooks_glue_their_figures_for_the_summary(example):
     indicators = scraps["recognition"]["indicators"]
     stays = indicators[(indicators["indicator"] == "overnight_stays") & (indicators["value_year"] == 2025)]
     assert stays["value"].tolist() == [4_924_251]
+
+
+REPORT_BUDGET_MB = {"html": 4.0, "pdf": 3.0}  # as the README states: one offline file of sensible size
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_highlights_photos_are_embedded_without_metadata_within_the_size_budget(example, lang):
+    import base64
+    import io
+
+    from PIL import Image
+
+    root, _ = example
+    folder = root / "report"
+    for fmt, budget in REPORT_BUDGET_MB.items():
+        size = (folder / f"international-activities-{YEAR}-{lang}.{fmt}").stat().st_size
+        assert size <= budget * 1024 * 1024, f"{fmt}: {size / 1024 / 1024:.1f} MB"
+    page = (folder / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    photos = re.findall(r'<img src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', page)
+    assert len(photos) >= 9  # every organisation's photos of the year, each once
+    for data, alt in photos:
+        image = Image.open(io.BytesIO(base64.b64decode(data)))
+        assert alt.strip() and dict(image.getexif()) == {} and "exif" not in image.info
+    assert page.count('<article class="highlight"') == 21
+    assert page.count("#highlight-") >= 3 + 21  # the summary's featured ones and the organisations' lists link to them
+    if lang != "fi":  # a highlight not written in the report's language is the Finnish one, marked
+        assert re.search(r'<article class="highlight" id="highlight-[a-z_]+-\d+" lang="fi">', page)
