@@ -80,21 +80,23 @@ def _check_link(record: dict[str, Any], cells: _Cells) -> None:
 
 
 def _check_translations(record: dict[str, Any], cells: _Cells) -> None:
-    """A translation is shown only when its title and text are both given."""
+    """A translation is shown only when its title and text are both given: the one given alone is named."""
     for lang, language in LANGUAGE_NAMES.items():
         title, text = record.get(f"title_{lang}"), record.get(f"text_{lang}")
-        if bool(title) != bool(text):
-            missing = f"text_{lang}" if title else f"title_{lang}"
-            cells.at(
-                record["source_row"],
-                missing,
-                (
-                    f"the {language} {'title' if title else 'text'} is given without its {'text' if title else 'title'}, so "
-                    f"the {language} report shows the Finnish highlight; add the {language} "
-                    f"{'text' if title else 'title'}, or clear the other cell"
-                ),
-                WARNING,
-            )
+        if bool(title) == bool(text):
+            continue
+        given, missing = ("title", "text") if title else ("text", "title")
+        column = cells.columns.get(f"{missing}_{lang}")
+        where = f" in {cell_ref(record['source_row'], column)}" if column else ""
+        cells.at(
+            record["source_row"],
+            f"{given}_{lang}",
+            (
+                f"the {language} {given} is not shown without its {missing} ({_show(title or text)}), so the {language} "
+                f"report shows the Finnish highlight; add the {language} {missing}{where}, or clear this cell"
+            ),
+            WARNING,
+        )
 
 
 def _attach_photos(
@@ -116,8 +118,8 @@ def _attach_photos(
                     picture.column,
                     cell_ref(picture.row, picture.column),
                     (
-                        f"a picture is pasted on row {picture.row}, where there is no highlight, so it is not read; move it "
-                        f"onto the row of its highlight, or delete it"
+                        f"a picture is pasted where there is no highlight, so it is not read (a picture at "
+                        f"{cell_ref(picture.row, picture.column)}); move it onto the row of its highlight, or delete it"
                     ),
                     WARNING,
                 )
@@ -146,8 +148,8 @@ def _attach_photos(
                     row,
                     key,
                     (
-                        f"the {what} is given but the highlight has no photo ({_show(record[key])}), so it is not shown; "
-                        f"paste the photo on this row or name its file, or clear the cell"
+                        f"the {what} is not shown, as the highlight has no photo ({_show(record[key])}); paste the photo "
+                        f"on this row or name its file, or clear the cell"
                     ),
                     WARNING,
                 )
@@ -162,7 +164,12 @@ def _photo_of(
     if named:
         submission.photo_files.add(str(named).strip().casefold())
     if len(pasted) > 1:
-        cells.at(row, "photo", f"{len(pasted)} pictures are pasted on row {row}; keep one photo per highlight", fallback=anchor)
+        cells.at(
+            row,
+            "photo",
+            f"more than one picture is pasted on row {row} ({len(pasted)} pictures); keep one photo per highlight",
+            fallback=anchor,
+        )
         return None
     if pasted and named:
         cells.at(

@@ -68,7 +68,7 @@ def photo_file(folder: Path, name: str) -> Path:
     try:
         entries = {entry.name: entry for entry in os.scandir(folder)}
     except OSError as exc:
-        raise PhotoRefused(f"the workbook's folder cannot be read ({exc.strerror})") from None
+        raise PhotoRefused(f"the workbook's folder cannot be read ({exc.strerror}); ask the analyst to check it") from None
     entry = entries.get(bare) or next((e for n, e in sorted(entries.items()) if n.casefold() == bare.casefold()), None)
     if entry is None:
         nearby = sorted(n for n in entries if Path(n).suffix.lower() in PHOTO_SUFFIXES)
@@ -77,7 +77,7 @@ def photo_file(folder: Path, name: str) -> Path:
             f"the photo file {bare!r} is not beside the workbook ({seen}); send the photo with the workbook, or correct the name"
         )
     if entry.is_symlink() or not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
-        raise PhotoRefused(f"the photo file {bare!r} is a link or not a regular file; send the photo itself")
+        raise PhotoRefused(f"the photo file is a link or not a regular file ({bare!r}); send the photo itself")
     return Path(folder) / entry.name
 
 
@@ -97,7 +97,7 @@ def _check_size(size: int) -> None:
             f"the photo is too large ({size / MB:.0f} MB; at most {MAX_PHOTO_MB} MB); save it smaller, e.g. 2000 pixels wide"
         )
     if size == 0:
-        raise PhotoRefused(f"the photo file is empty; {SAVE_AS_JPEG} again")
+        raise PhotoRefused(f"the photo file is empty (0 bytes); {SAVE_AS_JPEG} again")
 
 
 def clean_photo(data: bytes) -> Photo:

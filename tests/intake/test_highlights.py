@@ -178,8 +178,8 @@ def test_a_picture_off_the_highlights_rows_is_named(tmp_path):
     edit = paste(9, photo_bytes((200, 100), "PNG", gps=False), cell="H9")
     _submission, problems = problems_of(write(tmp_path, [highlight()], edit=edit))
     assert problems == [
-        "Nostot!H9: warning: a picture is pasted on row 9, where there is no highlight, so it is not read; move it onto "
-        "the row of its highlight, or delete it"
+        "Nostot!H9: warning: a picture is pasted where there is no highlight, so it is not read (a picture at H9); move "
+        "it onto the row of its highlight, or delete it"
     ]
 
 
@@ -238,7 +238,7 @@ def test_a_photo_file_that_is_a_link_is_refused(tmp_path):
     (path.parent / "kuva.jpg").symlink_to(target)
     _submission, problems = problems_of(path)
     assert problems == [
-        "Nostot!F2: the photo file 'kuva.jpg': the photo file 'kuva.jpg' is a link or not a regular file; send the photo itself"
+        "Nostot!F2: the photo file 'kuva.jpg': the photo file is a link or not a regular file ('kuva.jpg'); send the photo itself"
     ]
 
 
