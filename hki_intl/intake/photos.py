@@ -126,7 +126,12 @@ def clean_photo(data: bytes) -> Photo:
                 pixels = _flattened(upright)
         except PhotoRefused:
             raise
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRefused(
+                f"the photo declares far too many pixels (more than {MAX_PIXELS // 1_000_000} megapixels: it may be a "
+                f"'decompression bomb'); {SAVE_AS_JPEG}, e.g. 2000 pixels wide"
+            ) from None
+        except UnidentifiedImageError:
             raise PhotoRefused(f"the file is not a photo that can be read (not a JPEG or PNG image); {SAVE_AS_JPEG}") from None
         except Exception as exc:  # a damaged or truncated image fails in varied ways while decoding
             raise PhotoRefused(f"the photo is damaged and cannot be read ({type(exc).__name__}); {SAVE_AS_JPEG} again") from None

@@ -195,7 +195,7 @@ def test_a_photo_without_alternative_text_is_a_problem_at_its_cell(tmp_path):
     ("data", "message"),
     [
         (b"this is not a photo at all", "is not a photo that can be read (not a JPEG or PNG image)"),
-        (bomb_png(), "is not a photo that can be read (not a JPEG or PNG image)"),
+        (bomb_png(), "declares far too many pixels (more than 40 megapixels: it may be a 'decompression bomb')"),
         (bomb_png(9000, 9000), "has too many pixels (9000 × 9000; at most 40 megapixels)"),
         (photo_bytes(fmt="GIF", gps=False), "is not a photo that can be read (not a JPEG or PNG image)"),
         (photo_bytes()[:2000], "is damaged and cannot be read"),
@@ -213,6 +213,25 @@ def test_a_pasted_decompression_bomb_is_refused_at_its_row(tmp_path):
     edit = paste(2, bomb_png(9000, 9000))
     _submission, problems = problems_of(write(tmp_path, [highlight(photo_alt="Kuva.")], edit=edit))
     assert len(problems) == 1 and problems[0].startswith("Nostot!F2: the picture pasted on row 2: the photo has too many pixels")
+
+
+def test_the_feedback_copy_of_a_workbook_with_a_pasted_bomb_is_written_without_its_pictures(tmp_path):
+    import zipfile
+
+    from hki_intl.workbook.feedback import annotated_workbook
+
+    path = write(tmp_path, [highlight(photo_alt="K.")], edit=paste(2, bomb_png(1, 1)))
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[next(name for name in parts if name.startswith("xl/media/"))] = bomb_png()  # 10 000 megapixels
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    _submission, problems = problems_of(path)
+    assert len(problems) == 1 and "declares far too many pixels" in problems[0]
+    _submission, found = read_submission(path, YEAR, STRATEGY, SETTINGS)
+    copy = annotated_workbook(path, found)
+    assert copy["Nostot"]._images == [] and copy["Nostot"]["F2"].comment is not None
 
 
 def test_a_photo_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
