@@ -371,13 +371,9 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
             else t("summary.intro_first", year=ctx.year)
         ),
     ]
-    featured = highlights.featured(ctx)
     for goal in ctx.strategy.goals.ids:
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 2, anchor=f"summary-{goal}"))
-        sentences = escape(" ".join(goal_sentences(ctx, goal, figures_by_goal.get(goal, []))))
-        if goal in featured:  # the goal's highlight of the year, linked to its story (rule: highlights.featured)
-            sentences += Markup(" ") + highlights.featured_line(ctx, featured[goal])
-        parts.append(rep.paragraph(sentences))
+        parts.append(rep.paragraph(" ".join(goal_sentences(ctx, goal, figures_by_goal.get(goal, [])))))
     changes = important_changes(ctx, figures_by_goal)
     if changes:
         parts += [rep.heading(t("summary.changes"), 2, anchor="summary-changes"), rep.bullets(changes)]
@@ -387,8 +383,9 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
         figures = figures_by_goal.get(goal, [])[:SUMMARY_CARDS]
         parts.append(rep.heading(ctx.strategy.goals.label(goal, ctx.lang), 3, anchor=f"summary-figures-{goal}"))
         parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year))
-    # one page in print: the summary's own compact layout (publish/templates/pdf.css, .summary)
-    return '<div class="summary">' + "".join(parts) + "</div>" + CONTENTS_HERE
+    # one page in print: the summary's own compact layout (publish/templates/pdf.css, .summary);
+    # its featured highlights follow on the next page (on the summary's page they did not fit)
+    return '<div class="summary">' + "".join(parts) + "</div>" + highlights.featured_block(ctx) + CONTENTS_HERE
 
 
 def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:

@@ -135,10 +135,7 @@ def featured_line(ctx: Context, row: Any) -> Markup:
     from hki_intl.report.blocks import escape
 
     organisation = escape(ctx.label("organisations", row["organisation"]))
-    return Markup(
-        f'{escape(ctx.t("highlights.featured"))}: <a href="#{anchor(row)}"{attribute}>{escape(ctx.text(title))}</a> '
-        f"({organisation})."
-    )
+    return Markup(f'<a href="#{anchor(row)}"{attribute}>{escape(ctx.text(title))}</a> ({organisation})')
 
 
 def organisation_list(ctx: Context, organisation: str) -> str:
@@ -156,3 +153,29 @@ def organisation_list(ctx: Context, organisation: str) -> str:
         goal = escape(ctx.strategy.goals.label(row["goal"], ctx.lang))
         items.append(f'<li><a href="#{anchor(row)}"{attribute}>{escape(ctx.text(title))}</a> ({goal})</li>')
     return f'<p>{escape(ctx.t("highlights.organisation"))}</p><ul class="highlight-list">{"".join(items)}</ul>'
+
+
+def featured_block(ctx: Context) -> str:
+    """The executive summary's featured highlights, one per goal by the stated rule, each linked
+    to its story; after the summary's page (in print the summary keeps to one page)."""
+    chosen = featured(ctx)
+    if not chosen:
+        return ""
+    rep, t = ctx.report, ctx.t
+    items = [
+        Markup(f"<strong>{_escape(ctx.strategy.goals.label(goal, ctx.lang))}</strong>: ") + featured_line(ctx, row)
+        for goal, row in chosen.items()
+    ]
+    return (
+        '<div class="featured">'
+        + rep.heading(t("highlights.featured_heading", year=ctx.year), 2, anchor="summary-highlights")
+        + rep.paragraph(t("highlights.featured_rule"))
+        + rep.bullets(items)
+        + "</div>"
+    )
+
+
+def _escape(text: str) -> Markup:
+    from hki_intl.report.blocks import escape
+
+    return escape(text)

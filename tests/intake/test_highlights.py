@@ -329,8 +329,8 @@ def test_the_summary_features_one_highlight_per_goal_by_its_rule(report_data):
     chosen = highlights.featured(ctx)
     assert list(chosen) == ["competence"]  # the one with a photo comes first
     assert chosen["competence"]["photo_image"] == "photos/education-2025-2.jpg"
-    line = highlights.featured_line(ctx, chosen["competence"])
-    assert 'href="#highlight-education-2" lang="fi"' in line
+    block = highlights.featured_block(ctx)
+    assert 'href="#highlight-education-2" lang="fi"' in block and block.count("<li>") == 1
 
 
 def test_an_organisations_part_lists_its_highlights(report_data):
