@@ -92,8 +92,8 @@ def _check_translations(record: dict[str, Any], cells: _Cells) -> None:
             record["source_row"],
             f"{given}_{lang}",
             (
-                f"the {language} {given} is not shown without its {missing} ({_show(title or text)}), so the {language} "
-                f"report shows the Finnish highlight; add the {language} {missing}{where}, or clear this cell"
+                f"the {language} {given} is not shown without its {missing}: the {language} report shows the Finnish "
+                f"highlight ({_show(title or text)}); add the {language} {missing}{where}, or clear this cell"
             ),
             WARNING,
         )
