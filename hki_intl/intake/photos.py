@@ -103,9 +103,21 @@ def _check_size(size: int) -> None:
 def clean_photo(data: bytes) -> Photo:
     """``data`` checked and re-encoded for the report (see the module docstring); raises
     :class:`PhotoRefused` with the reason."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageFile
 
     _check_size(len(data))
+    # WeasyPrint, once imported, lets Pillow pad a truncated image with grey: a photo cut short
+    # is refused here, whatever else the process has imported.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _cleaned(data)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
+def _cleaned(data: bytes) -> Photo:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -209,6 +209,16 @@ def test_a_fake_or_oversized_photo_is_refused_at_its_cell(tmp_path, data, messag
     assert message in problems[0]
 
 
+def test_a_truncated_photo_is_refused_also_after_weasyprint_was_imported(tmp_path):
+    import weasyprint  # noqa: F401  (it sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process)
+    from PIL import ImageFile
+
+    rows = [highlight(photo="kuva.jpg", photo_alt="Kuva.")]
+    _submission, problems = problems_of(write(tmp_path, rows, {"kuva.jpg": photo_bytes()[:2000]}))
+    assert len(problems) == 1 and "is damaged and cannot be read" in problems[0]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # put back as it was
+
+
 def test_a_pasted_decompression_bomb_is_refused_at_its_row(tmp_path):
     edit = paste(2, bomb_png(9000, 9000))
     _submission, problems = problems_of(write(tmp_path, [highlight(photo_alt="Kuva.")], edit=edit))
