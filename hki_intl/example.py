@@ -14,6 +14,11 @@ Some rule breaches are planted on purpose, so that the report has findings to sh
   joint activity;
 - ``social_health`` sends nothing in 2024 (an organisation that did not submit).
 
+Each organisation tells two or three highlights a year (the sheet *Nostot*), in Finnish, some
+also in Swedish or English. Their photos are drawn here (no download): some pasted on the
+highlight's row, some saved as files beside the workbook; they carry camera EXIF tags, an
+artist's name and, most of them, a GPS position, so that the intake's stripping is exercised.
+
 Indicator rows are the real public figures of the domain description, never invented.
 All free text is Finnish data (the contributors write in Finnish); identifiers are English.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import io
 import math
 import random
 import zlib
@@ -29,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from openpyxl.utils import get_column_letter
 
 from hki_intl.config.params import LANGUAGES, Strategy
 from hki_intl.example_analyst import analyst_files
@@ -1409,17 +1417,26 @@ def build_example(strategy: Strategy, years: list[int], out_dir: Path, lang: str
     (:mod:`hki_intl.ledger`): the examples are for editing, and an edited one is kept."""
     planned = [(year, org) for year in years for org in submitting_organisations(strategy, year)]
     words = analyst_files(strategy, years, Path(out_dir))  # the analyst's texts beside the workbooks
+    photos = {
+        template_path(Path(out_dir), year, org).parent / photo_name(org, year, index): (org, year, index)
+        for year, org in planned
+        for index, item in highlights_of(org, year)
+        if item.photo == "file"
+    }
     ledger = Ledger.open(out_dir, "--out")
-    ledger.check([*(template_path(Path(out_dir), year, org) for year, org in planned), *(path for path, _ in words)])
+    ledger.check([*(template_path(Path(out_dir), year, org) for year, org in planned), *photos, *(path for path, _ in words)])
     paths: list[Path] = []
     for year, org in planned:
         profile = PROFILES.get(org, DEFAULT_PROFILE)
         workbook = build_workbook(
             strategy, org, year, lang, records=build_records(strategy, org, year, lang), contact_role=profile.contact_role
         )
+        add_pasted_photos(workbook, org, year)
         paths.append(ledger.write(template_path(Path(out_dir), year, org), workbook_bytes(workbook)))
     for path, data in words:
         ledger.write(path, data)
+    for path, (org, year, index) in photos.items():  # photo files beside the workbooks, with a GPS position
+        ledger.write(path, example_photo(org, year, index, gps=True))
     return paths
 
 
@@ -1439,6 +1456,7 @@ def build_records(strategy: Strategy, org: str, year: int, lang: str = "fi") -> 
         "Näkyvyys": _media(strategy, org, year, profile),
         "Kumppanuudet": _partnerships(strategy, org, year, lang, profile, pool),
         "Mittarit": _indicators(strategy, org, year),
+        "Nostot": _highlights(org, year),
     }
 
 
@@ -1924,3 +1942,418 @@ def _indicators(strategy: Strategy, org: str, year: int) -> list[Record]:
         for indicator, value_year, value, source, note in INDICATOR_VALUES
         if value_year <= year and indicator in known and org == (economic if indicator in ECONOMIC_INDICATORS else main)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Highlights (the sheet Nostot) and their photos
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One highlight an organisation tells in its own words (Finnish; some also in sv or en)."""
+
+    goal: str
+    focus: str
+    title: str
+    text: str
+    alt: str
+    photo: str | None = "file"  # file (beside the workbook, with EXIF and GPS) | pasted | None
+    link: str | None = None
+    sv: tuple[str, str] | None = None  # (title, text)
+    en: tuple[str, str] | None = None
+
+
+HIGHLIGHTS: dict[str, tuple[Highlight, ...]] = {
+    "cityexec_international": (
+        Highlight(
+            "influence",
+            "climate",
+            "Helsinki Eurocitiesin ilmastotyön kärjessä",
+            "Helsinki johti Eurocitiesin ilmastoryhmän keväällä laatimaa kannanottoa EU:n rakennusten "
+            "energiatehokkuussääntöihin. Kannanotto esiteltiin komissiolle Brysselissä, ja sen ehdotus kaupunkien "
+            "omista rahoitusmalleista päätyi neuvotteluihin.",
+            "Kaupunkien edustajat istuvat pyöreän pöydän ääressä kokoussalissa.",
+            "pasted",
+            "https://eurocities.eu",
+            sv=(
+                "Helsingfors i spetsen för Eurocities klimatarbete",
+                "Helsingfors ledde Eurocities klimatgrupps ställningstagande om EU:s regler för byggnaders energieffektivitet. "
+                "Förslaget om städernas egna finansieringsmodeller togs upp i förhandlingarna.",
+            ),
+            en=(
+                "Helsinki leads Eurocities' climate work",
+                "Helsinki led the Eurocities climate group's statement on the EU's energy-performance rules for buildings. "
+                "Its proposal for cities' own financing models made it into the negotiations.",
+            ),
+        ),
+        Highlight(
+            "influence",
+            "smart_city",
+            "Tallinnan kanssa yhteinen tekoälyn eettinen ohjeistus",
+            "Helsinki ja Tallinna laativat yhdessä ohjeet tekoälyn käytöstä kaupunkien asiakaspalvelussa. Ohjeistusta "
+            "kommentoi kymmenen eurooppalaista kaupunkia, ja se julkaistiin molempien kaupunkien verkkosivuilla.",
+            "Kaksi asiantuntijaa esittelee kaavioita näytöllä.",
+            "file",
+            sv=(
+                "Gemensamma etiska riktlinjer för AI med Tallinn",
+                "Helsingfors och Tallinn tog fram riktlinjer för AI i städernas kundtjänst. "
+                "Tio europeiska städer kommenterade dem.",
+            ),
+        ),
+        Highlight(
+            "competence",
+            "inclusion",
+            "Pohjoismaiden pääkaupungit vertasivat kotoutumisen palveluja",
+            "Kaupunginkanslia kokosi Pohjoismaiden pääkaupunkien asiantuntijat vertailemaan kotoutumisen palveluja. "
+            "Vertailusta syntyi kolme kehitysehdotusta, joista yksi otetaan käyttöön Helsingin palvelupisteissä.",
+            "Työpajan osallistujia post-it-lappujen täyttämän seinän edessä.",
+            None,
+        ),
+    ),
+    "cityexec_communications": (
+        Highlight(
+            "recognition",
+            "culture",
+            "Helsinki kansainvälisessä mediassa kesän tapahtumien kautta",
+            "Kesän kaupunkitapahtumista kirjoitettiin yli sata juttua ulkomaisessa mediassa. Viestintä kutsui "
+            "toimittajia Saksasta, Ranskasta ja Japanista tutustumaan kaupunkiin paikallisten oppaiden kanssa.",
+            "Ulkomaisia toimittajia kävelykierroksella Helsingin rannassa.",
+            "file",
+            "https://www.myhelsinki.fi",
+            en=(
+                "Helsinki in the international media through its summer events",
+                "More than a hundred stories on the city's summer events appeared in the foreign media. Communications "
+                "invited journalists from Germany, France and Japan to see the city with local guides.",
+            ),
+        ),
+        Highlight(
+            "recognition",
+            "design",
+            "Designviikon kansainvälinen mediaohjelma",
+            "Designviikolle järjestettiin kansainvälisen median ohjelma yhdessä Helsinki Partnersin kanssa. "
+            "Vieraat tapasivat suunnittelijoita ja kaupungin arkkitehteja.",
+            "Näyttelytila, jossa on valaisimia ja huonekaluja.",
+            "pasted",
+        ),
+        Highlight(
+            "recognition",
+            "smart_city",
+            "Kaupungin englanninkielinen uutiskirje kasvoi",
+            "Kaupungin englanninkielisen uutiskirjeen tilaajamäärä kasvoi vuoden aikana selvästi. Suosituimmat jutut "
+            "kertoivat kaupungin digitaalisista palveluista.",
+            "",
+            None,
+        ),
+    ),
+    "cityexec_economic": (
+        Highlight(
+            "recognition",
+            "innovation",
+            "Kansainväliset osaajat löysivät Helsingin",
+            "Elinkeino-osaston Talent Boost -ohjelma toi kaupunkiin kansainvälisiä osaajia yhteistyössä yritysten "
+            "kanssa. Rekrytointitilaisuuksissa oli mukana yli 40 yritystä.",
+            "Ihmisiä messuosastojen välissä rekrytointitapahtumassa.",
+            "file",
+            "https://www.hel.fi",
+            sv=(
+                "Internationella talanger hittade Helsingfors",
+                "Näringslivsavdelningens program Talent Boost lockade internationella talanger i samarbete med företag.",
+            ),
+            en=(
+                "International talent found Helsinki",
+                "The Economic Development department's Talent Boost programme attracted international talent together "
+                "with companies. More than 40 companies took part in its recruitment events.",
+            ),
+        ),
+        Highlight(
+            "competence",
+            "innovation",
+            "Yrityspalvelut oppivat Amsterdamista",
+            "Yrityspalvelujen tiimi tutustui Amsterdamin kasvuyrityspalveluihin. Opit otettiin käyttöön uusien "
+            "yrittäjien neuvonnassa.",
+            "Kaksi ihmistä keskustelee toimistossa kannettavan tietokoneen ääressä.",
+            "pasted",
+        ),
+    ),
+    "education": (
+        Highlight(
+            "competence",
+            "education",
+            "Opettajat oppivat Singaporen kouluista",
+            "Kolmekymmentä helsinkiläistä opettajaa tutustui Singaporen kouluihin ja matematiikan opetukseen. "
+            "Syksyllä opit jaettiin kaikille peruskouluille järjestetyssä koulutuksessa.",
+            "Opettajia luokkahuoneessa tutustumassa oppilaiden töihin.",
+            "file",
+            en=(
+                "Teachers learned from Singapore's schools",
+                "Thirty Helsinki teachers visited Singapore's schools to see how mathematics is taught there. In the "
+                "autumn they shared what they learned with every comprehensive school.",
+            ),
+        ),
+        Highlight(
+            "recognition",
+            "education",
+            "Helsinkiläistä varhaiskasvatusta vietiin Japaniin",
+            "Kasvatuksen ja koulutuksen toimiala koulutti japanilaisia varhaiskasvattajia leikkiin perustuvassa "
+            "pedagogiikassa. Yhteistyö jatkuu ensi vuonna kahden uuden kaupungin kanssa.",
+            "Lapsia leikkimässä päiväkodin pihalla.",
+            "pasted",
+            sv=(
+                "Helsingforsisk småbarnspedagogik till Japan",
+                "Sektorn för fostran och utbildning utbildade japanska pedagoger i lekbaserad pedagogik.",
+            ),
+        ),
+        Highlight(
+            "competence",
+            "inclusion",
+            "EU-hanke tukee maahan muuttaneiden nuorten opintoja",
+            "Erasmus+-hankkeessa kehitettiin kolmen kaupungin kanssa malli, jolla maahan muuttaneet nuoret "
+            "pääsevät nopeammin ammatillisiin opintoihin.",
+            "Nuoria opiskelemassa kirjaston lukusalissa.",
+            None,
+        ),
+    ),
+    "urban_environment": (
+        Highlight(
+            "competence",
+            "mobility",
+            "Raitiotieratkaisuja haettiin Wienistä",
+            "Kaupunkiympäristön toimiala vertaili Wienin kanssa raitioteiden rakentamisen aikatauluja ja kustannuksia. "
+            "Vertailu auttoi Helsinkiä suunnittelemaan seuraavia raitiotiehankkeitaan.",
+            "Raitiovaunu kaupungin kadulla iltapäivän valossa.",
+            "file",
+            "https://www.hel.fi/fi/kaupunkiymparisto-ja-liikenne",
+            en=(
+                "Tramway solutions from Vienna",
+                "The Urban Environment division compared tramway construction schedules and costs with Vienna, which "
+                "helped Helsinki plan its next tramway projects.",
+            ),
+        ),
+        Highlight(
+            "influence",
+            "climate",
+            "Helsinki mukana C40:n lämmitystyöryhmässä",
+            "Helsinki jakoi C40-verkostossa kokemuksiaan kivihiilestä luopumisesta kaukolämmössä. Työryhmän suositukset "
+            "julkaistiin syksyllä.",
+            "Kaukolämpövoimalan piippu ja merimaisema.",
+            "pasted",
+            sv=(
+                "Helsingfors med i C40:s arbetsgrupp för uppvärmning",
+                "Helsingfors delade i nätverket C40 sina erfarenheter av att avveckla kolet i fjärrvärmen.",
+            ),
+        ),
+    ),
+    "culture_leisure": (
+        Highlight(
+            "recognition",
+            "culture",
+            "Helsingin kirjastot kansainvälisessä valokeilassa",
+            "Oodin ja lähikirjastojen toimintaan tutustui vuoden aikana vierailijoita yli 30 maasta. Kirjastot "
+            "esittelivät mallejaan myös kansainvälisessä kirjastokonferenssissa.",
+            "Kirjaston valoisa lukusali ja kirjahyllyjä.",
+            "file",
+            "https://www.oodihelsinki.fi",
+            sv=(
+                "Helsingfors bibliotek i internationellt rampljus",
+                "Besökare från över 30 länder bekantade sig med Ode och närbiblioteken under året.",
+            ),
+            en=(
+                "Helsinki's libraries in the international spotlight",
+                "Visitors from more than 30 countries came to see Oodi and the local libraries during the year.",
+            ),
+        ),
+        Highlight(
+            "competence",
+            "culture",
+            "Nuorisotyön vaihto Tukholman kanssa",
+            "Nuorisopalvelut ja Tukholman kaupunki vaihtoivat kokemuksia nuorten osallisuudesta. Kymmenen nuorta "
+            "osallistui vaihtoon ja esitteli tulokset nuorisovaltuustolle.",
+            "Nuoria ryhmätyössä nuorisotalolla.",
+            None,
+        ),
+    ),
+    "social_health": (
+        Highlight(
+            "competence",
+            "inclusion",
+            "Asunto ensin -mallia esiteltiin Euroopan kaupungeille",
+            "Sosiaali-, terveys- ja pelastustoimiala esitteli Asunto ensin -mallia kuudelle eurooppalaiselle "
+            "kaupungille. Vierailijat tutustuivat tuettuun asumiseen ja palveluohjaukseen.",
+            "Kerrostalo ja sen pihapiiri kesällä.",
+            "file",
+            en=(
+                "Housing First presented to European cities",
+                "The Social Services, Health Care and Rescue Services division presented the Housing First model to "
+                "six European cities.",
+            ),
+        ),
+        Highlight(
+            "competence",
+            "smart_city",
+            "Pelastuslaitos harjoitteli Tallinnan kanssa",
+            "Pelastuslaitos harjoitteli Tallinnan kanssa suuronnettomuutta satamassa. Harjoitus paransi viestintää "
+            "kahden kaupungin välillä.",
+            "Pelastusajoneuvoja satamassa harjoituksen aikana.",
+            "pasted",
+        ),
+    ),
+    "helsinki_partners": (
+        Highlight(
+            "recognition",
+            "innovation",
+            "Slush toi sijoittajat Helsinkiin",
+            "Helsinki Partners järjesti Slushin yhteydessä sijoittajaohjelman, johon osallistui sijoittajia yli "
+            "kahdestakymmenestä maasta. Ohjelman jälkeen kolme yritystä avasi toimiston Helsinkiin.",
+            "Tapahtumayleisöä suuressa hallissa valojen alla.",
+            "file",
+            "https://www.helsinkipartners.com",
+            sv=(
+                "Slush förde investerare till Helsingfors",
+                "Helsinki Partners ordnade ett investerarprogram i samband med Slush. Tre företag öppnade kontor i Helsingfors.",
+            ),
+            en=(
+                "Slush brought investors to Helsinki",
+                "Helsinki Partners ran an investor programme at Slush with investors from more than twenty countries. "
+                "Three companies opened an office in Helsinki afterwards.",
+            ),
+        ),
+        Highlight(
+            "recognition",
+            "culture",
+            "Kestävän matkailun kampanja Saksassa",
+            "Helsinki Partners markkinoi Helsinkiä kestävän matkailun kohteena Saksassa. Kampanja kohdistui "
+            "pidempään viipyviin matkailijoihin.",
+            "Rantakatu ja kahvila kesäpäivänä.",
+            "pasted",
+        ),
+    ),
+    "forum_virium": (
+        Highlight(
+            "competence",
+            "smart_city",
+            "Digitaalinen kaksonen kiinnosti Eurooppaa",
+            "Forum Virium Helsinki esitteli Helsingin digitaalista kaksosta EU-hankkeen kumppaneille. Malli auttaa "
+            "arvioimaan rakennusten energiankulutusta.",
+            "Kaupungin kolmiulotteinen malli tietokoneen näytöllä.",
+            "file",
+            "https://forumvirium.fi",
+            en=(
+                "Helsinki's digital twin drew European interest",
+                "Forum Virium Helsinki presented Helsinki's digital twin to its EU project partners. The model helps "
+                "estimate the energy use of buildings.",
+            ),
+        ),
+        Highlight(
+            "influence",
+            "mobility",
+            "Robottibussit testissä kolmen kaupungin kanssa",
+            "Forum Virium Helsinki testasi robottibusseja yhdessä kolmen eurooppalaisen kaupungin kanssa. "
+            "Tulokset esiteltiin EU:n liikennepolitiikan valmistelijoille.",
+            "Pieni sähköinen robottibussi pysäkillä.",
+            "pasted",
+        ),
+    ),
+}
+#: Colours the example photos are drawn in (Helsinki Design System): sky, sea, land, accent.
+PHOTO_PALETTES = (
+    ("#9fc9eb", "#0072c6", "#009246", "#ffc61e"),
+    ("#f5a3c7", "#0000bf", "#c2a251", "#fd4f00"),
+    ("#ffe977", "#00d7a7", "#bd2719", "#0072c6"),
+    ("#dedfe1", "#009246", "#0000bf", "#ffc61e"),
+)
+#: Where the example photos say they were taken (the GPS tags the intake must strip): Helsinki.
+PHOTO_GPS = {1: "N", 2: (60.0, 10.0, 12.5), 3: "E", 4: (24.0, 56.0, 30.0)}
+
+
+def highlights_of(org: str, year: int) -> list[tuple[int, Highlight]]:
+    """The organisation's highlights of ``year`` (its index and the highlight): all of them in
+    BASE_YEAR + 1, two of them, in turn, in the other years."""
+    items = HIGHLIGHTS.get(org, ())
+    if not items:
+        return []
+    if year == BASE_YEAR + 1 or len(items) < 3:
+        return list(enumerate(items))
+    start = year % len(items)
+    return [(i % len(items), items[i % len(items)]) for i in range(start, start + 2)]
+
+
+def photo_name(org: str, year: int, index: int) -> str:
+    """The file name of an example photo beside the workbook."""
+    return f"{org}-nosto{index + 1}-{year}.jpg"
+
+
+def _highlights(org: str, year: int) -> list[Record]:
+    records = []
+    for index, item in highlights_of(org, year):
+        record: Record = {"title": item.title, "text": item.text, "goal": item.goal, "focus_area": item.focus}
+        record |= {"link": item.link, "photo": photo_name(org, year, index) if item.photo == "file" else None}
+        if item.photo:
+            record |= {"photo_alt": item.alt, "photo_credit": "Helsingin kaupunki"}
+        for lang, translation in (("sv", item.sv), ("en", item.en)):
+            if translation:
+                record |= {f"title_{lang}": translation[0], f"text_{lang}": translation[1]}
+        records.append(record)
+    return records
+
+
+def example_photo(org: str, year: int, index: int, gps: bool) -> bytes:
+    """A landscape the generator draws itself (no download): sky, sun, sea, a shore with
+    buildings, in a palette of the organisation; a JPEG with camera EXIF tags and, if ``gps``,
+    a GPS position, so that the intake's stripping is exercised."""
+    from PIL import Image, ImageDraw
+
+    rng = _rng("photo", org, year, index)
+    sky, sea, land, accent = PHOTO_PALETTES[zlib.crc32(org.encode()) % len(PHOTO_PALETTES)]
+    width, height = 1600, 1067
+    image = Image.new("RGB", (width, height), sky)
+    draw = ImageDraw.Draw(image)
+    horizon = int(height * rng.uniform(0.5, 0.62))
+    for y in range(horizon):  # the sky lightens towards the horizon
+        shade = int(60 * y / horizon)
+        draw.line([(0, y), (width, y)], fill=_lighter(sky, shade))
+    sun = (rng.randint(200, width - 200), rng.randint(120, horizon - 150))
+    draw.ellipse([sun[0] - 90, sun[1] - 90, sun[0] + 90, sun[1] + 90], fill=accent)
+    draw.rectangle([0, horizon, width, height], fill=sea)
+    x = 0
+    while x < width:  # the shore's buildings
+        w, h = rng.randint(60, 180), rng.randint(80, 320)
+        draw.rectangle([x, horizon - h, x + w, horizon + 20], fill=land, outline="#1a1a1a", width=3)
+        for wy in range(horizon - h + 20, horizon - 10, 40):
+            for wx in range(x + 12, x + w - 20, 36):
+                draw.rectangle([wx, wy, wx + 16, wy + 20], fill=_lighter(accent, 40))
+        x += w + rng.randint(10, 60)
+    for _ in range(14):  # waves
+        y = rng.randint(horizon + 40, height - 20)
+        x0 = rng.randint(0, width - 200)
+        draw.arc([x0, y, x0 + 200, y + 30], 200, 340, fill="white", width=4)
+    exif = Image.Exif()
+    exif[0x010F] = "Esimerkkikamera Oy"  # Make
+    exif[0x0110] = "Malli X100"  # Model
+    exif[0x0132] = f"{year}:06:12 10:24:00"  # DateTime
+    exif[0x013B] = "Matti Meikäläinen"  # Artist: personal data that must not reach the report
+    if gps:
+        exif[0x8825] = PHOTO_GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _lighter(colour: str, amount: int) -> str:
+    r, g, b = (min(255, int(colour[i : i + 2], 16) + amount) for i in (1, 3, 5))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def add_pasted_photos(workbook: Any, org: str, year: int) -> None:
+    """Paste the photos of the highlights marked ``pasted`` on their rows of the sheet Nostot,
+    as a contributor does in Excel (some of them with a GPS position)."""
+    from openpyxl.drawing.image import Image as SheetImage
+
+    ws = workbook["Nostot"]
+    photo_column = next(i for i, c in enumerate(ws[1], start=1) if str(c.value).startswith(("Kuvatiedosto", "Bildfil", "Photo")))
+    for row, (index, item) in enumerate(highlights_of(org, year), start=2):
+        if item.photo != "pasted":
+            continue
+        picture = SheetImage(io.BytesIO(example_photo(org, year, index, gps=index % 2 == 0)))
+        picture.width, picture.height = 150, 100  # shrunk on the sheet, as people do; the file keeps its pixels
+        ws.add_image(picture, f"{get_column_letter(photo_column)}{row}")
+        ws.row_dimensions[row].height = 80

@@ -257,6 +257,7 @@ def test_the_report_is_for_people(example):
     # (the analyst's words, the highlights), never a source, a stylesheet or a CSS url().
     followed = re.sub(r'<a (?:[^>]* )?href="(?:https?:|mailto:)[^"]*"', "<a", report)
     assert not re.search(r"(src|href)=\"(https?:)?//", followed) and not re.search(r"url\(\s*['\"]?(https?:)?//", report)
+    assert re.findall(r'<p class="highlight-link"[^>]*><a [^>]*href="(https?://[^"]+)"', report)  # the highlights' links
     visible = re.sub(r"<script\b.*?</script>", "", report, flags=re.S)
     for stray in ("In&nbsp;[", "In [", "Traceback", "Warning", "warning", "jp-InputArea", "scrapbook"):
         assert stray not in visible, stray
@@ -417,3 +418,33 @@ def test_the_analysts_words_stand_where_a_reader_looks_for_them(example, lang):
     assert 'id="analyst-words"' not in body  # every part given: nothing for the data-quality part to say
     contents = report[report.index('<nav aria-labelledby="contents"') :]
     assert '<a href="#foreword">' in contents and '<a href="#outlook">' in contents
+
+
+REPORT_BUDGET_MB = {"html": 4.0, "pdf": 3.0}  # as the README states: one offline file of sensible size
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_highlights_photos_are_embedded_without_metadata_within_the_size_budget(example, lang):
+    import base64
+    import io
+
+    from PIL import Image
+
+    root, _ = example
+    folder = root / "report"
+    for fmt, budget in REPORT_BUDGET_MB.items():
+        size = (folder / f"international-activities-{YEAR}-{lang}.{fmt}").stat().st_size
+        assert size <= budget * 1024 * 1024, f"{fmt}: {size / 1024 / 1024:.1f} MB"
+    page = (folder / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    images = re.findall(r'<figure class="highlight-photo"><img ([^>]*)>', page)
+    photos = [
+        (re.search(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', a)[1], re.search(r'alt="([^"]*)"', a)[1]) for a in images
+    ]
+    assert len(photos) >= 9  # every organisation's photos of the year, each once
+    for data, alt in photos:
+        image = Image.open(io.BytesIO(base64.b64decode(data)))
+        assert alt.strip() and dict(image.getexif()) == {} and "exif" not in image.info
+    assert page.count('<article class="highlight"') == 21
+    assert page.count("#highlight-") >= 3 + 21  # the summary's featured ones and the organisations' lists link to them
+    if lang != "fi":  # a highlight not written in the report's language is the Finnish one, marked
+        assert re.search(r'<article class="highlight" id="highlight-[a-z_]+-\d+" lang="fi">', page)

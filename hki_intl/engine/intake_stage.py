@@ -17,8 +17,8 @@ from hki_intl.engine.manifest import InputFile, Manifest, settings_record
 from hki_intl.engine.progress import Progress
 from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.errors import InputErrors, Problem, collapse, count_line
-from hki_intl.intake.read import IntakeResult, Submission, load_submissions, workbook_paths
-from hki_intl.intake.tables import consolidate, write_tables
+from hki_intl.intake.read import IntakeResult, Submission, load_submissions, photo_paths, workbook_paths
+from hki_intl.intake.tables import consolidate, write_photos, write_tables
 
 Log = Callable[[str], None]
 
@@ -32,9 +32,12 @@ class IntakeOutcome:
 
 
 def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dict[str, object]:
-    """What the intake's key is made of."""
+    """What the intake's key is made of (the photo files beside the workbooks too)."""
+    inputs = build.options.inputs
+    photos = [(str(p), sha256_file(p)) for y in years for p in photo_paths(inputs, y)]
     return dict(
         inputs=[(f.path, f.sha256) for f in files],
+        photos=photos,
         years=years,
         params=params_fingerprint(build.params_dir),
         code=code_fingerprint(),
@@ -88,6 +91,7 @@ class ReadWorkbooks:
             )
         self.found = IntakeOutcome(_accepted(self.files, result), problems)
         write_tables(consolidate(result), self.build.folder / "data")
+        write_photos(result, self.build.folder / "data")
 
 
 def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:

@@ -8,7 +8,6 @@ The names below are the intake's public face; import them from here.
 from hki_intl.intake.parse import (
     FIRST_DATE,
     LAST_DATE,
-    MAX_TEXT,
     NUMBER_LIMIT,
     Ambiguous,
     parse_number_text,
@@ -24,6 +23,7 @@ from hki_intl.intake.read import (
     workbook_paths,
 )
 from hki_intl.workbook.layout import code_key
+from hki_intl.workbook.schema import MAX_TEXT
 
 __all__ = [
     "FIRST_DATE",

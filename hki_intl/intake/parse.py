@@ -20,7 +20,7 @@ from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue
 from hki_intl.workbook.layout import code_key
 from hki_intl.workbook.layout import is_blank as _is_blank
 from hki_intl.workbook.layout import show as _show
-from hki_intl.workbook.schema import FIRST_DATE, FIRST_YEAR, LAST_DATE, LAST_YEAR, MAX_TEXT, NUMBER_LIMIT, Column
+from hki_intl.workbook.schema import FIRST_DATE, FIRST_YEAR, LAST_DATE, LAST_YEAR, NUMBER_LIMIT, Column
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -56,10 +56,11 @@ def _text(column: Column, raw: Any, strategy: Strategy):
             f"{column_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
             f"retype the text, or paste it as plain text"
         )
-    if len(text) > MAX_TEXT:
+    limit = column.text_limit
+    if len(text) > limit:
         return None, (
-            f"{column_name(column)} is longer than {MAX_TEXT} characters ({len(text)} characters: {_show(raw)}); "
-            f"shorten it to {MAX_TEXT} characters or fewer"
+            f"{column_name(column)} is longer than {limit} characters ({len(text)} characters: {_show(raw)}); "
+            f"shorten it to {limit} characters or fewer"
         )
     return text, None
 

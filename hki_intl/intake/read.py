@@ -23,7 +23,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.intake.analyst import is_analyst_file
+from hki_intl.intake.highlights import check_highlights
 from hki_intl.intake.parse import column_name, parse_value
+from hki_intl.intake.photos import Photo, is_photo_file
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
@@ -52,6 +54,7 @@ from hki_intl.workbook.schema import (
     TEMPLATE_VERSION,
     Column,
     Sheet,
+    version_key,
 )
 
 SUFFIXES = {  # what a file of another kind is, and how to fix it
@@ -88,6 +91,8 @@ class Submission:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     nil_return: bool = False  # the contributor stated that there was nothing to report
     layout: dict[str, SheetLayout] = field(default_factory=dict)  # sheet name → where its columns are
+    photos: dict[str, Photo] = field(default_factory=dict)  # the highlights' cleaned photos, by their place in data/
+    photo_files: set[str] = field(default_factory=set)  # the photo files the workbook names (case-folded)
 
     @property
     def rows(self) -> int:
@@ -120,12 +125,39 @@ class IntakeResult:
 
 
 def workbook_paths(inputs_dir: Path, year: int) -> list[Path]:
-    """Every file in ``<inputs>/<year>/`` except Excel's lock files, hidden files and the
-    analyst's texts (``analyst-<lang>.md``: :mod:`hki_intl.intake.analyst` reads them)."""
+    """Every file in ``<inputs>/<year>/`` except Excel's lock files, hidden files, the analyst's
+    texts (``analyst-<lang>.md``: :mod:`hki_intl.intake.analyst` reads them) and photos (the
+    highlights' photo files beside the workbooks: :func:`photo_paths`)."""
+    return [p for p in _input_files(inputs_dir, year) if not is_photo_file(p)]
+
+
+def photo_paths(inputs_dir: Path, year: int) -> list[Path]:
+    """The photo files in ``<inputs>/<year>/`` (a workbook's highlights may name them)."""
+    return [p for p in _input_files(inputs_dir, year) if is_photo_file(p)]
+
+
+def _input_files(inputs_dir: Path, year: int) -> list[Path]:
     folder = Path(inputs_dir) / str(year)
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")) and not is_analyst_file(p))
+
+
+def _unnamed_photos(inputs_dir: Path, year: int, read: list[tuple[Path, Submission | None, list[Problem]]]) -> list[Problem]:
+    """A photo file that no workbook of the year names is not read: a warning at the file."""
+    named = {name for _, submission, _ in read if submission for name in submission.photo_files}
+    return [
+        Problem(
+            str(path),
+            message=(
+                "a photo file that no workbook names, so it is not read; write its name in the column "
+                "'Kuvatiedosto' of its highlight's row on the sheet Nostot, or remove the file"
+            ),
+            severity=WARNING,
+        )
+        for path in photo_paths(inputs_dir, year)
+        if path.name.casefold() not in named
+    ]
 
 
 def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, settings: Settings) -> IntakeResult:
@@ -138,6 +170,7 @@ def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, set
         read = [(path, *read_submission(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
         _report_duplicates(read, year)
         _report_conflicting_indicators(read, year)
+        warnings.extend(_unnamed_photos(inputs_dir, year, read))
         for path, submission, found in read:
             errors = sorted(p for p in found if p.is_error)
             warnings.extend(sorted(p for p in found if not p.is_error))
@@ -235,6 +268,8 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
     others = [s for s in contents.sheet_names if s not in known]
     for sheet in SHEETS:
         rows = sheets.get(sheet.name)
+        if rows is None and sheet.since and version_key(submission.template_version) < version_key(sheet.since):
+            continue  # a template older than the sheet: nothing of it to read
         if rows is None:
             found = (
                 f"other sheets in the workbook: {', '.join(repr(s) for s in others)}"
@@ -257,6 +292,7 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
         )
     versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
+    check_highlights(path, submission, problems)
     _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
     if "Mittarit" in submission.layout:  # no figure from after the report's date (a warning; the row is not read)
         submission.tables["indicators"], late = check_indicator_dates(

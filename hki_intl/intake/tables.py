@@ -22,6 +22,10 @@ from hki_intl.workbook.excel import FORMULA_START as FORMULA_CHARACTERS
 from hki_intl.workbook.schema import SHEETS, Sheet
 
 BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
+# Columns a table has beyond its sheet's: where a highlight's cleaned photo is in data/ (or empty)
+# and its size in pixels.
+DERIVED = {"highlights": ["photo_image", "photo_width", "photo_height"]}
+PHOTOS = "photos"  # data/photos/: the highlights' photos, re-encoded without metadata
 SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
 _FIRST = "[" + "".join(map(re.escape, FORMULA_CHARACTERS)) + "]"  # what a spreadsheet takes for a formula's start
@@ -83,8 +87,8 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
     ``problems`` (what was left out and why)."""
     tables: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
-        rows = [r for s in result.submissions for r in s.tables.get(sheet.table, [])]
-        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns])
+        rows = [_with_photo(r, s.photos) for s in result.submissions for r in s.tables.get(sheet.table, [])]
+        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns] + DERIVED.get(sheet.table, []))
         tables[sheet.table] = _typed(frame, sheet)
     tables["submissions"] = pd.DataFrame(
         [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status] for s in result.submissions],
@@ -92,6 +96,26 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
     ).astype({"year": "int64"})
     tables["problems"] = problems_frame(result.all_problems)
     return tables
+
+
+def _with_photo(record: dict, photos: dict) -> dict:
+    """A highlight's record with its photo's size (other records as they are)."""
+    photo = photos.get(record.get("photo_image") or "")
+    if photo is None:
+        return record
+    return {**record, "photo_width": photo.width, "photo_height": photo.height}
+
+
+def write_photos(result: IntakeResult, folder: Path) -> list[Path]:
+    """The accepted workbooks' cleaned photos as ``<folder>/photos/<organisation>-<year>-<row>.jpg``."""
+    written = []
+    for submission in result.submissions:
+        for key, photo in sorted(submission.photos.items()):
+            path = folder / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(photo.jpeg)
+            written.append(path)
+    return written
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -115,6 +139,9 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     tables = {}
     for sheet in SHEETS:
         frame = pd.read_csv(folder / f"{sheet.table}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        for column in DERIVED.get(sheet.table, []):
+            if column not in frame.columns:
+                frame[column] = pd.NA
         tables[sheet.table] = _typed(_restore_frame(frame), sheet)
     submissions = pd.read_csv(folder / "submissions.csv", dtype={"year": "int64"}, keep_default_na=False)
     tables["submissions"] = _restore_frame(submissions)
@@ -136,4 +163,7 @@ def _typed(frame: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
             frame[column.key] = pd.to_numeric(series).astype("Int64")
         else:
             frame[column.key] = series.astype("string")
+    for name in DERIVED.get(sheet.table, []):
+        numeric = name != "photo_image"
+        frame[name] = pd.to_numeric(frame[name]).astype("Int64") if numeric else frame[name].astype("string")
     return frame

@@ -20,7 +20,7 @@ from hki_intl.config.models import placeholders
 from hki_intl.config.params import normalise_key
 from hki_intl.intake.tables import read_tables
 from hki_intl.report import analysis as an
-from hki_intl.report import goals
+from hki_intl.report import goals, highlights
 from hki_intl.report.analysis import Headline, Tables, in_year
 from hki_intl.report.blocks import CONTENTS_HERE, Report, TableColumn, escape
 from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
@@ -36,6 +36,7 @@ class Context:
     lang: str
     tables: Tables
     report: Report
+    data_dir: Path | None = None  # the run's data/ (the highlights' photos are there)
 
     @property
     def strategy(self):
@@ -95,7 +96,7 @@ def mask_tables(tables: Tables, report: Report) -> Tables:
 
 def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR) -> Context:
     report = Report(lang, Path(params_dir))
-    return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report)
+    return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report, Path(data_dir))
 
 
 class Chapter:
@@ -110,7 +111,7 @@ class Chapter:
         tables = read_tables(Path(data_dir))
         langs = [code.strip() for code in str(lang).split(",") if code.strip()]
         reports = [Report(code, Path(params_dir)) for code in langs]
-        self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r) for r in reports]
+        self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r, Path(data_dir)) for r in reports]
 
     @property
     def primary(self) -> Context:
@@ -423,7 +424,8 @@ def executive_summary(ctx: Context, figures_by_goal: dict[str, list[Headline]]) 
         parts.append(rep.headline_cards(figures, ctx.year, ctx.previous_year, ctx.targets_of(goal), compact=True))
         parts.append(summary_targets(ctx, goal, figures))
     # one page in print: the summary's own compact layout (publish/templates/pdf.css, .summary)
-    return '<div class="summary">' + "".join(parts) + "</div>" + CONTENTS_HERE
+    # its featured highlights follow on the next page (on the summary's page they did not fit)
+    return '<div class="summary">' + "".join(parts) + "</div>" + highlights.featured_block(ctx) + CONTENTS_HERE
 
 
 def goal_sentences(ctx: Context, goal: str, figures: list[Headline]) -> list[str]:
@@ -712,6 +714,7 @@ def organisation_parts(ctx: Context) -> str:
         parts.append(rep.table(profiles, columns, caption, year=ctx.year, category=["organisation"]))
     for org in orgs:
         parts.append(rep.heading(ctx.label("organisations", org), 2, anchor=f"org-{org}"))
+        parts.append(highlights.organisation_list(ctx, org))
         largest = an.largest_activities(ctx.tables, ctx.year, org)
         columns = [
             TableColumn("title", t("common.title"), ctx.text),
@@ -795,6 +798,8 @@ def method(ctx: Context, report_date: dt.date) -> str:
     return (
         rep.heading(t("method.heading"), 1, anchor="method")
         + rep.paragraph(t("method.text", source=ctx.strategy.source(ctx.lang)))
+        + rep.paragraph(t("highlights.as_written"))
+        + rep.paragraph(t("highlights.featured_rule"))
         + rep.paragraph(t("method.figures"))
         + target_rule(ctx)
         + figure_definitions(ctx)

@@ -804,3 +804,85 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+# --- pictures pasted into a sheet ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnchoredPicture:
+    """A picture pasted into a sheet: the cell its top-left corner is anchored on (1-based),
+    the part it is stored in and its bytes (at most ``MAX_PART_MB``: the inspection checked)."""
+
+    row: int
+    column: int
+    part: str
+    data: bytes
+
+
+RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def read_pictures(path: Path, sheet: str) -> list[AnchoredPicture]:
+    """The pictures anchored on ``sheet`` (Excel's and LibreOffice's pasted pictures: a drawing
+    part of the sheet, its anchors and their images), in the order of their anchors. The file
+    must have passed :func:`inspect_workbook`; its XML is parsed with defusedxml. Raises
+    :class:`NotAWorkbook` if a drawing is damaged."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets, _names, _styles = _read_workbook_xml(archive, _workbook_part(archive))
+            part = dict(sheets).get(sheet)
+            if part is None:
+                return []
+            pictures = [
+                picture for drawing in _related(archive, part, "/drawing") for picture in _drawing_pictures(archive, drawing)
+            ]
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
+        raise NotAWorkbook(
+            f"the workbook's pictures cannot be unpacked ({_reason(exc)}); open it in Excel and save it again"
+        ) from None
+    return sorted(pictures, key=lambda p: (p.row, p.column, p.part))
+
+
+def _related(archive: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    """The parts a part relates to with a relation type ending in ``kind``."""
+    return [target for _rid, target in _relations(archive, part, kind).items()]
+
+
+def _relations(archive: zipfile.ZipFile, part: str, kind: str) -> dict[str, str]:
+    """Relation id → target part path, of the relations of ``part`` whose type ends in ``kind``
+    (external targets are left out)."""
+    folder = posixpath.dirname(part)
+    try:
+        relations = list(_parse_small(archive, posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")))
+    except KeyError:
+        return {}
+    found = {}
+    for rel in relations:
+        if not str(rel.get("Type", "")).endswith(kind) or rel.get("TargetMode") == "External":
+            continue
+        target = str(rel.get("Target", ""))
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found[str(rel.get("Id"))] = target
+    return found
+
+
+def _drawing_pictures(archive: zipfile.ZipFile, drawing: str) -> Iterator[AnchoredPicture]:
+    """Every picture of one drawing part with its anchor cell."""
+    try:
+        root = _parse_small(archive, drawing)
+    except KeyError:
+        return
+    images = _relations(archive, drawing, "/image")
+    for anchor in root:
+        if str(anchor.tag).rpartition("}")[2] not in ("twoCellAnchor", "oneCellAnchor"):
+            continue  # an absolute anchor has no cell: it is named by no row
+        start = next((e for e in anchor if str(e.tag).endswith("}from")), None)
+        cells = {str(e.tag).rpartition("}")[2]: (e.text or "").strip() for e in (start if start is not None else [])}
+        row, column = cells.get("row", ""), cells.get("col", "")
+        for blip in anchor.iter():
+            if not str(blip.tag).endswith("}blip"):
+                continue
+            target = images.get(str(blip.get(f"{RELATIONSHIP_NS}embed")))
+            if target and target in archive.NameToInfo and row.isdigit() and column.isdigit():
+                yield AnchoredPicture(int(row) + 1, int(column) + 1, target, archive.read(target))

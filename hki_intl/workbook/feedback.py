@@ -85,7 +85,7 @@ def write_feedback(result: IntakeResult, year: int, out_dir: Path, strategy: Str
 def annotated_workbook(source: Path, problems: list[Problem]) -> Workbook:
     """``source`` with each problem cell highlighted and commented, and a first sheet that
     lists the problems with links. ``source`` is only read (from its bytes)."""
-    wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()))
+    wb = _load_keeping_pictures(source.read_bytes())
     lang = workbook_language(wb)
     by_cell: dict[tuple[str, str], list[str]] = {}
     for problem in problems:
@@ -107,6 +107,23 @@ def annotated_workbook(source: Path, problems: list[Problem]) -> Workbook:
         ws.row_dimensions[row].hidden = False
     _add_list_sheet(wb, problems, source.name, lang)
     return wb
+
+
+def _load_keeping_pictures(data: bytes) -> Workbook:
+    """The workbook with its pasted pictures, which openpyxl opens with Pillow; a picture Pillow
+    refuses (a decompression bomb: the intake named it at its cell) makes a copy without pictures."""
+    import warnings
+    from unittest import mock
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return openpyxl.load_workbook(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with mock.patch("openpyxl.reader.excel.find_images", return_value=([], [])):
+            return openpyxl.load_workbook(io.BytesIO(data))
 
 
 def _message(problem: Problem) -> str:

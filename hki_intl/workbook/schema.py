@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from hki_intl.config.params import LANGUAGES, normalise_key
 from hki_intl.workbook.words import column_words, sheet_words
 
-TEMPLATE_VERSION = "2025.2"  # 2025.2 added the nil-return row to the info sheet
+TEMPLATE_VERSION = "2025.3"  # 2025.2 added the nil-return row to the info sheet; 2025.3 the highlights sheet
 REQUIRED_MARK = " *"
 
 # --- limits: the template's validation says them, the intake checks them ------------------------
@@ -28,6 +28,13 @@ MAX_TEXT = 2000  # characters in a free-text cell (Excel allows 32,767; the repo
 NUMBER_LIMIT = 1e15  # any number, either sign; column maxima are below
 FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # Excel has no dates before 1900
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # a year typed in a year column
+MAX_HIGHLIGHTS = 3  # highlights a year per organisation: the report tells stories, not lists
+MAX_HIGHLIGHT_TITLE = 100  # characters: a title is one line in the report
+MAX_HIGHLIGHT_TEXT = 600  # characters: a few sentences (about 80 words), a short story beside a photo
+MAX_LINK = 500
+MAX_PHOTO_NAME = 120  # a photo's file name beside the workbook
+MAX_PHOTO_ALT = 250  # alternative text: what the photo shows, in a sentence
+MAX_PHOTO_CREDIT = 120
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,12 @@ class Column:
     maximum: float | None = None  # larger values are typing errors (an absurd amount)
     width: int = 18
     sheet: str = ""  # the sheet it is on (set by :func:`_on`): its words are found by sheet and key
+    max_length: int | None = None  # characters of a text, when fewer than MAX_TEXT (its help says how many: {limit})
+
+    @property
+    def text_limit(self) -> int:
+        """The most characters a text cell of this column may hold."""
+        return self.max_length or MAX_TEXT
 
     def label(self, lang: str) -> str:
         return column_words(self.sheet, self.key).label[lang]
@@ -77,6 +90,7 @@ class Sheet:
     name: str  # the sheet's name in every template language
     table: str  # the consolidated table it becomes (activities.csv, …)
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    since: str | None = None  # the template version that added the sheet: older workbooks may lack it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", _on(self.name, *self.columns))
@@ -200,7 +214,32 @@ SHEETS: tuple[Sheet, ...] = (
             Column("note", "text", width=30),
         ),
     ),
+    # Up to three highlights of the year in the contributors' own words, with an optional photo
+    # (pasted on the row or a file beside the workbook: hki_intl/intake/photos.py). The Finnish
+    # title and text are required; Swedish and English ones are optional translations.
+    Sheet(
+        "Nostot",
+        "highlights",
+        (
+            Column("title", "text", True, width=30, max_length=MAX_HIGHLIGHT_TITLE),
+            Column("text", "text", True, width=50, max_length=MAX_HIGHLIGHT_TEXT),
+            Column("goal", "code", True, "goals", width=30),
+            Column("focus_area", "code", codes="focus_areas", width=26),
+            Column("link", "text", width=26, max_length=MAX_LINK),
+            Column("photo", "text", width=22, max_length=MAX_PHOTO_NAME),
+            Column("photo_alt", "text", width=30, max_length=MAX_PHOTO_ALT),
+            Column("photo_credit", "text", width=20, max_length=MAX_PHOTO_CREDIT),
+            Column("title_sv", "text", width=30, max_length=MAX_HIGHLIGHT_TITLE),
+            Column("text_sv", "text", width=50, max_length=MAX_HIGHLIGHT_TEXT),
+            Column("title_en", "text", width=30, max_length=MAX_HIGHLIGHT_TITLE),
+            Column("text_en", "text", width=50, max_length=MAX_HIGHLIGHT_TEXT),
+        ),
+        since="2025.3",
+    ),
 )
+HIGHLIGHTS = "Nostot"
+# A highlight's text in each report language: (title column, text column) by language.
+HIGHLIGHT_TEXTS = {"fi": ("title", "text"), "sv": ("title_sv", "text_sv"), "en": ("title_en", "text_en")}
 
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 # What an accepted workbook is (the ``status`` of submissions.csv): one with data, a stated nil
@@ -215,8 +254,16 @@ INFO_NAMES = {"organisation": "hki_organisation", "year": "hki_year", "template_
 
 
 def help_text(sheet: str, key: str, lang: str) -> str:
-    """What a column means, in ``lang`` (fi, sv or en)."""
-    return column_words(sheet, key).help[lang]
+    """What a column means, in ``lang`` (fi, sv or en); a text column's ``{limit}`` is its length limit."""
+    text = column_words(sheet, key).help[lang]
+    column = next((c for c in SHEETS_BY_NAME[sheet].columns if c.key == key), None) if sheet in SHEETS_BY_NAME else None
+    return text.replace("{limit}", str(column.text_limit)) if column is not None else text
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``2025.3`` → (2025, 3), to compare template versions; an unreadable one sorts last."""
+    parts = version.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else (10**9,)
 
 
 def sheet_help(sheet: str, lang: str) -> str:

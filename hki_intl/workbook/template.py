@@ -42,7 +42,6 @@ from hki_intl.workbook.schema import (
     INFO_SHEET,
     LAST_DATE,
     LAST_YEAR,
-    MAX_TEXT,
     NIL_RETURN,
     NUMBER_LIMIT,
     SHEETS,
@@ -352,7 +351,7 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
                 type=kind, operator="between", formula1=f"{-NUMBER_LIMIT:.0E}", formula2=f"{NUMBER_LIMIT:.0E}", allow_blank=blank
             )
     else:
-        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT), allow_blank=blank)
+        rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(column.text_limit), allow_blank=blank)
     _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)
     rule.add(area)
     ws.add_data_validation(rule)

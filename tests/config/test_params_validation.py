@@ -315,16 +315,16 @@ BREAKS = [
     Break(
         "the written version not accepted",
         "report.yaml",
+        '["2025.1", "2025.2", "2025.3"]',
         '["2025.1", "2025.2"]',
-        '["2025.1"]',
-        "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.2') is "
+        "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.3') is "
         "missing; add it, or the intake refuses the templates it writes",
     ),
     Break(
         "a version unquoted",
         "report.yaml",
-        '["2025.1", "2025.2"]',
-        "[2025.1, 2025.2]",
+        '["2025.1", "2025.2", "2025.3"]',
+        "[2025.1, 2025.2, 2025.3]",
         "params/report.yaml: accepted_template_versions[0]: 2025.1 is not text; put it in quotes",
     ),
     # texts.yaml

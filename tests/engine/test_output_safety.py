@@ -365,7 +365,8 @@ def test_example_names_every_folder_it_wrote(tmp_path):
     out = tmp_path / "example"
     made = run_cli("example", "--out", str(out), "--years", "2023,2025")
     assert made.stdout == f"wrote 18 example workbooks to {out / '2023'} and {out / '2025'}\n{ANALYST}"
-    assert len(snapshot(out)) == 18 + 2 * 3 + 1  # the analyst's texts of both years, and the ledger
+    photos = list(out.glob("*/*.jpg"))  # the highlights' photo files beside the workbooks
+    assert photos and len(snapshot(out)) == 18 + len(photos) + 2 * 3 + 1  # the analyst's texts of both years, the ledger
 
 
 @pytest.mark.parametrize("count", [1, 2, 3])

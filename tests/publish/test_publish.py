@@ -107,7 +107,8 @@ def test_the_pdf_has_pages_outline_metadata_and_text(example, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_executive_summary_is_one_page_with_the_decisions_and_the_contents_follow(example, lang):
     """Page 2 holds the whole summary — the goals, the changes, the decisions asked of leadership
-    and every one of its boxes — and page 3 opens with the contents."""
+    and every one of its boxes — and page 3 opens with its featured highlights (on page 2 they
+    would not fit), then the contents."""
     root, _ = example
     reader = PdfReader(root / "report" / f"international-activities-{YEAR}-{lang}.pdf")
     texts = load_texts(lang)
@@ -119,7 +120,8 @@ def test_the_executive_summary_is_one_page_with_the_decisions_and_the_contents_f
     second = " ".join(reader.pages[1].extract_text().split())
     for words in [texts("summary.heading"), texts("summary.decisions"), *decisions, *boxes]:
         assert " ".join(words.split()) in second, words
-    assert reader.pages[2].extract_text().lstrip().startswith(texts("report.contents"))
+    third = reader.pages[2].extract_text().lstrip()  # the summary's featured highlights, then the contents
+    assert third.startswith(texts("highlights.featured_heading", year=YEAR).split()[0]) and texts("report.contents") in third
 
 
 def _cards(path: Path) -> dict[str, str]:
