@@ -15,6 +15,7 @@ two measurements taken one after the other on the same machine, in the same run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -28,25 +29,33 @@ import psutil
 
 from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from hki_intl.config.params import LANGUAGES, load_settings, load_strategy
-from hki_intl.example import build_records, submitting_organisations
+from hki_intl.example import add_pasted_photos, build_example, build_records, submitting_organisations
 from hki_intl.intake import load_submissions
+from hki_intl.intake.analyst import read_analyst_words
 from hki_intl.intake.tables import consolidate, write_tables
-from hki_intl.workbook.template import template_path, write_workbook
+from hki_intl.workbook.excel import workbook_bytes
+from hki_intl.workbook.template import build_workbook, template_path
 
 YEARS = [2023, 2024, 2025]
 YEAR = 2025
 BIN = Path(sys.executable).parent
-SCALED_SHEETS = ("Toiminnot", "Verkostot", "Vierailut", "Näkyvyys", "Kumppanuudet")
+SCALED_SHEETS = ("Toiminnot", "Vierailut", "Näkyvyys")  # memberships and agreements repeated are refused
 
 
 def write_inputs(folder: Path, scale: int = 1) -> Path:
-    """The example workbooks, every record sheet repeated ``scale`` times."""
+    """The example inputs (workbooks, photo files, the analyst's texts), every record sheet of
+    each workbook repeated ``scale`` times."""
     strategy = load_strategy()
+    build_example(strategy, YEARS, folder)
+    if scale == 1:
+        return folder
     for year in YEARS:
         for org in submitting_organisations(strategy, year):
             records = build_records(strategy, org, year)
             records = {sheet: rows * (scale if sheet in SCALED_SHEETS else 1) for sheet, rows in records.items()}
-            write_workbook(template_path(folder, year, org), strategy, org, year, "fi", records=records)
+            workbook = build_workbook(strategy, org, year, "fi", records=records)
+            add_pasted_photos(workbook, org, year)
+            template_path(folder, year, org).write_bytes(workbook_bytes(workbook))
     return folder
 
 
@@ -108,30 +117,27 @@ def naive_chain(inputs: Path, work: Path) -> float:
     started = time.perf_counter()
     strategy, settings = load_strategy(), load_settings().with_overrides(year=YEAR)
     write_tables(consolidate(load_submissions(inputs, YEARS, strategy, settings)), data_dir)
-    common = [
-        "-p",
-        "year",
-        str(YEAR),
-        "-p",
-        "data_dir",
-        "../data",
-        "-p",
-        "lang",
-        ",".join(LANGUAGES),
-        "-p",
-        "params_dir",
-        str(PARAMS_DIR),
-    ]
+    words = read_analyst_words(inputs, YEAR, strategy)
+    common = {"year": YEAR, "data_dir": "../data", "lang": ",".join(LANGUAGES), "params_dir": str(PARAMS_DIR)}
+    given = {
+        **{goal: {"goal": goal, "commentary": words.part(goal)} for goal in ("competence", "recognition", "influence")},
+        "summary": {
+            "chapters_dir": ".",
+            "report_date": f"{YEAR}-12-31",
+            "foreword": words.part("foreword"),
+            "outlook": words.part("outlook"),
+            "analyst_given": words.given(),
+        },
+    }
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     for name in ("competence", "recognition", "influence", "summary"):
-        extra = ["-p", "chapters_dir", ".", "-p", "report_date", f"{YEAR}-12-31"] if name == "summary" else []
         subprocess.run(
             [
                 str(BIN / "papermill"),
                 str(NOTEBOOKS_DIR / f"{name}.ipynb"),
                 str(nb_dir / f"{name}.ipynb"),
-                *common,
-                *extra,
+                "-y",
+                json.dumps({**common, **given[name]}),
                 "--cwd",
                 str(nb_dir),
                 "--no-progress-bar",
