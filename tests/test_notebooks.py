@@ -5,7 +5,7 @@ import json
 import pytest
 
 from hki_intl import NOTEBOOKS_DIR
-from hki_intl.engine.kernels import NotebookParameterError, check_parameters
+from hki_intl.engine.execute import NotebookParameterError, check_parameters
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 GOAL_PARAMETERS = {"year", "data_dir", "lang", "params_dir", "goal", "commentary"}

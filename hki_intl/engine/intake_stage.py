@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.fingerprint import code_fingerprint, params_fingerprint, sha256_file
-from hki_intl.engine.kernels import KernelsOnDemand
 from hki_intl.engine.manifest import InputFile, Manifest, settings_record
 from hki_intl.engine.progress import Progress
 from hki_intl.engine.stages import Build, Stage, StageLoop
@@ -46,12 +46,12 @@ def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dic
     )
 
 
-def run_intake(build: Build, loop: StageLoop, kernels: KernelsOnDemand, warn: Log) -> IntakeOutcome:
+def run_intake(build: Build, loop: StageLoop, workers: NotebookWorkers, warn: Log) -> IntakeOutcome:
     """Run (or reuse) the intake; what it found."""
     inputs = build.options.inputs
     years = [y for y in build.settings.years if (inputs / str(y)).is_dir()]
     files = [InputFile(str(p), sha256_file(p), int(p.parent.name)) for y in years for p in workbook_paths(inputs, y)]
-    work = ReadWorkbooks(build, years, files, kernels, loop.progress, warn)
+    work = ReadWorkbooks(build, years, files, workers, loop.progress, warn)
     if loop.run(Stage("intake", intake_inputs(build, files, years), ("data",), work)):
         return _as_before(loop.previous or Manifest(), warn)
     return work.found
@@ -60,19 +60,19 @@ def run_intake(build: Build, loop: StageLoop, kernels: KernelsOnDemand, warn: Lo
 @dataclass
 class ReadWorkbooks:
     """The intake's work: read and check the workbooks, write the consolidated tables. It first
-    starts warming the notebooks' kernels (started and importing while the workbooks are read,
-    they save about 3 s a notebook)."""
+    forks the notebooks' workers (they import the report's modules while the workbooks are
+    read)."""
 
     build: Build
     years: list[int]
     files: list[InputFile]
-    kernels: KernelsOnDemand
+    workers: NotebookWorkers
     progress: Progress
     warn: Log
     found: IntakeOutcome = field(default_factory=lambda: IntakeOutcome([], []))
 
     def __call__(self) -> None:
-        self.kernels.start()
+        self.workers.start()
         inputs, settings = self.build.options.inputs, self.build.settings
         self.progress.message(f"reading workbooks for {', '.join(map(str, self.years))} from {inputs}")
         result = load_submissions(inputs, self.years, self.build.strategy, settings)

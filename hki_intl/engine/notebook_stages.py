@@ -14,8 +14,8 @@ from functools import partial
 
 from hki_intl import NOTEBOOKS_DIR
 from hki_intl.config.params import LANGUAGES, Strategy
+from hki_intl.engine.execute import NotebookWorkers, run_notebook
 from hki_intl.engine.fingerprint import code_fingerprint, folder_digest, notebook_fingerprints, params_fingerprint
-from hki_intl.engine.kernels import KernelsOnDemand, run_notebook
 from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.intake.analyst import FOREWORD, OUTLOOK
 from hki_intl.report.goals import notebook_of
@@ -77,38 +77,38 @@ def summary_inputs(build: Build, data: str) -> dict[str, object]:
 
 
 def notebook_stage(
-    build: Build, name: str, inputs: dict[str, object], kernels: KernelsOnDemand, notebook: str | None = None
+    build: Build, name: str, inputs: dict[str, object], workers: NotebookWorkers, notebook: str | None = None
 ) -> Stage:
     """The stage that executes ``notebooks/<notebook>.ipynb`` (default: ``name``) into the build's
     ``notebooks/<name>.ipynb``; a goal's stage is named by the goal and gets it as a parameter."""
     given = summary_parameters(build) if name == SUMMARY else goal_parameters(build, name)
     return Stage(
-        f"notebook {name}", inputs, (f"notebooks/{name}.ipynb",), partial(_execute, build, notebook or name, name, given, kernels)
+        f"notebook {name}", inputs, (f"notebooks/{name}.ipynb",), partial(_execute, build, notebook or name, name, given, workers)
     )
 
 
-def run_notebooks(build: Build, loop: StageLoop, kernels: KernelsOnDemand) -> str:
+def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> str:
     """Run (or reuse) the goal notebooks, at most ``jobs`` at once, then the summary; return the
     executed notebooks' digest (what the assembly reads)."""
     executed = build.folder / "notebooks"
     executed.mkdir(exist_ok=True)
     data = folder_digest(build.folder / "data", "*.csv")
     goals = [
-        notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), kernels, notebook)
+        notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), workers, notebook)
         for goal, notebook in goal_notebooks(build.strategy)
     ]
     todo = loop.pending(goals)
     if todo:
         with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo)) + 1) as pool:
-            pool.submit(_import_assembly_modules)  # this process is idle while the kernels work
+            pool.submit(_import_assembly_modules)  # this process is idle while the workers run notebooks
             loop.execute_in(pool, todo)
-    loop.run(notebook_stage(build, SUMMARY, summary_inputs(build, data), kernels))
+    loop.run(notebook_stage(build, SUMMARY, summary_inputs(build, data), workers))
     return folder_digest(executed, "*.ipynb")
 
 
-def _execute(build: Build, notebook: str, name: str, given: dict[str, object], kernels: KernelsOnDemand) -> None:
+def _execute(build: Build, notebook: str, name: str, given: dict[str, object], workers: NotebookWorkers) -> None:
     executed = build.folder / "notebooks"
-    run_notebook(NOTEBOOKS_DIR / f"{notebook}.ipynb", executed / f"{name}.ipynb", given, cwd=executed, kernels=kernels)
+    run_notebook(NOTEBOOKS_DIR / f"{notebook}.ipynb", executed / f"{name}.ipynb", given, cwd=executed, workers=workers)
 
 
 def _import_assembly_modules() -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from hki_intl.config.params import Settings, Strategy, check_target_years, load_settings, load_strategy, load_targets, load_texts
 from hki_intl.engine import swap
 from hki_intl.engine.assembly_stages import report_name, run_assembly
+from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.intake_stage import IntakeOutcome, Log, run_intake
-from hki_intl.engine.kernels import KernelsOnDemand
 from hki_intl.engine.manifest import (
     NOTEBOOK_FAILED,
     OK,
@@ -90,15 +90,15 @@ def run(options: RunOptions, warn: Log | None = None) -> RunResult:
 
 
 def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
-    """The stages, the manifest and the swap. The kernels warmed for the notebooks are shut down
+    """The stages, the manifest and the swap. The processes forked for the notebooks are stopped
     once the notebooks are done (or did not run)."""
     build = replace(build, words=_analyst_words(build, warn))
-    kernels = KernelsOnDemand(len(goal_notebooks(build.strategy)) + 1, build.folder / "notebooks")
+    workers = NotebookWorkers(min(build.options.jobs, len(goal_notebooks(build.strategy))))
     try:
-        intake = run_intake(build, loop, kernels, warn)
-        notebooks = _notebooks_or_keep_failed(build, loop, kernels, intake)
+        intake = run_intake(build, loop, workers, warn)
+        notebooks = _notebooks_or_keep_failed(build, loop, workers, intake)
     finally:
-        kernels.close()
+        workers.close()
     reports = run_assembly(build, loop, notebooks)
     write_manifest(build.folder, _manifest(build, OK, intake, loop.records, reports))
     out = Path(build.options.out)
@@ -123,11 +123,11 @@ def _analyst_words(build: Build, warn: Log) -> AnalystWords:
     return words.without_rejected()
 
 
-def _notebooks_or_keep_failed(build: Build, loop: StageLoop, kernels: KernelsOnDemand, intake: IntakeOutcome) -> str:
+def _notebooks_or_keep_failed(build: Build, loop: StageLoop, workers: NotebookWorkers, intake: IntakeOutcome) -> str:
     """Run the notebooks; when one fails, keep the executed notebooks (and the manifest) in
     ``OUT.failed`` and leave ``OUT`` as it was. The error names the kept copy."""
     try:
-        return run_notebooks(build, loop, kernels)
+        return run_notebooks(build, loop, workers)
     except NotebookFailed as failure:
         write_manifest(build.folder, _manifest(build, NOTEBOOK_FAILED, intake, loop.records, {}))
         kept = swap.keep_failed(build.folder, Path(build.options.out), failure)

@@ -412,8 +412,10 @@ def render(chart: alt.Chart, lang: str, description: str) -> tuple[str, str]:
     """The chart as a static SVG (numbers formatted for ``lang``) and as a Vega-Lite spec that
     is safe inside an HTML ``<script>`` element. The spec is built once for both; the world
     map's outlines are added to it afterwards as a named dataset (:data:`WORLD`), because
-    building a spec with 100 KB of inline data is slow."""
-    spec = chart.configure(**theme_config()).properties(description=description).to_dict()
+    building a spec with 100 KB of inline data is slow. The spec is not checked against the
+    Vega-Lite schema here (a third of a notebook's time): tests/publish/test_publish.py checks
+    every chart of the example report."""
+    spec = chart.configure(**theme_config()).properties(description=description).to_dict(validate=False)
     if _uses_world(spec):
         spec.setdefault("datasets", {})[WORLD] = world_topology()
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from hki_intl import PARAMS_DIR, PROJECT_ROOT, cli
-from hki_intl.engine import intake_stage, kernels, outputs, swap
+from hki_intl.engine import intake_stage, outputs, swap
+from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.errors import NotebookFailed, UsageError
 from hki_intl.workbook import ledger
 from hki_intl.workbook.ledger import LEDGER
@@ -299,21 +300,11 @@ def test_a_read_only_output_is_found_before_the_intake(inputs, tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]  # the build folder is gone
 
 
-class NoKernels:
-    """No kernels for a run that stops before its notebooks."""
-
-    def __init__(self, *args):
-        pass
-
-    def close(self):
-        pass
-
-
 def test_a_full_disk_while_writing_the_output_is_a_usage_error(inputs, tmp_path, monkeypatch, capsys):
     def full(*args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as write() raises it: no file name
 
-    monkeypatch.setattr(kernels, "WarmKernels", NoKernels)
+    monkeypatch.setattr(NotebookWorkers, "start", lambda self: None)  # no workers for a run that stops before its notebooks
     monkeypatch.setattr(intake_stage, "write_tables", full)
     out = tmp_path / "report"
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
@@ -330,7 +321,7 @@ def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monke
     def missing(*args):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(tmp_path / f".report.building-{os.getpid()}" / "x"))
 
-    monkeypatch.setattr(kernels, "WarmKernels", NoKernels)
+    monkeypatch.setattr(NotebookWorkers, "start", lambda self: None)  # no workers for a run that stops before its notebooks
     monkeypatch.setattr(intake_stage, "load_submissions", missing)
     code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(tmp_path / "report"), "--quiet"])
     assert code == 4 and capsys.readouterr().err.startswith("internal error: FileNotFoundError")

@@ -124,6 +124,20 @@ def test_the_executive_summary_is_one_page_with_the_decisions_and_the_contents_f
     assert third.startswith(texts("highlights.featured_heading", year=YEAR).split()[0]) and texts("report.contents") in third
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_chart_is_a_valid_vega_lite_spec(example, lang):
+    """The run renders the charts without checking their specs (render: validate=False); here
+    each one of the report is checked against Vega-Lite's schema."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    page = (example[0] / "report" / f"international-activities-{YEAR}-{lang}.html").read_text(encoding="utf-8")
+    specs = re.findall(r'<script type="application/json" class="chart-spec">(.*?)</script>', page, re.S)
+    assert len(specs) >= 15
+    for spec in specs:
+        validate_jsonschema(json.loads(spec), load_schema())
+
+
 def _cards(path: Path) -> dict[str, str]:
     page = path.read_text(encoding="utf-8")
     return dict(re.findall(r'data-metric="([a-z_]+)"><span class="value"[^>]*>([^<]*)</span>', page))

@@ -1,0 +1,122 @@
+"""Running a notebook: papermill with the in-process engine, in this process or in workers
+forked for it. What a notebook gets out is what a Jupyter kernel would have given: displays
+with their metadata, printed text, a cell's value, an error with its traceback, scraps that
+scrapbook reads back; and each notebook starts from an empty namespace."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import nbformat
+import pytest
+import scrapbook as sb
+
+from hki_intl.engine import execute
+from hki_intl.engine.execute import NotebookWorkers, run_notebook
+from hki_intl.errors import NotebookFailed
+
+
+def notebook(tmp_path, *sources: str, name: str = "book") -> object:
+    """A notebook with a parameters cell (``n``) and a code cell per source."""
+    book = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    book.cells.append(nbformat.v4.new_code_cell("n = 0", metadata={"tags": ["parameters"]}))
+    book.cells.append(nbformat.v4.new_markdown_cell("# A heading"))
+    book.cells.extend(nbformat.v4.new_code_cell(source) for source in sources)
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(book, path)
+    return path
+
+
+def outputs(path) -> list[list[dict]]:
+    return [cell.get("outputs", []) for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+@pytest.fixture(params=["here", "worker"])
+def workers(request):
+    """Each test runs in this process and in a worker forked for it."""
+    if request.param == "here":
+        yield None
+        return
+    pool = NotebookWorkers(1)
+    yield pool
+    pool.close()
+
+
+def test_a_notebook_gets_what_a_kernel_would_have_sent(tmp_path, workers):
+    source = notebook(
+        tmp_path,
+        "from IPython.display import display\n"
+        "display({'text/html': '<p>hei</p>'}, raw=True, metadata={'lang': 'fi'})\n"
+        "print('printed', n)",
+        "import scrapbook\nimport pandas as pd\nscrapbook.glue('table', pd.DataFrame({'a': [1, 2]}), encoder='pandas')",
+        "n * 2",
+    )
+    out = run_notebook(source, tmp_path / "out.ipynb", {"n": 21}, cwd=tmp_path, workers=workers)
+    parameters, injected, shown, _glued, value = outputs(out)
+    assert parameters == [] and injected == []
+    assert [o["output_type"] for o in shown] == ["stream", "display_data"]
+    assert shown[0]["name"] == "stdout" and shown[0]["text"] == "printed 21\n"
+    assert shown[1]["data"] == {"text/html": "<p>hei</p>"} and shown[1]["metadata"] == {"lang": "fi"}
+    assert value == [{"output_type": "execute_result", "data": {"text/plain": "42"}, "metadata": {}, "execution_count": 5}]
+    assert sb.read_notebook(str(out)).scraps["table"].data.to_dict("list") == {"a": [1, 2]}
+    book = nbformat.read(out, as_version=4)
+    assert book.metadata.papermill.parameters == {"n": 21}
+    assert [c.metadata.papermill.status for c in book.cells] == ["completed"] * len(book.cells)
+
+
+def test_a_failing_cell_stops_the_notebook_and_names_the_error(tmp_path, workers):
+    source = notebook(tmp_path, "x = 1", "1 / 0", "print('never')")
+    with pytest.raises(NotebookFailed) as failed:
+        run_notebook(source, tmp_path / "out.ipynb", {"n": 1}, cwd=tmp_path, workers=workers)
+    assert failed.value.reason == "ZeroDivisionError: division by zero"
+    assert str(failed.value).startswith("notebook book failed: ZeroDivisionError: division by zero; the executed copy")
+    cells = outputs(tmp_path / "out.ipynb")
+    error = cells[-2][-1]
+    assert error["output_type"] == "error" and error["ename"] == "ZeroDivisionError"
+    assert "1 / 0" in "".join(error["traceback"])
+    assert cells[-1] == []  # the cell after the failure did not run
+
+
+def test_each_notebook_starts_from_an_empty_namespace_in_its_own_folder(tmp_path, workers):
+    first = notebook(tmp_path, "left_over = 'from the first notebook'", name="first")
+    second = notebook(tmp_path, "import os\nprint(os.getcwd())", "left_over", name="second")
+    (tmp_path / "here").mkdir()
+    run_notebook(first, tmp_path / "first-out.ipynb", {"n": 1}, cwd=tmp_path, workers=workers)
+    with pytest.raises(NotebookFailed) as failed:
+        run_notebook(second, tmp_path / "second-out.ipynb", {"n": 1}, cwd=tmp_path / "here", workers=workers)
+    assert failed.value.reason == "NameError: name 'left_over' is not defined"
+    assert outputs(tmp_path / "second-out.ipynb")[2][0]["text"] == f"{tmp_path / 'here'}\n"
+
+
+def test_the_notebooks_run_in_the_workers_and_this_process_keeps_its_folder(tmp_path):
+    source = notebook(tmp_path, "import os\nprint(os.getpid())")
+    here = os.getcwd()
+    pool = NotebookWorkers(2)
+    try:
+        run_notebook(source, tmp_path / "out.ipynb", {"n": 1}, cwd=tmp_path, workers=pool)
+    finally:
+        pool.close()
+    assert int(outputs(tmp_path / "out.ipynb")[2][0]["text"]) != os.getpid()
+    assert os.getcwd() == here
+
+
+def test_a_worker_that_dies_fails_its_notebook_without_a_traceback(tmp_path):
+    source = notebook(tmp_path, f"import os\nos.kill(os.getpid(), {int(signal.SIGKILL)})")
+    pool = NotebookWorkers(1)
+    try:
+        with pytest.raises(NotebookFailed) as failed:
+            run_notebook(source, tmp_path / "out.ipynb", {"n": 1}, cwd=tmp_path, workers=pool)
+    finally:
+        pool.close()
+    assert failed.value.reason == "the process running the notebook ended unexpectedly"
+
+
+def test_the_warm_up_imports_modules_that_exist():
+    """A renamed module must not silently leave the workers cold (the import would fail unseen)."""
+    import importlib.util
+
+    for name in execute.WARM_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
