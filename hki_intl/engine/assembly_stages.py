@@ -1,8 +1,10 @@
 """The assembly stages: one report file per language and format, made from the executed notebooks.
 
 An assembly's key is the executed notebooks, its language and format, the code, the params and
-the report date. PDFs are CPU-bound Python (WeasyPrint): several go to worker processes. Report
-files of other languages and formats that the previous run left stay, if they were made with
+the report date. Both files of a language share the notebooks' HTML (nbconvert's body), made
+once in this process; PDFs are CPU-bound Python (WeasyPrint) and go to worker processes forked
+from it, while this process writes the HTML pages. Report files of other languages and formats
+that the previous run left stay, if they were made with
 the key they would have now.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -51,14 +54,40 @@ def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, Rep
     still right; every report file in the build folder, the ones asked for first."""
     wanted = [assembly_stage(build, notebooks, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
     todo = loop.pending(wanted)
-    workers = min(build.options.jobs, len(todo))
-    if workers > 1 and any(stage.inputs["fmt"] == "pdf" for stage in todo):
-        loop.execute_forked(todo, workers)  # forked after the notebooks' threads imported the modules
+    bodies = Bodies(build)
+    pdfs = [stage for stage in todo if stage.inputs["fmt"] == "pdf"]
+    pages = [stage for stage in todo if stage.inputs["fmt"] != "pdf"]
+    workers = min(build.options.jobs, len(pdfs))
+    if workers >= 1 and build.options.jobs > 1:
+        # Each PDF is submitted as soon as its language's body is made, then the pages are
+        # written here (generators: each stage gets its body when it is taken).
+        loop.execute_forked(map(bodies.given, pdfs), workers, meanwhile=map(bodies.given, pages))
     else:
-        for stage in todo:
-            loop.execute(stage)
+        for stage in pages + pdfs:
+            loop.execute(bodies.given(stage))
     made = {stage.outputs[0]: _report(build, stage) for stage in wanted}
     return {**made, **_still_right(build, loop.previous, notebooks, made)}
+
+
+@dataclass
+class Bodies:
+    """The notebooks' HTML of each language (:func:`notebook_body`), made when a stage of the
+    language first needs it and given to the language's other stage."""
+
+    build: Build
+    made: dict[str, str] = field(default_factory=dict)
+
+    def given(self, stage: Stage) -> Stage:
+        """``stage`` with its language's body in its work (made now if not yet)."""
+        lang = str(stage.inputs["lang"])
+        work = stage.work
+        assert isinstance(work, partial)
+        return replace(stage, work=partial(work, body=self.body(lang)))
+
+    def body(self, lang: str) -> str:
+        if lang not in self.made:
+            self.made[lang] = notebook_html(str(self.build.folder), lang, str(self.build.params_dir))
+        return self.made[lang]
 
 
 def _report(build: Build, stage: Stage) -> ReportFile:
@@ -81,22 +110,30 @@ def _still_right(build: Build, previous: Manifest | None, notebooks: str, made: 
     return kept
 
 
-def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, params_dir: str) -> str:
-    """Write one report file from the executed notebooks (runs in a worker process)."""
-    from hki_intl.publish.assemble import export_html, merge_notebooks
+def notebook_html(build: str, lang: str, params_dir: str) -> str:
+    """The executed notebooks merged in ``lang`` as HTML (nbconvert): both report pages' body."""
+    from hki_intl.publish.assemble import merge_notebooks, notebook_body
+
+    executed = Path(build) / "notebooks"
+    goals = [goal for goal, _ in goal_notebooks(load_strategy(Path(params_dir)))]  # executed copies: by goal id
+    return notebook_body(merge_notebooks(executed / f"{SUMMARY}.ipynb", [executed / f"{g}.ipynb" for g in goals], lang))
+
+
+def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, params_dir: str, body: str | None = None) -> str:
+    """Write one report file from the executed notebooks (runs in a worker process for a PDF);
+    ``body`` gives the notebooks' HTML if it was made already."""
+    from hki_intl.publish.assemble import page
     from hki_intl.publish.pdf import write_pdf
 
-    build_dir, executed = Path(build), Path(build) / "notebooks"
     texts = load_texts(lang, Path(params_dir))
-    goals = [goal for goal, _ in goal_notebooks(load_strategy(Path(params_dir)))]  # executed copies: by goal id
-    merged = merge_notebooks(executed / f"{SUMMARY}.ipynb", [executed / f"{g}.ipynb" for g in goals], lang)
+    html = body if body is not None else notebook_html(build, lang, params_dir)
     title = texts("report.title", year=year)
-    path = build_dir / report_name(year, lang, fmt)
+    path = Path(build) / report_name(year, lang, fmt)
     if fmt == "html":
-        path.write_text(export_html(merged, lang, title, texts("report.contents")), encoding="utf-8")
+        path.write_text(page(html, lang, title, texts("report.contents")), encoding="utf-8")
     else:
-        static = export_html(
-            merged, lang, title, texts("report.contents"), interactive=False, report_date=dt.date.fromisoformat(report_date)
+        static = page(
+            html, lang, title, texts("report.contents"), interactive=False, report_date=dt.date.fromisoformat(report_date)
         )
         write_pdf(static, path, dt.date.fromisoformat(report_date))
     return str(path)

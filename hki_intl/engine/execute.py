@@ -112,6 +112,7 @@ class NotebookWorkers:
         goes on."""
         if self._pool is not None:
             return
+        _import_report_modules()  # before the fork: the workers share these pages with this process
         self._pool = ProcessPoolExecutor(self._count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up)
         # A fork-context pool forks all its workers at the first task, each then warms up.
         self._pool.submit(_ready)
@@ -136,20 +137,26 @@ class NotebookWorkers:
             self._pool = None
 
 
-def _warm_up() -> None:
-    """A worker's first minute: the report's modules imported, the chart renderer started (a
-    module that fails to import only leaves the notebook to import it, and fail there)."""
+def _import_report_modules() -> bool:
+    """Import the report's modules; whether all could be (a module that fails to import only
+    leaves the notebook to import it, and fail there)."""
     import importlib
 
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    for name in WARM_MODULES:
-        try:
+    try:
+        for name in WARM_MODULES:
             importlib.import_module(name)
-        except ImportError:
-            return
-    import vl_convert
+    except ImportError:
+        return False
+    return True
 
-    vl_convert.vegalite_to_svg({"mark": "point"})
+
+def _warm_up() -> None:
+    """A worker's first second: the chart renderer started (its JavaScript engine cannot be
+    shared across a fork, so each worker starts its own)."""
+    if _import_report_modules():
+        import vl_convert
+
+        vl_convert.vegalite_to_svg({"mark": "point"})
 
 
 def _ready() -> None:

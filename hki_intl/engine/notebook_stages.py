@@ -99,10 +99,16 @@ def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> st
     ]
     todo = loop.pending(goals)
     if todo:
-        with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo)) + 1) as pool:
-            pool.submit(_import_assembly_modules)  # this process is idle while the workers run notebooks
+        with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo))) as pool:
             loop.execute_in(pool, todo)
-    loop.run(notebook_stage(build, SUMMARY, summary_inputs(build, data), workers))
+    summary = notebook_stage(build, SUMMARY, summary_inputs(build, data), workers)
+    if not loop.reuse(summary):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # This process is idle while a worker runs the summary (one core is free): it imports
+            # what the assembly needs, so that the PDF workers forked later have it already.
+            # (Not earlier: while the goal notebooks run, both cores are busy and memory is at its peak.)
+            pool.submit(_import_assembly_modules)
+            loop.execute(summary)
     return folder_digest(executed, "*.ipynb")
 
 

@@ -107,15 +107,20 @@ class StageLoop:
         for future in futures:
             future.result()
 
-    def execute_forked(self, stages: list[Stage], workers: int) -> None:
+    def execute_forked(self, stages: Iterable[Stage], workers: int, meanwhile: Iterable[Stage] = ()) -> None:
         """Do the stages' work in ``workers`` processes forked from this one (CPU-bound Python
         such as WeasyPrint's layout runs in parallel there, with the modules this process has
-        imported); each is timed from the start of all until its result is in."""
-        for stage in stages:
-            self.progress.start(stage.name)
+        imported), and the ``meanwhile`` stages here while they run. ``stages`` may be made as
+        they are taken (each is submitted at once); each is timed from the start of all until
+        its result is in."""
         started = _now()
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [(stage, pool.submit(stage.work)) for stage in stages]
+            futures = []
+            for stage in stages:
+                self.progress.start(stage.name)
+                futures.append((stage, pool.submit(stage.work)))
+            for stage in meanwhile:
+                self.execute(stage)
             for stage, future in futures:
                 future.result()
                 self._record(stage, started, _now(), cached=False)

@@ -95,13 +95,25 @@ def export_html(
     ``interactive=False`` gives the page the PDF is made from: no scripts at all, and the PDF's
     head (templates/head-pdf.html.j2: the print stylesheet, ``report_date`` as the document's dates).
     """
-    if not interactive and report_date is None:
-        raise TypeError("the page for the PDF needs the report date (report_date=...)")
+    return page(notebook_body(notebook), lang, title, contents_label, interactive, report_date)
+
+
+def notebook_body(notebook: nbformat.NotebookNode) -> str:
+    """The merged notebook's cells as HTML (nbconvert): the body of both pages of a language,
+    the interactive one and the one for the PDF."""
     exporter = HTMLExporter(
         template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text=""
     )
     body, _ = exporter.from_notebook_node(notebook)
-    body = re.sub(r' id="cell-id=[^"]*"', "", body)  # nbconvert's cell ids mean nothing to readers
+    return re.sub(r' id="cell-id=[^"]*"', "", body)  # nbconvert's cell ids mean nothing to readers
+
+
+def page(
+    body: str, lang: str, title: str, contents_label: str, interactive: bool = True, report_date: dt.date | None = None
+) -> str:
+    """The page around :func:`notebook_body`'s ``body`` (see :func:`export_html`)."""
+    if not interactive and report_date is None:
+        raise TypeError("the page for the PDF needs the report date (report_date=...)")
     if not interactive:
         body = SCRIPT.sub("", body)
         body = body.replace('<div class="chart-live" hidden=""></div>', "")
