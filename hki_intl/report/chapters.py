@@ -99,6 +99,22 @@ def open_context(year: int, data_dir: str | Path, lang: str, params_dir: str | P
     return Context(int(year), lang, mask_tables(read_tables(Path(data_dir)), report), report, Path(data_dir))
 
 
+_READ: dict[tuple, Tables] = {}
+
+
+def tables_of(data_dir: Path) -> Tables:
+    """The consolidated tables of ``data_dir`` (:func:`read_tables`), read once per process for
+    the same files: a worker that runs several notebooks of a run reads them once. The files
+    are known by their size and modification time; a table is never changed in place (a
+    block that needs other values makes a new frame)."""
+    files = sorted(Path(data_dir).glob("*.csv"))
+    key = (str(Path(data_dir).resolve()), *((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = read_tables(Path(data_dir))
+    return dict(_READ[key])
+
+
 class Chapter:
     """A notebook's view of the report in every language it renders.
 
@@ -108,7 +124,7 @@ class Chapter:
     """
 
     def __init__(self, year: int, data_dir: str | Path, lang: str, params_dir: str | Path = PARAMS_DIR):
-        tables = read_tables(Path(data_dir))
+        tables = tables_of(Path(data_dir))
         langs = [code.strip() for code in str(lang).split(",") if code.strip()]
         reports = [Report(code, Path(params_dir)) for code in langs]
         self.contexts = [Context(int(year), r.lang, mask_tables(tables, r), r, Path(data_dir)) for r in reports]

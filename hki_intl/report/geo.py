@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 # Equal Earth (Šavrič, Patterson & Jenny 2018), as d3-geo implements it.
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
@@ -61,18 +62,18 @@ class Panel:
         up = [s + (n - s) * i / steps for i in range(steps + 1)]
         return [(x, s) for x in along] + [(e, y) for y in up] + [(x, n) for x in reversed(along)] + [(w, y) for y in reversed(up)]
 
-    @property
+    @cached_property  # a panel is frozen: its box, scale and offset are computed once
     def _bounds(self) -> tuple[float, float, float, float]:
         points = [self._raw(lon, lat) for lon, lat in self._outline()]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         return min(xs), min(ys), max(xs), max(ys)
 
-    @property
+    @cached_property
     def scale(self) -> float:
         x0, y0, x1, y1 = self._bounds
         return min(self.width / (x1 - x0), self.height / (y1 - y0))
 
-    @property
+    @cached_property
     def translate(self) -> tuple[float, float]:
         x0, y0, x1, y1 = self._bounds
         k = self.scale
