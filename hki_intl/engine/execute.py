@@ -4,8 +4,7 @@ papermill injects the parameters and writes the executed notebook; its engine
 (:mod:`hki_intl.engine.inprocess`) runs the cells in the process it is called in. The run
 forks :class:`NotebookWorkers` from its own process when the intake starts: each imports the
 report's modules and starts vl-convert's JavaScript engine while the workbooks are read, then
-runs notebooks one after another (the goal notebooks side by side, one per worker). Modules the
-run has imported before the fork (pandas, the package) are shared with the workers, not copied.
+runs notebooks one after another (the goal notebooks side by side, one per worker).
 """
 
 from __future__ import annotations
@@ -27,7 +26,14 @@ from hki_intl.errors import NotebookFailed, PipelineError
 # What a worker imports before its first notebook comes: the notebooks' own imports
 # (tests/engine/test_execute.py checks that they exist). Measured: a notebook's imports and
 # first chart take about 1 s in a cold process.
-WARM_MODULES = ("hki_intl.report.chapters", "hki_intl.report.scraps", "hki_intl.engine.inprocess", "scrapbook", "vl_convert")
+WARM_MODULES = (
+    "hki_intl.report.chapters",
+    "hki_intl.report.scraps",
+    "hki_intl.engine.inprocess",
+    "scrapbook",
+    "altair",
+    "vl_convert",
+)
 
 logging.getLogger("papermill").setLevel(logging.WARNING)
 
@@ -112,7 +118,10 @@ class NotebookWorkers:
         goes on."""
         if self._pool is not None:
             return
-        _import_report_modules()  # before the fork: the workers share these pages with this process
+        # Forked before the report's modules are imported here: the workers import them while
+        # this process reads the workbooks (measured: sharing the imported pages across the fork
+        # saved no memory, as Python's reference counts soon copy the pages, and cost the run
+        # half a second before the intake).
         self._pool = ProcessPoolExecutor(self._count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up)
         # A fork-context pool forks all its workers at the first task, each then warms up.
         self._pool.submit(_ready)
@@ -151,8 +160,8 @@ def _import_report_modules() -> bool:
 
 
 def _warm_up() -> None:
-    """A worker's first second: the chart renderer started (its JavaScript engine cannot be
-    shared across a fork, so each worker starts its own)."""
+    """A worker's first second: the report's modules imported and the chart renderer started
+    (its JavaScript engine cannot be shared across a fork)."""
     if _import_report_modules():
         import vl_convert
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import jinja2
 import pandas as pd
 from markupsafe import Markup
@@ -30,6 +29,8 @@ from hki_intl.report.charts import render
 from hki_intl.report.formatting import Count, change, fmt_eur, fmt_number, fmt_percent
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from hki_intl.report.targets import Assessment
 
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")

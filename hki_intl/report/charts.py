@@ -8,15 +8,34 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
 from hki_intl.config.params import LOCALES
 from hki_intl.report import geo
 from hki_intl.report.formatting import fmt_compact, million_suffix
+
+if TYPE_CHECKING:
+    import altair as alt
+    import vl_convert as vlc
+else:
+
+    class _Imported:
+        """A library imported when a chart first needs it, not with this module: the params
+        check (every command) imports the report's goal modules, which import this one, and
+        Altair takes a third of a second to import."""
+
+        def __init__(self, name: str):
+            self._name = name
+
+        def __getattr__(self, attribute: str):
+            import importlib
+
+            return getattr(importlib.import_module(self._name), attribute)
+
+    alt = _Imported("altair")
+    vlc = _Imported("vl_convert")
 
 FONT = "HelsinkiGrotesk, Arial, sans-serif"
 TEXT_COLOUR = "#1a1a1a"
