@@ -81,7 +81,9 @@ def mask_tables(tables: Tables, report: Report) -> Tables:
     masked = dict(tables)
     for name, columns in texts.items():
         if name in masked:
-            frame = masked[name].copy()
+            # A new frame that shares its columns with the read one until a column is masked
+            # (pandas copies on write): three languages' tables cost little more than one.
+            frame = masked[name].copy(deep=False)
             for column in columns:
                 # Only values that could hold an address or a number are masked value by value
                 # (a cheap vectorised test first: the tables can have 100,000 rows).

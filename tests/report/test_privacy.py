@@ -191,3 +191,16 @@ def test_every_language_of_a_chapter_is_masked(data_dir, lang):
     assert ctx.tables["visits"]["purpose"].iloc[0] == PURPOSE.replace("matti.meikalainen@hel.fi", MASKS[lang][0]).replace(
         "+358 40 123 4567", MASKS[lang][1]
     )
+
+
+def test_masking_leaves_the_tables_read_as_they_were(data_dir):
+    """The tables read are shared by every language of a notebook and by the notebooks a worker
+    runs (chapters.tables_of): masking one language makes new frames and changes none of them."""
+    tables = read_tables(data_dir)
+    before = {name: frame.copy() for name, frame in tables.items()}
+    masked = [chapters.mask_tables(tables, Report(lang)) for lang in MASKS]
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, before[name])
+    assert masked[0]["visits"]["purpose"].iloc[0] != tables["visits"]["purpose"].iloc[0]  # it did mask
+    again = chapters.tables_of(data_dir)
+    assert chapters.tables_of(data_dir)["visits"] is again["visits"]  # read once for the same files
