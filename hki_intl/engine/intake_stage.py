@@ -2,7 +2,9 @@
 
 Keyed by every workbook's bytes, the years, the params, the code, ``--allow-partial`` and the
 settings. When it is reused, what it found (each input and the problems) comes from the
-previous manifest, and ``--allow-partial``'s warnings are printed again.
+previous manifest, and ``--allow-partial``'s warnings are printed again. When it runs, each
+workbook whose bytes (and photo files) are unchanged has its parsed result reused from the
+previous output (:mod:`.intake_cache`); the checks across workbooks run over all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.fingerprint import code_fingerprint, params_fingerprint, sha256_file
+from hki_intl.engine.intake_cache import CACHE, IntakeCache, context
 from hki_intl.engine.manifest import InputFile, Manifest, settings_record
 from hki_intl.engine.progress import Progress
 from hki_intl.engine.stages import Build, Stage, StageLoop
@@ -51,17 +54,20 @@ def run_intake(build: Build, loop: StageLoop, workers: NotebookWorkers, warn: Lo
     inputs = build.options.inputs
     years = [y for y in build.settings.years if (inputs / str(y)).is_dir()]
     files = [InputFile(str(p), sha256_file(p), int(p.parent.name)) for y in years for p in workbook_paths(inputs, y)]
-    work = ReadWorkbooks(build, years, files, workers, loop.progress, warn)
-    if loop.run(Stage("intake", intake_inputs(build, files, years), ("data",), work)):
+    previous = loop.previous.files if loop.previous else {}
+    hashes = {f.path: f.sha256 for f in files}
+    cache = IntakeCache(loop.out_dir, build.folder, previous, context(build.params_dir, build.settings), hashes)
+    work = ReadWorkbooks(build, years, files, workers, loop.progress, warn, cache)
+    if loop.run(Stage("intake", intake_inputs(build, files, years), ("data", CACHE), work)):
         return _as_before(loop.previous or Manifest(), warn)
     return work.found
 
 
 @dataclass
 class ReadWorkbooks:
-    """The intake's work: read and check the workbooks, write the consolidated tables. It first
-    forks the notebooks' workers (they import the report's modules while the workbooks are
-    read)."""
+    """The intake's work: read and check the workbooks (through ``cache``), write the consolidated
+    tables. It first forks the notebooks' workers (they import the report's modules while the
+    workbooks are read)."""
 
     build: Build
     years: list[int]
@@ -69,13 +75,14 @@ class ReadWorkbooks:
     workers: NotebookWorkers
     progress: Progress
     warn: Log
+    cache: IntakeCache
     found: IntakeOutcome = field(default_factory=lambda: IntakeOutcome([], []))
 
     def __call__(self) -> None:
         self.workers.start()
         inputs, settings = self.build.options.inputs, self.build.settings
         self.progress.message(f"reading workbooks for {', '.join(map(str, self.years))} from {inputs}")
-        result = load_submissions(inputs, self.years, self.build.strategy, settings)
+        result = load_submissions(inputs, self.years, self.build.strategy, settings, self.cache.read)
         if result.problems and not self.build.options.allow_partial:
             raise InputErrors(result.all_problems)
         problems = collapse(result.all_problems)
@@ -89,7 +96,7 @@ class ReadWorkbooks:
                     )
                 ]
             )
-        self.found = IntakeOutcome(_accepted(self.files, result), problems)
+        self.found = IntakeOutcome(_accepted(self.files, result, self.cache.reused), problems)
         write_tables(consolidate(result), self.build.folder / "data")
         write_photos(result, self.build.folder / "data")
 
@@ -111,10 +118,11 @@ def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
     )
 
 
-def _accepted(files: list[InputFile], result: IntakeResult) -> list[InputFile]:
-    """Each input file with whether it is in the report, and its organisation and template version."""
+def _accepted(files: list[InputFile], result: IntakeResult, reused: set[str]) -> list[InputFile]:
+    """Each input file with whether it is in the report, its organisation and template version,
+    and whether its parsed result was reused."""
     submissions = {str(s.path): s for s in result.submissions}
-    return [_with(f, submissions.get(f.path)) for f in files]
+    return [replace(_with(f, submissions.get(f.path)), reused=f.path in reused) for f in files]
 
 
 def _with(file: InputFile, submission: Submission | None) -> InputFile:
@@ -124,7 +132,8 @@ def _with(file: InputFile, submission: Submission | None) -> InputFile:
 
 
 def _as_before(previous: Manifest, warn: Log) -> IntakeOutcome:
-    """A reused intake found what it found last time (its warnings are printed again)."""
+    """A reused intake found what it found last time (its warnings are printed again); no
+    workbook was read."""
     if previous.problems:
         warn_partial(previous.problems, {p.file for p in previous.problems if p.is_error}, warn)
-    return IntakeOutcome(previous.inputs, previous.problems)
+    return IntakeOutcome([replace(f, reused=True) for f in previous.inputs], previous.problems)

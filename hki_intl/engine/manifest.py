@@ -73,7 +73,9 @@ class StageRecord:
 
 @dataclass(frozen=True)
 class InputFile:
-    """One workbook the intake read: its bytes' hash, and whether it is in the report."""
+    """One workbook the intake read: its bytes' hash, whether it is in the report, and whether its
+    parsed result was reused from the previous run (its bytes, photo files, the code, params and
+    settings unchanged) rather than read and checked again."""
 
     path: str
     sha256: str
@@ -81,6 +83,7 @@ class InputFile:
     accepted: bool | None = None
     organisation: str | None = None
     template_version: str | None = None
+    reused: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +43,11 @@ class _Cells:
         self.problems.append(Problem(self.file, HIGHLIGHTS, row, column, cell_ref(row, column), message, severity))
 
 
-def check_highlights(path: Path, submission: Submission, problems: list[Problem]) -> None:
-    """Check the highlights read from ``path`` and attach their photos to ``submission``."""
+def check_highlights(
+    path: Path, submission: Submission, problems: list[Problem], clean: Callable[[bytes], Photo] = clean_photo
+) -> None:
+    """Check the highlights read from ``path`` and attach their photos to ``submission``, each
+    cleaned by ``clean`` (:func:`~hki_intl.intake.photos.clean_photo`, or a cache of its results)."""
     layout = submission.layout.get(HIGHLIGHTS)
     if layout is None:
         return
@@ -66,7 +70,7 @@ def check_highlights(path: Path, submission: Submission, problems: list[Problem]
     except NotAWorkbook as exc:
         problems.append(Problem(str(path), HIGHLIGHTS, message=str(exc)))
         return
-    _attach_photos(path, submission, records, pictures, cells)
+    _attach_photos(path, submission, records, pictures, cells, clean)
 
 
 def _check_link(record: dict[str, Any], cells: _Cells) -> None:
@@ -100,7 +104,12 @@ def _check_translations(record: dict[str, Any], cells: _Cells) -> None:
 
 
 def _attach_photos(
-    path: Path, submission: Submission, records: list[dict[str, Any]], pictures: list[AnchoredPicture], cells: _Cells
+    path: Path,
+    submission: Submission,
+    records: list[dict[str, Any]],
+    pictures: list[AnchoredPicture],
+    cells: _Cells,
+    clean: Callable[[bytes], Photo],
 ) -> None:
     """Each highlight's photo (pasted on its row, or its named file), cleaned; pictures off the
     highlights' rows are named."""
@@ -126,7 +135,7 @@ def _attach_photos(
             )
     for record in records:
         row = record["source_row"]
-        photo = _photo_of(path, submission, record, on_row.get(row, []), cells)
+        photo = _photo_of(path, submission, record, on_row.get(row, []), cells, clean)
         record["photo_image"] = None
         if photo is not None:
             key = photo_key(submission.organisation, submission.year, row)
@@ -156,7 +165,12 @@ def _attach_photos(
 
 
 def _photo_of(
-    path: Path, submission: Submission, record: dict[str, Any], pasted: list[AnchoredPicture], cells: _Cells
+    path: Path,
+    submission: Submission,
+    record: dict[str, Any],
+    pasted: list[AnchoredPicture],
+    cells: _Cells,
+    clean: Callable[[bytes], Photo],
 ) -> Photo | None:
     """The cleaned photo of one highlight, or None (no photo, or a problem named at its cell)."""
     row, named = record["source_row"], record.get("photo")
@@ -184,9 +198,9 @@ def _photo_of(
         return None
     try:
         if pasted:
-            return clean_photo(pasted[0].data)
+            return clean(pasted[0].data)
         if named:
-            return clean_photo(read_photo_file(photo_file(path.parent, str(named))))
+            return clean(read_photo_file(photo_file(path.parent, str(named))))
     except PhotoRefused as exc:
         what = f"the picture pasted on row {row}" if pasted else f"the photo file {_show(named)}"
         cells.at(row, "photo", f"{what}: {exc}", fallback=anchor)

@@ -155,6 +155,10 @@ def _flattened(image):
     """The pixels alone, in RGB on white (a PNG's transparency), in a new image without ``info``."""
     from PIL import Image
 
+    if image.mode == "RGB":  # nothing to flatten: pasting through an opaque mask copies the pixels exactly
+        clean = Image.new("RGB", image.size)
+        clean.paste(image)
+        return clean
     rgba = image.convert("RGBA")
     clean = Image.new("RGB", rgba.size, "white")
     clean.paste(rgba, mask=rgba.getchannel("A"))

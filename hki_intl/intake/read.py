@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.intake.analyst import is_analyst_file
 from hki_intl.intake.highlights import check_highlights
 from hki_intl.intake.parse import column_name, parse_value
-from hki_intl.intake.photos import Photo, is_photo_file
+from hki_intl.intake.photos import Photo, clean_photo, is_photo_file
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
@@ -160,14 +161,22 @@ def _unnamed_photos(inputs_dir: Path, year: int, read: list[tuple[Path, Submissi
     ]
 
 
-def load_submissions(inputs_dir: Path, years: list[int], strategy: Strategy, settings: Settings) -> IntakeResult:
-    """Read and check every workbook of every year in ``years``."""
+ReadOne = Callable[[Path, int, Strategy, Settings], tuple[Submission | None, list[Problem]]]
+
+
+def load_submissions(
+    inputs_dir: Path, years: list[int], strategy: Strategy, settings: Settings, read_one: ReadOne | None = None
+) -> IntakeResult:
+    """Read and check every workbook of every year in ``years``. ``read_one`` reads one workbook
+    (default :func:`read_submission`; the run passes one that reuses a cached result); the checks
+    across the workbooks of a year run here, over all of them, every time."""
     submissions: list[Submission] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     rejected: dict[str, list[Problem]] = {}
+    read_one = read_one or read_submission
     for year in years:
-        read = [(path, *read_submission(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
+        read = [(path, *read_one(path, year, strategy, settings)) for path in workbook_paths(inputs_dir, year)]
         _report_duplicates(read, year)
         _report_conflicting_indicators(read, year)
         warnings.extend(_unnamed_photos(inputs_dir, year, read))
@@ -243,9 +252,11 @@ def _amount(value: float) -> str:
     return format(value, ",.15g").replace(",", " ")
 
 
-def read_submission(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list[Problem]]:
+def read_submission(
+    path: Path, year: int, strategy: Strategy, settings: Settings, clean: Callable[[bytes], Photo] = clean_photo
+) -> tuple[Submission | None, list[Problem]]:
     """Parse one workbook; return it (or None if it is not a workbook) and every problem found
-    in it, errors and warnings."""
+    in it, errors and warnings. ``clean`` cleans the highlights' photos (a cache may stand in)."""
     name = str(path)
     suffix = path.suffix.lower()
     if suffix != ".xlsx":
@@ -292,7 +303,7 @@ def read_submission(path: Path, year: int, strategy: Strategy, settings: Setting
         )
     versions = {*settings.accepted_template_versions, TEMPLATE_VERSION}
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
-    check_highlights(path, submission, problems)
+    check_highlights(path, submission, problems, clean)
     _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
     if "Mittarit" in submission.layout:  # no figure from after the report's date (a warning; the row is not read)
         submission.tables["indicators"], late = check_indicator_dates(

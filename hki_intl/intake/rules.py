@@ -117,8 +117,11 @@ def check_rows(
     frame = pd.DataFrame(
         [{c.key: r[c.key] for c in sheet.columns} for r in records], index=[r["source_row"] for r in records], dtype=object
     )
+    schema = row_schema(sheet.name, year)
+    if _passes(schema, frame):
+        return []
     try:
-        row_schema(sheet.name, year).validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
@@ -151,6 +154,21 @@ def check_rows(
         if (row, key) not in failed:
             found[(row, key, message)] = None
     return list(found)
+
+
+def _passes(schema, frame: pd.DataFrame) -> bool:
+    """Whether every check of ``schema`` passes on every row: its own check functions, called
+    directly. Most sheets pass, and pandera's lazy validation costs about 1.5 ms a sheet even then
+    (0.25 s of the example's 154 sheets); a sheet that fails anything is validated by pandera,
+    which collects the failures. Wherever pandera would find a failure, a check here fails too
+    (pandera only forgives more: an empty value passes its checks), so none is missed."""
+    for key, column in schema.columns.items():
+        series = frame[key]
+        if not column.nullable and series.isna().any():
+            return False
+        if not all(bool(check._check_fn(series).all()) for check in column.checks):
+            return False
+    return all(bool(check._check_fn(frame).all()) for check in schema.checks)
 
 
 # (column keys, what they are in a message): two rows with the same key on these sheets are

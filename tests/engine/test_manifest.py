@@ -88,6 +88,7 @@ def test_the_manifest_round_trips(tmp_path):
         "accepted": False,
         "organisation": None,
         "template_version": None,
+        "reused": False,
     }
     assert listed_files(tmp_path) == ["international-activities-2025-fi.html"]
 
