@@ -315,7 +315,7 @@ def naive_chain(inputs: Path, work: Path) -> float:
     write_tables(consolidate(load_submissions(inputs, YEARS, strategy, settings)), data_dir)
     words = read_analyst_words(inputs, YEAR, strategy)
     common = {"year": YEAR, "data_dir": "../data", "lang": ",".join(LANGUAGES), "params_dir": str(PARAMS_DIR)}
-    given = {
+    given: dict[str, dict[str, object]] = {
         **{goal: {"goal": goal, "commentary": words.part(goal)} for goal in ("competence", "recognition", "influence")},
         "summary": {
             "chapters_dir": ".",
