@@ -5,7 +5,7 @@ The machines are shared and noisy, so nothing here is a timed test: each figure 
 things measured one after the other on the same machine, in the same run. Every ``run`` is
 ``pipeline.py run --format all`` on the example data (``write_inputs``), in a fresh folder with
 ``--force`` unless it says otherwise. The cold runs, the floor and the re-runs are the median
-of three rounds; the naive chain (a minute) is measured once.
+of three rounds (``--rounds``); the naive chain (a minute) is measured once.
 
 1. cold ``run --lang fi`` vs the naive chain (papermill's CLI per notebook, ``jupyter
    nbconvert`` per notebook, WeasyPrint's CLI per page; the notebooks render fi, sv and en, as
@@ -62,7 +62,7 @@ from hki_intl.workbook.template import build_workbook, template_path
 
 YEARS = [2023, 2024, 2025]
 YEAR = 2025
-ROUNDS = 3  # the cold runs, the floor and the re-runs: the median of this many
+ROUNDS = 3  # the cold runs, the floor, the re-runs, the intake and the bare read: the median of this many
 BIN = Path(sys.executable).parent
 SCALED_SHEETS = ("Toiminnot", "Vierailut", "Näkyvyys")  # memberships and agreements repeated are refused
 SAMPLE_EVERY_S = 0.2
@@ -235,7 +235,7 @@ def timed(command: Sequence[str | Path], cwd: Path = PROJECT_ROOT, memory: bool 
 
 
 def median_of(measured: Sequence[Measured]) -> Measured:
-    """The measurement with the median time (of an odd number)."""
+    """The measurement with the median time (of an even number, the higher of the middle two)."""
     return sorted(measured, key=lambda m: m.seconds)[len(measured) // 2]
 
 
@@ -410,12 +410,12 @@ class Rounds:
     every_lang: list[Measured]
 
 
-def cold_rounds(example: Path, work: Path, log: Log) -> Rounds:
-    """``ROUNDS`` times, back to back: cold ``--lang fi``, its no-change re-run, the floor on its
+def cold_rounds(example: Path, work: Path, count: int, log: Log) -> Rounds:
+    """``count`` times, back to back: cold ``--lang fi``, its no-change re-run, the floor on its
     tables, cold ``--lang all``. Each round reads its own copy of the inputs (the last copy is
     the one a cell is changed in afterwards; a run's key holds the inputs' paths)."""
     rounds = Rounds([], [], [], [], [])
-    for r in range(1, ROUNDS + 1):
+    for r in range(1, count + 1):
         inputs, fi = work / f"inputs-r{r}", work / f"fi-r{r}"
         shutil.copytree(example, inputs)
         rounds.cold.append(timed(pipeline_run(inputs, fi, "fi", "--force")))
@@ -424,7 +424,7 @@ def cold_rounds(example: Path, work: Path, log: Log) -> Rounds:
         rounds.floor.append(timed(floor_command(fi / "data", work / f"floor-r{r}", inputs)))
         rounds.every_lang.append(timed(pipeline_run(inputs, work / f"all-r{r}", "all", "--force")))
         log(
-            f"round {r} of {ROUNDS}: cold fi {rounds.cold[-1].seconds:.1f} s, re-run {rounds.rerun[-1].seconds:.1f} s, "
+            f"round {r} of {count}: cold fi {rounds.cold[-1].seconds:.1f} s, re-run {rounds.rerun[-1].seconds:.1f} s, "
             f"floor {rounds.floor[-1].seconds:.1f} s, cold all {rounds.every_lang[-1].seconds:.1f} s"
         )
     return rounds
@@ -438,10 +438,10 @@ def changed_workbook(inputs: Path, out: Path, log: Log) -> Figure:
     return rereads("one changed workbook: workbooks re-read", reread_count(json.loads((out / "manifest.json").read_text())))
 
 
-def intake_vs_bare_read(inputs: Path, log: Log) -> Figure:
-    """The intake vs a bare read, each once untimed (imports, the files' pages), then median of three."""
+def intake_vs_bare_read(inputs: Path, rounds: int, log: Log) -> Figure:
+    """The intake vs a bare read, each once untimed (imports, the files' pages), then the median of ``rounds``."""
     intake_seconds(inputs), bare_read_seconds(inputs)
-    pairs = [(intake_seconds(inputs), bare_read_seconds(inputs)) for _ in range(ROUNDS)]
+    pairs = [(intake_seconds(inputs), bare_read_seconds(inputs)) for _ in range(rounds)]
     intake, bare = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
     count = sum(len(workbook_paths(inputs, y)) for y in YEARS)
     log(f"intake {intake:.2f} s, bare calamine read {bare:.2f} s ({count} workbooks)")
@@ -478,7 +478,7 @@ def describe_machine() -> str:
     )
 
 
-def run_benchmark(work: Path, scale: int, quick: bool) -> list[Figure]:
+def run_benchmark(work: Path, scale: int, quick: bool, rounds: int = ROUNDS) -> list[Figure]:
     """Every figure, measured in the order that keeps each pair close together."""
     log = Log()
     print(describe_machine(), flush=True)
@@ -488,20 +488,20 @@ def run_benchmark(work: Path, scale: int, quick: bool) -> list[Figure]:
     chart_library()  # a tool cache (the inlined chart library), built once per installation
     log("example inputs written; the naive chain (once, about a minute)")
     naive = naive_chain(example, work / "naive")
-    log(f"naive chain {naive:.1f} s; {ROUNDS} rounds of cold fi, re-run, floor, cold all")
-    rounds = cold_rounds(example, work, log)
-    changed = changed_workbook(work / f"inputs-r{ROUNDS}", work / f"fi-r{ROUNDS}", log)
-    intake = intake_vs_bare_read(example, log)
+    log(f"naive chain {naive:.1f} s; {rounds} rounds of cold fi, re-run, floor, cold all")
+    measured = cold_rounds(example, work, rounds, log)
+    changed = changed_workbook(work / f"inputs-r{rounds}", work / f"fi-r{rounds}", log)
+    intake = intake_vs_bare_read(example, rounds, log)
     scaled = scaled_runs(example, work, scale, quick, log)
 
-    cold, floor, every_lang = median_of(rounds.cold), median_of(rounds.floor), median_of(rounds.every_lang)
-    rerun = median_of(rounds.rerun)
-    chosen = rounds.cold.index(cold)
+    cold, floor, every_lang = median_of(measured.cold), median_of(measured.floor), median_of(measured.every_lang)
+    rerun = median_of(measured.rerun)
+    chosen = measured.cold.index(cold)
     report = work / f"fi-r{chosen + 1}" / report_name(YEAR, "fi", "html")
     floor_page = work / f"floor-r{chosen + 1}" / report_name(YEAR, "fi", "html")
     print(f"\nfloor check: {compare_headings(floor_page.read_text('utf-8'), report.read_text('utf-8'))}")
     print(f"\nwhere the cold fi run's time goes (round {chosen + 1}, the median, {cold.seconds:.2f} s):")
-    print("\n".join("  " + line for line in stage_breakdown(rounds.manifests[chosen], cold.launched, cold.finished)))
+    print("\n".join("  " + line for line in stage_breakdown(measured.manifests[chosen], cold.launched, cold.finished)))
     return [
         ratio("cold fi vs naive chain", cold.seconds, naive, 0.25, "naive measured once"),
         ratio("cold fi vs floor", cold.seconds, floor.seconds, 2),
@@ -517,12 +517,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=20, help="times the example data for the large run (default 20)")
     parser.add_argument("--quick", action="store_true", help="skip the large run (the 1× memory is still measured)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds to take the median of (default {ROUNDS})")
     parser.add_argument("--workdir", type=Path, help="keep the files in this empty folder (default: a temporary folder)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hki-bench-") as tmp:
         work = args.workdir or Path(tmp)
-        figures = run_benchmark(work, args.scale, args.quick)
-    medians = f"cold runs, floor and re-runs: median of {ROUNDS}; intake and bare read: median of {ROUNDS}"
+        figures = run_benchmark(work, args.scale, args.quick, max(1, args.rounds))
+    medians = f"cold runs, floor, re-runs, intake and bare read: the median of {max(1, args.rounds)}; the naive chain once"
     print(f"\nthe figures ({medians}):\n{format_table(figures)}", flush=True)
 
 
