@@ -96,8 +96,12 @@ class Figure:
 
 def ratio(name: str, measured: float, baseline: float, target: float, what: str = "") -> Figure:
     """``measured / baseline`` (seconds) against ``target``."""
-    detail = f"{measured:.2f} s vs {baseline:.2f} s" + (f" ({what})" if what else "")
+    detail = f"{_seconds(measured)} vs {_seconds(baseline)}" + (f" ({what})" if what else "")
     return Figure(name, measured / baseline, target, f"{measured / baseline:.2f}", detail)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value >= 1 else f"{value:.3f} s"
 
 
 def memory(name: str, peak_mb: float, target_mb: float) -> Figure:
@@ -525,6 +529,7 @@ def main(argv: list[str] | None = None) -> None:
         figures = run_benchmark(work, args.scale, args.quick, max(1, args.rounds))
     medians = f"cold runs, floor, re-runs, intake and bare read: the median of {max(1, args.rounds)}; the naive chain once"
     print(f"\nthe figures ({medians}):\n{format_table(figures)}", flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (the machine is shared: compare with the start)")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,10 @@ def test_the_table_lists_every_figure_and_says_what_is_not_met():
     assert table[-1] == "not measured or not recorded: re-read"
 
 
+def test_short_times_keep_three_decimals():
+    assert ratio("read", 4.35, 0.0623, 3).detail == "4.35 s vs 0.062 s"
+
+
 def test_the_table_says_when_every_target_is_met():
     assert format_table([ratio("x", 1.0, 2.0, 1)]).splitlines()[-1] == "every measured target is met"
 
