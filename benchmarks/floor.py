@@ -26,12 +26,12 @@ from IPython.utils.capture import capture_output
 from hki_intl import NOTEBOOKS_DIR
 from hki_intl.config.params import load_settings, load_strategy, load_texts
 from hki_intl.engine.assembly_stages import report_name
-from hki_intl.engine.kernels import WARM_MODULES
+from hki_intl.engine.execute import WARM_MODULES
 from hki_intl.engine.notebook_stages import SUMMARY, goal_notebooks, goal_parameters, summary_parameters
 from hki_intl.engine.options import RunOptions
 from hki_intl.engine.stages import Build
 from hki_intl.intake.analyst import read_analyst_words
-from hki_intl.publish.assemble import export_html, merge_notebooks
+from hki_intl.publish.assemble import merge_notebooks, notebook_body, page
 from hki_intl.publish.pdf import write_pdf
 
 LANG = "fi"
@@ -63,7 +63,7 @@ def execute_notebook(shell: InteractiveShell, source: Path, given: dict[str, obj
 
 
 def import_libraries() -> None:
-    """What the run's warm kernels import before their notebook comes (pandas, Altair, vl-convert…)."""
+    """What the run's notebook workers import before their first notebook (pandas, Altair, vl-convert…)."""
     for module in WARM_MODULES:
         importlib.import_module(module)
 
@@ -87,13 +87,13 @@ def make_report(data_dir: Path, out_dir: Path, inputs: Path, year: int) -> list[
     given = {**summary_parameters(build), **local, "chapters_dir": str(executed)}
     summary = execute_notebook(shell, NOTEBOOKS_DIR / f"{SUMMARY}.ipynb", given, executed / f"{SUMMARY}.ipynb")
 
-    merged = merge_notebooks(summary, goals, LANG)
+    body = notebook_body(merge_notebooks(summary, goals, LANG))  # nbconvert once for both pages
     texts, date = load_texts(LANG), settings.date
     title, contents = texts("report.title", year=year), texts("report.contents")
-    page, pdf = out_dir / report_name(year, LANG, "html"), out_dir / report_name(year, LANG, "pdf")
-    page.write_text(export_html(merged, LANG, title, contents), encoding="utf-8")
-    write_pdf(export_html(merged, LANG, title, contents, interactive=False, report_date=date), pdf, date)
-    return [page, pdf]
+    html, pdf = out_dir / report_name(year, LANG, "html"), out_dir / report_name(year, LANG, "pdf")
+    html.write_text(page(body, LANG, title, contents), encoding="utf-8")
+    write_pdf(page(body, LANG, title, contents, interactive=False, report_date=date), pdf, date)
+    return [html, pdf]
 
 
 def main(argv: list[str] | None = None) -> None:
