@@ -33,6 +33,8 @@ DIRECT_DEPENDENCIES = (
     "nbconvert",
     "nbformat",
     "ipykernel",
+    "ipython",
+    "jupyter_client",
     "pandas",
     "python-calamine",
     "openpyxl",
@@ -42,7 +44,6 @@ DIRECT_DEPENDENCIES = (
     "pandera",
     "weasyprint",
     "PyYAML",
-    "tenacity",
     "pydantic",
 )
 
