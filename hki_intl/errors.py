@@ -121,6 +121,9 @@ class InputErrors(PipelineError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # it crosses from the intake's process as its problems, not its text
+        return type(self), (self.problems,)
+
 
 class UsageError(PipelineError):
     """The command was called wrongly (a missing folder, a bad option value)."""

@@ -9,9 +9,12 @@ previous output (:mod:`.intake_cache`); the checks across workbooks run over all
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.fingerprint import code_fingerprint, params_fingerprint, sha256_file
@@ -24,6 +27,7 @@ from hki_intl.intake.read import IntakeResult, Submission, load_submissions, pho
 from hki_intl.intake.tables import consolidate, write_photos, write_tables
 
 Log = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,16 +83,16 @@ class ReadWorkbooks:
     found: IntakeOutcome = field(default_factory=lambda: IntakeOutcome([], []))
 
     def __call__(self) -> None:
-        self.workers.start()
         inputs, settings = self.build.options.inputs, self.build.settings
         self.progress.message(f"reading workbooks for {', '.join(map(str, self.years))} from {inputs}")
-        result = load_submissions(inputs, self.years, self.build.strategy, settings, self.cache.read)
-        if result.problems and not self.build.options.allow_partial:
-            raise InputErrors(result.all_problems)
-        problems = collapse(result.all_problems)
-        if problems:
-            warn_partial(problems, set(result.rejected), self.warn)
-        if not any(s.year == settings.year for s in result.submissions):
+        # The intake runs in a process of its own, forked before the notebooks' workers (so no
+        # thread of this process is copied into it): the memory its reading takes (a few hundred
+        # MB for 20 times the example) is given back when it ends, not carried by this process
+        # through the notebooks.
+        read = in_own_process(self.read, meanwhile=self.workers.start)
+        if read.problems:
+            warn_partial(read.problems, read.rejected, self.warn)
+        if not read.has_report_year:
             raise InputErrors(
                 [
                     Problem(
@@ -96,9 +100,75 @@ class ReadWorkbooks:
                     )
                 ]
             )
-        self.found = IntakeOutcome(_accepted(self.files, result, self.cache.reused), problems)
-        write_tables(consolidate(result), self.build.folder / "data")
-        write_photos(result, self.build.folder / "data")
+        self.cache.reused |= read.reused
+        self.found = IntakeOutcome(read.inputs, read.problems)
+
+    def read(self) -> Read:
+        """Read and check the workbooks; write the consolidated tables if the report year has any."""
+        inputs, settings = self.build.options.inputs, self.build.settings
+        result = load_submissions(inputs, self.years, self.build.strategy, settings, self.cache.read)
+        if result.problems and not self.build.options.allow_partial:
+            raise InputErrors(result.all_problems)
+        has_year = any(s.year == settings.year for s in result.submissions)
+        if has_year:
+            write_tables(consolidate(result), self.build.folder / "data")
+            write_photos(result, self.build.folder / "data")
+        return Read(
+            _accepted(self.files, result, self.cache.reused),
+            collapse(result.all_problems),
+            set(result.rejected),
+            has_year,
+            set(self.cache.reused),
+        )
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the intake's process found (small: it crosses back to the run's process)."""
+
+    inputs: list[InputFile]
+    problems: list[Problem]
+    rejected: set[str]
+    has_report_year: bool
+    reused: set[str]
+
+
+def in_own_process(work: Callable[[], T], meanwhile: Callable[[], object] = lambda: None) -> T:
+    """``work()`` done in a process forked for it, ``meanwhile()`` here while it runs; its result,
+    or the exception it raised, raised here. Nothing is printed there (a warning comes back as
+    data): what the run says, it says from this process."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_answer, args=(work, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        meanwhile()
+        try:
+            kind, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"the intake's process ended unexpectedly (exit status {child.exitcode})") from None
+    finally:
+        receive.close()
+        child.join()
+    if kind == "raised":
+        raise value
+    return value
+
+
+def _answer(work: Callable[[], object], send: Connection) -> None:
+    """The forked process: send ``work()``'s result, or what it raised."""
+    try:
+        answer: tuple[str, object] = ("returned", work())
+    except BaseException as exc:  # every exception goes back to the run, which decides
+        answer = ("raised", exc)
+    try:
+        send.send(answer)
+    except Exception as exc:  # an exception that cannot cross: its type and message do
+        send.send(("raised", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]} ({exc})")))
+    finally:
+        send.close()
 
 
 def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
