@@ -57,7 +57,7 @@ def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, Rep
     bodies = Bodies(build)
     pdfs = [stage for stage in todo if stage.inputs["fmt"] == "pdf"]
     pages = [stage for stage in todo if stage.inputs["fmt"] != "pdf"]
-    workers = min(build.options.jobs, len(pdfs))
+    workers = pdf_workers(len(pdfs), build.options.jobs)
     if workers >= 1 and build.options.jobs > 1:
         # Each PDF is submitted as soon as its language's body is made, then the pages are
         # written here (generators: each stage gets its body when it is taken).
@@ -67,6 +67,13 @@ def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, Rep
             loop.execute(bodies.given(stage))
     made = {stage.outputs[0]: _report(build, stage) for stage in wanted}
     return {**made, **_still_right(build, loop.previous, notebooks, made)}
+
+
+def pdf_workers(pdfs: int, jobs: int) -> int:
+    """How many PDFs are laid out at once: all of them when there are at most twice as many as
+    cores (the layouts take about as long each, so three on two cores end together sooner than
+    two then one), else one per core."""
+    return pdfs if pdfs <= 2 * jobs else jobs
 
 
 @dataclass

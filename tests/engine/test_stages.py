@@ -158,3 +158,10 @@ def test_a_failing_stage_in_threads_raises_once_the_others_ended(places):
 def test_a_key_is_the_hash_of_the_named_inputs():
     assert Stage("x", {"a": 1, "b": [2]}, (), print).key == Stage("y", {"b": [2], "a": 1}, (), print).key
     assert Stage("x", {"a": 1}, (), print).key != Stage("x", {"a": 2}, (), print).key
+
+
+@pytest.mark.parametrize(("pdfs", "jobs", "workers"), [(1, 2, 1), (3, 2, 3), (4, 2, 4), (5, 2, 2), (3, 1, 1), (0, 2, 0)])
+def test_pdfs_are_laid_out_all_at_once_up_to_twice_the_cores(pdfs, jobs, workers):
+    from hki_intl.engine.assembly_stages import pdf_workers
+
+    assert pdf_workers(pdfs, jobs) == workers
