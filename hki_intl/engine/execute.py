@@ -21,6 +21,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from hki_intl import PROJECT_ROOT
+from hki_intl.engine.children import die_with_parent
 from hki_intl.errors import NotebookFailed, PipelineError
 
 # What a worker imports before its first notebook comes: the notebooks' own imports
@@ -114,7 +115,8 @@ class NotebookWorkers:
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        """Fork the workers now (from this thread) and let them warm up while this process
+        """Fork the workers now (from this thread, which must be the run's main thread: a worker
+        is killed when the thread that forked it ends) and let them warm up while this process
         goes on."""
         if self._pool is not None:
             return
@@ -122,7 +124,9 @@ class NotebookWorkers:
         # this process reads the workbooks (measured: sharing the imported pages across the fork
         # saved no memory, as Python's reference counts soon copy the pages, and cost the run
         # half a second before the intake).
-        self._pool = ProcessPoolExecutor(self._count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up)
+        self._pool = ProcessPoolExecutor(
+            self._count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up, initargs=(os.getpid(),)
+        )
         # A fork-context pool forks all its workers at the first task, each then warms up.
         self._pool.submit(_ready)
 
@@ -159,9 +163,10 @@ def _import_report_modules() -> bool:
     return True
 
 
-def _warm_up() -> None:
-    """A worker's first second: the report's modules imported and the chart renderer started
-    (its JavaScript engine cannot be shared across a fork)."""
+def _warm_up(run: int) -> None:
+    """A worker's first second: it ends with the run (process ``run``), the report's modules are
+    imported and the chart renderer started (its JavaScript engine cannot be shared across a fork)."""
+    die_with_parent(run)
     if _import_report_modules():
         import vl_convert
 

@@ -10,12 +10,14 @@ previous output (:mod:`.intake_cache`); the checks across workbooks run over all
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
+from hki_intl.engine.children import die_with_parent
 from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.fingerprint import code_fingerprint, params_fingerprint, sha256_file
 from hki_intl.engine.intake_cache import CACHE, IntakeCache, context
@@ -139,7 +141,7 @@ def in_own_process(work: Callable[[], T], meanwhile: Callable[[], object] = lamb
     data): what the run says, it says from this process."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_answer, args=(work, send), daemon=True)
+    child = context.Process(target=_answer, args=(work, send, os.getpid()), daemon=True)
     child.start()
     send.close()
     try:
@@ -157,8 +159,10 @@ def in_own_process(work: Callable[[], T], meanwhile: Callable[[], object] = lamb
     return value
 
 
-def _answer(work: Callable[[], object], send: Connection) -> None:
-    """The forked process: send ``work()``'s result, or what it raised."""
+def _answer(work: Callable[[], object], send: Connection, run: int) -> None:
+    """The forked process (it ends with the run, process ``run``): send ``work()``'s result, or
+    what it raised."""
+    die_with_parent(run)
     try:
         answer: tuple[str, object] = ("returned", work())
     except BaseException as exc:  # every exception goes back to the run, which decides

@@ -99,6 +99,7 @@ def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> st
     ]
     todo = loop.pending(goals)
     if todo:
+        workers.start()  # from this (the main) thread, not the pool's (the intake did, if it ran)
         with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo))) as pool:
             loop.execute_in(pool, todo)
     summary = notebook_stage(build, SUMMARY, summary_inputs(build, data), workers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from hki_intl.config.params import Settings, Strategy
+from hki_intl.engine.children import die_with_parent
 from hki_intl.engine.fingerprint import combine, sha256_file
 from hki_intl.engine.manifest import Manifest, StageRecord
 from hki_intl.engine.options import RunOptions
@@ -114,7 +116,12 @@ class StageLoop:
         they are taken (each is submitted at once); each is timed from the start of all until
         its result is in."""
         started = _now()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = []
             for stage in stages:
                 self.progress.start(stage.name)

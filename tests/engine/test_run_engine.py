@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import psutil
 import pytest
 
 from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
@@ -38,6 +39,13 @@ def manifest(out: Path) -> dict:
 
 def cached(out: Path) -> dict[str, bool]:
     return {s["name"]: s["cached"] for s in manifest(out)["stages"]}
+
+
+def _session(process: psutil.Process) -> int | None:
+    try:
+        return os.getsid(process.pid)
+    except OSError:
+        return None
 
 
 def run(inputs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -159,6 +167,11 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_succeeds(input
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert snapshot(out) == before
+    # Its forked processes (the notebooks' workers) die with it: none lives on in its session.
+    deadline = time.monotonic() + 10
+    while survivors := [p.pid for p in psutil.process_iter() if _session(p) == process.pid]:
+        assert time.monotonic() < deadline, f"processes of the killed run live on: {survivors}"
+        time.sleep(0.1)
     run(inputs, out)
     assert not build.exists(), "the dead run's build folder is cleaned up"
     assert {k: v for k, v in snapshot(out).items() if k != "manifest.json"} == {
