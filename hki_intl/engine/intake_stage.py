@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -108,7 +109,8 @@ class ReadWorkbooks:
     def read(self) -> Read:
         """Read and check the workbooks; write the consolidated tables if the report year has any."""
         inputs, settings = self.build.options.inputs, self.build.settings
-        result = load_submissions(inputs, self.years, self.build.strategy, settings, self.cache.read)
+        found = read_in_parallel(self.cache, [(y, p) for y in self.years for p in workbook_paths(inputs, y)], self.build)
+        result = load_submissions(inputs, self.years, self.build.strategy, settings, lambda path, year, *_: found[(path, year)])
         if result.problems and not self.build.options.allow_partial:
             raise InputErrors(result.all_problems)
         has_year = any(s.year == settings.year for s in result.submissions)
@@ -122,6 +124,44 @@ class ReadWorkbooks:
             has_year,
             set(self.cache.reused),
         )
+
+
+Found = tuple[Submission | None, list[Problem]]
+
+
+def read_in_parallel(cache: IntakeCache, workbooks: list[tuple[int, Path]], build: Build) -> dict[tuple[Path, int], Found]:
+    """Each workbook read and checked (or reused) through ``cache``, by ``jobs`` processes forked
+    from this one, the largest workbooks first; what each found by (path, year). The checks
+    across workbooks are left to :func:`load_submissions`, over all of them."""
+    global _READING
+    jobs = min(build.options.jobs, len(workbooks))
+    _READING = (cache, build)  # the workers have it from the fork (the params are not pickled per workbook)
+    try:
+        if jobs < 2:
+            return {(path, year): _read_one(year, path)[:2] for year, path in workbooks}
+        largest_first = sorted(workbooks, key=lambda item: -item[1].stat().st_size)
+        found: dict[tuple[Path, int], Found] = {}
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            years, paths = zip(*largest_first, strict=True)
+            for year, path, (submission, problems, reused) in zip(years, paths, pool.map(_read_one, years, paths), strict=True):
+                found[(path, year)] = (submission, problems)
+                if reused:
+                    cache.reused.add(str(path))
+        return found
+    finally:
+        _READING = None
+
+
+_READING: tuple[IntakeCache, Build] | None = None
+
+
+def _read_one(year: int, path: Path) -> tuple[Submission | None, list[Problem], bool]:
+    """One workbook through the cache (in a worker): what it found, and whether it was reused."""
+    assert _READING is not None
+    cache, build = _READING
+    submission, problems = cache.read(path, year, build.strategy, build.settings)
+    return submission, problems, str(path) in cache.reused
 
 
 @dataclass(frozen=True)
@@ -141,7 +181,8 @@ def in_own_process(work: Callable[[], T], meanwhile: Callable[[], object] = lamb
     data): what the run says, it says from this process."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_answer, args=(work, send, os.getpid()), daemon=True)
+    # not a daemon: it forks the workers that read the workbooks (it dies with the run all the same)
+    child = context.Process(target=_answer, args=(work, send, os.getpid()))
     child.start()
     send.close()
     try:
