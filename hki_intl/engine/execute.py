@@ -17,9 +17,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-import papermill
-from papermill.exceptions import PapermillExecutionError
-
 from hki_intl import PROJECT_ROOT
 from hki_intl.engine.children import die_with_parent
 from hki_intl.errors import NotebookFailed, PipelineError
@@ -51,6 +48,8 @@ def check_parameters(notebook: Path, supplied: dict[str, Any]) -> None:
     papermill itself only logs a warning for an unknown parameter and silently keeps the
     notebook's default for a missing one.
     """
+    import papermill  # here: a run that reuses every notebook does not import it
+
     declared = set(papermill.inspect_notebook(str(notebook)))
     unknown, missing = sorted(set(supplied) - declared), sorted(declared - set(supplied))
     if unknown or missing:
@@ -92,6 +91,9 @@ def run_notebook(
 def execute(notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | None:
     """Run one notebook here (in a worker: its task); why it failed, or None. The reason is a
     string, as exceptions of papermill do not cross process boundaries."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     from hki_intl.engine.inprocess import ENGINE
 
     here = os.getcwd()
