@@ -551,8 +551,9 @@ def _scan_sheet(
 
     Two scans give the same answer. The fast one (:class:`_FastScan`) reads the cells as Excel,
     LibreOffice and openpyxl write them with regular expressions over the raw bytes while expat,
-    without handlers, checks that the XML is well formed; it was 4× faster than expat handlers
-    per element on 20 times the example data. Whatever it does not recognise (a comment, a cell
+    without handlers, checks that the XML is well formed. On 20 times the example data (1.1 M
+    cells) it took 1.0 s where expat handlers per element took 3.5 s; expat alone takes 0.4 s
+    of that, unzipping 0.1 s. Whatever it does not recognise (a comment, a cell
     without a reference, a prefixed element, another encoding) and every problem it meets hands
     the sheet to the exact scan, which runs the handlers, finds the first problem and names it."""
     try:
@@ -747,7 +748,6 @@ def _sheet_pattern(date_styles: frozenset[str]) -> re.Pattern[bytes]:
     """The whole of a run of elements: cells as Excel, LibreOffice and openpyxl write them (the
     reference first, then the style and the type), with a number under 1e9 in those formatted as
     dates, and between them what :data:`_BETWEEN_CELLS` allows."""
-    value = rb"(?:/>|>[^<]*+</v>)"
     attributes = (
         rb'(?: s="[^"<>&\t\n\r]*+")?(?: t="[^"<>&\t\n\r]*+")?'
         rb'(?: [^\s=/>"\'s][^\s=/>"\']*+="[^"<>&\t\n\r]*+"| s[^\s=/>"\']++="[^"<>&\t\n\r]*+")*+\s*+'
@@ -755,7 +755,20 @@ def _sheet_pattern(date_styles: frozenset[str]) -> re.Pattern[bytes]:
 
     def cell(value: bytes) -> bytes:
         usual = rb"<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|"  # the usual ones first: faster
-        return attributes + rb"(?:/>|>(?:" + usual + rb"(?:" + _FORMULA + rb")?(?:<v" + _ATTRIBUTES + rb"\s*+" + value + rb"|" + _INLINE + rb")?)</c>)"
+        return (
+            attributes
+            + rb"(?:/>|>(?:"
+            + usual
+            + rb"(?:"
+            + _FORMULA
+            + rb")?(?:<v"
+            + _ATTRIBUTES
+            + rb"\s*+"
+            + value
+            + rb"|"
+            + _INLINE
+            + rb")?)</c>)"
+        )
 
     any_cell = cell(rb"(?:/>|>[^<]*+</v>)")
     if date_styles:
@@ -846,7 +859,7 @@ class _FastScan:
             if last:
                 row, column = max(row, int(last[2])), max(column, column_number(last[1].decode()))
                 break
-        at, found = 0, True
+        at = 0
         for _ in range(64):  # a sheet whose rows go up and down: the exact scan
             if row > MAX_ROW or column > MAX_COLUMN:
                 raise _Unusual("a cell beyond the limits")
