@@ -20,6 +20,7 @@ empty although it is not: error values (``#DIV/0!``) and formulas saved without 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import posixpath
@@ -546,7 +547,23 @@ def _scan_sheet(
     (stopping at the first one beyond the limits), its error cells, formulas saved without a
     result (openpyxl writes ``<f>…</f><v/>``) and merged ranges. A number of ±1e9 or more in a
     cell formatted as a date or a time (style index in ``date_styles``) stops it too: calamine
-    overflows on such a number (a duration) or panics (a date far before year 1)."""
+    overflows on such a number (a duration) or panics (a date far before year 1).
+
+    Two scans give the same answer. The fast one (:class:`_FastScan`) reads the cells as Excel,
+    LibreOffice and openpyxl write them with regular expressions over the raw bytes while expat,
+    without handlers, checks that the XML is well formed. On 20 times the example data (1.1 M
+    cells) it took 1.0 s where expat handlers per element took 3.5 s; expat alone takes 0.4 s
+    of that, unzipping 0.1 s. Whatever it does not recognise (a comment, a cell
+    without a reference, a prefixed element, another encoding) and every problem it meets hands
+    the sheet to the exact scan, which runs the handlers, finds the first problem and names it."""
+    try:
+        return _FastScan(sheet, date_styles).run(_chunks(archive, info))
+    except Exception:  # the exact scan decides, and raises what there is to raise
+        return _scan_exact(archive, info, sheet, date_styles)
+
+
+def _scan_exact(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, date_styles: frozenset[int]) -> SheetScan:
+    """:func:`_scan_sheet` with expat handlers for every element (:class:`_SheetScanner`)."""
     scanner = _SheetScanner(sheet, info.filename, date_styles)
     unpacked = 0
     try:
@@ -680,6 +697,246 @@ class _SheetScanner:
             )
         # an empty result is a result only for a text formula (t="str"); otherwise nothing was saved
         cell.cached = bool(value) or cell.type == "str"
+
+
+# --- the fast scan --------------------------------------------------------------------------
+# Once expat finds a sheet's XML well formed, and the scan has refused "<!" and "<?" (comments,
+# CDATA sections, document types, processing instructions), every "<" in it starts a tag and
+# every tag ends at the first ">" outside a quoted attribute value. These patterns rely on that.
+_PREFIX = rb"(?:[^\s/>:]*+:)*+"  # the exact scan drops a name's prefix: x:c is a cell too
+_ACTED_ON = _PREFIX + rb"(?:c|row|v|f|is|mergeCell)[\s/>]"  # a tag of an element the exact scan acts on
+_ATTRIBUTES = rb'(?: [^\s=/>"\']++="[^"<>]*+")*+'  # name="value" as Excel writes them (no ">" in a value)
+_CELL_ATTRIBUTES = rb'(?: [^\s=/>"\']++="[^"<>&\t\n\r]*+")*+'  # read as written: nothing for expat to decode
+_COLUMN_LETTERS = rb"(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])"  # A … XFD
+_FORMULA = rb"<f" + _ATTRIBUTES + rb"\s*+(?:/>|>[^<]*+</f>)"
+_VALUE = rb"<v" + _ATTRIBUTES + rb"\s*+(?:/>|>[^<]*+</v>)"
+_INLINE = (
+    rb'<is><t(?: xml:space="preserve")?>[^<]*+</t></is>'  # the usual one first: faster
+    rb"|<is" + _ATTRIBUTES + rb"\s*+(?:/>|>(?:[^<]++|<(?![!?]|/?" + _ACTED_ON + rb"))*+</is>)"
+)
+_SMALL_NUMBER = rb"(?:-?[0-9]{1,9}(?:\.[0-9]++)?(?:[Ee]-[0-9]++)?)?"  # under 1e9: fine in a date format
+# Between cells: text, rows, merged ranges, and tags of elements the exact scan ignores.
+_BETWEEN_CELLS = (
+    rb'[^<]++|</row>|<row(?: r="[0-9]{1,10}")?(?: (?!r=)[^\s=/>"\']++="[^"<>]*+")*+\s*+/?>'
+    rb"|<(?![!?]|/?" + _ACTED_ON + rb")"
+    rb"|<mergeCell" + _ATTRIBUTES + rb"\s*+/>"
+    # a formula outside any cell (Excel's data validations keep <xm:f> in x14:dataValidation):
+    # the exact scan keeps its text for the last cell read, which has ended: it changes nothing
+    rb"|<" + _PREFIX + rb"f" + _ATTRIBUTES + rb"\s*+(?:/>|>[^<]*+</" + _PREFIX + rb"f>)"
+)
+_VALUED_CELL = rb'([A-Z]{1,3})([0-9]++)"[^>]*+>(?=<[fvi])'  # after '<c r="', in a run the pattern accepted
+_LAST_VALUED = re.compile(_VALUED_CELL)
+_FORMULAS_AND_ERRORS = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]++)"(?=[^>]*+><f|[^>]*? t="e")([^>]*+)>'
+    rb"(<f[^>]*+>(?:[^<]*+</f>)?)?(<v[^>]*+>(?:[^<]*+</v>)?)?(<is)?"
+)
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_MERGE = re.compile(rb"<mergeCell(" + _ATTRIBUTES + rb")\s*+/>")
+_ATTRIBUTE = re.compile(rb' ([^\s=/>"\']++)="([^"]*+)"')
+_DECLARATION = re.compile(rb"<\?xml\s[^<>?]*+\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+_MAX_PENDING = 4 * CHUNK  # bytes kept for the next chunk (one cell or tag longer than that is rare)
+_MAX_DATE_STYLES = 1_000  # more date formats than that, and the exact scan reads the sheet
+
+
+class _Unusual(Exception):
+    """Something the fast scan leaves to the exact scan."""
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet_pattern(date_styles: frozenset[str]) -> re.Pattern[bytes]:
+    """The whole of a run of elements: cells as Excel, LibreOffice and openpyxl write them (the
+    reference first, then the style and the type), with a number under 1e9 in those formatted as
+    dates, and between them what :data:`_BETWEEN_CELLS` allows."""
+    attributes = (
+        rb'(?: s="[^"<>&\t\n\r]*+")?(?: t="[^"<>&\t\n\r]*+")?'
+        rb'(?: [^\s=/>"\'s][^\s=/>"\']*+="[^"<>&\t\n\r]*+"| s[^\s=/>"\']++="[^"<>&\t\n\r]*+")*+\s*+'
+    )
+
+    def cell(value: bytes) -> bytes:
+        usual = rb"<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|"  # the usual ones first: faster
+        return (
+            attributes
+            + rb"(?:/>|>(?:"
+            + usual
+            + rb"(?:"
+            + _FORMULA
+            + rb")?(?:<v"
+            + _ATTRIBUTES
+            + rb"\s*+"
+            + value
+            + rb"|"
+            + _INLINE
+            + rb")?)</c>)"
+        )
+
+    any_cell = cell(rb"(?:/>|>[^<]*+</v>)")
+    if date_styles:
+        styles = b"|".join(style.encode() for style in sorted(date_styles, key=int))
+        styled = rb' s="(?:' + styles + rb')"' + (rb'|(?! s=")' if "0" in date_styles else b"")  # no style: style 0
+        dated = rb"(?:" + styled + rb')(?![^>]*? t="(?!n"))'  # a number: no type, or t="n"
+        date_cell = cell(rb"(?:/>|>" + _SMALL_NUMBER + rb"</v>)").replace(rb"<v>[^<]*+</v>|", rb"<v>" + _SMALL_NUMBER + rb"</v>|")
+        any_cell = rb"(?:(?!" + dated + rb")" + any_cell + rb"|" + date_cell + rb")"  # date_cell accepts less
+    return re.compile(rb'(?:<c r="' + _COLUMN_LETTERS + rb'[1-9][0-9]{0,9}"' + any_cell + rb"|" + _BETWEEN_CELLS + rb")*+")
+
+
+def _greater(text: bytes, digit: bytes, first: bytes, most: int) -> bytes:
+    """A pattern for the numbers (``digit`` ``[0-9]``) or column letters (``[A-Z]``) after
+    ``text``: longer ones (up to ``most``), or as long and greater at the first difference."""
+    longer = [first + digit + b"{%d,%d}" % (len(text), most - 1)] if len(text) < most else []
+    top = digit[-2]  # the last character of the class, such as 9 in [0-9]
+    same = [text[:i] + b"[%c-%c]" % (c + 1, top) + digit * (len(text) - i - 1) for i, c in enumerate(text) if c < top]
+    return b"|".join(longer + same) or b"(?!)"
+
+
+@functools.lru_cache(maxsize=256)
+def _valued_beyond(row: int, column: int) -> re.Pattern[bytes]:
+    """A cell with a value or a formula below ``row`` or right of ``column`` (groups: letters, digits)."""
+    letters = get_column_letter(column).encode() if column else b""
+    rows = _greater(str(row).encode() if row else b"", b"[0-9]", b"[1-9]", 10)
+    columns = _greater(letters, b"[A-Z]", b"[A-Z]", 3)
+    return re.compile(rb'<c r="(?=(?:' + columns + rb")[0-9]|[A-Z]{1,3}(?:" + rows + rb')")' + _VALUED_CELL)
+
+
+class _FastScan:
+    """The fast scan of :func:`_scan_sheet`. Expat without handlers checks the XML as it streams;
+    over each run of whole elements one pattern checks that everything the exact scan acts on
+    is written the usual way (and that no date-formatted cell holds a number of 1e9 or more),
+    one finds the last row with a value, one the last column, and Python reads only the cells
+    with a formula or an error, and the merged ranges. Raises :class:`_Unusual` (or anything
+    else) where it could differ from the exact scan."""
+
+    def __init__(self, sheet: str, date_styles: frozenset[int]):
+        if len(date_styles) > _MAX_DATE_STYLES:
+            raise _Unusual("many date formats")
+        self.sheet = sheet
+        self.dated = frozenset(str(index) for index in date_styles)
+        self.pattern = _sheet_pattern(self.dated)
+        self.scan = SheetScan()
+
+    def run(self, chunks: Iterator[bytes]) -> SheetScan:
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self.unusual
+        pending, unpacked, first = b"", 0, True
+        for chunk in chunks:
+            unpacked += len(chunk)
+            if unpacked > MAX_PART_MB * MB:
+                raise _Unusual("too large")
+            parser.Parse(chunk, False)
+            data = _after_declaration(pending + chunk) if first else pending + chunk
+            first = False
+            cut = _cut(data)
+            self.read(data[:cut])
+            pending = data[cut:]
+            if len(pending) > _MAX_PENDING:
+                raise _Unusual("a long element")
+        parser.Parse(b"", True)
+        self.read(pending)
+        return self.scan
+
+    def unusual(self, *_: Any) -> None:
+        raise _Unusual("a document type declaration")
+
+    def read(self, data: bytes) -> None:
+        """Read a run of whole elements."""
+        if not self.pattern.fullmatch(data):
+            raise _Unusual("an element written otherwise, a comment, a CDATA section or a processing instruction")
+        self.extend(data)
+        if b' t="e"' in data or _FORMULA_TAG.search(data):
+            for found in _FORMULAS_AND_ERRORS.finditer(data):
+                self.cell(*found.groups(b""))
+        if b"<mergeCell" in data:
+            for merge in _MERGE.finditer(data):
+                self.merge(merge[1])
+
+    def extend(self, data: bytes) -> None:
+        """The extent of the cells with a value or a formula: from the last one, then any beyond it."""
+        row, column = self.scan.last_row, self.scan.last_column
+        end = len(data)
+        for _ in range(8):
+            end = data.rfind(b'<c r="', 0, end)
+            last = _LAST_VALUED.match(data, end + len(b'<c r="')) if end >= 0 else None
+            if last:
+                row, column = max(row, int(last[2])), max(column, column_number(last[1].decode()))
+                break
+        at = 0
+        for _ in range(64):  # a sheet whose rows go up and down: the exact scan
+            if row > MAX_ROW or column > MAX_COLUMN:
+                raise _Unusual("a cell beyond the limits")
+            found = _valued_beyond(row, column).search(data, at)
+            if not found:
+                self.scan.last_row, self.scan.last_column = row, column
+                return
+            row, column, at = max(row, int(found[2])), max(column, column_number(found[1].decode())), found.end()
+        raise _Unusual("cells in an unusual order")
+
+    def cell(self, letters: bytes, digits: bytes, attributes: bytes, formula_xml: bytes, value_xml: bytes, inline: bytes) -> None:
+        """What :meth:`_SheetScanner.end_cell` records for a cell with a formula or an error."""
+        values = dict(_ATTRIBUTE.findall(attributes))
+        kind = values[b"t"].decode() if b"t" in values else None
+        dated = values.get(b"s", b"0").decode() in self.dated and kind in (None, "n")
+        row, column = int(digits), column_number(letters.decode())
+        formula = _element_text(formula_xml) if formula_xml else None
+        cached = bool(inline)
+        if value_xml and (formula is not None or kind == "e" or dated):
+            value = _element_text(value_xml)
+            if kind == "e":
+                self.scan.errors[(row, column)] = ErrorValue(value.strip())
+            elif dated and _beyond_dates(value):
+                raise _Unusual("a number too large for a date")
+            cached = bool(value) or kind == "str"
+        if formula is not None and not cached and kind != "e":
+            self.scan.uncached[(row, column)] = FormulaWithoutValue(formula)
+
+    def merge(self, attributes: bytes) -> None:
+        ref = dict(_ATTRIBUTE.findall(attributes)).get(b"ref", b"")
+        if any(c in ref for c in (b"&", b"\t", b"\n", b"\r")):
+            raise _Unusual("a reference or a line break in an attribute")  # expat would change it
+        bounds = _parse_range(ref.decode())
+        if bounds:
+            self.scan.merged.append(bounds)
+
+
+def _after_declaration(data: bytes) -> bytes:
+    """The first chunk without its byte order mark and XML declaration; :class:`_Unusual` unless
+    expat reads the document as UTF-8, as the patterns do."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    declaration = _DECLARATION.match(data)
+    if declaration:
+        encoding = _ENCODING.search(declaration[0])
+        if encoding and encoding[1].lower() != b"utf-8":
+            raise _Unusual("another encoding")
+        return data[declaration.end() :]
+    if data.startswith((b"\xfe", b"\xff", b"<?")) or b"\0" in data[:4]:
+        raise _Unusual("another encoding")
+    return data
+
+
+def _cut(data: bytes) -> int:
+    """Where a chunk's whole elements end: before the last cell that has started, or else before
+    the last tag that opens an element after the last cell."""
+    opened, closed = data.rfind(b"<c "), data.rfind(b"</c>")
+    if opened > closed:
+        return opened
+    start = data.rfind(b"<")
+    while start > closed and data[start + 1 : start + 2] == b"/":  # an end tag: its start tag came before
+        start = data.rfind(b"<", 0, start)
+    if start > closed:
+        return start
+    return closed + len(b"</c>") if closed >= 0 else len(data)
+
+
+def _element_text(element: bytes) -> str:
+    """The text of an element holding only text (``<v>…</v>``), as expat gives it."""
+    match = re.match(rb"<[^>]*+>([^<]*+)<", element)
+    raw = match[1] if match else b""
+    if b"&" not in raw and b"\r" not in raw:
+        return raw.decode()
+    parts: list[str] = []  # character references, entities and line ends: expat decodes them
+    parser = expat.ParserCreate()
+    parser.CharacterDataHandler = parts.append
+    parser.Parse(b"<t>" + raw + b"</t>", True)
+    return "".join(parts)
 
 
 def _beyond_dates(text: str) -> bool:
