@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from hki_intl.config.params import LANGUAGES, normalise_key
 from hki_intl.workbook.words import column_words, sheet_words
@@ -96,7 +97,11 @@ class Sheet:
         object.__setattr__(self, "columns", _on(self.name, *self.columns))
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, Column]:  # looked up for every cell read: a dict, not a scan
+        return {c.key: c for c in self.columns}
 
     def label(self, lang: str) -> str:
         """What the sheet holds, in ``lang``."""
