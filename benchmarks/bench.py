@@ -198,8 +198,8 @@ class Measured:
 
 
 def subprocess_env() -> dict[str, str]:
-    """This process's environment, with this project first on PYTHONPATH (so a run, its kernels,
-    its workers and the floor import the code being measured)."""
+    """This process's environment, with this project first on PYTHONPATH (so a run, its forked
+    workers and the floor import the code being measured)."""
     path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     return {**os.environ, "PYTHONPATH": path}
 
@@ -209,7 +209,7 @@ def timed(command: Sequence[str | Path], cwd: Path = PROJECT_ROOT, memory: bool 
     sampled every 0.2 s (about 2 ms a process a sample, so it is on only where memory is a figure).
 
     Memory is the proportional set size (PSS) summed over the tree: pages that forked workers
-    and kernels share are counted once, not once per process as RSS would."""
+    share are counted once, not once per process as RSS would."""
     launched, started = time.time(), time.perf_counter()
     process = subprocess.Popen(
         [str(c) for c in command], cwd=cwd, env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

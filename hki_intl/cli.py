@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier reports were left as they were.", file=sys.stderr)
         sys.stderr.flush()
-        os._exit(130)  # do not wait for notebook threads: their kernels stop when this process ends
+        os._exit(130)  # do not wait for the notebook threads: the processes the run forked die with it
     except Exception as error:  # a bug of ours, not the user's: still no traceback by default
         if args.debug:
             raise

@@ -88,7 +88,7 @@ class _Shell(InteractiveShell):
         self.outputs = _Outputs()
         stdout, stderr = io.StringIO(), io.StringIO()
         with redirect_stdout(stdout), redirect_stderr(stderr), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # as the kernels ran: warnings stay out of the report
+            warnings.simplefilter("ignore")  # as in the kernels before: warnings stay out of the report
             result = self.run_cell(source, store_history=False)
         error = result.error_before_exec or result.error_in_exec
         streams = [

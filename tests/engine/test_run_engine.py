@@ -69,7 +69,7 @@ def test_stages_are_reused_only_when_nothing_they_read_changed(inputs, tmp_path)
     assert "0 of 6 stages reused" in first.stdout
     before = snapshot(out)
 
-    # Nothing changed: everything reused, no kernel started, the same bytes.
+    # Nothing changed: everything reused, no notebook worker started, the same bytes.
     again = run(inputs, out)
     assert all(cached(out).values())
     assert "6 of 6 stages reused" in again.stdout
