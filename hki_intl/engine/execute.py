@@ -96,6 +96,7 @@ def execute(notebook: str, output: str, parameters: dict[str, Any], cwd: str) ->
 
     from hki_intl.engine.inprocess import ENGINE
 
+    notebook, output = os.path.abspath(notebook), os.path.abspath(output)  # as given, before the folder changes
     here = os.getcwd()
     os.chdir(cwd)
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -89,6 +90,17 @@ def test_each_notebook_starts_from_an_empty_namespace_in_its_own_folder(tmp_path
         run_notebook(second, tmp_path / "second-out.ipynb", {"n": 1}, cwd=tmp_path / "here", workers=workers)
     assert failed.value.reason == "NameError: name 'left_over' is not defined"
     assert outputs(tmp_path / "second-out.ipynb")[2][0]["text"] == f"{tmp_path / 'here'}\n"
+
+
+def test_relative_paths_are_this_process_folders(tmp_path, workers, monkeypatch):
+    """``run --out reports/...`` gives relative paths: the executed notebook lands where they
+    point from here, not from the notebook's working folder."""
+    source = notebook(tmp_path, "print('ran')")
+    (tmp_path / "out" / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    run_notebook(Path("book.ipynb"), Path("out/notebooks/run.ipynb"), {"n": 1}, cwd=Path("out/notebooks"), workers=workers)
+    assert outputs(tmp_path / "out" / "notebooks" / "run.ipynb")[2][0]["text"] == "ran\n"
+    assert source.exists() and os.getcwd() == str(tmp_path)
 
 
 def test_the_notebooks_run_in_the_workers_and_this_process_keeps_its_folder(tmp_path):

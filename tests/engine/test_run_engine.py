@@ -231,3 +231,18 @@ def test_the_analysts_words_key_only_what_shows_them(inputs, tmp_path):
     assert 'id="foreword"' not in swedish and 'id="outlook"' not in swedish and "-commentary" not in swedish
     assert "Analytikerns texter på svenska gavs inte" in swedish
     assert 'id="foreword"' in report and "Analytikerns texter" not in report
+
+
+def test_relative_folders_are_taken_from_where_the_analyst_is(inputs, tmp_path):
+    """`make report` gives `--out reports/example/2025`: relative folders, from the current one
+    (the notebooks run in their own folder, and still write where the run builds)."""
+    shutil.copytree(inputs, tmp_path / "inputs")
+    done = run_cli("run", "--year", str(YEAR), "--inputs", "inputs", "--out", "reports/2025", "--format", "html", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reports" / "2025" / f"international-activities-{YEAR}-fi.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "reports" / "2025" / "notebooks").glob("*.ipynb")) == [
+        "competence.ipynb",
+        "influence.ipynb",
+        "recognition.ipynb",
+        "summary.ipynb",
+    ]
