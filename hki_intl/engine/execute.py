@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def run_notebook(
     if workers is None:
         failure = execute(str(notebook), str(output), parameters, str(cwd))
     else:
-        failure = workers.result(workers.submit(str(notebook), str(output), parameters, str(cwd)), notebook.stem)
+        failure = workers.run(str(notebook), str(output), parameters, str(cwd))
     if failure:
         raise NotebookFailed(notebook.stem, output, failure)
     return output
@@ -133,16 +133,13 @@ class NotebookWorkers:
         # A fork-context pool forks all its workers at the first task, each then warms up.
         self._pool.submit(_ready)
 
-    def submit(self, notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> Future:
+    def run(self, notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | None:
+        """:func:`execute` in a worker; why it failed, or None. A worker that died (killed, out of
+        memory) fails the notebook."""
         self.start()
         assert self._pool is not None
-        return self._pool.submit(execute, notebook, output, parameters, cwd)
-
-    @staticmethod
-    def result(future: Future, name: str) -> str | None:
-        """The task's answer; a worker that died (killed, out of memory) fails the notebook."""
         try:
-            return future.result()
+            return self._pool.submit(execute, notebook, output, parameters, cwd).result()
         except BrokenProcessPool:
             return "the process running the notebook ended unexpectedly"
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import traceback
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
@@ -117,7 +116,6 @@ def shell() -> _Shell:
     global _shell
     if _shell is None:
         _shell = _Shell.instance()  # the instance IPython.display and scrapbook display through
-        sys.displayhook = sys.__displayhook__  # the shell sets its hook only while a cell runs
     _shell.reset(new_session=False)
     return _shell
 
