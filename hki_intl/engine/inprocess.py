@@ -79,6 +79,10 @@ class _Shell(InteractiveShell):
         self.outputs = _Outputs()
         super().__init__(**kwargs)
 
+    def init_virtualenv(self) -> None:
+        """Nothing: IPython would put the site-packages of another virtualenv that happens to be
+        active (``VIRTUAL_ENV``) first on the path, and warn on the run's terminal."""
+
     def _showtraceback(self, etype, evalue, stb) -> None:
         pass  # the error output carries the traceback
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 import scrapbook as sb
 
+from hki_intl import PROJECT_ROOT
 from hki_intl.engine import execute
 from hki_intl.engine.execute import NotebookWorkers, run_notebook
 from hki_intl.errors import NotebookFailed
@@ -124,6 +127,19 @@ def test_a_worker_that_dies_fails_its_notebook_without_a_traceback(tmp_path):
     finally:
         pool.close()
     assert failed.value.reason == "the process running the notebook ended unexpectedly"
+
+
+def test_another_active_virtualenv_changes_nothing_and_prints_nothing(tmp_path):
+    """An analyst with another virtualenv active: the notebooks' shell neither imports from it
+    nor warns on the terminal (IPython would do both)."""
+    check = (
+        "import sys; before = list(sys.path)\n"
+        "from hki_intl.engine.inprocess import shell; shell()\n"
+        "assert sys.path == before, sys.path"
+    )
+    environment = {**os.environ, "VIRTUAL_ENV": str(tmp_path / "other-venv"), "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-c", check], env=environment, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 def test_the_warm_up_imports_modules_that_exist():
