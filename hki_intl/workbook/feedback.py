@@ -234,7 +234,7 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
     """One row per file of ``year`` and per expected organisation without a file, then the
     problems and the findings, for the analyst."""
     findings = accepted_findings(result, year, strategy)
-    rows = []
+    rows: list[list] = []
     for line in collection(result, year, strategy, findings):
         org = line.organisation
         name = strategy.organisations.label(org, "fi") if org else ""
