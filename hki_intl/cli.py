@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_templates_parser, _example_parser, _validate_parser, _run_parser):
+    for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser):
         add(commands)
     return parser
 
@@ -90,6 +90,15 @@ def _validate_parser(commands: argparse._SubParsersAction) -> None:
         "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst",
     )
     p.set_defaults(handler=_validate)
+
+
+def _status_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("status", help="where the collection of a year stands: who sent what, and what changed")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
+    p.add_argument("--format", choices=["text", "xlsx", "json"], default="text", help="text (default), xlsx or json")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write the status to FILE (required for xlsx)")
+    p.set_defaults(handler=_status)
 
 
 def _run_parser(commands: argparse._SubParsersAction) -> None:
@@ -200,6 +209,13 @@ def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
     if result.problems or words.errors:
         raise InputErrors(result.all_problems + words.problems)
     return replace(result, warnings=sorted(result.warnings + words.warnings))
+
+
+def _status(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.workbook.status import report_status
+
+    print(report_status(args.inputs, args.year, strategy, settings.with_overrides(year=args.year), args.format, args.out))
+    return 0  # workbooks with errors are reported, not a failure of the command
 
 
 def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:

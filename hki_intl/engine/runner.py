@@ -40,7 +40,7 @@ from hki_intl.engine.progress import Progress, Quiet
 from hki_intl.engine.stages import Build, StageLoop
 from hki_intl.errors import InputErrors, NotebookFailed, PipelineError, UsageError
 from hki_intl.intake.analyst import AnalystWords, read_analyst_words
-from hki_intl.intake.read import IntakeResult, load_submissions
+from hki_intl.intake.read import IntakeResult, ReadOne, load_submissions
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,13 @@ class RunResult:
     stages: list[StageRecord]
 
 
-def check_inputs(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:
-    """Check every workbook of ``year`` and return the result, problems and all."""
+def check_inputs(
+    inputs: Path, year: int, strategy: Strategy, settings: Settings, read_one: ReadOne | None = None
+) -> IntakeResult:
+    """Check every workbook of ``year`` and return the result, problems and all (``read_one``:
+    see :func:`load_submissions`; ``status`` keeps what it reads of the workbooks left out)."""
     _require_inputs(inputs, year)
-    return load_submissions(inputs, [year], strategy, settings)
+    return load_submissions(inputs, [year], strategy, settings, read_one)
 
 
 def validate(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> IntakeResult:

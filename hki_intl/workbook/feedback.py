@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import quote_sheetname
@@ -28,7 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from hki_intl.config.params import LANGUAGES, Strategy
 from hki_intl.errors import WARNING, Problem, UsageError
-from hki_intl.intake.read import IntakeResult
+from hki_intl.intake.read import IntakeResult, Submission
 from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
@@ -190,57 +191,72 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
     wb.active = 0
 
 
+@dataclass(frozen=True)
+class Received:
+    """One line of a year's collection: a file in the year's folder (an expected organisation's
+    workbook, or a file that names no known organisation), or an expected organisation from
+    which nothing came (``path`` is None)."""
+
+    organisation: str  # its id; "" for a file that names no known organisation
+    path: Path | None
+    submission: Submission | None  # the accepted workbook (None: nothing came, or it has errors)
+    errors: list[Problem]
+    warnings: list[Problem]
+    findings: int  # breaches of the strategy's rules in an accepted workbook
+
+
+def collection(result: IntakeResult, year: int, strategy: Strategy, findings: pd.DataFrame | None = None) -> list[Received]:
+    """Every file of ``year`` and every expected organisation without one (those that
+    ``params/strategy.yaml`` lists for the year), by organisation id, then file name; files of
+    unknown organisations last. A file whose name is an organisation's id claims it even if the
+    file cannot be read, so the organisation is not also listed as missing. ``findings``: those of
+    :func:`accepted_findings`, when the caller has them already."""
+    findings = accepted_findings(result, year, strategy) if findings is None else findings
+    per_org = Counter(findings["organisation"]) if len(findings) else Counter()
+    warnings: dict[str, list[Problem]] = {}
+    for problem in result.warnings:
+        warnings.setdefault(problem.file, []).append(problem)
+    lines = [
+        Received(s.organisation, s.path, s, [], warnings.get(str(s.path), []), per_org.get(s.organisation, 0))
+        for s in result.submissions
+        if s.year == year
+    ]
+    for file, problems in result.rejected.items():
+        org = Path(file).stem.strip().casefold()
+        known = org if org in strategy.organisations.ids else ""
+        lines.append(Received(known, Path(file), None, problems, warnings.get(file, []), 0))
+    claimed = {line.organisation for line in lines}
+    lines += [Received(org, None, None, [], [], 0) for org in strategy.organisations_in(year) if org not in claimed]
+    return sorted(lines, key=lambda line: (line.organisation or "~", line.path.name if line.path else ""))
+
+
 def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Workbook:
     """One row per file of ``year`` and per expected organisation without a file, then the
     problems and the findings, for the analyst."""
-    findings = _findings(result, year, strategy)
-    per_org = Counter(findings["organisation"]) if len(findings) else Counter()
-    warnings = Counter(p.file for p in result.warnings)
-    rows = []
-    for submission in sorted((s for s in result.submissions if s.year == year), key=lambda s: s.path.name):
-        org = submission.organisation
-        rows.append(
-            [
-                org,
-                strategy.organisations.label(org, "fi"),
-                submission.path.name,
-                STATUS_OF_SUBMISSION[submission.status],
-                0,
-                warnings[str(submission.path)],
-                per_org.get(org, 0),
-            ]
-        )
-    claimed = {s.organisation for s in result.submissions if s.year == year}
-    for file, problems in sorted(result.rejected.items()):
-        path = Path(file)
-        org = path.stem.strip().casefold()
-        known = org in strategy.organisations.ids
-        claimed.add(org)
-        rows.append(
-            [
-                org if known else "",
-                strategy.organisations.label(org, "fi") if known else "",
-                path.name,
-                STATUS_ERRORS,
-                len(problems),
-                warnings[file],
-                None,
-            ]
-        )
-    for org in strategy.organisations_in(year):
-        if org not in claimed:
-            rows.append([org, strategy.organisations.label(org, "fi"), "", STATUS_MISSING, None, None, None])
-    rows.sort(key=lambda r: (r[0] or "~", r[2]))  # by organisation id; files of unknown organisations last
+    findings = accepted_findings(result, year, strategy)
+    rows: list[list] = []
+    for line in collection(result, year, strategy, findings):
+        org = line.organisation
+        name = strategy.organisations.label(org, "fi") if org else ""
+        if line.path is None:
+            rows.append([org, name, "", STATUS_MISSING, None, None, None])
+        elif line.submission is not None:
+            status = STATUS_OF_SUBMISSION[line.submission.status]
+            rows.append([org, name, line.path.name, status, 0, len(line.warnings), line.findings])
+        else:
+            rows.append([org, name, line.path.name, STATUS_ERRORS, len(line.errors), len(line.warnings), None])
     wb = Workbook()
-    _table(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
+    table_sheet(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
     listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
-    _table(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed, (28, 16, 8, 9, 120))
+    table_sheet(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed, (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
-    _table(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
+    table_sheet(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
     return wb
 
 
-def _table(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: tuple[int, ...]) -> None:
+def table_sheet(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: tuple[int, ...]) -> None:
+    """``ws`` as the analyst's table: a styled header row, the rows, column widths, the header
+    frozen and a filter on every column."""
     ws.title = title
     ws.append(list(columns))
     for cell in ws[1]:
@@ -253,8 +269,9 @@ def _table(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: t
     ws.auto_filter.ref = ws.dimensions
 
 
-def _findings(result: IntakeResult, year: int, strategy: Strategy):
-    """The findings of the accepted workbooks of ``year`` (computed by :mod:`hki_intl.analysis`)."""
+def accepted_findings(result: IntakeResult, year: int, strategy: Strategy) -> pd.DataFrame:
+    """The findings of the accepted workbooks of ``year`` (computed by :mod:`hki_intl.analysis`),
+    without the rule 'did not submit' (the status 'missing' says it)."""
     from hki_intl.intake.tables import consolidate
     from hki_intl.report.analysis import findings
 

@@ -1,0 +1,441 @@
+"""Where the collection of a year stands (``pipeline.py status``), for the analyst who chases the
+workbooks: per expected organisation and per file of ``<inputs>/<year>/``, whether a workbook came
+and in what state, and what changed since the last status of that year and folder.
+
+The states, in the order the list shows them:
+
+- ``not_received``: an organisation that ``params/strategy.yaml`` expects for the year sent no file;
+- ``errors``: the file is left out of the report until it is fixed; its count is the number of
+  lines ``validate`` prints for it;
+- ``findings_only``: the workbook is accepted, with warnings (values that are not read, an
+  untouched template) or findings (breaches of the strategy's rules), or both, counted apart;
+- ``clean``: accepted, with neither.
+
+Within a state: by organisation id, then file name; files that name no known organisation last.
+The intake decides every state (:func:`hki_intl.engine.runner.check_inputs`, the checks of
+``validate``) and :func:`hki_intl.workbook.feedback.collection` the lines (those of the feedback
+summary).
+
+The last status is remembered in ``<inputs>/.status/<year>.json``: outside the year's folder, so
+the intake never reads it; written atomically; each file's sha256 and state. The next status
+compares with it: new files, replaced files (other bytes), removed files, and files whose state
+changed with the same bytes (the params, or another file, changed). The workbooks are only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
+
+from openpyxl.workbook import Workbook
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hki_intl.config.params import Settings, Strategy
+from hki_intl.engine.fingerprint import sha256_file
+from hki_intl.errors import UsageError, collapse, one_line
+from hki_intl.intake.read import ReadOne, Submission, read_submission
+from hki_intl.workbook.excel import workbook_bytes, write_atomically
+from hki_intl.workbook.feedback import Received, collection, table_sheet
+from hki_intl.workbook.ledger import Ledger
+
+VERSION: Final = 1  # of the JSON document and the state file; raised when their structure changes
+TOOL: Final = "hki_intl"
+STATE_FOLDER = ".status"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+FORMATS = ("text", "xlsx", "json")
+
+State = Literal["not_received", "errors", "findings_only", "clean"]
+NOT_RECEIVED: Final = "not_received"
+ERRORS: Final = "errors"
+FINDINGS_ONLY: Final = "findings_only"
+CLEAN: Final = "clean"
+STATES: tuple[State, ...] = (NOT_RECEIVED, ERRORS, FINDINGS_ONLY, CLEAN)  # the order of the list
+ChangeKind = Literal["new", "replaced", "removed", "state_changed"]
+NEW: Final = "new"
+REPLACED: Final = "replaced"
+REMOVED: Final = "removed"
+STATE_CHANGED: Final = "state_changed"
+
+# The words people read (the JSON keeps the ids above).
+STATE_WORDS = {NOT_RECEIVED: "not received", ERRORS: "errors", FINDINGS_ONLY: "findings only", CLEAN: "clean"}
+CONTENT_WORDS = {"data": "", "nil_return": "nil return", "empty": "empty template"}
+CHANGE_WORDS = {NEW: "new", REPLACED: "replaced", REMOVED: "removed", STATE_CHANGED: "state changed"}
+NO_ORGANISATION = "no known organisation"
+
+
+class Entry(BaseModel):
+    """One line of the status: an expected organisation without a file (``file`` None), or a file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    state: State
+    organisation: str | None  # its id; None for a file that names no known organisation
+    name: str | None  # the organisation's name in Finnish
+    file: str | None  # the file's name in the year's folder
+    modified: str | None  # the file's modification time, ISO 8601 in Helsinki time
+    template_version: str | None  # from the workbook's info sheet, as the intake reads it
+    sha256: str | None
+    content: Literal["data", "nil_return", "empty"] | None  # of an accepted workbook
+    errors: int | None
+    warnings: int | None
+    findings: int | None  # None when the workbook is left out (its rules are not checked)
+
+
+class Change(BaseModel):
+    """A file that came, was replaced or removed, or whose state changed since the last status."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    change: ChangeKind
+    file: str
+    before: Entry | None
+    after: Entry | None
+
+
+class Status(BaseModel):
+    """The ``--format json`` document (``version`` 1): the counts, the entries in the list's
+    order, the warnings about files that are not workbooks (photos no workbook names), and the
+    changes since the last status (``previous`` None and ``changes`` None: the first status)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = VERSION
+    year: int
+    folder: str
+    expected: int  # organisations expected for the year
+    counts: dict[State, int]  # entries per state
+    entries: list[Entry]
+    other_warnings: int
+    previous: str | None  # when the last status was taken (its record's time, Helsinki)
+    changes: list[Change] | None
+
+
+class StateFile(BaseModel):
+    """``<inputs>/.status/<year>.json``: the entries of the last status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool: Literal["hki_intl"]
+    kind: Literal["status"]
+    version: Literal[1]
+    year: int
+    entries: list[Entry]
+
+
+def report_status(
+    inputs: Path, year: int, strategy: Strategy, settings: Settings, output: str = "text", out: Path | None = None
+) -> str:
+    """Take the status of ``<inputs>/<year>/``, compare it with the last one, remember it, write
+    ``out`` if asked, and return what to print. Misuse is refused before the workbooks are read."""
+    from hki_intl.engine.runner import check_inputs
+
+    state_path = Path(inputs) / STATE_FOLDER / f"{year}.json"
+    ledger = _check_out(output, out, Path(inputs), year, state_path)
+    last = read_last_status(state_path, year)
+    versions: dict[Path, str] = {}
+    result = check_inputs(inputs, year, strategy, settings, _recording_versions(versions))
+    entries = status_entries(collection(result, year, strategy), strategy, versions)
+    listed = {Path(line.file).name for line in entries if line.file}
+    status = Status(
+        year=year,
+        folder=str(Path(inputs) / str(year)),
+        expected=len(strategy.organisations_in(year)),
+        counts={state: sum(1 for e in entries if e.state == state) for state in STATES},
+        entries=entries,
+        other_warnings=sum(1 for p in result.warnings if Path(p.file).name not in listed),
+        previous=_helsinki(state_path.stat().st_mtime) if last is not None else None,
+        changes=changes(last, entries) if last is not None else None,
+    )
+    rendered = {"text": lambda: status_text(status).encode(), "json": lambda: status_json(status).encode()}
+    data = workbook_bytes(status_workbook(status)) if output == "xlsx" else rendered[output]()
+    if ledger is not None and out is not None:
+        ledger.write(out, data)
+    remember(state_path, year, entries)
+    if out is None:
+        return data.decode().rstrip("\n")
+    return f"{headline(status)}.\nstatus written to {out}"
+
+
+def status_entries(lines: list[Received], strategy: Strategy, versions: dict[Path, str]) -> list[Entry]:
+    """One entry per line of the collection, in the list's order: by state, then (as
+    :func:`collection` orders them) by organisation id and file name."""
+    entries = [_entry(line, strategy, versions) for line in lines]
+    return sorted(entries, key=lambda e: STATES.index(e.state))  # stable: the collection's order within a state
+
+
+def _entry(line: Received, strategy: Strategy, versions: dict[Path, str]) -> Entry:
+    name = strategy.organisations.label(line.organisation, "fi") if line.organisation else None
+    if line.path is None:
+        return Entry(
+            state=NOT_RECEIVED,
+            organisation=line.organisation,
+            name=name,
+            file=None,
+            modified=None,
+            template_version=None,
+            sha256=None,
+            content=None,
+            errors=None,
+            warnings=None,
+            findings=None,
+        )
+    errors, warnings = len(collapse(line.errors)), len(collapse(line.warnings))  # as validate prints them
+    accepted = line.submission is not None
+    return Entry(
+        state=ERRORS if errors else FINDINGS_ONLY if warnings or line.findings else CLEAN,
+        organisation=line.organisation or None,
+        name=name,
+        file=line.path.name,
+        modified=_helsinki(line.path.stat().st_mtime),
+        template_version=versions.get(line.path) or None,
+        sha256=sha256_file(line.path),
+        content=line.submission.status if line.submission is not None else None,  # type: ignore[arg-type]
+        errors=errors,
+        warnings=warnings,
+        findings=line.findings if accepted else None,
+    )
+
+
+def _recording_versions(versions: dict[Path, str]) -> ReadOne:
+    """The intake's reader, noting each workbook's template version (also of one left out)."""
+
+    def read(path: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[Submission | None, list]:
+        submission, problems = read_submission(path, year, strategy, settings)
+        if submission is not None:
+            versions[path] = submission.template_version
+        return submission, problems
+
+    return read
+
+
+def _helsinki(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, HELSINKI).isoformat(timespec="seconds")
+
+
+# --- the last status ------------------------------------------------------------------------------
+
+
+def read_last_status(path: Path, year: int) -> list[Entry] | None:
+    """The entries of the last status (None: there was none). A file there that is not a status
+    record of ``year`` written by this command is refused (it would be overwritten)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise ValueError
+        record = StateFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        if record.year != year:
+            raise ValueError
+    except (OSError, ValueError, ValidationError):
+        raise UsageError(_not_ours(path)) from None
+    return record.entries
+
+
+def _not_ours(path: Path) -> str:
+    return (
+        f"{path}: not the record of an earlier status that pipeline.py wrote; move it away and run status again "
+        f"(nothing was written)"
+    )
+
+
+def remember(path: Path, year: int, entries: list[Entry]) -> None:
+    """Write the status record atomically (a half-written one would be refused next time)."""
+    record = StateFile(tool=TOOL, kind="status", version=VERSION, year=year, entries=entries)
+    try:
+        write_atomically(path, (json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode())
+    except OSError as error:
+        reason = error.strerror or os.strerror(error.errno or 0)
+        raise UsageError(
+            f"{path}: cannot keep the status record there ({reason}); make the inputs folder writable and run status again"
+        ) from None
+
+
+def changes(before: list[Entry], after: list[Entry]) -> list[Change]:
+    """New, replaced and changed files in the order of the list, then the removed ones in the
+    order of the last status's list. Files are matched by name; replaced means other bytes."""
+    old = {e.file: e for e in before if e.file}
+    now = {e.file for e in after if e.file}
+    found: list[Change] = []
+    for entry in after:
+        if entry.file is None:
+            continue
+        was = old.get(entry.file)
+        if was is None:
+            found.append(Change(change=NEW, file=entry.file, before=None, after=entry))
+        elif was.sha256 != entry.sha256:
+            found.append(Change(change=REPLACED, file=entry.file, before=was, after=entry))
+        elif _verdict(was) != _verdict(entry):
+            found.append(Change(change=STATE_CHANGED, file=entry.file, before=was, after=entry))
+    found += [Change(change=REMOVED, file=e.file, before=e, after=None) for e in before if e.file and e.file not in now]
+    return found
+
+
+def _verdict(entry: Entry) -> tuple:
+    return entry.state, entry.errors, entry.warnings, entry.findings, entry.content
+
+
+# --- --out ----------------------------------------------------------------------------------------
+
+
+def _check_out(output: str, out: Path | None, inputs: Path, year: int, state_path: Path) -> Ledger | None:
+    """Refuse, before anything is read or written: an xlsx without ``--out``, an ``--out`` that
+    the intake would read as a workbook or that is the status record, and an existing file that
+    this command did not write (or that was changed since); the ledger of ``--out``'s folder
+    records what it wrote (:mod:`hki_intl.workbook.ledger`)."""
+    if out is None:
+        if output == "xlsx":
+            raise UsageError("--format xlsx writes a workbook: give it a file to write with --out FILE.xlsx")
+        return None
+    out = Path(out)
+    if output == "xlsx" and out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: a status workbook must be named .xlsx so that Excel opens it; give --out FILE.xlsx")
+    where = out.resolve().parent
+    if where == (inputs / str(year)).resolve() or out.resolve() == state_path.resolve():
+        raise UsageError(
+            f"{out}: the status would be read as one of the {year} inputs; give --out a file outside {inputs / str(year)}"
+        )
+    ledger = Ledger.open(out.parent, "--out")
+    ledger.check([out])
+    return ledger
+
+
+# --- what is shown --------------------------------------------------------------------------------
+
+
+def state_words(entry: Entry) -> str:
+    """``not received``, ``errors (2)``, ``findings only (1 warning, 4 findings)``, ``clean``;
+    an accepted workbook without rows says whether it is a nil return or an empty template."""
+    words = STATE_WORDS[entry.state]
+    if entry.state == ERRORS:
+        words += f" ({entry.errors})"
+    elif entry.state == FINDINGS_ONLY:
+        counted = [_count(entry.warnings or 0, "warning"), _count(entry.findings or 0, "finding")]
+        words += f" ({', '.join(c for c in counted if c)})"
+    content = CONTENT_WORDS.get(entry.content or "data", "")
+    return f"{words}, {content}" if content else words
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}" if n else ""
+
+
+def headline(status: Status) -> str:
+    """One line: how many expected organisations sent a file, and the files per state."""
+    sent = status.expected - status.counts[NOT_RECEIVED]
+    counts = status.counts
+    return (
+        f"{status.folder}: {sent} of the {status.expected} organisations expected for {status.year} sent a file; files: "
+        f"{counts[ERRORS]} with errors, {counts[FINDINGS_ONLY]} with findings only, {counts[CLEAN]} clean"
+    )
+
+
+def _change_line(change: Change) -> str:
+    entry = change.after or change.before
+    assert entry is not None  # a change has one side at least
+    who = f"{change.file} ({entry.name or NO_ORGANISATION})"
+    before, after = (state_words(e) if e else "" for e in (change.before, change.after))
+    if change.change == NEW:
+        return f"new: {who}: {after}"
+    if change.change == REMOVED:
+        return f"removed: {who}: it was {before}"
+    if change.change == REPLACED and before == after:
+        return f"replaced: {who}: {after}, as before"
+    return f"{CHANGE_WORDS[change.change]}: {who}: {before} → {after}"
+
+
+def changes_lines(status: Status) -> list[str]:
+    if status.changes is None:
+        return [f"The first status of {status.folder}: nothing to compare with yet; the next status lists what changed."]
+    since = _short_time(status.previous)
+    if not status.changes:
+        return [f"No changes since the last status ({since})."]
+    return [f"Changes since the last status ({since}):", *(f"  {_change_line(c)}" for c in status.changes)]
+
+
+def _short_time(iso: str | None) -> str:
+    return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
+
+
+def status_text(status: Status) -> str:
+    """The headline, one aligned line per entry (state, organisation, file, modified, template
+    version), the warnings about other files, and the changes."""
+    rows = [["state", "organisation", "file", "modified (Helsinki)", "template version"]]
+    rows += [
+        [state_words(e), e.name or NO_ORGANISATION, e.file or "–", _short_time(e.modified), e.template_version or ""]
+        for e in status.entries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    table = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [headline(status) + ".", *table]
+    if status.other_warnings:
+        lines.append(
+            f"{_count(status.other_warnings, 'warning')} about files that are not workbooks (photos no workbook "
+            f"names); validate lists them."
+        )
+    lines += changes_lines(status)
+    return "\n".join(one_line(line) for line in lines) + "\n"
+
+
+def status_json(status: Status) -> str:
+    return json.dumps(status.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+STATUS_COLUMNS = (
+    "state",
+    "organisation",
+    "name",
+    "file",
+    "modified (Helsinki)",
+    "template version",
+    "errors",
+    "warnings",
+    "findings",
+    "note",
+)
+CHANGES_COLUMNS = ("change", "file", "name", "before", "after")
+
+
+def status_workbook(status: Status) -> Workbook:
+    """The status as the analyst's workbook, in the feedback summary's look: a sheet of the
+    entries and a sheet of the changes."""
+    wb = Workbook()
+    rows = [
+        [
+            STATE_WORDS[e.state],
+            e.organisation or "",
+            e.name or NO_ORGANISATION,
+            e.file or "",
+            dt.datetime.fromisoformat(e.modified).replace(tzinfo=None) if e.modified else None,
+            e.template_version or "",
+            e.errors,
+            e.warnings,
+            e.findings,
+            CONTENT_WORDS.get(e.content or "data", ""),
+        ]
+        for e in status.entries
+    ]
+    table_sheet(wb.active, "Status", STATUS_COLUMNS, rows, (16, 26, 40, 30, 19, 16, 8, 9, 9, 16))
+    for (cell,) in wb.active.iter_rows(min_row=2, min_col=5, max_col=5):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    changed = [
+        [
+            CHANGE_WORDS[c.change],
+            c.file,
+            (c.after or c.before).name or NO_ORGANISATION,  # type: ignore[union-attr]
+            state_words(c.before) if c.before else "",
+            state_words(c.after) if c.after else "",
+        ]
+        for c in status.changes or []
+    ]
+    if not changed:  # say why the sheet is empty
+        changed = [[changes_lines(status)[0], "", "", "", ""]]
+    table_sheet(wb.create_sheet(), "Changes", CHANGES_COLUMNS, changed, (16, 30, 40, 30, 30))
+    for ws in wb.worksheets:  # printed (or made a PDF) on pages as wide as the table
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return wb
