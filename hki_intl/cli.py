@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # `status | head`: the reader has read enough; not an error of ours
+        _silence_stdout()
+        return 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
     except KeyboardInterrupt:
         print("interrupted; earlier reports were left as they were.", file=sys.stderr)
         sys.stderr.flush()
@@ -144,6 +147,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
         return 4
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush does not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor (a test's)
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -309,6 +311,17 @@ def test_wrong_usage_exits_2(tmp_path):
     result = run_cli("validate", "--year", "2025", "--inputs", str(tmp_path / "nowhere"))
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {tmp_path / 'nowhere'}: the inputs folder does not exist")
+
+
+def test_output_to_a_reader_that_stopped_reading_is_no_internal_error(tmp_path):
+    """``pipeline.py templates … | head -0``: the pipe is closed before the command prints."""
+    command = [sys.executable, str(PROJECT_ROOT / "pipeline.py"), "templates", "--year", "2025", "--out", str(tmp_path)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone long before the templates are written
+    stderr = child.stderr.read().decode()
+    assert (child.wait(timeout=120), stderr) == (141, "")
+    assert len(list((tmp_path / "2025").glob("*.xlsx"))) == 9  # the work was done; only the printing stopped
 
 
 def test_a_failing_notebook_exits_3_and_keeps_the_previous_report(example, tmp_path):
