@@ -238,6 +238,8 @@ def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
         print(f"report written: {report}")
     reused = sum(1 for stage in result.stages if stage.cached)
     print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
+    for line in [] if args.quiet else result.changes:
+        print(line)
     return 0
 
 

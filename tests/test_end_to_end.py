@@ -272,8 +272,9 @@ def test_the_report_is_for_people(example):
     assert all(f'id="{goal}"' in report for goal in ("competence", "recognition", "influence"))
     out = root / "report"
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["cache", "data", "manifest.json", "notebooks"]
+        ["cache", "data", "manifest.json", "notebooks", "changes.json"]
         + [f"international-activities-{YEAR}-{lang}.{fmt}" for lang in ("fi", "sv", "en") for fmt in ("html", "pdf")]
+        + [f"changes-{lang}.html" for lang in ("fi", "sv", "en")]
     )
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "competence.ipynb",

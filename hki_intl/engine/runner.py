@@ -4,7 +4,8 @@ their own modules).
 ``run`` reads as its flow: check the output folder, build beside it, then the stages — intake
 (:mod:`.intake_stage`), the goal notebooks and the summary (:mod:`.notebook_stages`), one
 assembly per report file (:mod:`.assembly_stages`) — each reused when nothing it reads changed
-(:mod:`.stages`), then the manifest (:mod:`.manifest`) and the swap into place (:mod:`.swap`).
+(:mod:`.stages`), then what changed since the report it replaces (:mod:`.changes`), the
+manifest (:mod:`.manifest`) and the swap into place (:mod:`.swap`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,22 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hki_intl.config.params import Settings, Strategy, check_target_years, load_settings, load_strategy, load_targets, load_texts
+from hki_intl.config.params import (
+    LANGUAGES,
+    Settings,
+    Strategy,
+    check_target_years,
+    load_settings,
+    load_strategy,
+    load_targets,
+    load_texts,
+)
 from hki_intl.engine import swap
 from hki_intl.engine.assembly_stages import report_name, run_assembly
+from hki_intl.engine.changes import record_changes
 from hki_intl.engine.execute import NotebookWorkers
 from hki_intl.engine.intake_stage import IntakeOutcome, Log, run_intake
 from hki_intl.engine.manifest import (
@@ -48,6 +59,7 @@ class RunResult:
     out_dir: Path
     reports: list[Path]  # the report files asked for: languages, then formats
     stages: list[StageRecord]
+    changes: list[str] = field(default_factory=list)  # what changed since the previous draft, a few lines
 
 
 def check_inputs(
@@ -85,16 +97,17 @@ def run(options: RunOptions, warn: Log | None = None) -> RunResult:
             swap.recover(out)
         prepare_build(folder, out)
         with writing(*places):
-            loop = StageLoop(folder, out, None if options.force else read_previous(out), progress)
-            return _build(Build(options, settings, strategy, folder), loop, warn or _to_stderr)
+            previous = read_previous(out)  # the report this run replaces: reused from, and compared with
+            loop = StageLoop(folder, out, None if options.force else previous, progress)
+            return _build(Build(options, settings, strategy, folder), loop, warn or _to_stderr, previous)
     finally:
         progress.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
-    """The stages, the manifest and the swap. The processes forked for the notebooks are stopped
-    once the notebooks are done (or did not run)."""
+def _build(build: Build, loop: StageLoop, warn: Log, previous: Manifest | None) -> RunResult:
+    """The stages, what changed since ``previous`` (the report in OUT), the manifest and the swap.
+    The processes forked for the notebooks are stopped once the notebooks are done (or did not run)."""
     build = replace(build, words=_analyst_words(build, warn))
     workers = NotebookWorkers(min(build.options.jobs, len(goal_notebooks(build.strategy))))
     try:
@@ -103,11 +116,13 @@ def _build(build: Build, loop: StageLoop, warn: Log) -> RunResult:
     finally:
         workers.close()
     reports = run_assembly(build, loop, notebooks)
+    languages = [lang for lang in LANGUAGES if any(report.lang == lang for report in reports.values())]
+    changes = record_changes(build, previous, intake.inputs, intake.problems, languages)
     write_manifest(build.folder, _manifest(build, OK, intake, loop.records, reports))
     out = Path(build.options.out)
     swap.put_in_place(build.folder, out)
     wanted = [report_name(build.settings.year, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
-    return RunResult(out, [out / name for name in wanted], loop.records)
+    return RunResult(out, [out / name for name in wanted], loop.records, changes)
 
 
 def _analyst_words(build: Build, warn: Log) -> AnalystWords:
