@@ -27,9 +27,10 @@ DATA = "data"  # OUT/data: the consolidated tables of a run
 CODES_SEPARATOR = ";"  # a column of several codes (partner countries) holds them as ``EE;SE``
 LABELS_SEPARATOR = "; "
 NO_VALUE = "–"  # as the report shows an empty cell
-# The columns every record table has besides its sheet's: whose record, which year (the info
-# sheet's words), and where it came from (the report's words, key of params/texts.yaml).
-BOOKKEEPING_WORDS = {"source_file": "data.source_file", "source_row": "data.source_row"}
+# The columns every record table has besides its sheet's: whose record (the info sheet's word),
+# the reporting year and where it came from (keys of params/texts.yaml: "Vuosi" alone is also
+# the header of an indicator's own year).
+BOOKKEEPING_WORDS = {"year": "data.year", "source_file": "data.source_file", "source_row": "data.source_row"}
 DERIVED_WORDS = {name: f"data.{name}" for names in DERIVED.values() for name in names}
 
 
@@ -71,9 +72,12 @@ class ReportTables:
         if year is not None:
             frame = frame[frame["year"] == year]
         columns = self.columns(table)
+        headers = [self.header(table, key) for key in frame.columns]
+        if len(set(headers)) < len(headers):  # a column would be lost under another's header
+            raise UsageError(f"{table}: two columns have the same header in {self.lang} ({', '.join(headers)}); change one in params/")
         labelled = {
-            self.header(table, key): self._labels(frame[key], columns[key]) if key in columns and columns[key].codes else frame[key]
-            for key in frame.columns
+            header: self._labels(frame[key], columns[key]) if key in columns and columns[key].codes else frame[key]
+            for header, key in zip(headers, frame.columns, strict=True)
         }
         return pd.DataFrame(labelled).reset_index(drop=True)
 
@@ -114,7 +118,7 @@ class ReportTables:
         """Each table's records per year: what there is to ask about."""
         counts = {table: self.coded[table]["year"].value_counts() for table in TABLES}
         frame = pd.DataFrame(counts).fillna(0).astype("int64").sort_index().T
-        frame.columns.name = self.texts("common.year")
+        frame.columns.name = self.texts("data.year")
         return frame
 
     def columns(self, table: str) -> dict[str, Column]:
