@@ -25,7 +25,9 @@ from hki_intl.workbook.excel import write_atomically
 
 JUPYTERLAB = "jupyterlab"  # the module Lab is started from
 INJECTED = "injected-parameters"  # papermill's tag (and here the id) of the cell with the given parameters
-BUILD_FIRST = "build the report first (make report, or pipeline.py run --out FOLDER), or name the folder of one: make lab REPORT=FOLDER"
+BUILD_FIRST = (
+    "build the report first (make report, or pipeline.py run --out FOLDER), or name the folder of one: make lab REPORT=FOLDER"
+)
 NOT_INSTALLED = (
     "JupyterLab is not installed in this Python environment; make lab installs it "
     "(or: pip install -r requirements-lab.txt, then python -m ipykernel install --sys-prefix)"
@@ -58,7 +60,6 @@ def check_report(report: Path) -> None:
         raise UsageError(f"{report}: not a report folder ({why}); {BUILD_FIRST}")
     if not any((report / "notebooks").glob("*.ipynb")):
         raise UsageError(f"{report}: the report has no executed notebooks (no notebooks/*.ipynb); {BUILD_FIRST}")
-
 
 
 def prepare(report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> Lab:

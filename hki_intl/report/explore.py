@@ -74,7 +74,9 @@ class ReportTables:
         columns = self.columns(table)
         headers = [self.header(table, key) for key in frame.columns]
         if len(set(headers)) < len(headers):  # a column would be lost under another's header
-            raise UsageError(f"{table}: two columns have the same header in {self.lang} ({', '.join(headers)}); change one in params/")
+            raise UsageError(
+                f"{table}: two columns have the same header in {self.lang} ({', '.join(headers)}); change one in params/"
+            )
         labelled = {
             header: self._labels(frame[key], columns[key]) if key in columns and columns[key].codes else frame[key]
             for header, key in zip(headers, frame.columns, strict=True)

@@ -22,7 +22,10 @@ from tests.conftest import YEAR, activity
 
 
 def _records(organisation: str, year: int, rows: list[dict]) -> list[dict]:
-    return [{**row, "organisation": organisation, "year": year, "source_file": f"{organisation}.xlsx", "source_row": n} for n, row in enumerate(rows, 2)]
+    return [
+        {**row, "organisation": organisation, "year": year, "source_file": f"{organisation}.xlsx", "source_row": n}
+        for n, row in enumerate(rows, 2)
+    ]
 
 
 @pytest.fixture
@@ -32,7 +35,9 @@ def report(tmp_path) -> Path:
     rows = {
         ("education", 2025): [
             activity(),
-            activity(title="Horizon", goal="influence", network=None, partner_countries=["SE", "DK"], external_funding_eur=1000.5),
+            activity(
+                title="Horizon", goal="influence", network=None, partner_countries=["SE", "DK"], external_funding_eur=1000.5
+            ),
             activity(title="Erasmus", external_funding_eur=250.0),
         ],
         ("culture_leisure", 2025): [activity(goal="recognition", external_funding_eur=30.0)],
@@ -176,7 +181,9 @@ def test_the_explore_notebook_answers_in_the_language_asked_for_with_the_csvs_co
     )
     assert per_goal["Totalt"]["Totalt"] == str(len(this_year))
 
-    erasmus = sum(float(r["external_funding_eur"] or 0) for r in rows if r["funding_source"] == "erasmus_plus" and r["year"] == "2024")
+    erasmus = sum(
+        float(r["external_funding_eur"] or 0) for r in rows if r["funding_source"] == "erasmus_plus" and r["year"] == "2024"
+    )
     assert float(funding["Erasmus+"]["2024"]) == pytest.approx(erasmus)
 
     visit_rows = [r for r in _csv(report / "data" / "visits.csv") if r["year"] == str(YEAR)]
