@@ -15,13 +15,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from hki_intl import EXPLORE_NOTEBOOK, PARAMS_DIR
 from hki_intl.engine.manifest import MANIFEST, read_previous
 from hki_intl.errors import UsageError
-from hki_intl.workbook.excel import write_atomically
 
 JUPYTERLAB = "jupyterlab"  # the module Lab is started from
 INJECTED = "injected-parameters"  # papermill's tag (and here the id) of the cell with the given parameters
@@ -67,9 +67,7 @@ def prepare(report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> Lab:
     report = Path(report).absolute()
     check_report(report)
     explore = explore_copy(report)
-    written = not os.path.lexists(explore)
-    if written:
-        write_explore(explore, report, lang, params_dir)
+    written = not os.path.lexists(explore) and write_explore(explore, report, lang, params_dir)
     return Lab(report, report.parent, explore, written, lang)
 
 
@@ -90,8 +88,21 @@ def explore_notebook(report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> 
     return nbformat.writes(book) + "\n"
 
 
-def write_explore(path: Path, report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> None:
-    write_atomically(path, explore_notebook(report, lang, params_dir).encode("utf-8"))
+def write_explore(path: Path, report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> bool:
+    """Write the analyst's explore notebook at ``path`` whole or not at all, and never over a file
+    that is there (it holds the analyst's own questions); whether it was written. A temporary
+    file beside it is linked to the name only if the name is free, then removed."""
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(explore_notebook(report, lang, params_dir).encode("utf-8"))
+        os.chmod(temporary, 0o644)  # as the report's files: readable by the analyst's colleagues
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(temporary)
+    return True
 
 
 def check_jupyterlab() -> None:

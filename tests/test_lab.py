@@ -84,6 +84,8 @@ def test_lab_writes_the_explore_notebook_beside_the_report_and_starts_jupyterlab
     injected = [cell for cell in book.cells if "injected-parameters" in cell.metadata.get("tags", [])]
     assert [cell.source for cell in injected] == [f'# Parameters\nreport_dir = "{YEAR}"\nlang = "sv"\nparams_dir = ""\n']
     assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code")
+    assert explore.stat().st_mode & 0o777 == 0o644  # as the report's files
+    assert sorted(p.name for p in report.parent.iterdir()) == [str(YEAR), explore.name]  # no temporary file left
     assert not (report / f"explore-{YEAR}.ipynb").exists()  # the report folder holds only what the run wrote
 
 
@@ -101,6 +103,15 @@ def test_the_explore_notebook_is_the_analysts_and_never_replaced(report, monkeyp
     _lab(monkeypatch, "--report", str(report), "--lang", "en")
     assert explore.read_bytes() == edited
     assert f"{explore} (kept as it was; delete it to get a fresh copy)" in capsys.readouterr().out
+
+
+def test_a_notebook_made_meanwhile_is_not_written_over(report):
+    """Between the check and the write someone (another make lab) made it: it stays as it is."""
+    explore = lab.explore_copy(report)
+    explore.write_text("mine\n")
+    assert lab.write_explore(explore, report, "fi") is False
+    assert explore.read_text() == "mine\n"
+    assert sorted(p.name for p in report.parent.iterdir()) == [str(YEAR), explore.name]  # no temporary file left
 
 
 @pytest.mark.parametrize(
