@@ -64,7 +64,7 @@ def check_report(report: Path) -> None:
 
 def prepare(report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> Lab:
     """Check ``report`` and write the analyst's explore notebook beside it if it is missing."""
-    report = Path(report).absolute()
+    report = Path(report).resolve()  # "reports/2025/." and the like: the folder by its own name
     check_report(report)
     explore = explore_copy(report)
     written = not os.path.lexists(explore) and write_explore(explore, report, lang, params_dir)
