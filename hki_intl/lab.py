@@ -21,7 +21,7 @@ from pathlib import Path
 
 from hki_intl import EXPLORE_NOTEBOOK, PARAMS_DIR
 from hki_intl.engine.manifest import MANIFEST, read_previous
-from hki_intl.errors import UsageError
+from hki_intl.errors import UsageError, cannot_write
 
 JUPYTERLAB = "jupyterlab"  # the module Lab is started from
 INJECTED = "injected-parameters"  # papermill's tag (and here the id) of the cell with the given parameters
@@ -92,14 +92,20 @@ def write_explore(path: Path, report: Path, lang: str, params_dir: Path = PARAMS
     """Write the analyst's explore notebook at ``path`` whole or not at all, and never over a file
     that is there (it holds the analyst's own questions); whether it was written. A temporary
     file beside it is linked to the name only if the name is free, then removed."""
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    text = explore_notebook(report, lang, params_dir)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    except OSError as error:
+        raise cannot_write(path.parent, error, "--report") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(explore_notebook(report, lang, params_dir).encode("utf-8"))
+            handle.write(text.encode("utf-8"))
         os.chmod(temporary, 0o644)  # as the report's files: readable by the analyst's colleagues
         os.link(temporary, path)
     except FileExistsError:
         return False
+    except OSError as error:  # a full disk, or a place without links: one line, not an internal error
+        raise cannot_write(path.parent, error, "--report") from None
     finally:
         os.unlink(temporary)
     return True

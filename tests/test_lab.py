@@ -153,6 +153,20 @@ def test_without_jupyterlab_the_lab_command_says_how_to_install_it(report, monke
     assert not (report.parent / f"explore-{YEAR}.ipynb").exists()
 
 
+def test_a_place_that_cannot_take_the_notebook_is_one_line(report, monkeypatch, capsys):
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(lab.os, "link", refuse)
+    monkeypatch.setattr(lab, "JUPYTERLAB", "nbformat")
+    assert main(["lab", "--report", str(report)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"error: {report.parent}: cannot write there (Permission denied); choose another folder for --report\n"
+    )
+    assert sorted(p.name for p in report.parent.iterdir()) == [str(YEAR)]  # the temporary file removed too
+
+
 def _outputs(book) -> list[list[dict]]:
     """Each cell's outputs, without what legitimately changes between runs (execution counts)."""
     return [
