@@ -8,9 +8,11 @@ YEAR ?= 2025
 LANG_REPORT ?= fi
 EXAMPLE := inputs/example
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
+REPORT ?= reports/example/$(YEAR)
 CODE := hki_intl tests benchmarks pipeline.py docs
 
-.PHONY: report test test-fast example templates lint bench clean help browser-deps screenshots
+.PHONY: report test test-fast example templates lint bench clean help browser-deps screenshots lab
 
 help:
 	@echo "make report   build the example report ($(EXAMPLE) -> reports/example/$(YEAR))"
@@ -19,6 +21,8 @@ help:
 	@echo "make lint     ruff format --check, ruff check, mypy (make test runs it first)"
 	@echo "make bench    the benchmark: speed and memory as ratios measured side by side"
 	@echo "make screenshots  the README's pictures of the example report (docs/first-page-*.png)"
+	@echo "make lab      JupyterLab on a report: its notebooks, and one for your own questions"
+	@echo "              (REPORT=folder, default reports/example/$(YEAR) that make report writes)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -34,6 +38,17 @@ example: $(STAMP)
 
 report: example
 	$(PY) pipeline.py run --year $(YEAR) --inputs $(EXAMPLE) --out reports/example/$(YEAR) --lang $(LANG_REPORT)
+
+# JupyterLab for the analyst, on a report a run wrote (REPORT=folder). Its pins are an extra of
+# their own (requirements-lab.txt), so the report's install stays lean; the kernel it starts for a
+# notebook is this venv's Python, registered as Jupyter's python3 kernel.
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	$(PY) -m ipykernel install --sys-prefix
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(PY) pipeline.py lab --report $(REPORT)
 
 templates: $(STAMP)
 	$(PY) pipeline.py templates --year $(YEAR) --out templates

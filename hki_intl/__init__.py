@@ -8,3 +8,5 @@ __version__ = "0.1.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = PROJECT_ROOT / "params"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+#: The analyst's notebook (make lab), not the report's: no goal's chapter, not part of a run's key.
+EXPLORE_NOTEBOOK = NOTEBOOKS_DIR / "explore.ipynb"

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser):
+    for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser, _lab_parser):
         add(commands)
     return parser
 
@@ -119,6 +119,15 @@ def _run_parser(commands: argparse._SubParsersAction) -> None:
         help="report without the workbooks that have problems (printed as warnings) instead of stopping",
     )
     p.set_defaults(handler=_run)
+
+
+def _lab_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("lab", help="open JupyterLab on a report: its notebooks and one for your own questions")
+    p.add_argument("--report", type=Path, required=True, help="the report folder a run wrote (make lab: reports/example/<year>)")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the labels in your notebook (default from params/report.yaml)")
+    p.add_argument("--port", type=int, help="the port JupyterLab listens on (default: Jupyter's, 8888 or the next free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser (open the address JupyterLab prints)")
+    p.set_defaults(handler=_lab)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +249,19 @@ def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
     print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
     for line in [] if args.quiet else result.changes:
         print(line)
+    return 0
+
+
+def _lab(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl import lab
+
+    lab.check_report(args.report)
+    lab.check_jupyterlab()
+    opened = lab.prepare(args.report, args.lang or settings.language, args.params)
+    command = lab.jupyter_command(opened, args.port, browser=not args.no_browser)
+    for line in lab.describe(opened):
+        print(line)
+    lab.start(command)
     return 0
 
 

@@ -15,21 +15,26 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pinned_requirements() -> tuple[dict[str, str], dict[str, str]]:
-    """(direct, all) pins from requirements.txt; the direct ones come before the marker line."""
+def pinned_requirements(name: str = "requirements.txt") -> tuple[dict[str, str], dict[str, str]]:
+    """(direct, all) pins of a requirements file; the direct ones come before the marker line.
+    requirements-lab.txt includes requirements.txt with its one ``-r`` line (not counted here)."""
     direct, every, in_direct = {}, {}, True
-    for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines():
+    for line in (PROJECT_ROOT / name).read_text().splitlines():
         if line.startswith("# --- transitive"):
             in_direct = False
         match = PIN.match(line.strip())
         if match:
-            name, version = _canonical(match[1]), match[2]
-            every[name] = version
+            canonical, version = _canonical(match[1]), match[2]
+            every[canonical] = version
             if in_direct:
-                direct[name] = version
-        elif line.strip() and not line.startswith("#"):
-            raise AssertionError(f"requirements.txt: not an exact pin: {line!r}")
+                direct[canonical] = version
+        elif line.strip() and not line.startswith("#") and line != LAB_INCLUDES:
+            raise AssertionError(f"{name}: not an exact pin: {line!r}")
     return direct, every
+
+
+LAB = "requirements-lab.txt"
+LAB_INCLUDES = "-r requirements.txt"
 
 
 def test_every_requirement_is_pinned_exactly_and_once():
@@ -61,7 +66,22 @@ def test_environment_yml_lists_the_direct_pins_with_the_same_versions():
         assert match, f"environment.yml: not an exact pin: {entry!r}"
         listed[_canonical(match[1])] = match[2]
     direct, _ = pinned_requirements()
-    assert listed == direct
+    lab, _ = pinned_requirements(LAB)
+    assert listed == direct | lab
+
+
+def test_the_lab_requirements_pin_jupyterlab_on_top_of_the_reports():
+    """requirements-lab.txt includes requirements.txt and pins only what JupyterLab adds: none of
+    the report's pins is repeated (with another version it would change the report's install)."""
+    lines = (PROJECT_ROOT / LAB).read_text().splitlines()
+    assert [line for line in lines if line.startswith("-")] == [LAB_INCLUDES]
+    lab, every_lab = pinned_requirements(LAB)
+    _, every = pinned_requirements()
+    assert set(lab) == {"jupyterlab"}
+    assert {"jupyter-server", "jupyterlab-server"} <= set(every_lab)
+    assert not set(every_lab) & set(every), "a package of requirements.txt is pinned again"
+    names = [PIN.match(line)[1] for line in lines if PIN.match(line)]
+    assert len(names) == len({_canonical(n) for n in names}), "a package is pinned twice"
 
 
 def test_environment_python_matches_the_supported_version():
@@ -89,6 +109,11 @@ def test_the_package_declares_the_direct_pins():
     assert declared == direct
     runtime = {_canonical(PIN.match(e)[1]) for e in project["dependencies"]}
     assert not runtime & {"pytest", "ruff", "mypy", "hypothesis", "pypdf"}  # tools stay in the dev extra
+
+
+def test_the_package_declares_the_lab_pin_as_its_lab_extra():
+    lab = {_canonical(PIN.match(e)[1]): PIN.match(e)[2] for e in _pyproject()["project"]["optional-dependencies"]["lab"]}
+    assert lab == pinned_requirements(LAB)[0]
 
 
 def test_the_package_ships_every_file_it_reads():

@@ -20,10 +20,12 @@ SUMMARY_PARAMETERS = {
     "outlook",
     "analyst_given",
 }
+EXPLORE_PARAMETERS = {"report_dir", "lang", "params_dir"}  # the analyst's notebook: make lab gives them
+PARAMETERS = {"summary": SUMMARY_PARAMETERS, "explore": EXPLORE_PARAMETERS}
 
 
 def test_the_report_notebooks_exist():
-    assert {p.stem for p in NOTEBOOKS} == {"competence", "recognition", "influence", "goal", "summary"}
+    assert {p.stem for p in NOTEBOOKS} == {"competence", "recognition", "influence", "goal", "summary", "explore"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -50,7 +52,7 @@ def test_parameters_cell_declares_the_contract(path):
     book = json.loads(path.read_text(encoding="utf-8"))
     tagged = [c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
-    expected = SUMMARY_PARAMETERS if path.stem == "summary" else GOAL_PARAMETERS
+    expected = PARAMETERS.get(path.stem, GOAL_PARAMETERS)
     check_parameters(path, dict.fromkeys(expected, ""))
 
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR
+from hki_intl import EXPLORE_NOTEBOOK, NOTEBOOKS_DIR, PARAMS_DIR
 from hki_intl.config.models import (
     LANGUAGES,
     LOCALES,
@@ -446,7 +446,7 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
 
 def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
     """Each goal's notebook exists, and no headline of a goal is listed twice."""
-    notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
+    notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary" and p != EXPLORE_NOTEBOOK)
     for i, goal in enumerate(model.goals):
         if goal.notebook is not None and goal.notebook not in notebooks:
             yield (

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from hki_intl import NOTEBOOKS_DIR, PROJECT_ROOT
+from hki_intl import EXPLORE_NOTEBOOK, NOTEBOOKS_DIR, PROJECT_ROOT
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Not part of any report stage: the example generator makes inputs (their bytes key the stages
-# themselves), so editing demo data must not invalidate every cached report.
-NOT_RUN_CODE = ("example.py", "example_analyst.py")
+# themselves), so editing demo data must not invalidate every cached report; the analyst's lab
+# (make lab, the explore notebook's tables) only reads a finished report.
+NOT_RUN_CODE = ("example.py", "example_analyst.py", "lab.py", "report/explore.py")
 REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
 
 
@@ -59,4 +60,5 @@ def params_fingerprint(params_dir: Path) -> str:
 
 
 def notebook_fingerprints() -> dict[str, str]:
-    return {p.stem: sha256_file(p) for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))}
+    """The report's notebooks by name, with their hashes (the analyst's explore notebook is not one)."""
+    return {p.stem: sha256_file(p) for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p != EXPLORE_NOTEBOOK}

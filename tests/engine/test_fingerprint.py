@@ -34,9 +34,19 @@ def test_the_code_fingerprint_leaves_out_the_example_generator(tmp_path, monkeyp
     of = fingerprint.code_fingerprint.__wrapped__  # the cached one is for the real package
     before = of()
     (package / "example.py").write_text("# other demo data\n")
+    (package / "report" / "explore.py").write_text("# other labels for the analyst's own questions\n")
     assert of() == before
     (package / "report" / "analysis.py").write_text("# other figures\n")
     assert of() != before
+
+
+def test_the_explore_notebook_is_not_one_of_the_reports():
+    """notebooks/explore.ipynb is the analyst's: changing it re-runs no report notebook."""
+    from hki_intl import EXPLORE_NOTEBOOK
+    from hki_intl.engine.fingerprint import notebook_fingerprints
+
+    assert EXPLORE_NOTEBOOK.is_file()
+    assert set(notebook_fingerprints()) == {"competence", "recognition", "influence", "goal", "summary"}
 
 
 def test_the_targets_file_is_part_of_the_params_key(tmp_path):
