@@ -55,7 +55,7 @@ from hki_intl.example import add_pasted_photos, build_example, build_records, su
 from hki_intl.intake import load_submissions
 from hki_intl.intake.analyst import read_analyst_words
 from hki_intl.intake.read import workbook_paths
-from hki_intl.intake.tables import consolidate, write_tables
+from hki_intl.intake.tables import TABLES, consolidate, write_tables
 from hki_intl.publish.assemble import HEADING
 from hki_intl.workbook.excel import workbook_bytes
 from hki_intl.workbook.template import build_workbook, template_path
@@ -425,7 +425,7 @@ def cold_rounds(example: Path, work: Path, count: int, log: Log) -> Rounds:
         rounds.cold.append(timed(pipeline_run(inputs, fi, "fi", "--force")))
         rounds.manifests.append(json.loads((fi / "manifest.json").read_text(encoding="utf-8")))
         rounds.rerun.append(timed(pipeline_run(inputs, fi, "fi")))
-        rounds.floor.append(timed(floor_command(fi / "data", work / f"floor-r{r}", inputs)))
+        rounds.floor.append(timed(floor_command(fi / TABLES, work / f"floor-r{r}", inputs)))
         rounds.every_lang.append(timed(pipeline_run(inputs, work / f"all-r{r}", "all", "--force")))
         log(
             f"round {r} of {count}: cold fi {rounds.cold[-1].seconds:.1f} s, re-run {rounds.rerun[-1].seconds:.1f} s, "

@@ -5,7 +5,7 @@ report's libraries once, executes the code cells of the report's notebooks (each
 the summary) with ``lang="fi"`` in one IPython shell, capturing what each cell displays into an
 nbformat notebook, merges them and writes the HTML page and the PDF with the project's own
 functions. It reads the consolidated tables of a finished run (``DATA_DIR``, that run's
-``data/``): the floor has no intake. No kernels, no papermill, no parallelism, no cache.
+``cache/tables/``): the floor has no intake. No kernels, no papermill, no parallelism, no cache.
 
 The benchmark runs it as a subprocess, so its interpreter's start-up and its imports are timed
 too. It is a lower bound for one report in one language made with these libraries: every chart,
@@ -98,7 +98,7 @@ def make_report(data_dir: Path, out_dir: Path, inputs: Path, year: int) -> list[
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.floor", description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", type=Path, help="a finished run's data/ folder (the consolidated tables)")
+    parser.add_argument("data_dir", type=Path, help="a finished run's cache/tables/ folder (the consolidated tables)")
     parser.add_argument("out_dir", type=Path, help="where the executed notebooks, the HTML page and the PDF go")
     parser.add_argument("--inputs", type=Path, required=True, help="the inputs folder (the analyst's texts)")
     parser.add_argument("--year", type=int, required=True)

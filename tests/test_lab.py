@@ -188,7 +188,7 @@ def test_run_all_in_a_jupyter_kernel_gives_each_executed_notebook_what_the_run_g
         path = moved / "notebooks" / f"{name}.ipynb"
         book = nbformat.read(path, as_version=4)
         injected = next(cell.source for cell in book.cells if "injected-parameters" in cell.metadata.get("tags", []))
-        assert 'data_dir = "../data"' in injected and str(root) not in injected  # else the copy would read the original
+        assert 'data_dir = "../cache/tables"' in injected and str(root) not in injected  # else the copy would read the original
         ran = copy.deepcopy(book)
         NotebookClient(ran, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
         assert _outputs(ran) == _outputs(book), name

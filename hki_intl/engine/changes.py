@@ -35,6 +35,7 @@ from hki_intl.config.params import Strategy
 from hki_intl.engine.fingerprint import code_fingerprint, sha256_file
 from hki_intl.engine.manifest import InputFile, Manifest
 from hki_intl.errors import Problem
+from hki_intl.intake.tables import TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -179,8 +180,8 @@ class Draft:
         return path
 
     def data_digests(self) -> dict[str, str | None]:
-        names = self.recorded if self.recorded is not None else _relative_files(self.folder, "data", "*.csv")
-        return {name: self.digest(name) for name in names if name.startswith("data/") and name.endswith(".csv")}
+        names = self.recorded if self.recorded is not None else _relative_files(self.folder, TABLES, "*.csv")
+        return {name: self.digest(name) for name in names if name.startswith(f"{TABLES}/") and name.endswith(".csv")}
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -188,8 +189,8 @@ class Draft:
 
         for name in self.data_digests():
             self.path(name)  # each table checked before any is read
-        with self._reading("data"):
-            return read_tables(self.folder / "data")
+        with self._reading(TABLES):
+            return read_tables(self.folder / TABLES)
 
     @contextmanager
     def _reading(self, what: str) -> Iterator[None]:

@@ -1,4 +1,5 @@
-"""The intake stage: every workbook of the years compared → the consolidated tables in ``data/``.
+"""The intake stage: every workbook of the years compared → the consolidated tables in
+``cache/tables/`` (for the notebooks) and the open data in ``data/`` (a data package).
 
 Keyed by every workbook's bytes, the years, the params, the code, ``--allow-partial`` and the
 settings. When it is reused, what it found (each input and the problems) comes from the
@@ -26,10 +27,12 @@ from hki_intl.engine.manifest import InputFile, Manifest, settings_record
 from hki_intl.engine.progress import Progress
 from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.errors import InputErrors, Problem, collapse, count_line
+from hki_intl.intake.open_data import Source, write_open_data
 from hki_intl.intake.read import IntakeResult, Submission, load_submissions, photo_paths, workbook_paths
-from hki_intl.intake.tables import consolidate, write_photos, write_tables
+from hki_intl.intake.tables import TABLES, consolidate, write_photos, write_tables
 
 Log = Callable[[str], None]
+OPEN_DATA = "data"  # the published folder: the open data package
 T = TypeVar("T")
 
 
@@ -65,7 +68,7 @@ def run_intake(build: Build, loop: StageLoop, workers: NotebookWorkers, warn: Lo
     hashes = {f.path: f.sha256 for f in files}
     cache = IntakeCache(loop.out_dir, build.folder, previous, context(build.params_dir, build.settings), hashes)
     work = ReadWorkbooks(build, years, files, workers, loop.progress, warn, cache)
-    if loop.run(Stage("intake", intake_inputs(build, files, years), ("data", CACHE), work)):
+    if loop.run(Stage("intake", intake_inputs(build, files, years), (OPEN_DATA, TABLES, CACHE), work)):
         return _as_before(loop.previous or Manifest(), warn)
     return work.found
 
@@ -115,8 +118,13 @@ class ReadWorkbooks:
             raise InputErrors(result.all_problems)
         has_year = any(s.year == settings.year for s in result.submissions)
         if has_year:
-            write_tables(consolidate(result), self.build.folder / "data")
-            write_photos(result, self.build.folder / "data")
+            tables = consolidate(result)
+            write_tables(tables, self.build.folder / TABLES)
+            write_photos(result, self.build.folder / TABLES)
+            build = self.build
+            write_open_data(
+                tables, build.folder / OPEN_DATA, settings.year, self.sources(result), build.strategy, build.params_dir
+            )
         return Read(
             _accepted(self.files, result, self.cache.reused),
             collapse(result.all_problems),
@@ -124,6 +132,14 @@ class ReadWorkbooks:
             has_year,
             set(self.cache.reused),
         )
+
+    def sources(self, result: IntakeResult) -> list[Source]:
+        """The accepted workbooks, by file and hash: the open data's sources."""
+        hashes = {f.path: f.sha256 for f in self.files}
+        return [
+            Source(s.organisation, s.year, s.path.name, hashes.get(str(s.path)) or sha256_file(s.path))
+            for s in result.submissions
+        ]
 
 
 Found = tuple[Submission | None, list[Problem]]

@@ -18,6 +18,7 @@ from hki_intl.engine.execute import NotebookWorkers, run_notebook
 from hki_intl.engine.fingerprint import code_fingerprint, folder_digest, notebook_fingerprints, params_fingerprint
 from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.intake.analyst import FOREWORD, OUTLOOK
+from hki_intl.intake.tables import TABLES
 from hki_intl.report.goals import notebook_of
 from hki_intl.report.scraps import scraps_digest
 
@@ -35,7 +36,8 @@ def parameters(build: Build) -> dict[str, object]:
     """A goal notebook's parameters. Paths are relative to the executed notebooks' folder, so an
     analyst can open and re-run a notebook in place. The notebooks render every report
     language; the assembly picks one per report file."""
-    return {"year": build.settings.year, "data_dir": "../data", "lang": ",".join(LANGUAGES), "params_dir": str(build.params_dir)}
+    data_dir = f"../{TABLES}"  # the complete tables (data/ holds the open data, without the free texts)
+    return {"year": build.settings.year, "data_dir": data_dir, "lang": ",".join(LANGUAGES), "params_dir": str(build.params_dir)}
 
 
 def summary_parameters(build: Build) -> dict[str, object]:
@@ -92,7 +94,7 @@ def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> st
     executed notebooks' digest (what the assembly reads)."""
     executed = build.folder / "notebooks"
     executed.mkdir(exist_ok=True)
-    data = folder_digest(build.folder / "data", "*.csv")
+    data = folder_digest(build.folder / TABLES, "*.csv")
     goals = [
         notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), workers, notebook)
         for goal, notebook in goal_notebooks(build.strategy)

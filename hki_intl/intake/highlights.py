@@ -27,7 +27,7 @@ ORDINALS = {4: "fourth", 5: "fifth", 6: "sixth"}
 
 
 def photo_key(organisation: str, year: int, row: int) -> str:
-    """Where a highlight's cleaned photo is kept in the run's ``data/`` folder."""
+    """Where a highlight's cleaned photo is kept beside the run's complete tables (``cache/tables/``)."""
     return f"photos/{organisation}-{year}-{row}.jpg"
 
 

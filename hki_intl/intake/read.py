@@ -92,7 +92,7 @@ class Submission:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     nil_return: bool = False  # the contributor stated that there was nothing to report
     layout: dict[str, SheetLayout] = field(default_factory=dict)  # sheet name → where its columns are
-    photos: dict[str, Photo] = field(default_factory=dict)  # the highlights' cleaned photos, by their place in data/
+    photos: dict[str, Photo] = field(default_factory=dict)  # the highlights' cleaned photos, by their place beside the tables
     photo_files: set[str] = field(default_factory=set)  # the photo files the workbook names (case-folded)
 
     @property

@@ -1,7 +1,9 @@
 """Consolidated tidy tables: one row per record, all organisations and years together.
 
-``run`` writes them as UTF-8 CSV under ``<out>/data/`` for analysts (and for the notebooks,
-which read them back with :func:`read_tables`, typed by the schema).
+``run`` writes them as UTF-8 CSV under ``<out>/cache/tables/`` (:data:`TABLES`) for the notebooks,
+which read them back with :func:`read_tables`, typed by the schema, and for analysts. They keep
+every text as typed, personal data included; what the run publishes is in ``<out>/data/``
+(:mod:`hki_intl.intake.open_data`), without the free-text columns (:func:`free_text_columns`).
 
 A CSV opened in Excel or LibreOffice runs text that starts with ``=``, ``+``, ``-`` or ``@``
 as a formula ("CSV injection"). Every such text is written with a leading apostrophe
@@ -21,17 +23,26 @@ from hki_intl.intake.read import IntakeResult
 from hki_intl.workbook.excel import FORMULA_START as FORMULA_CHARACTERS
 from hki_intl.workbook.schema import SHEETS, Sheet
 
+TABLES = "cache/tables"  # where a run keeps the complete tables, relative to its output folder
 BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
-# Columns a table has beyond its sheet's: where a highlight's cleaned photo is in data/ (or empty)
+# Columns a table has beyond its sheet's: where a highlight's cleaned photo is in TABLES (or empty)
 # and its size in pixels.
 DERIVED = {"highlights": ["photo_image", "photo_width", "photo_height"]}
-PHOTOS = "photos"  # data/photos/: the highlights' photos, re-encoded without metadata
+PHOTOS = "photos"  # TABLES/photos/: the highlights' photos, re-encoded without metadata
 SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
 _FIRST = "[" + "".join(map(re.escape, FORMULA_CHARACTERS)) + "]"  # what a spreadsheet takes for a formula's start
 FORMULA_START = re.compile("'*" + _FIRST)  # after any apostrophes
 NEUTRALISED = re.compile("'+" + _FIRST)
 PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def free_text_columns() -> dict[str, list[str]]:
+    """Per table, the columns that hold what a person typed freely (every text column of the
+    workbook, the contact role, the problems' messages, which quote cells): the report masks
+    the e-mail addresses and phone numbers in them, and the open data leaves them out."""
+    texts = {sheet.table: [c.key for c in sheet.columns if c.kind == "text"] for sheet in SHEETS}
+    return texts | {"problems": ["message"], "submissions": ["contact_role"]}
 
 
 def neutralise(text: str) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from hki_intl import PARAMS_DIR
 from hki_intl.config.models import placeholders
 from hki_intl.config.params import normalise_key
-from hki_intl.intake.tables import read_tables
+from hki_intl.intake.tables import free_text_columns, read_tables
 from hki_intl.report import analysis as an
 from hki_intl.report import goals, highlights
 from hki_intl.report.analysis import Headline, Tables, in_year
@@ -27,7 +27,7 @@ from hki_intl.report.charts import grouped_bars, heatmap, wrap_label
 from hki_intl.report.formatting import change, fmt_date
 from hki_intl.report.scraps import read_headlines
 from hki_intl.report.targets import Assessment, assess
-from hki_intl.workbook.schema import SHEETS, STATUS_DATA, STATUS_EMPTY, STATUS_NIL
+from hki_intl.workbook.schema import STATUS_DATA, STATUS_EMPTY, STATUS_NIL
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Context:
     lang: str
     tables: Tables
     report: Report
-    data_dir: Path | None = None  # the run's data/ (the highlights' photos are there)
+    data_dir: Path | None = None  # the run's complete tables (cache/tables/; the highlights' photos are there)
 
     @property
     def strategy(self):
@@ -76,10 +76,8 @@ PERSONAL_DATA_HINT = r"@|\d[\d \-()]{5,}\d"  # every e-mail address and phone nu
 def mask_tables(tables: Tables, report: Report) -> Tables:
     """The tables as the report may show them: in every free-text column (and in the problem
     messages, which quote cells) e-mail addresses and phone numbers are masked."""
-    texts = {sheet.table: [c.key for c in sheet.columns if c.kind == "text"] for sheet in SHEETS}
-    texts |= {"problems": ["message"], "submissions": ["contact_role"]}
     masked = dict(tables)
-    for name, columns in texts.items():
+    for name, columns in free_text_columns().items():
         if name in masked:
             # A new frame that shares its columns with the read one until a column is masked
             # (pandas copies on write): three languages' tables cost little more than one.

@@ -20,10 +20,10 @@ from hki_intl import PARAMS_DIR
 from hki_intl.config.params import LANGUAGES, Strategy, Texts, load_params, load_texts
 from hki_intl.errors import UsageError
 from hki_intl.intake.tables import DERIVED, read_tables
+from hki_intl.intake.tables import TABLES as DATA  # OUT/cache/tables: the complete consolidated tables of a run
 from hki_intl.workbook.schema import INFO_FIELDS, SHEETS_BY_TABLE, Column
 
 TABLES = tuple(SHEETS_BY_TABLE)  # the record tables: activities, networks, visits, media, …
-DATA = "data"  # OUT/data: the consolidated tables of a run
 CODES_SEPARATOR = ";"  # a column of several codes (partner countries) holds them as ``EE;SE``
 LABELS_SEPARATOR = "; "
 NO_VALUE = "–"  # as the report shows an empty cell

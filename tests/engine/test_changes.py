@@ -25,6 +25,7 @@ from hki_intl.engine.changes import (
     WorkbookChanges,
     summary_lines,
 )
+from hki_intl.intake.tables import TABLES
 from tests.conftest import YEAR, activity, run_cli
 from tests.publish.test_publish import check_in_browser
 
@@ -47,7 +48,7 @@ def changes(out: Path) -> dict:
 
 
 def activities(out: Path) -> pd.DataFrame:
-    frame = pd.read_csv(out / "data" / "activities.csv")
+    frame = pd.read_csv(out / TABLES / "activities.csv")
     return frame[frame["year"] == YEAR]
 
 
@@ -176,7 +177,7 @@ def test_each_run_says_what_changed_since_the_previous_draft(inputs, tmp_path):
     found = changes(out)
     assert found["workbooks"]["removed"] == [{"workbook": PARTNERS, "year": YEAR, "organisation": "helsinki_partners"}]
     assert found["workbooks"]["added"] == found["workbooks"]["replaced"] == []
-    media = pd.read_csv(same / "data" / "media.csv")
+    media = pd.read_csv(same / TABLES / "media.csv")
     media = media[media["year"] == YEAR]
     moved = {f["figure"]: f for f in found["figures"] if f["year"] == YEAR}
     assert moved["media_items"]["old"] == len(media)
@@ -217,7 +218,7 @@ def _count(value: float) -> str:
 def test_a_report_changed_after_its_run_is_not_compared(write_workbook, tmp_path):
     inputs, out = write_workbook().parent.parent, tmp_path / "report"
     assert run(inputs, out) == [FIRST_DRAFT_LINE]
-    table = out / "data" / "activities.csv"
+    table = out / TABLES / "activities.csv"
     table.write_text(table.read_text(encoding="utf-8").replace("Amsterdam", "Rotterdam"), encoding="utf-8")
     write_workbook({"Toiminnot": [activity(), activity(title="Toinen benchmarking")]})  # the old tables are needed
     assert run(inputs, out) == [f"{FIRST_DRAFT_LINE} (the report it replaces was changed after its run, or cannot be read)"]

@@ -15,6 +15,7 @@ from hki_intl.engine.intake_cache import CACHE, IntakeCache, context
 from hki_intl.engine.manifest import file_digests
 from hki_intl.example import build_example
 from hki_intl.intake.read import IntakeResult, load_submissions
+from hki_intl.intake.tables import TABLES
 from tests.conftest import run_cli
 
 YEAR = 2025
@@ -140,10 +141,11 @@ def test_a_run_reads_again_only_the_changed_workbook(tmp_path):
     reused = {i["path"]: i["reused"] for i in second["inputs"]}
     assert reused.pop(str(workbook)) is False
     assert reused and all(reused.values())
-    assert "Muutettu otsikko testissä" in (out / "data" / "activities.csv").read_text(encoding="utf-8")
+    assert "Muutettu otsikko testissä" in (out / TABLES / "activities.csv").read_text(encoding="utf-8")
     assert not any(i["reused"] for i in run(forced, "--force")["inputs"])
-    data = sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*") if p.is_file())
-    assert data == sorted(p.relative_to(forced).as_posix() for p in (forced / "data").rglob("*") if p.is_file())
+    written = ("data", TABLES)  # the open data and the complete tables
+    data = sorted(p.relative_to(out).as_posix() for f in written for p in (out / f).rglob("*") if p.is_file())
+    assert data == sorted(p.relative_to(forced).as_posix() for f in written for p in (forced / f).rglob("*") if p.is_file())
     for name in data:
         assert (out / name).read_bytes() == (forced / name).read_bytes(), name
     third = run(out)  # nothing changed: the whole intake stage is reused, and says so

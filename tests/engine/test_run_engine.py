@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from hki_intl import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from hki_intl.intake.tables import TABLES
 from hki_intl.workbook.schema import TEMPLATE_VERSION
 from tests.conftest import PIPELINE, run_cli
 
@@ -96,7 +97,7 @@ def test_stages_are_reused_only_when_nothing_they_read_changed(inputs, tmp_path)
         workbook.write_bytes(saved)
     stages = cached(out)
     assert not any(stages.values()), stages
-    activities = (out / "data" / "activities.csv").read_text(encoding="utf-8")
+    activities = (out / TABLES / "activities.csv").read_text(encoding="utf-8")
     assert "Muutettu otsikko testissä" in activities
 
     # --force runs everything even when nothing changed.

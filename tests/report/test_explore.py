@@ -15,6 +15,7 @@ from hki_intl import EXPLORE_NOTEBOOK
 from hki_intl.config.params import LANGUAGES
 from hki_intl.errors import UsageError
 from hki_intl.intake import IntakeResult, Submission
+from hki_intl.intake.tables import TABLES as TABLES_DIR
 from hki_intl.intake.tables import consolidate, write_tables
 from hki_intl.report.explore import TABLES, ReportTables
 from hki_intl.workbook.schema import SHEETS
@@ -52,7 +53,7 @@ def report(tmp_path) -> Path:
                 record["partner_countries"] = ";".join(record["partner_countries"])
         submission.tables["activities"] = _records(organisation, year, activities)
         submissions.append(submission)
-    write_tables(consolidate(IntakeResult(submissions, [], {})), tmp_path / "report" / "data")
+    write_tables(consolidate(IntakeResult(submissions, [], {})), tmp_path / "report" / TABLES_DIR)
     return tmp_path / "report"
 
 
@@ -96,7 +97,7 @@ def test_counts_per_two_columns_equal_the_csv_with_a_total(report):
     tables = ReportTables(report, "fi")
     assert tables.year == YEAR
     counts = tables.count("activities", "organisation", "goal", year=YEAR)
-    with open(report / "data" / "activities.csv", encoding="utf-8", newline="") as handle:
+    with open(report / TABLES_DIR / "activities.csv", encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["year"] == str(YEAR)]
     expected = Counter((row["organisation"], row["goal"]) for row in rows)
     assert expected == {("education", "competence"): 2, ("education", "influence"): 1, ("culture_leisure", "recognition"): 1}
@@ -165,7 +166,7 @@ def test_the_explore_notebook_answers_in_the_language_asked_for_with_the_csvs_co
         if "text/html" in output.get("data", {})
     ]
     overview, per_goal, funding, visits, head = tables
-    rows = _csv(report / "data" / "activities.csv")
+    rows = _csv(report / TABLES_DIR / "activities.csv")
     assert overview["activities"] == {str(y): str(sum(r["year"] == str(y) for r in rows)) for y in (2023, 2024, 2025)}
 
     this_year = [r for r in rows if r["year"] == str(YEAR)]
@@ -186,7 +187,7 @@ def test_the_explore_notebook_answers_in_the_language_asked_for_with_the_csvs_co
     )
     assert float(funding["Erasmus+"]["2024"]) == pytest.approx(erasmus)
 
-    visit_rows = [r for r in _csv(report / "data" / "visits.csv") if r["year"] == str(YEAR)]
+    visit_rows = [r for r in _csv(report / TABLES_DIR / "visits.csv") if r["year"] == str(YEAR)]
     assert visits["Totalt"]["Totalt"] == str(len(visit_rows))
     assert "Huvudmål" in head["0"]
 

@@ -9,6 +9,7 @@ from openpyxl.comments import Comment
 
 from hki_intl.errors import UsageError
 from hki_intl.intake import load_submissions
+from hki_intl.intake.tables import TABLES
 from hki_intl.workbook.feedback import write_feedback
 from tests.conftest import activity, run_cli
 
@@ -196,7 +197,7 @@ def test_run_with_allow_partial_reports_without_the_broken_workbooks(tmp_path, s
         f"{broken}: Toiminnot!B5: {TYPE_MESSAGE}",
         "1 problem found; the report leaves out 1 workbook (education.xlsx) and names them in its data-quality part.",
     ]
-    with open(out / "data" / "problems.csv", encoding="utf-8") as handle:
+    with open(out / TABLES / "problems.csv", encoding="utf-8") as handle:
         assert list(csv.DictReader(handle)) == [
             {"file": str(broken), "sheet": "Toiminnot", "cell": "B5", "severity": "error", "message": TYPE_MESSAGE}
         ]
