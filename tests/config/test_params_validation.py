@@ -275,6 +275,14 @@ BREAKS = [
         "params/strategy.yaml: findings: missing; the file needs the list findings (the rules the report checks, each "
         "with its decision)",
     ),
+    Break(
+        "an activity status without finished",
+        "strategy.yaml",
+        "  - {id: planned, finished: false, ",
+        "  - {id: planned, ",
+        "params/strategy.yaml: activity_statuses[0].finished: missing; every activity status needs finished: true or false "
+        "(a finished activity is not carried into next year)",
+    ),
     # report.yaml
     Break(
         "years not a number",
@@ -380,6 +388,14 @@ BREAKS = [
         "params/texts.yaml: line 24, column 1: the key 'common.year' is twice (also on line 23); keep one of them",
     ),
     # workbook.yaml
+    Break(
+        "two states of a carried-over row alike",
+        "workbook.yaml",
+        "    confirmed: {fi: Siirretty – vahvistettu,",
+        "    confirmed: {fi: Siirretty – tarkista,",
+        "params/workbook.yaml: template.carried_over.confirmed.fi: 'Siirretty – tarkista' is also a word of the state "
+        "unconfirmed; a workbook could not tell the two apart — give each its own",
+    ),
     Break(
         "a column's words missing",
         "workbook.yaml",

@@ -257,3 +257,28 @@ def test_a_workbook_of_an_older_template_without_the_column_reads_as_before(writ
     submission, problems = read_submission(path, YEAR, strategy, settings)
     assert problems == [] and submission is not None and submission.template_version == "2025.3"
     assert submission.tables["networks"][0]["network"] == "c40" and "carried_over" not in submission.tables["networks"][0]
+
+
+def test_the_carried_over_column_does_not_reach_the_consolidated_tables(tmp_path, strategy, settings):
+    from hki_intl.intake.read import load_submissions
+    from hki_intl.intake.tables import consolidate
+    from hki_intl.workbook.excel import save_workbook
+    from hki_intl.workbook.template import build_workbook, template_path
+    from tests.conftest import RECORDS
+
+    confirmed = {
+        sheet: [{**row, "carried_over": "confirmed"} if sheet in SHEETS else row for row in rows]
+        for sheet, rows in RECORDS.items()
+    }
+    tables = []
+    for name, records in (("typed", RECORDS), ("confirmed", confirmed)):
+        save_workbook(
+            build_workbook(strategy, "education", YEAR, "fi", records), template_path(tmp_path / name, YEAR, "education")
+        )
+        result = load_submissions(tmp_path / name, [YEAR], strategy, settings)
+        assert result.problems == result.warnings == []
+        tables.append(consolidate(result))
+    typed, carried = tables
+    for table in ("activities", "networks", "partnerships"):
+        assert "carried_over" not in typed[table].columns
+        assert typed[table].equals(carried[table]), table
