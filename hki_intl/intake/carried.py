@@ -129,7 +129,7 @@ def read_previous(prev: Path, year: int, strategy: Strategy, settings: Settings)
     result = load_submissions(prev, [last], strategy, settings.with_overrides(year=last))
     prefill = Prefill(folder, year)
     found = {s.organisation: s for s in result.submissions}
-    refused = {Path(file).stem.casefold(): (file, errors) for file, errors in result.rejected.items()}
+    refused = {Path(file).stem.casefold(): errors for file, errors in result.rejected.items()}
     reporting = strategy.organisations_in(year)
     for organisation in reporting:
         if organisation in found:
@@ -139,7 +139,7 @@ def read_previous(prev: Path, year: int, strategy: Strategy, settings: Settings)
             else:
                 prefill.empty[organisation] = f"nothing continues from its {last} workbook ({_nothing_continues(last)})"
         elif organisation in refused:
-            prefill.empty[organisation] = _refused(prev, last, *refused[organisation])
+            prefill.empty[organisation] = _refused(prev, last, refused[organisation])
         else:
             prefill.empty[organisation] = f"no workbook for {last} in {folder}"
     prefill.not_carried = [
@@ -162,7 +162,8 @@ def _nothing_continues(year: int) -> str:
     return f"no {ROW_NOUNS['networks'][1]} or {ROW_NOUNS['partnerships'][1]}, and no activity running at the end of {year}"
 
 
-def _refused(prev: Path, year: int, file: str, errors: list[Problem]) -> str:
+def _refused(prev: Path, year: int, errors: list[Problem]) -> str:
+    """Why a workbook with errors carries nothing: how many, the first, and how to see them all."""
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     return (
         f"its {year} workbook has {count}, so nothing was carried over (the first: {errors[0]}); see them all with "

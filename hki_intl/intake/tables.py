@@ -1,7 +1,8 @@
 """Consolidated tidy tables: one row per record, all organisations and years together.
 
 ``run`` writes them as UTF-8 CSV under ``<out>/data/`` for analysts (and for the notebooks,
-which read them back with :func:`read_tables`, typed by the schema).
+which read them back with :func:`read_tables`, typed by the schema). The contributor's
+bookkeeping (a column not ``reported``: the carried-over marks) is not part of them.
 
 A CSV opened in Excel or LibreOffice runs text that starts with ``=``, ``+``, ``-`` or ``@``
 as a formula ("CSV injection"). Every such text is written with a leading apostrophe

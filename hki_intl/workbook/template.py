@@ -13,6 +13,10 @@ workbook structure are protected **without a password**, so that sheets and head
 renamed, moved or deleted by accident (Review → Unprotect Sheet lifts it; the intake re-checks
 everything anyway). The organisation id, year and template version sit in the hidden column C
 of the info sheet, named ``hki_organisation``, ``hki_year`` and ``hki_template_version``.
+
+A template may start with rows carried over from last year's workbook
+(:mod:`hki_intl.intake.carried`): each is marked unconfirmed in the sheet's last column, and a
+conditional format colours the row until the contributor chooses 'confirmed'.
 """
 
 from __future__ import annotations
