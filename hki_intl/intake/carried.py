@@ -192,7 +192,7 @@ def unconfirmed_rows(
 
 
 def unconfirmed_message(sheet: Sheet, record: dict[str, Any], year: int, strategy: Strategy) -> str:
-    """``a network membership carried over from 2024 is not confirmed (Eurocities); …``."""
+    """``a network membership carried over from 2024 is not confirmed ('Eurocities'); …``."""
     states = strategy.codes(CARRIED_OVER)
     column = sheet.column(CARRIED_OVER)
     noun = ROW_NOUNS[sheet.table][0]

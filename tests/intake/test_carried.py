@@ -282,3 +282,46 @@ def test_the_carried_over_column_does_not_reach_the_consolidated_tables(tmp_path
     for table in ("activities", "networks", "partnerships"):
         assert "carried_over" not in typed[table].columns
         assert typed[table].equals(carried[table]), table
+
+
+def test_a_workbook_with_nothing_continuing_and_one_of_an_organisation_gone_are_said(write_workbook, tmp_path):
+    from hki_intl import PARAMS_DIR
+    from tests.conftest import activity
+
+    params = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, params)
+    strategy_file = params / "strategy.yaml"
+    text = strategy_file.read_text(encoding="utf-8")
+    strategy_file.write_text(
+        text.replace(
+            "{id: forum_virium, kind: city_company, from: 2006,", "{id: forum_virium, kind: city_company, from: 2006, to: 2024,"
+        ),
+        encoding="utf-8",
+    )
+    ended = activity(start=dt.date(LAST, 3, 4), end=dt.date(LAST, 3, 6), status="completed")
+    write_workbook({"Toiminnot": [ended]}, organisation="education", year=LAST)
+    write_workbook(
+        {"Toiminnot": [activity(start=dt.date(LAST, 3, 4), end=None, status="ongoing")]}, organisation="forum_virium", year=LAST
+    )
+
+    done = run_cli(
+        "--params",
+        str(params),
+        "templates",
+        "--year",
+        str(YEAR),
+        "--out",
+        str(tmp_path / "out"),
+        "--prefill-from",
+        str(tmp_path / "inputs"),
+    )
+    assert done.returncode == 0, done.stderr
+    last = tmp_path / "inputs" / str(LAST)
+    lines = done.stdout.splitlines()
+    assert lines[2] == f"carried over from {last}: 0 of 8 templates prefilled"
+    assert (
+        f"  education.xlsx: empty template: nothing continues from its {LAST} workbook (no network memberships or "
+        f"partner-city agreements, and no activity running at the end of {LAST})"
+    ) in lines
+    assert lines[-1] == f"  forum_virium.xlsx: not carried over: the organisation does not report in {YEAR}"
+    assert not (tmp_path / "out" / str(YEAR) / "forum_virium.xlsx").exists()
