@@ -67,6 +67,12 @@ def _templates_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
     p.add_argument("--lang", choices=LANGUAGES, default="fi", help="language of the headers (default fi)")
+    p.add_argument(
+        "--prefill-from",
+        type=Path,
+        metavar="PREV",
+        help="carry last year's memberships, agreements and running activities over from PREV/<year-1>/*.xlsx",
+    )
     p.set_defaults(handler=_templates)
 
 
@@ -175,12 +181,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.intake.carried import read_previous
     from hki_intl.workbook.template import write_templates
 
-    paths = write_templates(strategy, args.year, args.out, args.lang, args.params)
+    prefill = read_previous(args.prefill_from, args.year, strategy, settings) if args.prefill_from else None
+    paths = write_templates(strategy, args.year, args.out, args.lang, args.params, prefill.records if prefill else None)
     folder = Path(args.out) / str(args.year)
     print(f"wrote {len(paths)} templates to {folder}")
     print(f"wrote the analyst's texts to fill in: {', '.join(f'analyst-{lang}.md' for lang in LANGUAGES)} in {folder}")
+    for line in prefill.lines() if prefill else []:
+        print(line)
     return 0
 
 

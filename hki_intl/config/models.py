@@ -195,6 +195,12 @@ class FundingSource(Code):
     eu: bool = Field(description="every funding source needs eu: true or false")
 
 
+class ActivityStatus(Code):
+    finished: bool = Field(
+        description="every activity status needs finished: true or false (a finished activity is not carried into next year)"
+    )
+
+
 class NetworkRole(Code):
     influence: bool = Field(description="every network role needs influence: true or false")
 
@@ -266,7 +272,7 @@ class StrategyFile(Model):
     goals: list[Goal] = _codes("of goals")
     focus_areas: list[FocusArea] = _codes("of focus areas")
     activity_types: list[Code] = _codes("of activity types")
-    activity_statuses: list[Code] = _codes("of activity statuses")
+    activity_statuses: list[ActivityStatus] = _codes("of activity statuses")
     funding_sources: list[FundingSource] = _codes("of funding sources")
     network_roles: list[NetworkRole] = _codes("of network roles")
     visit_directions: list[Code] = _codes("of visit directions")
@@ -448,6 +454,14 @@ class KindWords(Model):
     flag: Words = shown()
 
 
+class CarriedOverWords(Model):
+    """The states of a row carried over from last year's workbook: the dropdown of the column
+    ``carried_over`` (:data:`hki_intl.workbook.schema.CARRIED_STATES`)."""
+
+    unconfirmed: Words = Field(description="the carried-over column needs the words of an unconfirmed row in fi, sv and en")
+    confirmed: Words = Field(description="the carried-over column needs the words of a confirmed row in fi, sv and en")
+
+
 class TemplateWords(Model):
     """The template's own words: the instructions sheet and the input messages."""
 
@@ -466,6 +480,7 @@ class TemplateWords(Model):
     example: Words = shown()
     error_title: Words = shown()
     kinds: KindWords = Field(description="the workbook needs how each kind of column is filled in")
+    carried_over: CarriedOverWords = Field(description="the workbook needs the states of a carried-over row")
 
 
 class FeedbackWords(Model):

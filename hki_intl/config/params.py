@@ -384,10 +384,14 @@ class Strategy:
         """One code list; built once, so its lookup tables are built once too (the intake asks
         for a list once per cell)."""
         if name not in self._lists:
-            try:
-                self._lists[name] = CodeList(name, tuple(self.data[name]))
-            except KeyError:
-                raise UsageError(f"params/strategy.yaml: the list '{name}' is missing") from None
+            if name not in self.data:
+                from hki_intl.workbook.words import workbook_list  # the workbook's words import this module
+
+                own = workbook_list(name)  # a list of the workbook's own words (not kept here: the words may change)
+                if own is not None:
+                    return own
+                raise UsageError(f"params/strategy.yaml: the list '{name}' is missing")
+            self._lists[name] = CodeList(name, tuple(self.data[name]))
         return self._lists[name]
 
     @property

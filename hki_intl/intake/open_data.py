@@ -87,7 +87,7 @@ def table_fields(table: str, words: Words) -> list[dict[str, Any]]:
     """The published columns of ``table`` as Table Schema fields, in the CSV's order."""
     if table == SUBMISSIONS:
         return _submission_fields(words)
-    return _bookkeeping_fields(words) + [column_field(c, words) for c in _sheet(table).columns if c.kind in FIELD_TYPES]
+    return _bookkeeping_fields(words) + [column_field(c, words) for c in _sheet(table).data_columns if c.kind in FIELD_TYPES]
 
 
 def column_field(column: Column, words: Words) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.intake.analyst import is_analyst_file
+from hki_intl.intake.carried import unconfirmed_rows
 from hki_intl.intake.highlights import check_highlights
 from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.photos import Photo, clean_photo, is_photo_file
@@ -305,12 +306,25 @@ def read_submission(
     problems.extend(other_sheets(name, sheets, submission.organisation, year, strategy, versions))
     check_highlights(path, submission, problems, clean)
     _check_nil_return(name, submission, info.nil_return_cell, year, strategy, problems)
+    columns = {sheet: layout.columns for sheet, layout in submission.layout.items()}
+    problems.extend(unconfirmed_rows(name, year, submission.tables, columns, strategy))  # warnings: rows to confirm
+    _drop_bookkeeping(submission)
     if "Mittarit" in submission.layout:  # no figure from after the report's date (a warning; the row is not read)
         submission.tables["indicators"], late = check_indicator_dates(
             name, submission.tables["indicators"], submission.layout["Mittarit"].columns, settings.year, settings.date
         )
         problems.extend(late)
     return submission, problems
+
+
+def _drop_bookkeeping(submission: Submission) -> None:
+    """Take the contributor's bookkeeping (the carried-over marks, checked above) out of the
+    records: the parsed result, its cache and the consolidated tables hold the data alone."""
+    for sheet in SHEETS:
+        bookkeeping = [c.key for c in sheet.columns if not c.reported]
+        for record in submission.tables.get(sheet.table, []) if bookkeeping else []:
+            for key in bookkeeping:
+                record.pop(key, None)
 
 
 def _check_nil_return(

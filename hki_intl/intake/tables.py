@@ -4,6 +4,7 @@
 which read them back with :func:`read_tables`, typed by the schema, and for analysts. They keep
 every text as typed, personal data included; what the run publishes is in ``<out>/data/``
 (:mod:`hki_intl.intake.open_data`), without the free-text columns (:func:`free_text_columns`).
+The contributor's bookkeeping (a column not ``reported``: the carried-over marks) is not part of them.
 
 A CSV opened in Excel or LibreOffice runs text that starts with ``=``, ``+``, ``-`` or ``@``
 as a formula ("CSV injection"). Every such text is written with a leading apostrophe
@@ -99,7 +100,7 @@ def consolidate(result: IntakeResult) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
         rows = [_with_photo(r, s.photos) for s in result.submissions for r in s.tables.get(sheet.table, [])]
-        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.columns] + DERIVED.get(sheet.table, []))
+        frame = pd.DataFrame(rows, columns=BOOKKEEPING + [c.key for c in sheet.data_columns] + DERIVED.get(sheet.table, []))
         tables[sheet.table] = _typed(frame, sheet)
     tables["submissions"] = pd.DataFrame(
         [[s.organisation, s.year, s.path.name, s.template_version, s.contact_role, s.status] for s in result.submissions],
@@ -164,7 +165,7 @@ def _typed(frame: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
     frame = frame.copy()
     frame["year"] = pd.to_numeric(frame["year"]).astype("int64")
     frame["source_row"] = pd.to_numeric(frame["source_row"]).astype("int64")
-    for column in sheet.columns:
+    for column in sheet.data_columns:
         series = frame[column.key]
         if column.kind == "date":
             frame[column.key] = pd.to_datetime(series, errors="raise")

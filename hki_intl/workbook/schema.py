@@ -20,7 +20,9 @@ from functools import cached_property
 from hki_intl.config.params import LANGUAGES, normalise_key
 from hki_intl.workbook.words import column_words, sheet_words
 
-TEMPLATE_VERSION = "2025.3"  # 2025.2 added the nil-return row to the info sheet; 2025.3 the highlights sheet
+# 2025.2 added the nil-return row to the info sheet; 2025.3 the highlights sheet; 2025.4 the carried-over
+# column of the activities, memberships and agreements (optional: older workbooks lack it)
+TEMPLATE_VERSION = "2025.4"
 REQUIRED_MARK = " *"
 
 # --- limits: the template's validation says them, the intake checks them ------------------------
@@ -49,6 +51,8 @@ class Column:
     width: int = 18
     sheet: str = ""  # the sheet it is on (set by :func:`_on`): its words are found by sheet and key
     max_length: int | None = None  # characters of a text, when fewer than MAX_TEXT (its help says how many: {limit})
+    yearly: bool = False  # a value of its year alone (this year's outcome): not carried into next year's template
+    reported: bool = True  # False: the contributor's bookkeeping, checked but not part of the consolidated tables
 
     @property
     def text_limit(self) -> int:
@@ -103,6 +107,11 @@ class Sheet:
     def _by_key(self) -> dict[str, Column]:  # looked up for every cell read: a dict, not a scan
         return {c.key: c for c in self.columns}
 
+    @property
+    def data_columns(self) -> tuple[Column, ...]:
+        """The columns that reach the consolidated tables (all but the contributor's bookkeeping)."""
+        return tuple(c for c in self.columns if c.reported)
+
     def label(self, lang: str) -> str:
         """What the sheet holds, in ``lang``."""
         label = sheet_words(self.name).label
@@ -134,6 +143,20 @@ INFO_FIELDS: tuple[Column, ...] = _on(
 )
 NIL_RETURN = INFO_FIELDS[-1]
 
+# A row that `templates --prefill-from` carried over from last year's workbook is marked in this
+# column, last on its sheet: 'unconfirmed' until the contributor checks it and chooses
+# 'confirmed'. A row typed in by hand leaves it empty. The states' words are the workbook's own
+# (params/workbook.yaml, template.carried_over), not a list of the strategy. The intake warns of
+# an unconfirmed row; the column is bookkeeping, so it does not reach the consolidated tables.
+CARRIED_OVER = "carried_over"  # the column's key, and the name of its list of states
+CARRIED_STATES = ("unconfirmed", "confirmed")
+UNCONFIRMED, CONFIRMED = CARRIED_STATES
+
+
+def _carried_over() -> Column:
+    return Column(CARRIED_OVER, "code", codes=CARRIED_OVER, width=24, reported=False)
+
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Toiminnot",
@@ -153,7 +176,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("external_funding_eur", "number", minimum=0, maximum=MAX_EUR, width=15),
             Column("funding_source", "code", codes="funding_sources", width=24),
             Column("status", "code", True, "activity_statuses", width=14),
-            Column("outcome", "text", width=40),
+            Column("outcome", "text", width=40, yearly=True),
+            _carried_over(),
         ),
     ),
     Sheet(
@@ -167,6 +191,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("justification", "text", width=40),
             Column("annual_fee_eur", "number", minimum=0, maximum=MAX_EUR, width=15),
             Column("review_year", "year", width=12),
+            _carried_over(),
         ),
     ),
     Sheet(
@@ -205,7 +230,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("agreement_type", "code", True, "agreement_types", width=30),
             Column("signed_year", "year", width=12),
             Column("strategic_goal", "code", codes="goals", width=34),
-            Column("joint_activity", "text", width=40),
+            Column("joint_activity", "text", width=40, yearly=True),
+            _carried_over(),
         ),
     ),
     Sheet(

@@ -13,6 +13,10 @@ workbook structure are protected **without a password**, so that sheets and head
 renamed, moved or deleted by accident (Review → Unprotect Sheet lifts it; the intake re-checks
 everything anyway). The organisation id, year and template version sit in the hidden column C
 of the info sheet, named ``hki_organisation``, ``hki_year`` and ``hki_template_version``.
+
+A template may start with rows carried over from last year's workbook
+(:mod:`hki_intl.intake.carried`): each is marked unconfirmed in the sheet's last column, and a
+conditional format colours the row until the contributor chooses 'confirmed'.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -32,9 +37,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hki_intl import PARAMS_DIR
 from hki_intl.config.params import LANGUAGES, Strategy, load_texts
-from hki_intl.workbook.excel import save_workbook, workbook_bytes
+from hki_intl.workbook.excel import save_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import (
+    CARRIED_OVER,
     FIRST_DATE,
     FIRST_YEAR,
     INFO_FIELDS,
@@ -46,7 +52,9 @@ from hki_intl.workbook.schema import (
     NUMBER_LIMIT,
     SHEETS,
     TEMPLATE_VERSION,
+    UNCONFIRMED,
     Column,
+    Sheet,
     help_text,
     sheet_help,
 )
@@ -58,6 +66,7 @@ DATA_ROWS = 1000  # rows prepared with dropdowns and validation below each heade
 HEADER_FILL = PatternFill("solid", fgColor="0072C6")  # HDS coat-of-arms blue, white text: 5.1:1 (the feedback's too)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 SECTION_FILL = PatternFill("solid", fgColor="DEDFE1")  # HDS silver
+UNCONFIRMED_FILL = PatternFill("solid", bgColor="FFF4B4")  # HDS summer, light: a carried-over row still to check
 DATE_FORMAT = "d.m.yyyy"
 MONEY_FORMAT = "#,##0.00"
 UNLOCKED = Protection(locked=False)
@@ -129,10 +138,11 @@ def build_workbook(
             dimension.protection = UNLOCKED  # empty cells below the header take the column's style
             _add_validation(ws, strategy, sheet.name, column, col_index, lang)
         ws.freeze_panes = "A2"
+        _mark_unconfirmed(ws, strategy, sheet, lang)
         for row_index, record in enumerate(records.get(sheet.name, ()), start=2):
             for col_index, column in enumerate(sheet.columns, start=1):
-                value = _cell_value(strategy, column, record.get(column.key), lang)
-                cell = ws.cell(row=row_index, column=col_index, value=value)
+                cell = ws.cell(row=row_index, column=col_index)
+                set_text(cell, _cell_value(strategy, column, record.get(column.key), lang))  # a text is never a formula
                 cell.protection = UNLOCKED
                 if column.kind == "date":
                     cell.number_format = DATE_FORMAT
@@ -150,16 +160,27 @@ def write_workbook(path: Path, *args: Any, **kwargs: Any) -> Path:
     return path
 
 
-def write_templates(strategy: Strategy, year: int, out_dir: Path, lang: str, params_dir: Path = PARAMS_DIR) -> list[Path]:
-    """One empty template per organisation that exists in ``year``. A file already there is
-    replaced only if this tool wrote it and nobody changed it since (:mod:`hki_intl.ledger`):
-    a template someone began to fill in is never overwritten."""
+def write_templates(
+    strategy: Strategy,
+    year: int,
+    out_dir: Path,
+    lang: str,
+    params_dir: Path = PARAMS_DIR,
+    carried: Mapping[str, Mapping[str, Iterable[Mapping[str, Any]]]] | None = None,
+) -> list[Path]:
+    """One template per organisation that exists in ``year``: empty, or holding the rows
+    ``carried`` (organisation → sheet name → rows) from last year's workbook. A file already
+    there is replaced only if this tool wrote it and nobody changed it since
+    (:mod:`hki_intl.ledger`): a template someone began to fill in is never overwritten."""
     organisations = strategy.organisations_in(year)
+    carried = carried or {}
     words = analyst_templates(strategy, year, Path(out_dir), params_dir)
     ledger = Ledger.open(out_dir, "--out")
     ledger.check([*(template_path(out_dir, year, org) for org in organisations), *(path for path, _ in words)])
     paths = [
-        ledger.write(template_path(out_dir, year, org), workbook_bytes(build_workbook(strategy, org, year, lang)))
+        ledger.write(
+            template_path(out_dir, year, org), workbook_bytes(build_workbook(strategy, org, year, lang, carried.get(org)))
+        )
         for org in organisations
     ]
     for path, data in words:  # the analyst's texts, one file per report language
@@ -355,6 +376,18 @@ def _add_validation(ws: Worksheet, strategy: Strategy, sheet: str, column: Colum
     _describe(rule, column, help_text(sheet, column.key, lang), example_value(strategy, sheet, column, lang), lang)
     rule.add(area)
     ws.add_data_validation(rule)
+
+
+def _mark_unconfirmed(ws: Worksheet, strategy: Strategy, sheet: Sheet, lang: str) -> None:
+    """Colour a row while its carried-over cell says unconfirmed (a conditional format: the colour
+    goes when the contributor confirms the row)."""
+    keys = [column.key for column in sheet.columns]
+    if CARRIED_OVER not in keys:
+        return
+    letter = get_column_letter(keys.index(CARRIED_OVER) + 1)
+    label = strategy.codes(CARRIED_OVER).label(UNCONFIRMED, lang).replace('"', '""')
+    area = f"A2:{get_column_letter(len(keys))}{DATA_ROWS + 1}"
+    ws.conditional_formatting.add(area, FormulaRule(formula=[f'${letter}2="{label}"'], fill=UNCONFIRMED_FILL))
 
 
 def _excel_date(date: dt.date) -> str:

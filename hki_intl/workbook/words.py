@@ -16,6 +16,7 @@ from pathlib import Path
 from hki_intl import PARAMS_DIR
 from hki_intl.config.models import LANGUAGES, ColumnWords, SheetWords, Words, WorkbookFile
 from hki_intl.config.params import (
+    CodeList,
     Loc,
     Strategy,
     first,
@@ -29,6 +30,7 @@ from hki_intl.config.params import (
 FILE = "workbook.yaml"
 
 _in_use: list[WorkbookFile] = []  # the words of the params folder in use, once read
+_lists: dict[str, CodeList] = {}  # the workbook's own dropdown lists, built from the words in use
 
 
 def words() -> WorkbookFile:
@@ -48,7 +50,22 @@ def use_words(params_dir: Path, strategy: Strategy) -> WorkbookFile:
     if problem:
         raise params_error(path, *problem)
     _in_use[:] = [model]
+    _lists.clear()
     return model
+
+
+def workbook_list(name: str) -> CodeList | None:
+    """A dropdown list that is the workbook's own rather than the strategy's: the states of a
+    carried-over row (``template.carried_over``); None for any other name."""
+    from hki_intl.workbook.schema import CARRIED_OVER, CARRIED_STATES  # the schema imports this module
+
+    if name != CARRIED_OVER:
+        return None
+    if name not in _lists:
+        states = words().template.carried_over
+        entries = tuple({"id": state, **by_language(getattr(states, state))} for state in CARRIED_STATES)
+        _lists[name] = CodeList(name, entries)
+    return _lists[name]
 
 
 def sheet_words(sheet: str) -> SheetWords:
@@ -81,6 +98,24 @@ def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Lo
         else:
             yield from _sheet_problems(name, name == INFO_SHEET, columns, sheet, strategy)
     yield from _sheet_name_problems(model)
+    yield from _carried_state_problems(model)
+
+
+def _carried_state_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
+    """The states of a carried-over row are told apart in every language (the intake reads a
+    state by its id or its words in any language)."""
+    from hki_intl.workbook.schema import CARRIED_STATES
+
+    owner: dict[str, str] = {state: state for state in CARRIED_STATES}
+    for state in CARRIED_STATES:
+        for lang in LANGUAGES:
+            text = getattr(model.template.carried_over, state)[lang]
+            found = owner.setdefault(normalise_key(text), state)
+            if found != state:
+                yield (
+                    ("template", "carried_over", state, lang),
+                    f"{text!r} is also a word of the state {found}; a workbook could not tell the two apart — give each its own",
+                )
 
 
 def _sheet_problems(name: str, is_info: bool, columns, sheet, strategy: Strategy) -> Iterator[tuple[Loc, str]]:

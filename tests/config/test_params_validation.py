@@ -225,7 +225,7 @@ BREAKS = [
         "strategy.yaml",
         "  - {id: c40,",
         "  - {id: c40\n",
-        "params/strategy.yaml: line 136, column 4: not valid YAML (did not find expected ',' or '}')",
+        "params/strategy.yaml: line 138, column 4: not valid YAML (did not find expected ',' or '}')",
     ),
     # the findings' rules and their decisions
     Break(
@@ -275,6 +275,14 @@ BREAKS = [
         "params/strategy.yaml: findings: missing; the file needs the list findings (the rules the report checks, each "
         "with its decision)",
     ),
+    Break(
+        "an activity status without finished",
+        "strategy.yaml",
+        "  - {id: planned, finished: false, ",
+        "  - {id: planned, ",
+        "params/strategy.yaml: activity_statuses[0].finished: missing; every activity status needs finished: true or false "
+        "(a finished activity is not carried into next year)",
+    ),
     # report.yaml
     Break(
         "years not a number",
@@ -315,16 +323,16 @@ BREAKS = [
     Break(
         "the written version not accepted",
         "report.yaml",
+        '["2025.1", "2025.2", "2025.3", "2025.4"]',
         '["2025.1", "2025.2", "2025.3"]',
-        '["2025.1", "2025.2"]',
-        "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.3') is "
+        "params/report.yaml: accepted_template_versions: the version the templates are written in ('2025.4') is "
         "missing; add it, or the intake refuses the templates it writes",
     ),
     Break(
         "a version unquoted",
         "report.yaml",
-        '["2025.1", "2025.2", "2025.3"]',
-        "[2025.1, 2025.2, 2025.3]",
+        '["2025.1", "2025.2", "2025.3", "2025.4"]',
+        "[2025.1, 2025.2, 2025.3, 2025.4]",
         "params/report.yaml: accepted_template_versions[0]: 2025.1 is not text; put it in quotes",
     ),
     # texts.yaml
@@ -381,6 +389,14 @@ BREAKS = [
     ),
     # workbook.yaml
     Break(
+        "two states of a carried-over row alike",
+        "workbook.yaml",
+        "    confirmed: {fi: Siirretty – vahvistettu,",
+        "    confirmed: {fi: Siirretty – tarkista,",
+        "params/workbook.yaml: template.carried_over.confirmed.fi: 'Siirretty – tarkista' is also a word of the state "
+        "unconfirmed; a workbook could not tell the two apart — give each its own",
+    ),
+    Break(
         "a column's words missing",
         "workbook.yaml",
         "      budget_eur:\n",
@@ -395,7 +411,7 @@ BREAKS = [
         "      budget:\n",
         "params/workbook.yaml: sheets.Toiminnot.columns.budget: unknown column; the columns of Toiminnot are title, "
         "activity_type, goal, focus_area, partner_cities, partner_countries, partner_organisations, network, start, "
-        "end, budget_eur, external_funding_eur, funding_source, status, outcome",
+        "end, budget_eur, external_funding_eur, funding_source, status, outcome, carried_over",
     ),
     Break(
         "a header missing in one language",

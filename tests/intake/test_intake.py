@@ -391,7 +391,7 @@ WORKBOOK_CASES = [
         "wrong template version",
         lambda wb: (_set("Perustiedot", "C4", "2024.1")(wb), _set("Perustiedot", "B4", "2024.1")(wb)),
         "Perustiedot!C4: the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2 or "
-        "2025.3: copy your rows into a fresh template made with 'pipeline.py templates'",
+        "2025.3 or 2025.4: copy your rows into a fresh template made with 'pipeline.py templates'",
     ),
     (
         "another organisation's workbook",

@@ -372,4 +372,4 @@ def test_the_property_would_catch_a_column_skipped_silently(tmp_path, monkeypatc
     path = template_path(tmp_path, YEAR, "education")
     save_workbook(wb, path)
     submission, problems = read_submission(path, YEAR, STRATEGY, SETTINGS)
-    assert unaccounted(path, model, submission, problems) == ["Toiminnot!Q1", "Toiminnot!Q2"]
+    assert unaccounted(path, model, submission, problems) == ["Toiminnot!R1", "Toiminnot!R2"]

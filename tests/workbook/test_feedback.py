@@ -15,8 +15,8 @@ from tests.conftest import activity, run_cli
 
 YEAR = 2025
 VERSION_MESSAGE = (
-    "the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2 or 2025.3: copy "
-    "your rows into a fresh template made with 'pipeline.py templates'"
+    "the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2 or 2025.3 or "
+    "2025.4: copy your rows into a fresh template made with 'pipeline.py templates'"
 )
 TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
 TITLE_MESSAGE = "title is required (empty); fill in the cell"

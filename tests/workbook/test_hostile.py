@@ -252,7 +252,7 @@ def _hide_row(wb):
 
 def _extra_columns(wb):
     ws = wb["Toiminnot"]
-    ws["P1"], ws["P2"], ws["Q2"] = "Oma huomio", "tarkista", 12
+    ws["Q1"], ws["Q2"], ws["R2"] = "Oma huomio", "tarkista", 12  # beside the template's last column, P
 
 
 def _header_down(wb):
@@ -525,10 +525,10 @@ CASES = [
         "extra unknown columns",
         workbook(_extra_columns),
         [
-            "Toiminnot!P1:P2: warning: the header 'Oma huomio' is not one of the template's, so its values are not read (2 "
-            "values, the first P1: 'Oma huomio'); if they belong in the report, move them to a column of the template; notes "
+            "Toiminnot!Q1:Q2: warning: the header 'Oma huomio' is not one of the template's, so its values are not read (2 "
+            "values, the first Q1: 'Oma huomio'); if they belong in the report, move them to a column of the template; notes "
             "of your own may stay",
-            "Toiminnot!Q2: warning: column Q has no header, so its values are not read (the value Q2: '12'); if they belong "
+            "Toiminnot!R2: warning: column R has no header, so its values are not read (the value R2: '12'); if they belong "
             "in the report, move them to a column of the template; notes of your own may stay",
         ],
         accepted=lambda t: (
