@@ -315,6 +315,7 @@ class ReportFile(Model):
     accepted_template_versions: list[Text] | None = Field(
         None, min_length=1, description='the template versions the intake accepts, e.g. ["2025.1", "2025.2"]'
     )
+    messages: Language = Field("fi", description="the language of the messages and problems: fi, sv or en")
 
 
 # --- texts.yaml ----------------------------------------------------------------------------------
@@ -322,6 +323,14 @@ class ReportFile(Model):
 
 class TextsFile(RootModel[dict[str, Words]]):
     """``params/texts.yaml``: every word of the report, one entry per key."""
+
+
+# --- messages.yaml -------------------------------------------------------------------------------
+
+
+class MessagesFile(RootModel[dict[str, Words]]):
+    """``params/messages.yaml``: every message people read (problems, warnings, the command line's
+    lines), one entry per key, in fi, sv and en (see :mod:`hki_intl.messages`)."""
 
 
 # --- figures.yaml --------------------------------------------------------------------------------

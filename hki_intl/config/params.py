@@ -683,6 +683,7 @@ class Settings:
     compare_years: int = 2
     report_date: dt.date | None = None
     accepted_template_versions: tuple[str, ...] = field(default_factory=tuple)
+    messages: str = "fi"  # the language of problems, warnings and the command line's lines
 
     @property
     def template_version(self) -> str:
@@ -741,6 +742,7 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
         compare_years=report.compare_years,
         report_date=report.report_date,
         accepted_template_versions=accepted,
+        messages=report.messages,
     )
 
 
