@@ -87,12 +87,12 @@ def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
     """The problems as a person reads them: ``at`` or more problems of the same kind in one column
     of one sheet (a formula copied down a thousand rows) become one problem with their range,
     ``Toiminnot!L2:L1000: 999 cells alike, the first L2: …``. Problems are "of the same kind"
-    when their messages have the same key (they differ only in the values they show). The full
+    when their messages have the same key and nested keys (they differ only in the values they show). The full
     list stays with the caller (the feedback workbook marks every cell)."""
     groups: dict[tuple, list[Problem]] = {}
     for problem in problems:
         single = problem.column and problem.cell and ":" not in problem.cell
-        kind = problem.message.key if isinstance(problem.message, Message) else problem.message
+        kind = problem.message.kind if isinstance(problem.message, Message) else problem.message
         key = (problem.file, problem.sheet, problem.column, problem.severity, kind) if single else (id(problem),)
         groups.setdefault(key, []).append(problem)
     shown = []

@@ -95,12 +95,28 @@ class Message:
     def __str__(self) -> str:
         return self.render()
 
+    @property
+    def kind(self) -> tuple:
+        """What the message says, without the values it shows: its key and its nested messages'
+        kinds (two problems of one kind differ only in what they quote)."""
+        return (self.key, *((name, value.kind) for name, value in self.values if isinstance(value, Message)))
+
     def sort_key(self) -> tuple[str, str]:
         """The same in every language: problems are listed in one order whatever the language."""
         return self.key, json.dumps(encode(self), sort_keys=True, ensure_ascii=False)
 
     def __lt__(self, other: Message) -> bool:
         return self.sort_key() < other.sort_key()
+
+
+def joined(messages: list[Message], separator: str = "; ") -> Words:
+    """Several messages as one value, each rendered in every language (a list of other places)."""
+    return Words(*(separator.join(m.render(lang) for m in messages) for lang in LANGUAGES))
+
+
+def either(items: list[str]) -> Words:
+    """``a or b or c`` in every language (the versions a workbook may be of)."""
+    return Words(*(Message("word.or").render(lang).join(items) for lang in LANGUAGES))
 
 
 def text(key: str, /, **values: Value) -> str:

@@ -17,7 +17,7 @@ VERSION_MESSAGE = (
     "the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2 or 2025.3: copy "
     "your rows into a fresh template made with 'pipeline.py templates'"
 )
-TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
+TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Project', 'EU project', 'Network work' …"
 TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
 MEMBERSHIP = {
