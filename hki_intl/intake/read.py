@@ -23,13 +23,13 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from hki_intl.config.params import LANGUAGES, Settings, Strategy
 from hki_intl.errors import ERROR, WARNING, Problem
-from hki_intl.messages import Message, Words, either, joined
 from hki_intl.intake.analyst import is_analyst_file
 from hki_intl.intake.highlights import check_highlights
 from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.photos import Photo, clean_photo, is_photo_file
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
+from hki_intl.messages import Message, Words, either, joined
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
 from hki_intl.workbook.layout import (
     HEADER_SEARCH_ROWS,

@@ -14,8 +14,8 @@ import pandas as pd
 
 from hki_intl.config.params import Strategy
 from hki_intl.errors import Problem
-from hki_intl.messages import Message
 from hki_intl.intake.parse import big_number, column_name, fill_hint
+from hki_intl.messages import Message
 from hki_intl.workbook.layout import cell_ref, code_key
 from hki_intl.workbook.layout import show as _show
 from hki_intl.workbook.schema import SHEETS, Sheet

@@ -40,6 +40,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+
 from hki_intl.messages import Message
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
