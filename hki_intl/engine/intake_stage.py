@@ -28,6 +28,7 @@ from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.errors import InputErrors, Problem, collapse, count_line
 from hki_intl.intake.read import IntakeResult, Submission, load_submissions, photo_paths, workbook_paths
 from hki_intl.intake.tables import consolidate, write_photos, write_tables
+from hki_intl.messages import Message, text
 
 Log = Callable[[str], None]
 T = TypeVar("T")
@@ -87,7 +88,7 @@ class ReadWorkbooks:
 
     def __call__(self) -> None:
         inputs, settings = self.build.options.inputs, self.build.settings
-        self.progress.message(f"reading workbooks for {', '.join(map(str, self.years))} from {inputs}")
+        self.progress.message(text("run.reading", years=", ".join(map(str, self.years)), folder=str(inputs)))
         # The intake runs in a process of its own, forked before the notebooks' workers (so no
         # thread of this process is copied into it): the memory its reading takes (a few hundred
         # MB for 20 times the example) is given back when it ends, not carried by this process
@@ -226,11 +227,9 @@ def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
         warn(count_line(problems))
         return
     count = len(problems)
-    warn(
-        f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(names)} "
-        f"workbook{'s' if len(names) != 1 else ''} ({', '.join(names)}) and names them in its "
-        f"data-quality part."
-    )
+    found = Message("count.problems_word_one" if count == 1 else "count.problems_word", count=count)
+    key = "run.partial_one" if len(names) == 1 else "run.partial"
+    warn(text(key, problems=found, count=len(names), files=", ".join(names)))
 
 
 def _accepted(files: list[InputFile], result: IntakeResult, reused: set[str]) -> list[InputFile]:
