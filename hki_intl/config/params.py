@@ -39,6 +39,7 @@ from hki_intl.config.models import (
     TextsFile,
 )
 from hki_intl.errors import UsageError
+from hki_intl.messages import Message
 
 __all__ = [
     "LANGUAGES",
@@ -75,7 +76,11 @@ Loc = tuple[int | str, ...]
 
 
 class _KeyTwice(yaml.MarkedYAMLError):
-    """A key given twice in one mapping."""
+    """A key given twice in one mapping; ``message`` says so."""
+
+    def __init__(self, message: Message, problem_mark: yaml.Mark):
+        super().__init__(problem=str(message), problem_mark=problem_mark)
+        self.message = message
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, if there
@@ -90,10 +95,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             if not isinstance(key, Hashable):
                 continue  # PyYAML refuses it itself
             if key in lines:
-                raise _KeyTwice(
-                    problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
-                    problem_mark=key_node.start_mark,
-                )
+                raise _KeyTwice(Message("params.key_twice", key=repr(key), line=lines[key] + 1), key_node.start_mark)
             lines[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
@@ -115,24 +117,30 @@ def read_params_file(path: Path) -> Any:
         with open(path, encoding="utf-8") as handle:
             return yaml.load(handle, Loader=_Loader)  # a safe loader: no Python objects
     except FileNotFoundError:
-        raise UsageError(f"{shown(path)}: the params file is missing") from None
+        raise UsageError(Message("params.missing_file", file=shown(path))) from None
     except UnicodeDecodeError as error:
-        raise UsageError(f"{shown(path)}: not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
+        raise UsageError(Message("params.not_utf8", file=shown(path), byte=error.start)) from None
     except OSError as error:
-        raise UsageError(f"{shown(path)}: cannot be read ({error.strerror})") from None
+        raise UsageError(Message("params.unreadable", file=shown(path), reason=str(error.strerror))) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem if isinstance(error, _KeyTwice) else f"not valid YAML ({error.problem})"
-        raise UsageError(f"{shown(path)}: {where}{what}") from None
+        what = error.message if isinstance(error, _KeyTwice) else Message("params.not_yaml", reason=str(error.problem))
+        if mark:
+            raise UsageError(
+                Message("params.at_line", file=shown(path), line=mark.line + 1, column=mark.column + 1, what=what)
+            ) from None
+        raise UsageError(Message("params.file_what", file=shown(path), what=what)) from None
     except yaml.YAMLError as error:
-        raise UsageError(f"{shown(path)}: not valid YAML ({' '.join(str(error).split())})") from None
+        what = Message("params.not_yaml", reason=" ".join(str(error).split()))
+        raise UsageError(Message("params.file_what", file=shown(path), what=what)) from None
 
 
-def params_error(path: Path, loc: Loc, what: str, expected: str | None = None) -> UsageError:
+def params_error(path: Path, loc: Loc, what: Message | str, expected: Message | str | None = None) -> UsageError:
     """``<file>: <key path>: <what is wrong>; <what is expected>`` as a usage error (exit 2)."""
-    where = f"{key_path(loc)}: " if loc else ""
-    return UsageError(f"{shown(path)}: {where}{what}" + (f"; {expected}" if expected else ""))
+    said = Message("params.what_expected", what=what, expected=expected) if expected else what
+    if loc:
+        return UsageError(Message("params.key_what", file=shown(path), key=key_path(loc), what=said))
+    return UsageError(Message("params.file_what", file=shown(path), what=said))
 
 
 def key_path(loc: Loc) -> str:
@@ -146,7 +154,7 @@ def key_path(loc: Loc) -> str:
 def validated(path: Path, model: type[BaseModel], data: Any) -> Any:
     """``data`` as ``model``; the first mistake (in the file's order) as one line."""
     if data is None:
-        raise params_error(path, (), "the file is empty")
+        raise params_error(path, (), Message("params.empty_file"))
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -164,23 +172,23 @@ def _first_error(errors: Sequence[Any]) -> Any:
 
 # --- a validation error as one line --------------------------------------------------------------
 
-TYPE_PROBLEMS = {
-    "int_parsing": "is not a whole number",
-    "int_type": "is not a whole number",
-    "int_from_float": "is not a whole number",
-    "float_parsing": "is not a number",
-    "float_type": "is not a number",
-    "bool_parsing": "is not true or false",
-    "bool_type": "is not true or false",
-    "string_type": "is not text",
-    "list_type": "is not a list",
-    "model_type": "is not a set of keys",
-    "model_attributes_type": "is not a set of keys",
-    "dict_type": "is not a set of keys",
-    "date_parsing": "is not a date (YYYY-MM-DD)",
-    "date_type": "is not a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "is not a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "is not a date (YYYY-MM-DD)",
+TYPE_PROBLEMS = {  # pydantic's error type → the message (its {value} is the value found)
+    "int_parsing": "params.not_whole",
+    "int_type": "params.not_whole",
+    "int_from_float": "params.not_whole",
+    "float_parsing": "params.not_number",
+    "float_type": "params.not_number",
+    "bool_parsing": "params.not_bool",
+    "bool_type": "params.not_bool",
+    "string_type": "params.not_text",
+    "list_type": "params.not_list",
+    "model_type": "params.not_keys",
+    "model_attributes_type": "params.not_keys",
+    "dict_type": "params.not_keys",
+    "date_parsing": "params.not_date",
+    "date_type": "params.not_date",
+    "date_from_datetime_parsing": "params.not_date",
+    "date_from_datetime_inexact": "params.not_date",
 }
 
 
@@ -192,35 +200,38 @@ def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageE
         key = loc[-2] if loc[-1] == "[key]" else loc[-1]
         parent = loc[:-2] if loc[-1] == "[key]" else loc[:-1]
         where = f"{key_path(parent)}.{key}" if parent else str(key)
-        return UsageError(f"{shown(path)}: {where}: the key {_show(key)} is not text; put it in quotes")
+        return UsageError(
+            Message("params.key_what", file=shown(path), key=where, what=Message("params.key_not_text", key=_show(key)))
+        )
     info = _field_at(model, loc)
     expected = info.description.format(noun=_noun(loc)) if info is not None and info.description else None
     if kind in ("missing", "empty", "too_short") or (value is None and kind in TYPE_PROBLEMS):
-        what = "missing" if kind == "missing" else "empty"
-        return params_error(path, loc, what, expected or "the pipeline needs it")
+        what = Message("params.missing") if kind == "missing" else Message("params.empty")
+        return params_error(path, loc, what, expected or Message("params.needed"))
     if kind == "extra_forbidden":
-        return params_error(path, loc, "unknown key", _keys_of(model, loc[:-1]))
+        return params_error(path, loc, Message("params.unknown_key"), _keys_of(model, loc[:-1]))
     if kind == "value_error":
         return params_error(path, loc, str(ctx.get("error", error["msg"])))
     if kind == "literal_error":
-        return params_error(path, loc, f"{_show(value)} is not {ctx['expected']}")
+        return params_error(path, loc, Message("params.not_one_of", value=_show(value), expected=str(ctx["expected"])))
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = ctx.get("ge", ctx.get("le"))
-        return params_error(path, loc, f"{_show(value)} is {'below' if 'ge' in ctx else 'above'} {limit:g}", expected)
+        key = "params.below" if "ge" in ctx else "params.above"
+        return params_error(path, loc, Message(key, value=_show(value), limit=f"{limit:g}"), expected)
     if kind in TYPE_PROBLEMS:
-        hint = _keys_of(model, loc) if TYPE_PROBLEMS[kind] == "is not a set of keys" else _quote_hint(kind, value)
-        return params_error(path, loc, f"{_show(value)} {TYPE_PROBLEMS[kind]}", hint)
+        hint = _keys_of(model, loc) if TYPE_PROBLEMS[kind] == "params.not_keys" else _quote_hint(kind, value)
+        return params_error(path, loc, Message(TYPE_PROBLEMS[kind], value=_show(value)), hint)
     return params_error(path, loc, error["msg"][:1].lower() + error["msg"][1:], expected)
 
 
-def _quote_hint(kind: str, value: Any) -> str | None:
+def _quote_hint(kind: str, value: Any) -> Message | None:
     """What to do when YAML read a text as something else (``NO`` as false, ``2025.2`` as a number)."""
     if kind != "string_type":
         return None
     if isinstance(value, bool):
-        return "put it in quotes: YAML reads an unquoted yes, no, on, off, y or n (in any case) as true or false"
+        return Message("params.quote_bool")
     if isinstance(value, (int, float, dt.date)):
-        return "put it in quotes"
+        return Message("params.quote")
     return None
 
 
@@ -290,22 +301,22 @@ def _field_at(model: type[BaseModel], loc: Loc) -> Any:
     return None
 
 
-def _keys_of(model: type[BaseModel], where: Loc) -> str | None:
+def _keys_of(model: type[BaseModel], where: Loc) -> Message | None:
     """``a goal has id, fi, sv, en, notebook, figures and headlines``: the keys of what is at ``where``."""
     found = _unwrap(_type_at(model, where))
     if not (isinstance(found, type) and issubclass(found, BaseModel)) or found.__pydantic_root_model__:
         return None
     keys = [info.alias or name for name, info in found.model_fields.items()]
-    listed = f"{', '.join(keys[:-1])} and {keys[-1]}" if len(keys) > 1 else keys[0]
+    listed: Message | str = Message("cli.and", first=", ".join(keys[:-1]), last=keys[-1]) if len(keys) > 1 else keys[0]
     if not where:
-        subject = "the file"
-    elif isinstance(where[-1], int):
+        return Message("params.file_has", keys=listed)
+    if isinstance(where[-1], int):
         subject = _an(_noun(where))
     elif noun := getattr(found, "noun", None):
         subject = _an(noun)
     else:
-        subject = key_path(where)
-    return f"{subject} has {listed}"
+        return Message("params.key_has", key=key_path(where), keys=listed)
+    return Message("params.entry_has", entry=subject, keys=listed)
 
 
 def first(problems: Iterator[tuple[Loc, str]]) -> tuple[Loc, str] | None:
