@@ -211,7 +211,9 @@ def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageE
     if kind == "extra_forbidden":
         return params_error(path, loc, Message("params.unknown_key"), _keys_of(model, loc[:-1]))
     if kind == "value_error":
-        return params_error(path, loc, str(ctx.get("error", error["msg"])))
+        raised = ctx.get("error")
+        said = raised.args[0] if isinstance(raised, ValueError) and isinstance(raised.args[0], Message) else None
+        return params_error(path, loc, said or str(raised or error["msg"]))
     if kind == "literal_error":
         return params_error(path, loc, Message("params.not_one_of", value=_show(value), expected=str(ctx["expected"])))
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -319,7 +321,7 @@ def _keys_of(model: type[BaseModel], where: Loc) -> Message | None:
     return Message("params.entry_has", entry=subject, keys=listed)
 
 
-def first(problems: Iterator[tuple[Loc, str]]) -> tuple[Loc, str] | None:
+def first(problems: Iterator[tuple[Loc, Message]]) -> tuple[Loc, Message] | None:
     return next(problems, None)
 
 
@@ -398,7 +400,7 @@ class Strategy:
             try:
                 self._lists[name] = CodeList(name, tuple(self.data[name]))
             except KeyError:
-                raise UsageError(f"params/strategy.yaml: the list '{name}' is missing") from None
+                raise UsageError(Message("params.list_missing", name=name)) from None
         return self._lists[name]
 
     @property
@@ -421,7 +423,7 @@ class Strategy:
         return str(self.data["source"][lang])
 
 
-def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, Message]]:
     """What the shape cannot say: ids unique, labels telling entries apart, references to other
     lists and to the notebooks, years in order, the words yes and no."""
     for name in StrategyFile.LISTS:
@@ -437,81 +439,92 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
             yield ("indicators", i, "goal"), unknown_code(indicator.goal, "goals", goals)
     for i, organisation in enumerate(model.organisations):
         if organisation.from_ is not None and organisation.to is not None and organisation.to < organisation.from_:
-            yield (
-                ("organisations", i, "to"),
-                (
-                    f"{organisation.to} is before from ({organisation.from_}); an "
-                    f"organisation exists from its first year to its last"
-                ),
-            )
+            yield ("organisations", i, "to"), Message("params.to_before_from", to=organisation.to, start=organisation.from_)
     yes_no = [entry.id for entry in model.yes_no]
     if sorted(yes_no) != ["no", "yes"]:
-        yield (
-            ("yes_no",),
-            (
-                f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
-                f"'no' (the workbook's nil-return choice is its 'yes')"
-            ),
-        )
+        yield ("yes_no",), Message("params.yes_no", ids=", ".join(map(repr, yes_no)))
 
 
-def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, Message]]:
     """Each goal's notebook exists, and no headline of a goal is listed twice."""
     notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary")
     for i, goal in enumerate(model.goals):
         if goal.notebook is not None and goal.notebook not in notebooks:
             yield (
                 ("goals", i, "notebook"),
-                (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); use one of {', '.join(notebooks)}"),
+                Message(
+                    "params.not_a_notebook", notebook=repr(goal.notebook), name=goal.notebook, notebooks=", ".join(notebooks)
+                ),
             )
         seen: dict[str, int] = {}
         for j, headline in enumerate(goal.headlines or []):
             if headline.id in seen:
                 yield (
                     ("goals", i, "headlines", j, "id"),
-                    (
-                        f"{headline.id!r} is already headlines[{seen[headline.id]}] "
-                        f"of this goal; every headline of a goal is unique"
-                    ),
+                    Message("params.headline_twice", id=repr(headline.id), first=seen[headline.id]),
                 )
             seen.setdefault(headline.id, j)
 
 
-def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, str]]:
+def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, Message]]:
     """Ids unique in their list, and no id or label of one entry an id or label of another: the
     intake reads a typed code by any of them and could not tell the two apart."""
     owner: dict[str, tuple[int, str]] = {}
     for i, entry in enumerate(entries):
         key = normalise_key(entry.id)
         if key in owner and owner[key][1] == "id":
-            yield (name, i, "id"), f"{entry.id!r} is already the id of {name}[{owner[key][0]}]; every id in a list is unique"
+            yield (name, i, "id"), Message("params.id_twice", id=repr(entry.id), other=f"{name}[{owner[key][0]}]")
             continue
         for part in ("id", *LANGUAGES):
             key = normalise_key(getattr(entry, part))
             if key in owner and owner[key][0] != i:
                 j, other = owner[key]
+                what = Message("params.the_id") if other == "id" else Message("params.the_label", lang=other)
                 yield (
                     (name, i, part),
-                    (
-                        f"{getattr(entry, part)!r} is also the {_what(other)} of {name}[{j}]; a "
-                        f"workbook could not tell the two apart — give each its own"
-                    ),
+                    Message("params.spelling_twice", value=repr(getattr(entry, part)), what=what, other=f"{name}[{j}]"),
                 )
             owner.setdefault(key, (i, part))
 
 
-def _what(part: str) -> str:
-    return "id" if part == "id" else f"{part} label"
-
-
-def unknown_code(value: str, name: str, ids: list[str]) -> str:
+def unknown_code(value: str, name: str, ids: list[str]) -> Message:
     """``'recognision' is not a goal; use one of competence, recognition, influence``."""
-    shown_ids = ", ".join(ids) if len(ids) <= 8 else ", ".join(ids[:5]) + " …"
-    return f"{value!r} is not {_an(NOUNS[name])}; use {'one of' if len(ids) <= 8 else 'an id of ' + name + ', e.g.'} {shown_ids}"
+    if len(ids) <= 8:
+        return Message("params.unknown_code", value=repr(value), noun=_an(NOUNS[name]), ids=", ".join(ids))
+    return Message("params.unknown_code_of", value=repr(value), noun=_an(NOUNS[name]), name=name, ids=", ".join(ids[:5]) + " …")
 
 
-def _an(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+def _an(noun: str) -> Message:
+    """The noun with its article, in the message's language: ``a goal``, ``tavoite``, ``ett mål``."""
+    return Message(NOUN_KEYS.get(noun, "noun.entry"))
+
+
+NOUN_KEYS = {  # what one entry of a list is (models.NOUNS), as a message
+    "figure": "noun.figure",
+    "goal": "noun.goal",
+    "headline": "noun.headline",
+    "focus area": "noun.focus_area",
+    "activity type": "noun.activity_type",
+    "activity status": "noun.activity_status",
+    "funding source": "noun.funding_source",
+    "network role": "noun.network_role",
+    "visit direction": "noun.visit_direction",
+    "visit level": "noun.visit_level",
+    "media tone": "noun.media_tone",
+    "agreement type": "noun.agreement_type",
+    "yes_no entry": "noun.yes_no",
+    "organisation": "noun.organisation",
+    "network": "noun.network",
+    "city": "noun.city",
+    "country": "noun.country",
+    "indicator": "noun.indicator",
+    "finding rule": "noun.finding_rule",
+    "rule": "noun.rule",
+    "version": "noun.version",
+    "target": "noun.target",
+    "text": "noun.text",
+    "entry": "noun.entry",
+}
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -532,7 +545,7 @@ class Figures:
         try:
             return self.by_id[figure]
         except KeyError:
-            raise UsageError(f"params/figures.yaml: no figure '{figure}'; the report asks for it") from None
+            raise UsageError(Message("params.no_figure", figure=figure)) from None
 
     def label(self, figure: str, lang: str, goal: str = "") -> str:
         """The figure's label in ``lang``; a figure of the chapter's goal names the goal."""
@@ -543,14 +556,14 @@ class Figures:
         return str(getattr(self.get(figure).definition, lang))
 
 
-def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc, str]]:
+def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc, Message]]:
     """Ids unique, scopes known, and no label given to two figures: the same words must never
     carry two definitions (a figure of the chapter's goal names the goal with {goal})."""
     seen: dict[str, int] = {}
     labels: dict[tuple[str, str], int] = {}
     for i, figure in enumerate(model.figures):
         if figure.id in seen:
-            yield ("figures", i, "id"), f"{figure.id!r} is already the id of figures[{seen[figure.id]}]; every id is unique"
+            yield ("figures", i, "id"), Message("params.id_twice", id=repr(figure.id), other=f"figures[{seen[figure.id]}]")
         seen.setdefault(figure.id, i)
         if figure.scope not in ("all", "goal", *goals):
             yield ("figures", i, "scope"), unknown_code(figure.scope, "goals", ["all", "goal", *goals])
@@ -559,14 +572,13 @@ def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc
             if key in labels:
                 yield (
                     ("figures", i, "label", lang),
-                    (
-                        f"{getattr(figure.label, lang)!r} is also the label of figures[{labels[key]}]; two figures never "
-                        f"share a label (say what differs, e.g. the goal or 'all activities')"
+                    Message(
+                        "params.figure_label_twice", label=repr(getattr(figure.label, lang)), other=f"figures[{labels[key]}]"
                     ),
                 )
             labels.setdefault(key, i)
         if figure.scope == "goal" and "{goal}" not in figure.label.fi:
-            yield ("figures", i, "label"), "a figure of the chapter's goal names the goal in its label with {goal}"
+            yield ("figures", i, "label"), Message("params.figure_goal_label", goal="{goal}")
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -603,7 +615,7 @@ def target_goal(target: Target, figure: Figure, strategy: Strategy) -> str | Non
     return listing[0] if listing and figure.scope == "all" else None
 
 
-def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -> Iterator[tuple[Loc, Message]]:
     """Each target's figure is in the catalogue, its goal known (and the figure's, if the figure
     is one goal's), and no figure of a goal has two targets."""
     goals = strategy.goals.ids
@@ -612,30 +624,23 @@ def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -
         figure = figures.by_id.get(target.figure)
         if figure is None:
             ids = list(figures.by_id)
-            yield (
-                ("targets", i, "figure"),
-                f"{target.figure!r} is not a figure of params/figures.yaml; use one of {', '.join(ids[:5])} …",
-            )
+            yield ("targets", i, "figure"), Message("params.not_a_figure", figure=repr(target.figure), ids=", ".join(ids[:5]))
             continue
         if target.goal is not None and target.goal not in goals:
             yield ("targets", i, "goal"), unknown_code(target.goal, "goals", goals)
         elif target.goal is not None and figure.scope in goals and target.goal != figure.scope:
             yield (
                 ("targets", i, "goal"),
-                f"{target.goal!r} is not the figure's goal; {target.figure} counts the goal {figure.scope} only",
+                Message("params.not_the_figures_goal", goal=repr(target.goal), figure=target.figure, scope=figure.scope),
             )
         elif target_goal(target, figure, strategy) is None:
-            why = "counts the chapter's goal" if figure.scope == "goal" else "is no goal's headline"
-            yield (
-                ("targets", i, "goal"),
-                f"missing; the figure {target.figure} {why}: name the goal whose chapter shows the "
-                f"target (one of {', '.join(goals)})",
-            )
+            key = "params.target_goal_missing_chapter" if figure.scope == "goal" else "params.target_goal_missing_headline"
+            yield ("targets", i, "goal"), Message(key, figure=target.figure, goals=", ".join(goals))
         key = (target.figure, target_goal(target, figure, strategy))
         if key in seen:
             yield (
                 ("targets", i, "figure"),
-                f"{target.figure!r} already has a target (targets[{seen[key]}]); give a figure one target",
+                Message("params.target_twice", figure=repr(target.figure), other=f"targets[{seen[key]}]"),
             )
         seen.setdefault(key, i)
 
@@ -651,8 +656,8 @@ def check_target_years(targets: Targets, first_year: int, params_dir: Path = PAR
                 raise params_error(
                     path,
                     ("targets", i, key),
-                    f"{value} is before {first_year}, the first year the report reads",
-                    "choose a later year, or compare more years (compare_years in params/report.yaml)",
+                    Message("params.year_before_first", value=value, first=first_year),
+                    Message("params.year_before_first.fix"),
                 )
 
 
@@ -670,7 +675,7 @@ class Texts:
         try:
             template = self.table[key][self.lang]
         except KeyError:
-            raise UsageError(f"params/texts.yaml: no text '{key}' in language '{self.lang}'") from None
+            raise UsageError(Message("params.no_text", key=key, lang=self.lang)) from None
         return template.format(**values) if values else template
 
 
@@ -728,7 +733,7 @@ def load_strategy(params_dir: Path = PARAMS_DIR) -> Strategy:
 
 def load_texts(lang: str, params_dir: Path = PARAMS_DIR) -> Texts:
     if lang not in LANGUAGES:
-        raise UsageError(f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}")
+        raise UsageError(Message("params.unknown_language", lang=lang, languages=", ".join(LANGUAGES)))
     path = Path(params_dir) / "texts.yaml"
     texts = validated(path, TextsFile, read_params_file(path))
     return Texts(lang, {key: words.model_dump() for key, words in texts.root.items()})
@@ -744,8 +749,8 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
         raise params_error(
             path,
             ("accepted_template_versions",),
-            f"the version the templates are written in ({version!r}) is missing",
-            "add it, or the intake refuses the templates it writes",
+            Message("params.own_version_missing", version=repr(version)),
+            Message("params.own_version_missing.fix"),
         )
     return Settings(
         year=report.year if report.year is not None else dt.date.today().year,
