@@ -38,6 +38,7 @@ DEFAULT_LANGUAGE = "fi"  # the analysts are Finnish-speaking
 FILE = "messages.yaml"
 
 _in_use = [DEFAULT_LANGUAGE]
+_loading: list[Path] = []  # the catalogue being read, if it is
 
 
 def use_language(lang: str) -> None:
@@ -86,6 +87,8 @@ class Message:
         """The text in ``lang`` (default: the language in use)."""
         lang = lang or language_in_use()
         try:
+            if _loading:  # a message about the catalogue, made while it is read (pydantic renders its errors)
+                raise RecursionError("the catalogue is being read")
             words = catalogue()
         except Exception:  # the catalogue itself is broken, so its own message cannot be rendered: key and values
             return f"{self.key} {dict((name, _shown(value, lang)) for name, value in self.values)}"
@@ -174,5 +177,9 @@ def catalogue(params_dir: Path = PARAMS_DIR) -> dict[str, dict[str, str]]:
     from hki_intl.config.params import read_params_file, validated
 
     path = Path(params_dir) / FILE
-    model = validated(path, MessagesFile, read_params_file(path))
+    _loading.append(path)
+    try:
+        model = validated(path, MessagesFile, read_params_file(path))
+    finally:
+        _loading.pop()
     return {key: {lang: words[lang] for lang in LANGUAGES} for key, words in model.root.items()}

@@ -20,6 +20,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from hki_intl.messages import Message
+
 LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
 Locale = Literal["fi-FI", "sv-SE", "en-US"]
 LOCALES: dict[str, Locale] = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}  # each language's number formats (charts)
@@ -100,10 +102,10 @@ class Words(Model):
             try:
                 found[lang] = placeholders(self[lang])
             except ValueError as error:
-                raise ValueError(f"the {lang} text has a stray brace ({error}); write placeholders as {{name}}") from None
+                raise ValueError(Message("params.stray_brace", lang=lang, error=str(error), name="{name}")) from None
         if not found["fi"] == found["sv"] == found["en"]:
             shown = "; ".join(f"{lang} {_braces(names)}" for lang, names in found.items())
-            raise ValueError(f"the languages fill in different placeholders ({shown}); every language needs the same ones")
+            raise ValueError(Message("params.placeholders_differ", shown=shown))
         return self
 
 
@@ -117,7 +119,7 @@ def filling(*allowed: str) -> AfterValidator:
     def check(words: Words) -> Words:
         unknown = words.names - set(allowed)
         if unknown:
-            raise ValueError(f"{_braces(unknown)} is not filled in here; the placeholders here are {_braces(set(allowed))}")
+            raise ValueError(Message("params.placeholder_unknown", unknown=_braces(unknown), allowed=_braces(set(allowed))))
         return words
 
     return AfterValidator(check)
@@ -132,8 +134,7 @@ def _sheet_name(words: Words) -> Words:
         name = words[lang]
         if len(name) > 31 or any(ch in SHEET_NAME_FORBIDDEN for ch in name) or name.startswith("'") or name.endswith("'"):
             raise ValueError(
-                f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
-                f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end"
+                Message("params.bad_sheet_name", lang=lang, name=repr(name), forbidden=" ".join(SHEET_NAME_FORBIDDEN))
             )
     return words
 
@@ -251,7 +252,7 @@ class FindingRule(Code):
     @classmethod
     def _known_rule(cls, value: str) -> str:
         if value not in FINDING_RULES:
-            raise ValueError(f"{value!r} is not a rule the report can check; use one of {', '.join(FINDING_RULES)}")
+            raise ValueError(Message("params.unknown_rule", value=repr(value), rules=", ".join(FINDING_RULES)))
         return value
 
 
@@ -379,15 +380,13 @@ class Target(Model):
     @model_validator(mode="after")
     def _value_or_direction(self) -> Target:
         if self.direction is not None and (self.value is not None or self.year is not None):
-            raise ValueError("a target is a value by a year or a direction, not both; keep value and year, or direction")
+            raise ValueError(Message("params.target_both"))
         if self.direction is None and (self.value is None or self.year is None):
-            raise ValueError("a target needs value and year (reach the value by the year), or direction (up or down)")
+            raise ValueError(Message("params.target_neither"))
         if self.direction is not None and self.baseline_year is not None:
-            raise ValueError("a direction compares each year with the year before; leave baseline_year out")
+            raise ValueError(Message("params.target_direction_baseline"))
         if self.year is not None and self.baseline_year is not None and self.baseline_year >= self.year:
-            raise ValueError(
-                f"baseline_year {self.baseline_year} is not before year {self.year}; a target starts before its year"
-            )
+            raise ValueError(Message("params.target_baseline_after", baseline=self.baseline_year, year=self.year))
         return self
 
 
@@ -424,11 +423,11 @@ class ColumnWords(Model):
             except ValidationError as error:
                 first = error.errors()[0]
                 where = ".".join(str(part) for part in first["loc"])
-                problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(first["type"], first["msg"])
-                raise ValueError(f"{where}: {problem}; an example in words needs fi, sv and en") from None
-        raise ValueError(
-            f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a text in fi, sv and en"
-        )
+                problem = {"missing": Message("params.missing"), "extra_forbidden": Message("params.unknown")}
+                raise ValueError(
+                    Message("params.example_words", where=where, problem=problem.get(first["type"], first["msg"]))
+                ) from None
+        raise ValueError(Message("params.not_an_example", value=repr(value)))
 
 
 class SheetWords(Model):
