@@ -178,7 +178,7 @@ def test_validate_names_every_edited_header_through_the_command_line(tmp_path):
         "column H is not read (2 values, the first H1: 'Media'); keep one of the two: move any values to column B and "
         "delete column H",
         f"{folder / 'education.xlsx'}: Verkostot!C1:C2: the header 'Omistaja' is not one of the template's, so column C "
-        "is not read, and the template's column 'Vastuuyksikkö' is missing (2 values, the first C1: 'Omistaja'); if "
+        "is not read, and the template's column 'Owner unit' is missing (2 values, the first C1: 'Omistaja'); if "
         "this is that column, type its header back (copy it from a fresh template)",
         f"{folder / 'forum_virium.xlsx'}: Kumppanuudet!A5: warning: the header is on row 5, not on row 1 (4 rows above "
         "it, empty); delete the 4 rows above it",
