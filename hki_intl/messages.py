@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
@@ -52,36 +51,63 @@ def language_in_use() -> str:
     return _in_use[0]
 
 
-@dataclass(frozen=True)
 class Words:
     """One word or phrase in every language, as a message value (a column's name, a code's label):
-    shown in the message's language."""
+    shown in the message's language. (Plain classes, not dataclasses: ``dataclasses.asdict`` of a
+    problem keeps its message whole, for :func:`encode`.)"""
 
-    fi: str
-    sv: str
-    en: str
+    __slots__ = ("en", "fi", "sv")
+
+    def __init__(self, fi: str, sv: str, en: str) -> None:
+        self.fi, self.sv, self.en = fi, sv, en
 
     def __getitem__(self, lang: str) -> str:
         return str(getattr(self, lang))
 
-    @classmethod
-    def same(cls, text: str) -> Words:
-        return cls(text, text, text)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Words) and (self.fi, self.sv, self.en) == (other.fi, other.sv, other.en)
+
+    def __hash__(self) -> int:
+        return hash((self.fi, self.sv, self.en))
+
+    def __repr__(self) -> str:
+        return f"Words({self.fi!r}, {self.sv!r}, {self.en!r})"
 
 
 Value = Union[str, int, float, bool, None, Words, "Message"]
 
 
-@dataclass(frozen=True)
 class Message:
     """A message by its catalogue key and its values; rendered in a language on demand."""
 
-    key: str
-    values: tuple[tuple[str, Value], ...] = ()
+    __slots__ = ("key", "values")
 
     def __init__(self, key: str, /, **values: Value) -> None:
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "values", tuple(sorted(values.items())))
+        self.key = key
+        self.values: tuple[tuple[str, Value], ...] = tuple(sorted(values.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.values) == (other.key, other.values)
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.values))
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {', '.join(f'{name}={value!r}' for name, value in self.values)})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Read back as :func:`encode` stores it (the manifest keeps the run's problems)."""
+        from pydantic_core import core_schema
+
+        def validate(data: Any) -> Message:
+            if isinstance(data, Message):
+                return data
+            if isinstance(data, dict) and "message" in data:
+                return decode(data)
+            raise ValueError("not a stored message")
+
+        return core_schema.no_info_plain_validator_function(validate)
 
     def render(self, lang: str | None = None) -> str:
         """The text in ``lang`` (default: the language in use)."""
@@ -150,6 +176,13 @@ def encode(value: Any) -> Any:
     if isinstance(value, Words):
         return {"words": [value.fi, value.sv, value.en]}
     return value
+
+
+def to_json(value: Any) -> Any:
+    """``json.dumps``'s ``default``: a message or words as :func:`encode` writes them."""
+    if isinstance(value, (Message, Words)):
+        return encode(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def decode(data: Any) -> Any:

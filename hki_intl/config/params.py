@@ -634,8 +634,8 @@ def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -
                 Message("params.not_the_figures_goal", goal=repr(target.goal), figure=target.figure, scope=figure.scope),
             )
         elif target_goal(target, figure, strategy) is None:
-            key = "params.target_goal_missing_chapter" if figure.scope == "goal" else "params.target_goal_missing_headline"
-            yield ("targets", i, "goal"), Message(key, figure=target.figure, goals=", ".join(goals))
+            why = "params.target_goal_missing_chapter" if figure.scope == "goal" else "params.target_goal_missing_headline"
+            yield ("targets", i, "goal"), Message(why, figure=target.figure, goals=", ".join(goals))
         key = (target.figure, target_goal(target, figure, strategy))
         if key in seen:
             yield (

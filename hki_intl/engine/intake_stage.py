@@ -28,7 +28,7 @@ from hki_intl.engine.stages import Build, Stage, StageLoop
 from hki_intl.errors import InputErrors, Problem, collapse, count_line
 from hki_intl.intake.read import IntakeResult, Submission, load_submissions, photo_paths, workbook_paths
 from hki_intl.intake.tables import consolidate, write_photos, write_tables
-from hki_intl.messages import Message, text
+from hki_intl.messages import Message, language_in_use, text
 
 Log = Callable[[str], None]
 T = TypeVar("T")
@@ -54,6 +54,7 @@ def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dic
         code=code_fingerprint(),
         allow_partial=build.options.allow_partial,
         settings=settings_record(build.settings),
+        messages=language_in_use(),  # data/problems.csv is in the analyst's language
     )
 
 
