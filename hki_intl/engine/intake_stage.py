@@ -98,13 +98,7 @@ class ReadWorkbooks:
         if read.problems:
             warn_partial(read.problems, read.rejected, self.warn)
         if not read.has_report_year:
-            raise InputErrors(
-                [
-                    Problem(
-                        str(inputs / str(settings.year)), message="no workbooks; put <organisation-id>.xlsx files in this folder"
-                    )
-                ]
-            )
+            raise InputErrors([Problem(str(inputs / str(settings.year)), message=Message("run.no_workbooks"))])
         self.cache.reused |= read.reused
         self.found = IntakeOutcome(read.inputs, read.problems)
 
