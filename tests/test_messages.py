@@ -200,16 +200,35 @@ def test_finnish_by_default_and_report_yaml_chooses_another(hostile_inputs, tmp_
     [
         (
             "fi",
-            "virhe: params/report.yaml: compare_years: -1 on pienempi kuin 0; how many earlier years the report compares with",
+            "virhe: params/report.yaml: compare_years: -1 on pienempi kuin 0; kuinka moneen aiempaan vuoteen raportti vertaa",
         ),
-        ("sv", "fel: params/report.yaml: compare_years: -1 är mindre än 0; how many earlier years the report compares with"),
+        ("sv", "fel: params/report.yaml: compare_years: -1 är mindre än 0; hur många tidigare år rapporten jämför med"),
         ("en", "error: params/report.yaml: compare_years: -1 is below 0; how many earlier years the report compares with"),
     ],
 )
 def test_a_params_error_in_three_languages(tmp_path, lang, expected):
+    """Both halves of the line: what is wrong, and what the key expects (its description's key)."""
     shutil.copytree(PARAMS_DIR, tmp_path / "params")
     report = tmp_path / "params" / "report.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("compare_years: 2 ", "compare_years: -1 "), encoding="utf-8")
+    done = run_cli("--params", "params", "validate", "--year", str(YEAR), "--inputs", "inputs", cwd=tmp_path, messages=lang)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [expected])
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("fi", "virhe: params/strategy.yaml: goals[0].sv: puuttuu; jokainen tavoite tarvitsee nimen kielillä fi, sv ja en"),
+        ("sv", "fel: params/strategy.yaml: goals[0].sv: saknas; varje mål behöver en etikett på fi, sv och en"),
+        ("en", "error: params/strategy.yaml: goals[0].sv: missing; every goal needs a label in fi, sv and en"),
+    ],
+)
+def test_a_missing_params_key_names_what_it_expects_in_three_languages(tmp_path, lang, expected):
+    shutil.copytree(PARAMS_DIR, tmp_path / "params")
+    strategy = tmp_path / "params" / "strategy.yaml"
+    text = strategy.read_text(encoding="utf-8")
+    first_sv = text.index("sv:", text.index("goals:"))
+    strategy.write_text(text[:first_sv] + "# " + text[first_sv:], encoding="utf-8")
     done = run_cli("--params", "params", "validate", "--year", str(YEAR), "--inputs", "inputs", cwd=tmp_path, messages=lang)
     assert (done.returncode, done.stderr.splitlines()) == (2, [expected])
 

@@ -15,6 +15,7 @@ line naming the file, the key path and what is expected, such as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -39,7 +40,7 @@ from hki_intl.config.models import (
     TextsFile,
 )
 from hki_intl.errors import UsageError
-from hki_intl.messages import Message
+from hki_intl.messages import Message, Words
 
 __all__ = [
     "LANGUAGES",
@@ -204,7 +205,9 @@ def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageE
             Message("params.key_what", file=shown(path), key=where, what=Message("params.key_not_text", key=_show(key)))
         )
     info = _field_at(model, loc)
-    expected = info.description.format(noun=_noun(loc)) if info is not None and info.description else None
+    expected = None
+    if info is not None and info.description:  # the key of what is expected (params/messages.yaml)
+        expected = Message(info.description, noun=_bare(_noun(loc)), list=str(loc[-1]) if loc else "")
     if kind in ("missing", "empty", "too_short") or (value is None and kind in TYPE_PROBLEMS):
         what = Message("params.missing") if kind == "missing" else Message("params.empty")
         return params_error(path, loc, what, expected or Message("params.needed"))
@@ -497,6 +500,12 @@ def unknown_code(value: str, name: str, ids: list[str]) -> Message:
 def _an(noun: str) -> Message:
     """The noun with its article, in the message's language: ``a goal``, ``tavoite``, ``ett mål``."""
     return Message(NOUN_KEYS.get(noun, "noun.entry"))
+
+
+def _bare(noun: str) -> Words:
+    """The noun without its article, in each language (``every goal needs …``, ``varje mål …``)."""
+    said = [_an(noun).render(lang) for lang in LANGUAGES]
+    return Words(*(re.sub(r"^(?:an?|en|ett) ", "", text) for text in said))
 
 
 NOUN_KEYS = {  # what one entry of a list is (models.NOUNS), as a message

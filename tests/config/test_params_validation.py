@@ -72,7 +72,7 @@ BREAKS = [
         "strategy.yaml",
         "countries:\n",
         "REMOVE-LIST",
-        "params/strategy.yaml: countries: missing; the file needs the list of countries",
+        "params/strategy.yaml: countries: missing; the file needs the list countries",
     ),
     Break(
         "a list misspelt",
