@@ -17,37 +17,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hki_intl import PARAMS_DIR
-from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_params
+from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_params, load_settings
 from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
+from hki_intl.messages import DEFAULT_LANGUAGE, Message, language_in_use, text, use_language
 from hki_intl.workbook.schema import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from hki_intl.intake.read import IntakeResult
 
 
-def _year(text: str) -> int:
+def _year(given: str) -> int:
     try:
-        year = int(text)
+        year = int(given)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+        raise argparse.ArgumentTypeError(text("cli.not_a_year", value=repr(given))) from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise argparse.ArgumentTypeError(f"not a plausible year: {text!r}")
+        raise argparse.ArgumentTypeError(text("cli.not_a_plausible_year", value=repr(given)))
     return year
 
 
-def _years(text: str) -> list[int]:
+def _years(given: str) -> list[int]:
     """``2023-2025`` or ``2023,2025`` → a list of years."""
     try:
-        if "-" in text:
-            first, last = (int(p) for p in text.split("-", 1))
+        if "-" in given:
+            first, last = (int(p) for p in given.split("-", 1))
             years = list(range(first, last + 1))
         else:
-            years = [int(p) for p in text.split(",")]
+            years = [int(p) for p in given.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}") from None
+        raise argparse.ArgumentTypeError(text("cli.years", value=repr(given))) from None
     if not years or any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):
-        raise argparse.ArgumentTypeError(f"write years as 2023-2025 or 2023,2025, not {text!r}")
+        raise argparse.ArgumentTypeError(text("cli.years", value=repr(given)))
     return years
 
 
@@ -56,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline.py", description="Helsinki's annual international-activity report.")
     parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
+    parser.add_argument(
+        "--messages",
+        choices=LANGUAGES,
+        help="language of the messages and problems (default: messages in params/report.yaml, else fi)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser, _lab_parser):
         add(commands)
@@ -95,6 +101,7 @@ def _validate_parser(commands: argparse._SubParsersAction) -> None:
         help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
         "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst",
     )
+    p.add_argument("--lang", choices=LANGUAGES, dest="validate_lang", help="language of the problems (as --messages)")
     p.set_defaults(handler=_validate)
 
 
@@ -104,6 +111,7 @@ def _status_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
     p.add_argument("--format", choices=["text", "xlsx", "json"], default="text", help="text (default), xlsx or json")
     p.add_argument("--out", type=Path, metavar="FILE", help="write the status to FILE (required for xlsx)")
+    p.add_argument("--lang", choices=LANGUAGES, dest="status_lang", help="language of what it says (as --messages)")
     p.set_defaults(handler=_status)
 
 
@@ -137,6 +145,7 @@ def _lab_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_language(_messages_language(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -148,19 +157,19 @@ def main(argv: list[str] | None = None) -> int:
         print(count_line(shown), file=sys.stderr)
         return errors.exit_code
     except PipelineError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(text("cli.error", error=str(error)), file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:  # `status | head`: the reader has read enough; not an error of ours
         _silence_stdout()
         return 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
     except KeyboardInterrupt:
-        print("interrupted; earlier reports were left as they were.", file=sys.stderr)
+        print(text("cli.interrupted"), file=sys.stderr)
         sys.stderr.flush()
         os._exit(130)  # do not wait for the notebook threads: the processes the run forked die with it
     except Exception as error:  # a bug of ours, not the user's: still no traceback by default
         if args.debug:
             raise
-        print(f"internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        print(text("cli.internal_error", kind=type(error).__name__, error=str(error)), file=sys.stderr)
         return 4
 
 
@@ -172,10 +181,33 @@ def _silence_stdout() -> None:
         pass
 
 
+def _messages_language(argv: list[str]) -> str:
+    """The language of the messages, known before the options are parsed (their own errors are
+    messages too): ``validate --lang`` or ``status --lang``, else ``--messages``, else ``messages`` in the params
+    folder's report.yaml, else Finnish."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--params", type=Path, default=PARAMS_DIR)
+    early.add_argument("--messages", choices=LANGUAGES)
+    known, rest = early.parse_known_args(argv)
+    command = next((word for word in rest if not word.startswith("-")), None)
+    if command in ("validate", "status"):  # commands that write nothing in a language of their own
+        later = argparse.ArgumentParser(add_help=False)
+        later.add_argument("--lang", choices=LANGUAGES)
+        chosen, _ = later.parse_known_args(rest)
+        if chosen.lang:
+            return str(chosen.lang)
+    if known.messages:
+        return str(known.messages)
+    try:
+        return load_settings(known.params).messages
+    except PipelineError:  # a broken or missing report.yaml: the command says so, in Finnish
+        return DEFAULT_LANGUAGE
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     """Read the params every command needs, then call the command's handler."""
     if not Path(args.params).is_dir():
-        raise UsageError(f"{args.params}: the params folder does not exist")
+        raise UsageError(Message("cli.no_params_folder", folder=str(args.params)))
     strategy, settings = load_params(args.params)  # every params file checked: a mistake is exit 2, one line
     return args.handler(args, strategy, settings)
 
@@ -187,8 +219,8 @@ def _templates(args: argparse.Namespace, strategy: Strategy, settings: Settings)
     prefill = read_previous(args.prefill_from, args.year, strategy, settings) if args.prefill_from else None
     paths = write_templates(strategy, args.year, args.out, args.lang, args.params, prefill.records if prefill else None)
     folder = Path(args.out) / str(args.year)
-    print(f"wrote {len(paths)} templates to {folder}")
-    print(f"wrote the analyst's texts to fill in: {', '.join(f'analyst-{lang}.md' for lang in LANGUAGES)} in {folder}")
+    print(text("cli.wrote_templates", count=len(paths), folder=str(folder)))
+    print(text("cli.wrote_analyst_texts", files=", ".join(f"analyst-{lang}.md" for lang in LANGUAGES), folder=str(folder)))
     for line in prefill.lines() if prefill else []:
         print(line)
     return 0
@@ -199,8 +231,8 @@ def _example(args: argparse.Namespace, strategy: Strategy, settings: Settings) -
 
     paths = build_example(strategy, args.years, args.out, args.lang)
     folders = list(dict.fromkeys(str(p.parent) for p in paths)) or [str(args.out)]
-    print(f"wrote {len(paths)} example workbooks to {_and(folders)}")
-    print(f"wrote the analyst's texts ({', '.join(f'analyst-{lang}.md' for lang in LANGUAGES)}) beside them")
+    print(text("cli.wrote_examples", count=len(paths), folders=_and(folders)))
+    print(text("cli.wrote_example_texts", files=", ".join(f"analyst-{lang}.md" for lang in LANGUAGES)))
     return 0
 
 
@@ -217,7 +249,7 @@ def _validate(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
         print(warning, file=sys.stderr)
     if shown:
         print(count_line(shown), file=sys.stderr)
-    print(f"{len(result.submissions)} workbooks for {args.year} are valid.")
+    print(text("cli.valid", count=len(result.submissions), year=args.year))
     return 0
 
 
@@ -232,10 +264,9 @@ def _feedback(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
     words = read_analyst_words(args.inputs, args.year, strategy)
     written = write_feedback(result, args.year, args.feedback, strategy)
     names = f" ({', '.join(p.name for p in written.copies)})" if written.copies else ""
-    print(
-        f"feedback: {len(written.copies)} annotated workbook{'s' if len(written.copies) != 1 else ''} in "
-        f"{Path(args.feedback) / str(args.year)}{names}; summary {written.summary}"
-    )
+    key = "cli.feedback_one" if len(written.copies) == 1 else "cli.feedback"
+    folder = Path(args.feedback) / str(args.year)
+    print(text(key, count=len(written.copies), folder=str(folder), names=names, summary=str(written.summary)))
     if result.problems or words.errors:
         raise InputErrors(result.all_problems + words.problems)
     return replace(result, warnings=sorted(result.warnings + words.warnings))
@@ -254,9 +285,11 @@ def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
     started = time.monotonic()
     result = runner.run(_run_options(args, settings))
     for report in result.reports:
-        print(f"report written: {report}")
+        print(text("cli.report_written", path=str(report)))
     reused = sum(1 for stage in result.stages if stage.cached)
-    print(f"done in {time.monotonic() - started:.1f} s ({reused} of {len(result.stages)} stages reused)")
+    seconds = f"{time.monotonic() - started:.1f}"
+    seconds = seconds if language_in_use() == "en" else seconds.replace(".", ",")  # 1,5 s in Finnish and Swedish
+    print(text("cli.done", seconds=seconds, reused=reused, stages=len(result.stages)))
     for line in [] if args.quiet else result.changes:
         print(line)
     return 0
@@ -294,7 +327,7 @@ def _run_options(args: argparse.Namespace, settings: Settings) -> RunOptions:
 
 def _and(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``: every folder written to is named."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return items[0] if len(items) == 1 else text("cli.and", first=", ".join(items[:-1]), last=items[-1])
 
 
 if __name__ == "__main__":

@@ -6,21 +6,33 @@ cell and how to fix the problem.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hki_intl.messages import Message, render, text
+
 ERROR, WARNING = "error", "warning"
 
 
 class PipelineError(Exception):
-    """Base class of every error meant for a user rather than a developer."""
+    """Base class of every error meant for a user rather than a developer. Its message is a
+    :class:`~hki_intl.messages.Message`, shown in the language in use when printed."""
 
     exit_code = 1
 
+    def __init__(self, message: Message | str = ""):
+        self.message = message
+        super().__init__(message)
 
-@dataclass(frozen=True, order=True)
+    def __str__(self) -> str:
+        return render(self.message)
+
+
+@functools.total_ordering
+@dataclass(frozen=True, eq=True)
 class Problem:
     """One thing wrong in one workbook, as a single line a contributor can act on.
 
@@ -33,6 +45,9 @@ class Problem:
     An ``error`` leaves the workbook out of the report; a ``warning`` names something that is
     not read (a column of the contributor's own notes, an untouched template) but keeps the
     workbook in.
+
+    ``message`` is a :class:`~hki_intl.messages.Message` (its key and values), rendered in a
+    language on demand: :meth:`text`; ``str(problem)`` is the whole line in the language in use.
     """
 
     file: str
@@ -40,14 +55,25 @@ class Problem:
     row: int = 0
     column: int = 0
     cell: str = ""
-    message: str = ""
+    message: Message | str = ""
     severity: str = ERROR
+
+    def text(self, lang: str | None = None) -> str:
+        """What is wrong, in ``lang`` (default: the language in use)."""
+        return render(self.message, lang)
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        message = f"warning: {self.message}" if self.severity == WARNING else self.message
+        message = text("problem.warning", message=self.message) if self.severity == WARNING else self.text()
         line = f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
         return one_line(line)
+
+    def _order(self) -> tuple:
+        message = self.message.sort_key() if isinstance(self.message, Message) else ("", self.message)
+        return (self.file, self.sheet, self.row, self.column, self.cell, message, self.severity)
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._order() < other._order()
 
     @property
     def is_error(self) -> bool:
@@ -55,23 +81,19 @@ class Problem:
 
 
 COLLAPSE_AT = 5  # this many problems of one kind in one column are printed as one line with their range
-_VALUES = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+")
 
 
 def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
     """The problems as a person reads them: ``at`` or more problems of the same kind in one column
     of one sheet (a formula copied down a thousand rows) become one problem with their range,
     ``Toiminnot!L2:L1000: 999 cells alike, the first L2: …``. Problems are "of the same kind"
-    when their messages differ only in the values they quote. The full list stays with the
-    caller (the feedback workbook marks every cell)."""
+    when their messages have the same key and nested keys (they differ only in the values they show). The full
+    list stays with the caller (the feedback workbook marks every cell)."""
     groups: dict[tuple, list[Problem]] = {}
     for problem in problems:
         single = problem.column and problem.cell and ":" not in problem.cell
-        key = (
-            (problem.file, problem.sheet, problem.column, problem.severity, _VALUES.sub("…", problem.message))
-            if single
-            else (id(problem),)
-        )
+        kind = problem.message.kind if isinstance(problem.message, Message) else problem.message
+        key = (problem.file, problem.sheet, problem.column, problem.severity, kind) if single else (id(problem),)
         groups.setdefault(key, []).append(problem)
     shown = []
     for members in groups.values():
@@ -85,25 +107,24 @@ def collapse(problems: list[Problem], at: int = COLLAPSE_AT) -> list[Problem]:
             replace(
                 first,
                 cell=f"{letters}{first.row}:{letters}{last.row}",
-                message=f"{len(members)} cells alike, the first {first.cell}: {first.message}",
+                message=Message("problem.cells_alike", count=len(members), first=first.cell, message=first.message),
             )
         )
     return sorted(shown)
 
 
-def count_line(problems: list[Problem], fix: str = "fix them and run again") -> str:
+def count_line(problems: list[Problem]) -> str:
     """``3 problems found; fix them and run again.``, or with warnings
-    ``2 errors and 1 warning found; fix the errors and run again.``"""
+    ``2 errors and 1 warning found; fix the errors and run again.``, in the language in use."""
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     if not warnings:
-        return f"{errors} problem{'s' if errors != 1 else ''} found; {fix}."
+        return text("count.problems_one" if errors == 1 else "count.problems", count=errors)
     if not errors:
-        return f"{warnings} warning{'s' if warnings != 1 else ''} found: values that are not read; check them."
-    return (
-        f"{errors} error{'s' if errors != 1 else ''} and {warnings} warning{'s' if warnings != 1 else ''} found; "
-        f"fix the errors and run again."
-    )
+        return text("count.warnings_one" if warnings == 1 else "count.warnings", count=warnings)
+    errors_word = Message("count.errors_word_one" if errors == 1 else "count.errors_word", count=errors)
+    warnings_word = Message("count.warnings_word_one" if warnings == 1 else "count.warnings_word", count=warnings)
+    return text("count.errors_and_warnings", errors=errors_word, warnings=warnings_word)
 
 
 def one_line(text: str) -> str:
@@ -119,7 +140,10 @@ class InputErrors(PipelineError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__()
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
     def __reduce__(self):  # it crosses from the intake's process as its problems, not its text
         return type(self), (self.problems,)
@@ -135,7 +159,7 @@ def cannot_write(path: Path, error: OSError, option: str) -> UsageError:
     """A place the OS will not let us write (no permission, read-only, full, a path through a
     file) is the user's to fix, not a bug: one line naming it, the OS's reason and the option."""
     reason = error.strerror or os.strerror(error.errno or 0)
-    return UsageError(f"{path}: cannot write there ({reason}); choose another folder for {option}")
+    return UsageError(Message("usage.cannot_write", path=str(path), reason=reason, option=option))
 
 
 class NotebookFailed(PipelineError):
@@ -147,4 +171,4 @@ class NotebookFailed(PipelineError):
         self.notebook = notebook
         self.executed_copy = executed_copy
         self.reason = reason
-        super().__init__(f"notebook {notebook} failed: {reason}; the executed copy with the error is saved at {executed_copy}")
+        super().__init__(Message("run.notebook_failed", notebook=notebook, reason=reason, copy=str(executed_copy)))

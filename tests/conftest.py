@@ -12,10 +12,18 @@ import pytest
 
 from hki_intl import PROJECT_ROOT
 from hki_intl.config.params import load_settings, load_strategy
+from hki_intl.messages import use_language
 from hki_intl.workbook.excel import save_workbook
 from hki_intl.workbook.template import build_workbook, template_path
 
 PIPELINE = PROJECT_ROOT / "pipeline.py"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_messages():
+    """The tests assert English messages unless they choose a language (tests/test_messages.py does);
+    the default for analysts is Finnish."""
+    use_language("en")
 
 
 @pytest.fixture(scope="session")
@@ -131,9 +139,13 @@ def write_workbook(tmp_path, strategy):
     return write
 
 
-def run_cli(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 600) -> subprocess.CompletedProcess:
-    """The real command line, as an analyst runs it."""
-    return subprocess.run([sys.executable, str(PIPELINE), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def run_cli(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 600, messages: str | None = "en") -> subprocess.CompletedProcess:
+    """The real command line, as an analyst runs it; its messages in English (``--messages en``)
+    unless ``messages`` names another language, or is None for the analyst's default."""
+    chosen = ["--messages", messages] if messages else []
+    return subprocess.run(
+        [sys.executable, str(PIPELINE), *chosen, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
 
 
 YEAR = 2025

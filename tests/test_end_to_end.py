@@ -296,8 +296,8 @@ def test_validate_names_the_wrong_cell(example, tmp_path):
     result = run_cli("validate", "--year", str(YEAR), "--inputs", str(inputs))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{path}: Toiminnot!B5: unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', "
-        "'EU-hanke', 'Verkostotyö' …",
+        f"{path}: Toiminnot!B5: unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Project', "
+        "'EU project', 'Network work' …",
         f"{path}: Vierailut!B3: date is not a valid date ('ensi viikolla'); write a date as d.m.yyyy "
         "(e.g. 14.3.2025) or yyyy-mm-dd",
         "2 problems found; fix them and run again.",

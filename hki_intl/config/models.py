@@ -7,8 +7,9 @@ turns a validation error into ``<file>: <key path>: <what is wrong>; <what is ex
 Rules across entries — unique ids, references to another list — are checked after the shape,
 in :mod:`hki_intl.config.params`.
 
-A field's ``description`` is the "what is expected" of that message; ``{noun}`` in it becomes
-what one entry of the list is (a goal, a country, …).
+A field's ``description`` is the catalogue key (``params/messages.yaml``, ``expected.…``) of the
+"what is expected" of that message, so that it is said in the analyst's language; ``{noun}`` in
+its words becomes what one entry of the list is (a goal, a country, …), ``{list}`` the list's key.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from hki_intl.messages import Message
 
 LANGUAGES = ("fi", "sv", "en")  # every text and label is in these languages, in this order
 Locale = Literal["fi-FI", "sv-SE", "en-US"]
@@ -36,8 +39,8 @@ def _not_blank(text: str) -> str:
 
 Text = Annotated[str, AfterValidator(_not_blank)]
 
-LABELS = "every {noun} needs a label in fi, sv and en"
-WORDS = "every text needs its words in fi, sv and en"
+LABELS = "expected.labels"  # the catalogue key (params/messages.yaml) of: every {noun} needs a label in fi, sv and en
+WORDS = "expected.words"  # the catalogue key (params/messages.yaml) of: every text needs its words in fi, sv and en
 
 # What one entry of a list is, by the list's key (for "every goal needs …").
 NOUNS = {
@@ -100,10 +103,10 @@ class Words(Model):
             try:
                 found[lang] = placeholders(self[lang])
             except ValueError as error:
-                raise ValueError(f"the {lang} text has a stray brace ({error}); write placeholders as {{name}}") from None
+                raise ValueError(Message("params.stray_brace", lang=lang, error=str(error), name="{name}")) from None
         if not found["fi"] == found["sv"] == found["en"]:
             shown = "; ".join(f"{lang} {_braces(names)}" for lang, names in found.items())
-            raise ValueError(f"the languages fill in different placeholders ({shown}); every language needs the same ones")
+            raise ValueError(Message("params.placeholders_differ", shown=shown))
         return self
 
 
@@ -117,7 +120,7 @@ def filling(*allowed: str) -> AfterValidator:
     def check(words: Words) -> Words:
         unknown = words.names - set(allowed)
         if unknown:
-            raise ValueError(f"{_braces(unknown)} is not filled in here; the placeholders here are {_braces(set(allowed))}")
+            raise ValueError(Message("params.placeholder_unknown", unknown=_braces(unknown), allowed=_braces(set(allowed))))
         return words
 
     return AfterValidator(check)
@@ -132,8 +135,7 @@ def _sheet_name(words: Words) -> Words:
         name = words[lang]
         if len(name) > 31 or any(ch in SHEET_NAME_FORBIDDEN for ch in name) or name.startswith("'") or name.endswith("'"):
             raise ValueError(
-                f"the {lang} name {name!r} cannot name a sheet; Excel allows at most 31 characters, none of "
-                f"{' '.join(SHEET_NAME_FORBIDDEN)} and no apostrophe at either end"
+                Message("params.bad_sheet_name", lang=lang, name=repr(name), forbidden=" ".join(SHEET_NAME_FORBIDDEN))
             )
     return words
 
@@ -147,7 +149,7 @@ SheetName = Annotated[Words, AfterValidator(_sheet_name)]
 class Code(Model):
     """One entry of a code list: a stable id and a label in every language."""
 
-    id: Text = Field(description="every {noun} needs an id")
+    id: Text = Field(description="expected.id")
     fi: Text = Field(description=LABELS)
     sv: Text = Field(description=LABELS)
     en: Text = Field(description=LABELS)
@@ -160,21 +162,18 @@ class Headline(Model):
     """One headline figure of a goal: its id (its label is the text ``headline.<id>``), and its
     unit or the measure of the goal's figures module that computes it, where the id does not say."""
 
-    id: Text = Field(description="every headline needs an id (its label is the text headline.<id> in texts.yaml)")
-    unit: Unit | None = Field(None, description="a headline's unit: count or eur")
-    measure: Text | None = Field(None, description="the measure of the goal's figures that computes the headline")
+    id: Text = Field(description="expected.headline.id")
+    unit: Unit | None = Field(None, description="expected.headline.unit")
+    measure: Text | None = Field(None, description="expected.headline.measure")
 
 
 class Goal(Code):
     notebook: Text | None = Field(
         None,
-        description="the notebook that makes its chapter (notebooks/<notebook>.ipynb); "
-        "without one, the generic notebooks/goal.ipynb",
+        description="expected.goal.notebook",
     )
-    figures: Text | None = Field(None, description="the module that computes the goal's figures")
-    headlines: list[Headline] | None = Field(
-        None, description="the goal's headline figures: a list of ids, or of entries with an id and a unit or a measure"
-    )
+    figures: Text | None = Field(None, description="expected.goal.figures")
+    headlines: list[Headline] | None = Field(None, description="expected.goal.headlines")
 
     @field_validator("headlines", mode="before")
     @classmethod
@@ -186,52 +185,48 @@ class Goal(Code):
 
 
 class FocusArea(Code):
-    group: Literal["necessary", "strength", "outside"] = Field(
-        description="every focus area needs its group: necessary, strength or outside"
-    )
+    group: Literal["necessary", "strength", "outside"] = Field(description="expected.focus_area.group")
 
 
 class FundingSource(Code):
-    eu: bool = Field(description="every funding source needs eu: true or false")
+    eu: bool = Field(description="expected.funding_source.eu")
 
 
 class ActivityStatus(Code):
-    finished: bool = Field(
-        description="every activity status needs finished: true or false (a finished activity is not carried into next year)"
-    )
+    finished: bool = Field(description="expected.activity_status.finished")
 
 
 class NetworkRole(Code):
-    influence: bool = Field(description="every network role needs influence: true or false")
+    influence: bool = Field(description="expected.network_role.influence")
 
 
 class VisitLevel(Code):
-    high_level: bool = Field(description="every visit level needs high_level: true or false")
+    high_level: bool = Field(description="expected.visit_level.high_level")
 
 
 class Organisation(Code):
-    kind: Text = Field(description="every organisation needs its kind (division, city_company, …)")
-    from_: int | None = Field(None, alias="from", description="the first year the organisation exists")
-    to: int | None = Field(None, description="the last year the organisation exists")
+    kind: Text = Field(description="expected.organisation.kind")
+    from_: int | None = Field(None, alias="from", description="expected.organisation.from")
+    to: int | None = Field(None, description="expected.organisation.to")
 
 
 class City(Code):
-    country: Text = Field(description="every city needs its country (an id of countries)")
-    priority: bool = Field(description="every city needs priority: true or false")
+    country: Text = Field(description="expected.city.country")
+    priority: bool = Field(description="expected.city.priority")
     twin: bool = False
     frozen_from: int | None = None
-    lat: float = Field(ge=-90, le=90, description="every city needs its latitude (lat)")
-    lon: float = Field(ge=-180, le=180, description="every city needs its longitude (lon)")
+    lat: float = Field(ge=-90, le=90, description="expected.city.lat")
+    lon: float = Field(ge=-180, le=180, description="expected.city.lon")
 
 
 class Country(Code):
-    numeric: int = Field(description="every country needs its ISO 3166-1 numeric code (for the map)")
+    numeric: int = Field(description="expected.country.numeric")
 
 
 class Indicator(Code):
-    goal: Text = Field(description="every indicator needs the goal whose chapter shows it (an id of goals)")
-    unit: Unit = Field(description="every indicator needs a unit: count or eur")
-    source: Text = Field(description="every indicator needs its source")
+    goal: Text = Field(description="expected.indicator.goal")
+    unit: Unit = Field(description="expected.indicator.unit")
+    source: Text = Field(description="expected.indicator.source")
 
 
 # The strategy's rules the report knows how to check (hki_intl.report.analysis.findings checks
@@ -249,43 +244,42 @@ class FindingRule(Code):
     """One of the strategy's rules that the report checks: the label of a breach and the
     question leadership decides about it (``decision``)."""
 
-    decision: Annotated[Words, filling()] = Field(
-        description="every finding rule needs its decision: the question leadership decides, in fi, sv and en"
-    )
+    decision: Annotated[Words, filling()] = Field(description="expected.finding_rule.decision")
 
     @field_validator("id")
     @classmethod
     def _known_rule(cls, value: str) -> str:
         if value not in FINDING_RULES:
-            raise ValueError(f"{value!r} is not a rule the report can check; use one of {', '.join(FINDING_RULES)}")
+            raise ValueError(Message("params.unknown_rule", value=repr(value), rules=", ".join(FINDING_RULES)))
         return value
 
 
-def _codes(what: str) -> Any:
-    return Field(min_length=1, description=f"the file needs the list {what}")
+def _codes(expected: str = "expected.list") -> Any:
+    """A code list of strategy.yaml: required, not empty (the message names the list by its key)."""
+    return Field(min_length=1, description=expected)
 
 
 class StrategyFile(Model):
     """``params/strategy.yaml``: the strategy as data."""
 
-    source: Words = Field(description="the file needs source: the strategy document's name in fi, sv and en")
-    goals: list[Goal] = _codes("of goals")
-    focus_areas: list[FocusArea] = _codes("of focus areas")
-    activity_types: list[Code] = _codes("of activity types")
-    activity_statuses: list[ActivityStatus] = _codes("of activity statuses")
-    funding_sources: list[FundingSource] = _codes("of funding sources")
-    network_roles: list[NetworkRole] = _codes("of network roles")
-    visit_directions: list[Code] = _codes("of visit directions")
-    visit_levels: list[VisitLevel] = _codes("of visit levels")
-    media_tones: list[Code] = _codes("of media tones")
-    agreement_types: list[Code] = _codes("of agreement types")
-    yes_no: list[Code] = _codes("yes_no (the words yes and no)")
-    organisations: list[Organisation] = _codes("of organisations")
-    networks: list[Code] = _codes("of networks")
-    cities: list[City] = _codes("of cities")
-    countries: list[Country] = _codes("of countries")
-    indicators: list[Indicator] = _codes("of indicators")
-    findings: list[FindingRule] = _codes("findings (the rules the report checks, each with its decision)")
+    source: Words = Field(description="expected.strategy.source")
+    goals: list[Goal] = _codes()
+    focus_areas: list[FocusArea] = _codes()
+    activity_types: list[Code] = _codes()
+    activity_statuses: list[ActivityStatus] = _codes()
+    funding_sources: list[FundingSource] = _codes()
+    network_roles: list[NetworkRole] = _codes()
+    visit_directions: list[Code] = _codes()
+    visit_levels: list[VisitLevel] = _codes()
+    media_tones: list[Code] = _codes()
+    agreement_types: list[Code] = _codes()
+    yes_no: list[Code] = _codes("expected.list.yes_no")
+    organisations: list[Organisation] = _codes()
+    networks: list[Code] = _codes()
+    cities: list[City] = _codes()
+    countries: list[Country] = _codes()
+    indicators: list[Indicator] = _codes()
+    findings: list[FindingRule] = _codes("expected.list.findings")
 
     LISTS: ClassVar[tuple[str, ...]] = (
         "goals",
@@ -314,13 +308,14 @@ class StrategyFile(Model):
 class ReportFile(Model):
     """``params/report.yaml``: the settings of one report."""
 
-    year: int | None = Field(None, description="the report year")
-    language: Language = Field("fi", description="the report language: fi, sv or en")
-    compare_years: int = Field(2, ge=0, le=50, description="how many earlier years the report compares with")
-    report_date: dt.date | None = Field(None, description="the date printed on the report (YYYY-MM-DD), or null")
+    year: int | None = Field(None, description="expected.report.year")
+    language: Language = Field("fi", description="expected.report.language")
+    compare_years: int = Field(2, ge=0, le=50, description="expected.report.compare_years")
+    report_date: dt.date | None = Field(None, description="expected.report.report_date")
     accepted_template_versions: list[Text] | None = Field(
-        None, min_length=1, description='the template versions the intake accepts, e.g. ["2025.1", "2025.2"]'
+        None, min_length=1, description="expected.report.accepted_template_versions"
     )
+    messages: Language = Field("fi", description="expected.report.messages")
 
 
 # --- texts.yaml ----------------------------------------------------------------------------------
@@ -328,6 +323,14 @@ class ReportFile(Model):
 
 class TextsFile(RootModel[dict[str, Words]]):
     """``params/texts.yaml``: every word of the report, one entry per key."""
+
+
+# --- messages.yaml -------------------------------------------------------------------------------
+
+
+class MessagesFile(RootModel[dict[str, Words]]):
+    """``params/messages.yaml``: every message people read (problems, warnings, the command line's
+    lines), one entry per key, in fi, sv and en (see :mod:`hki_intl.messages`)."""
 
 
 # --- figures.yaml --------------------------------------------------------------------------------
@@ -341,18 +344,18 @@ class Figure(Model):
     label and definition in every language."""
 
     noun: ClassVar[str] = "figure"
-    id: Text = Field(description="every figure needs an id")
-    unit: Literal["count", "eur", "share"] = Field(description="a figure's unit: count, eur or share")
-    records: Records = Field(description="the consolidated table a figure counts or sums")
-    scope: Text = Field(description="a figure's scope: all, goal (the chapter's goal) or a goal's id")
-    label: Words = Field(description="every figure needs its label in fi, sv and en")
-    definition: Words = Field(description="every figure needs its one-sentence definition in fi, sv and en")
+    id: Text = Field(description="expected.figure.id")
+    unit: Literal["count", "eur", "share"] = Field(description="expected.figure.unit")
+    records: Records = Field(description="expected.figure.records")
+    scope: Text = Field(description="expected.figure.scope")
+    label: Words = Field(description="expected.figure.label")
+    definition: Words = Field(description="expected.figure.definition")
 
 
 class FiguresFile(Model):
     """``params/figures.yaml``: the catalogue of the report's figures."""
 
-    figures: list[Figure] = Field(min_length=1, description="the file needs the list of figures")
+    figures: list[Figure] = Field(min_length=1, description="expected.figures.figures")
 
 
 # --- targets.yaml (optional) --------------------------------------------------------------------
@@ -363,35 +366,31 @@ class Target(Model):
     the ``baseline_year``'s value), or a direction to keep (``direction``)."""
 
     noun: ClassVar[str] = "target"
-    figure: Text = Field(description="every target needs its figure (an id of params/figures.yaml)")
-    goal: Text | None = Field(None, description="the goal whose chapter shows the figure (an id of goals)")
-    value: float | None = Field(None, ge=0, description="the value to reach by the target's year")
-    year: int | None = Field(None, ge=1900, le=2100, description="the year by which to reach the value")
-    baseline_year: int | None = Field(
-        None, ge=1900, le=2100, description="the year the target starts from (default: the report's first year with data)"
-    )
-    direction: Literal["up", "down"] | None = Field(None, description="the direction to keep: up or down")
-    note: Words | None = Field(None, description="a target's note (e.g. the decision that set it) in fi, sv and en")
+    figure: Text = Field(description="expected.target.figure")
+    goal: Text | None = Field(None, description="expected.target.goal")
+    value: float | None = Field(None, ge=0, description="expected.target.value")
+    year: int | None = Field(None, ge=1900, le=2100, description="expected.target.year")
+    baseline_year: int | None = Field(None, ge=1900, le=2100, description="expected.target.baseline_year")
+    direction: Literal["up", "down"] | None = Field(None, description="expected.target.direction")
+    note: Words | None = Field(None, description="expected.target.note")
 
     @model_validator(mode="after")
     def _value_or_direction(self) -> Target:
         if self.direction is not None and (self.value is not None or self.year is not None):
-            raise ValueError("a target is a value by a year or a direction, not both; keep value and year, or direction")
+            raise ValueError(Message("params.target_both"))
         if self.direction is None and (self.value is None or self.year is None):
-            raise ValueError("a target needs value and year (reach the value by the year), or direction (up or down)")
+            raise ValueError(Message("params.target_neither"))
         if self.direction is not None and self.baseline_year is not None:
-            raise ValueError("a direction compares each year with the year before; leave baseline_year out")
+            raise ValueError(Message("params.target_direction_baseline"))
         if self.year is not None and self.baseline_year is not None and self.baseline_year >= self.year:
-            raise ValueError(
-                f"baseline_year {self.baseline_year} is not before year {self.year}; a target starts before its year"
-            )
+            raise ValueError(Message("params.target_baseline_after", baseline=self.baseline_year, year=self.year))
         return self
 
 
 class TargetsFile(Model):
     """``params/targets.yaml`` (optional): targets for figures of the report."""
 
-    targets: list[Target] = Field(description="the file needs the list of targets (it may be empty: [])")
+    targets: list[Target] = Field(description="expected.targets.targets")
 
 
 # --- workbook.yaml -------------------------------------------------------------------------------
@@ -400,11 +399,9 @@ class TargetsFile(Model):
 class ColumnWords(Model):
     """A column's (or an info row's) label, what it means, and an example."""
 
-    label: Words = Field(description="every column needs its label (the header) in fi, sv and en")
-    help: Words = Field(description="every column needs its help (what it means) in fi, sv and en")
-    example: Any = Field(
-        None, description="an example: a value in quotes, a code id, a list of code ids, or a text in fi, sv and en"
-    )
+    label: Words = Field(description="expected.column.label")
+    help: Words = Field(description="expected.column.help")
+    example: Any = Field(None, description="expected.column.example")
 
     @field_validator("example", mode="before")
     @classmethod
@@ -421,24 +418,24 @@ class ColumnWords(Model):
             except ValidationError as error:
                 first = error.errors()[0]
                 where = ".".join(str(part) for part in first["loc"])
-                problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(first["type"], first["msg"])
-                raise ValueError(f"{where}: {problem}; an example in words needs fi, sv and en") from None
-        raise ValueError(
-            f"{value!r} is not an example; write a value in quotes, a code id, a list of code ids, or a text in fi, sv and en"
-        )
+                problem = {"missing": Message("params.missing"), "extra_forbidden": Message("params.unknown")}
+                raise ValueError(
+                    Message("params.example_words", where=where, problem=problem.get(first["type"], first["msg"]))
+                ) from None
+        raise ValueError(Message("params.not_an_example", value=repr(value)))
 
 
 class SheetWords(Model):
     """A sheet's label (what it holds), its help and its columns' words, by column key."""
 
-    label: Words | None = Field(None, description="every data sheet needs its label in fi, sv and en")
-    help: Words = Field(description="every sheet needs its help (what it holds) in fi, sv and en")
-    columns: dict[str, ColumnWords] = Field(description="every sheet needs the words of its columns")
+    label: Words | None = Field(None, description="expected.sheet.label")
+    help: Words = Field(description="expected.sheet.help")
+    columns: dict[str, ColumnWords] = Field(description="expected.sheet.columns")
 
 
 def shown() -> Any:
     """A text the workbook shows: required, in every language."""
-    return Field(description="the workbook shows this text: it needs fi, sv and en")
+    return Field(description="expected.shown_text")
 
 
 class KindWords(Model):
@@ -468,9 +465,7 @@ class TemplateWords(Model):
     instructions_sheet: SheetName = shown()
     title: Annotated[Words, filling("year")] = shown()
     whose: Annotated[Words, filling("organisation", "year", "version")] = shown()
-    rules: list[Annotated[Words, filling("file")]] = Field(
-        min_length=1, description="the instructions' rules, one entry each with fi, sv and en"
-    )
+    rules: list[Annotated[Words, filling("file")]] = Field(min_length=1, description="expected.template.rules")
     sheet: Words = shown()
     column: Words = shown()
     required: Words = shown()
@@ -479,8 +474,8 @@ class TemplateWords(Model):
     meaning: Words = shown()
     example: Words = shown()
     error_title: Words = shown()
-    kinds: KindWords = Field(description="the workbook needs how each kind of column is filled in")
-    carried_over: CarriedOverWords = Field(description="the workbook needs the states of a carried-over row")
+    kinds: KindWords = Field(description="expected.template.kinds")
+    carried_over: CarriedOverWords = Field(description="expected.template.carried_over")
 
 
 class FeedbackWords(Model):
@@ -498,9 +493,9 @@ class FeedbackWords(Model):
 class WorkbookFile(Model):
     """``params/workbook.yaml``: every word of the contributors' workbook."""
 
-    template: TemplateWords = Field(description="the file needs the template's own words")
-    feedback: FeedbackWords = Field(description="the file needs the feedback copy's words")
-    sheets: dict[str, SheetWords] = Field(description="the file needs the words of every sheet")
+    template: TemplateWords = Field(description="expected.workbook.template")
+    feedback: FeedbackWords = Field(description="expected.workbook.feedback")
+    sheets: dict[str, SheetWords] = Field(description="expected.workbook.sheets")
 
     def column(self, sheet: str, key: str) -> ColumnWords:
         return self.sheets[sheet].columns[key]

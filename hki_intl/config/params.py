@@ -15,6 +15,7 @@ line naming the file, the key path and what is expected, such as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -39,6 +40,7 @@ from hki_intl.config.models import (
     TextsFile,
 )
 from hki_intl.errors import UsageError
+from hki_intl.messages import Message, Words
 
 __all__ = [
     "LANGUAGES",
@@ -75,7 +77,11 @@ Loc = tuple[int | str, ...]
 
 
 class _KeyTwice(yaml.MarkedYAMLError):
-    """A key given twice in one mapping."""
+    """A key given twice in one mapping; ``message`` says so."""
+
+    def __init__(self, message: Message, problem_mark: yaml.Mark):
+        super().__init__(problem=str(message), problem_mark=problem_mark)
+        self.message = message
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, if there
@@ -90,10 +96,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             if not isinstance(key, Hashable):
                 continue  # PyYAML refuses it itself
             if key in lines:
-                raise _KeyTwice(
-                    problem=f"the key {key!r} is twice (also on line {lines[key] + 1}); keep one of them",
-                    problem_mark=key_node.start_mark,
-                )
+                raise _KeyTwice(Message("params.key_twice", key=repr(key), line=lines[key] + 1), key_node.start_mark)
             lines[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
@@ -115,24 +118,30 @@ def read_params_file(path: Path) -> Any:
         with open(path, encoding="utf-8") as handle:
             return yaml.load(handle, Loader=_Loader)  # a safe loader: no Python objects
     except FileNotFoundError:
-        raise UsageError(f"{shown(path)}: the params file is missing") from None
+        raise UsageError(Message("params.missing_file", file=shown(path))) from None
     except UnicodeDecodeError as error:
-        raise UsageError(f"{shown(path)}: not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
+        raise UsageError(Message("params.not_utf8", file=shown(path), byte=error.start)) from None
     except OSError as error:
-        raise UsageError(f"{shown(path)}: cannot be read ({error.strerror})") from None
+        raise UsageError(Message("params.unreadable", file=shown(path), reason=str(error.strerror))) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem if isinstance(error, _KeyTwice) else f"not valid YAML ({error.problem})"
-        raise UsageError(f"{shown(path)}: {where}{what}") from None
+        what = error.message if isinstance(error, _KeyTwice) else Message("params.not_yaml", reason=str(error.problem))
+        if mark:
+            raise UsageError(
+                Message("params.at_line", file=shown(path), line=mark.line + 1, column=mark.column + 1, what=what)
+            ) from None
+        raise UsageError(Message("params.file_what", file=shown(path), what=what)) from None
     except yaml.YAMLError as error:
-        raise UsageError(f"{shown(path)}: not valid YAML ({' '.join(str(error).split())})") from None
+        what = Message("params.not_yaml", reason=" ".join(str(error).split()))
+        raise UsageError(Message("params.file_what", file=shown(path), what=what)) from None
 
 
-def params_error(path: Path, loc: Loc, what: str, expected: str | None = None) -> UsageError:
+def params_error(path: Path, loc: Loc, what: Message | str, expected: Message | str | None = None) -> UsageError:
     """``<file>: <key path>: <what is wrong>; <what is expected>`` as a usage error (exit 2)."""
-    where = f"{key_path(loc)}: " if loc else ""
-    return UsageError(f"{shown(path)}: {where}{what}" + (f"; {expected}" if expected else ""))
+    said = Message("params.what_expected", what=what, expected=expected) if expected else what
+    if loc:
+        return UsageError(Message("params.key_what", file=shown(path), key=key_path(loc), what=said))
+    return UsageError(Message("params.file_what", file=shown(path), what=said))
 
 
 def key_path(loc: Loc) -> str:
@@ -146,7 +155,7 @@ def key_path(loc: Loc) -> str:
 def validated(path: Path, model: type[BaseModel], data: Any) -> Any:
     """``data`` as ``model``; the first mistake (in the file's order) as one line."""
     if data is None:
-        raise params_error(path, (), "the file is empty")
+        raise params_error(path, (), Message("params.empty_file"))
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -164,23 +173,23 @@ def _first_error(errors: Sequence[Any]) -> Any:
 
 # --- a validation error as one line --------------------------------------------------------------
 
-TYPE_PROBLEMS = {
-    "int_parsing": "is not a whole number",
-    "int_type": "is not a whole number",
-    "int_from_float": "is not a whole number",
-    "float_parsing": "is not a number",
-    "float_type": "is not a number",
-    "bool_parsing": "is not true or false",
-    "bool_type": "is not true or false",
-    "string_type": "is not text",
-    "list_type": "is not a list",
-    "model_type": "is not a set of keys",
-    "model_attributes_type": "is not a set of keys",
-    "dict_type": "is not a set of keys",
-    "date_parsing": "is not a date (YYYY-MM-DD)",
-    "date_type": "is not a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "is not a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "is not a date (YYYY-MM-DD)",
+TYPE_PROBLEMS = {  # pydantic's error type → the message (its {value} is the value found)
+    "int_parsing": "params.not_whole",
+    "int_type": "params.not_whole",
+    "int_from_float": "params.not_whole",
+    "float_parsing": "params.not_number",
+    "float_type": "params.not_number",
+    "bool_parsing": "params.not_bool",
+    "bool_type": "params.not_bool",
+    "string_type": "params.not_text",
+    "list_type": "params.not_list",
+    "model_type": "params.not_keys",
+    "model_attributes_type": "params.not_keys",
+    "dict_type": "params.not_keys",
+    "date_parsing": "params.not_date",
+    "date_type": "params.not_date",
+    "date_from_datetime_parsing": "params.not_date",
+    "date_from_datetime_inexact": "params.not_date",
 }
 
 
@@ -192,35 +201,42 @@ def explain(path: Path, model: type[BaseModel], error: dict[str, Any]) -> UsageE
         key = loc[-2] if loc[-1] == "[key]" else loc[-1]
         parent = loc[:-2] if loc[-1] == "[key]" else loc[:-1]
         where = f"{key_path(parent)}.{key}" if parent else str(key)
-        return UsageError(f"{shown(path)}: {where}: the key {_show(key)} is not text; put it in quotes")
+        return UsageError(
+            Message("params.key_what", file=shown(path), key=where, what=Message("params.key_not_text", key=_show(key)))
+        )
     info = _field_at(model, loc)
-    expected = info.description.format(noun=_noun(loc)) if info is not None and info.description else None
+    expected = None
+    if info is not None and info.description:  # the key of what is expected (params/messages.yaml)
+        expected = Message(info.description, noun=_bare(_noun(loc)), list=str(loc[-1]) if loc else "")
     if kind in ("missing", "empty", "too_short") or (value is None and kind in TYPE_PROBLEMS):
-        what = "missing" if kind == "missing" else "empty"
-        return params_error(path, loc, what, expected or "the pipeline needs it")
+        what = Message("params.missing") if kind == "missing" else Message("params.empty")
+        return params_error(path, loc, what, expected or Message("params.needed"))
     if kind == "extra_forbidden":
-        return params_error(path, loc, "unknown key", _keys_of(model, loc[:-1]))
+        return params_error(path, loc, Message("params.unknown_key"), _keys_of(model, loc[:-1]))
     if kind == "value_error":
-        return params_error(path, loc, str(ctx.get("error", error["msg"])))
+        raised = ctx.get("error")
+        said = raised.args[0] if isinstance(raised, ValueError) and isinstance(raised.args[0], Message) else None
+        return params_error(path, loc, said or str(raised or error["msg"]))
     if kind == "literal_error":
-        return params_error(path, loc, f"{_show(value)} is not {ctx['expected']}")
+        return params_error(path, loc, Message("params.not_one_of", value=_show(value), expected=str(ctx["expected"])))
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = ctx.get("ge", ctx.get("le"))
-        return params_error(path, loc, f"{_show(value)} is {'below' if 'ge' in ctx else 'above'} {limit:g}", expected)
+        key = "params.below" if "ge" in ctx else "params.above"
+        return params_error(path, loc, Message(key, value=_show(value), limit=f"{limit:g}"), expected)
     if kind in TYPE_PROBLEMS:
-        hint = _keys_of(model, loc) if TYPE_PROBLEMS[kind] == "is not a set of keys" else _quote_hint(kind, value)
-        return params_error(path, loc, f"{_show(value)} {TYPE_PROBLEMS[kind]}", hint)
+        hint = _keys_of(model, loc) if TYPE_PROBLEMS[kind] == "params.not_keys" else _quote_hint(kind, value)
+        return params_error(path, loc, Message(TYPE_PROBLEMS[kind], value=_show(value)), hint)
     return params_error(path, loc, error["msg"][:1].lower() + error["msg"][1:], expected)
 
 
-def _quote_hint(kind: str, value: Any) -> str | None:
+def _quote_hint(kind: str, value: Any) -> Message | None:
     """What to do when YAML read a text as something else (``NO`` as false, ``2025.2`` as a number)."""
     if kind != "string_type":
         return None
     if isinstance(value, bool):
-        return "put it in quotes: YAML reads an unquoted yes, no, on, off, y or n (in any case) as true or false"
+        return Message("params.quote_bool")
     if isinstance(value, (int, float, dt.date)):
-        return "put it in quotes"
+        return Message("params.quote")
     return None
 
 
@@ -290,25 +306,25 @@ def _field_at(model: type[BaseModel], loc: Loc) -> Any:
     return None
 
 
-def _keys_of(model: type[BaseModel], where: Loc) -> str | None:
+def _keys_of(model: type[BaseModel], where: Loc) -> Message | None:
     """``a goal has id, fi, sv, en, notebook, figures and headlines``: the keys of what is at ``where``."""
     found = _unwrap(_type_at(model, where))
     if not (isinstance(found, type) and issubclass(found, BaseModel)) or found.__pydantic_root_model__:
         return None
     keys = [info.alias or name for name, info in found.model_fields.items()]
-    listed = f"{', '.join(keys[:-1])} and {keys[-1]}" if len(keys) > 1 else keys[0]
+    listed: Message | str = Message("cli.and", first=", ".join(keys[:-1]), last=keys[-1]) if len(keys) > 1 else keys[0]
     if not where:
-        subject = "the file"
-    elif isinstance(where[-1], int):
+        return Message("params.file_has", keys=listed)
+    if isinstance(where[-1], int):
         subject = _an(_noun(where))
     elif noun := getattr(found, "noun", None):
         subject = _an(noun)
     else:
-        subject = key_path(where)
-    return f"{subject} has {listed}"
+        return Message("params.key_has", key=key_path(where), keys=listed)
+    return Message("params.entry_has", entry=subject, keys=listed)
 
 
-def first(problems: Iterator[tuple[Loc, str]]) -> tuple[Loc, str] | None:
+def first(problems: Iterator[tuple[Loc, Message]]) -> tuple[Loc, Message] | None:
     return next(problems, None)
 
 
@@ -390,7 +406,7 @@ class Strategy:
                 own = workbook_list(name)  # a list of the workbook's own words (not kept here: the words may change)
                 if own is not None:
                     return own
-                raise UsageError(f"params/strategy.yaml: the list '{name}' is missing")
+                raise UsageError(Message("params.list_missing", name=name))
             self._lists[name] = CodeList(name, tuple(self.data[name]))
         return self._lists[name]
 
@@ -414,7 +430,7 @@ class Strategy:
         return str(self.data["source"][lang])
 
 
-def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, Message]]:
     """What the shape cannot say: ids unique, labels telling entries apart, references to other
     lists and to the notebooks, years in order, the words yes and no."""
     for name in StrategyFile.LISTS:
@@ -430,81 +446,98 @@ def strategy_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
             yield ("indicators", i, "goal"), unknown_code(indicator.goal, "goals", goals)
     for i, organisation in enumerate(model.organisations):
         if organisation.from_ is not None and organisation.to is not None and organisation.to < organisation.from_:
-            yield (
-                ("organisations", i, "to"),
-                (
-                    f"{organisation.to} is before from ({organisation.from_}); an "
-                    f"organisation exists from its first year to its last"
-                ),
-            )
+            yield ("organisations", i, "to"), Message("params.to_before_from", to=organisation.to, start=organisation.from_)
     yes_no = [entry.id for entry in model.yes_no]
     if sorted(yes_no) != ["no", "yes"]:
-        yield (
-            ("yes_no",),
-            (
-                f"the ids are {', '.join(map(repr, yes_no))}; the list holds exactly the ids 'yes' and "
-                f"'no' (the workbook's nil-return choice is its 'yes')"
-            ),
-        )
+        yield ("yes_no",), Message("params.yes_no", ids=", ".join(map(repr, yes_no)))
 
 
-def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, str]]:
+def _goal_problems(model: StrategyFile) -> Iterator[tuple[Loc, Message]]:
     """Each goal's notebook exists, and no headline of a goal is listed twice."""
     notebooks = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "summary" and p != EXPLORE_NOTEBOOK)
     for i, goal in enumerate(model.goals):
         if goal.notebook is not None and goal.notebook not in notebooks:
             yield (
                 ("goals", i, "notebook"),
-                (f"{goal.notebook!r} is not a notebook (no notebooks/{goal.notebook}.ipynb); use one of {', '.join(notebooks)}"),
+                Message(
+                    "params.not_a_notebook", notebook=repr(goal.notebook), name=goal.notebook, notebooks=", ".join(notebooks)
+                ),
             )
         seen: dict[str, int] = {}
         for j, headline in enumerate(goal.headlines or []):
             if headline.id in seen:
                 yield (
                     ("goals", i, "headlines", j, "id"),
-                    (
-                        f"{headline.id!r} is already headlines[{seen[headline.id]}] "
-                        f"of this goal; every headline of a goal is unique"
-                    ),
+                    Message("params.headline_twice", id=repr(headline.id), first=seen[headline.id]),
                 )
             seen.setdefault(headline.id, j)
 
 
-def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, str]]:
+def _unique_spellings(name: str, entries: list) -> Iterator[tuple[Loc, Message]]:
     """Ids unique in their list, and no id or label of one entry an id or label of another: the
     intake reads a typed code by any of them and could not tell the two apart."""
     owner: dict[str, tuple[int, str]] = {}
     for i, entry in enumerate(entries):
         key = normalise_key(entry.id)
         if key in owner and owner[key][1] == "id":
-            yield (name, i, "id"), f"{entry.id!r} is already the id of {name}[{owner[key][0]}]; every id in a list is unique"
+            yield (name, i, "id"), Message("params.id_twice", id=repr(entry.id), other=f"{name}[{owner[key][0]}]")
             continue
         for part in ("id", *LANGUAGES):
             key = normalise_key(getattr(entry, part))
             if key in owner and owner[key][0] != i:
                 j, other = owner[key]
+                what = Message("params.the_id") if other == "id" else Message("params.the_label", lang=other)
                 yield (
                     (name, i, part),
-                    (
-                        f"{getattr(entry, part)!r} is also the {_what(other)} of {name}[{j}]; a "
-                        f"workbook could not tell the two apart — give each its own"
-                    ),
+                    Message("params.spelling_twice", value=repr(getattr(entry, part)), what=what, other=f"{name}[{j}]"),
                 )
             owner.setdefault(key, (i, part))
 
 
-def _what(part: str) -> str:
-    return "id" if part == "id" else f"{part} label"
-
-
-def unknown_code(value: str, name: str, ids: list[str]) -> str:
+def unknown_code(value: str, name: str, ids: list[str]) -> Message:
     """``'recognision' is not a goal; use one of competence, recognition, influence``."""
-    shown_ids = ", ".join(ids) if len(ids) <= 8 else ", ".join(ids[:5]) + " …"
-    return f"{value!r} is not {_an(NOUNS[name])}; use {'one of' if len(ids) <= 8 else 'an id of ' + name + ', e.g.'} {shown_ids}"
+    if len(ids) <= 8:
+        return Message("params.unknown_code", value=repr(value), noun=_an(NOUNS[name]), ids=", ".join(ids))
+    return Message("params.unknown_code_of", value=repr(value), noun=_an(NOUNS[name]), name=name, ids=", ".join(ids[:5]) + " …")
 
 
-def _an(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+def _an(noun: str) -> Message:
+    """The noun with its article, in the message's language: ``a goal``, ``tavoite``, ``ett mål``."""
+    return Message(NOUN_KEYS.get(noun, "noun.entry"))
+
+
+def _bare(noun: str) -> Words:
+    """The noun without its article, in each language (``every goal needs …``, ``varje mål …``)."""
+    said = [_an(noun).render(lang) for lang in LANGUAGES]
+    return Words(*(re.sub(r"^(?:an?|en|ett) ", "", text) for text in said))
+
+
+NOUN_KEYS = {  # what one entry of a list is (models.NOUNS), as a message
+    "figure": "noun.figure",
+    "goal": "noun.goal",
+    "headline": "noun.headline",
+    "focus area": "noun.focus_area",
+    "activity type": "noun.activity_type",
+    "activity status": "noun.activity_status",
+    "funding source": "noun.funding_source",
+    "network role": "noun.network_role",
+    "visit direction": "noun.visit_direction",
+    "visit level": "noun.visit_level",
+    "media tone": "noun.media_tone",
+    "agreement type": "noun.agreement_type",
+    "yes_no entry": "noun.yes_no",
+    "organisation": "noun.organisation",
+    "network": "noun.network",
+    "city": "noun.city",
+    "country": "noun.country",
+    "indicator": "noun.indicator",
+    "finding rule": "noun.finding_rule",
+    "rule": "noun.rule",
+    "version": "noun.version",
+    "target": "noun.target",
+    "text": "noun.text",
+    "entry": "noun.entry",
+}
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -525,7 +558,7 @@ class Figures:
         try:
             return self.by_id[figure]
         except KeyError:
-            raise UsageError(f"params/figures.yaml: no figure '{figure}'; the report asks for it") from None
+            raise UsageError(Message("params.no_figure", figure=figure)) from None
 
     def label(self, figure: str, lang: str, goal: str = "") -> str:
         """The figure's label in ``lang``; a figure of the chapter's goal names the goal."""
@@ -536,14 +569,14 @@ class Figures:
         return str(getattr(self.get(figure).definition, lang))
 
 
-def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc, str]]:
+def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc, Message]]:
     """Ids unique, scopes known, and no label given to two figures: the same words must never
     carry two definitions (a figure of the chapter's goal names the goal with {goal})."""
     seen: dict[str, int] = {}
     labels: dict[tuple[str, str], int] = {}
     for i, figure in enumerate(model.figures):
         if figure.id in seen:
-            yield ("figures", i, "id"), f"{figure.id!r} is already the id of figures[{seen[figure.id]}]; every id is unique"
+            yield ("figures", i, "id"), Message("params.id_twice", id=repr(figure.id), other=f"figures[{seen[figure.id]}]")
         seen.setdefault(figure.id, i)
         if figure.scope not in ("all", "goal", *goals):
             yield ("figures", i, "scope"), unknown_code(figure.scope, "goals", ["all", "goal", *goals])
@@ -552,14 +585,13 @@ def figures_problems(model: FiguresFile, goals: list[str]) -> Iterator[tuple[Loc
             if key in labels:
                 yield (
                     ("figures", i, "label", lang),
-                    (
-                        f"{getattr(figure.label, lang)!r} is also the label of figures[{labels[key]}]; two figures never "
-                        f"share a label (say what differs, e.g. the goal or 'all activities')"
+                    Message(
+                        "params.figure_label_twice", label=repr(getattr(figure.label, lang)), other=f"figures[{labels[key]}]"
                     ),
                 )
             labels.setdefault(key, i)
         if figure.scope == "goal" and "{goal}" not in figure.label.fi:
-            yield ("figures", i, "label"), "a figure of the chapter's goal names the goal in its label with {goal}"
+            yield ("figures", i, "label"), Message("params.figure_goal_label", goal="{goal}")
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -596,7 +628,7 @@ def target_goal(target: Target, figure: Figure, strategy: Strategy) -> str | Non
     return listing[0] if listing and figure.scope == "all" else None
 
 
-def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -> Iterator[tuple[Loc, Message]]:
     """Each target's figure is in the catalogue, its goal known (and the figure's, if the figure
     is one goal's), and no figure of a goal has two targets."""
     goals = strategy.goals.ids
@@ -605,30 +637,23 @@ def targets_problems(model: TargetsFile, figures: Figures, strategy: Strategy) -
         figure = figures.by_id.get(target.figure)
         if figure is None:
             ids = list(figures.by_id)
-            yield (
-                ("targets", i, "figure"),
-                f"{target.figure!r} is not a figure of params/figures.yaml; use one of {', '.join(ids[:5])} …",
-            )
+            yield ("targets", i, "figure"), Message("params.not_a_figure", figure=repr(target.figure), ids=", ".join(ids[:5]))
             continue
         if target.goal is not None and target.goal not in goals:
             yield ("targets", i, "goal"), unknown_code(target.goal, "goals", goals)
         elif target.goal is not None and figure.scope in goals and target.goal != figure.scope:
             yield (
                 ("targets", i, "goal"),
-                f"{target.goal!r} is not the figure's goal; {target.figure} counts the goal {figure.scope} only",
+                Message("params.not_the_figures_goal", goal=repr(target.goal), figure=target.figure, scope=figure.scope),
             )
         elif target_goal(target, figure, strategy) is None:
-            why = "counts the chapter's goal" if figure.scope == "goal" else "is no goal's headline"
-            yield (
-                ("targets", i, "goal"),
-                f"missing; the figure {target.figure} {why}: name the goal whose chapter shows the "
-                f"target (one of {', '.join(goals)})",
-            )
+            why = "params.target_goal_missing_chapter" if figure.scope == "goal" else "params.target_goal_missing_headline"
+            yield ("targets", i, "goal"), Message(why, figure=target.figure, goals=", ".join(goals))
         key = (target.figure, target_goal(target, figure, strategy))
         if key in seen:
             yield (
                 ("targets", i, "figure"),
-                f"{target.figure!r} already has a target (targets[{seen[key]}]); give a figure one target",
+                Message("params.target_twice", figure=repr(target.figure), other=f"targets[{seen[key]}]"),
             )
         seen.setdefault(key, i)
 
@@ -644,8 +669,8 @@ def check_target_years(targets: Targets, first_year: int, params_dir: Path = PAR
                 raise params_error(
                     path,
                     ("targets", i, key),
-                    f"{value} is before {first_year}, the first year the report reads",
-                    "choose a later year, or compare more years (compare_years in params/report.yaml)",
+                    Message("params.year_before_first", value=value, first=first_year),
+                    Message("params.year_before_first.fix"),
                 )
 
 
@@ -663,7 +688,7 @@ class Texts:
         try:
             template = self.table[key][self.lang]
         except KeyError:
-            raise UsageError(f"params/texts.yaml: no text '{key}' in language '{self.lang}'") from None
+            raise UsageError(Message("params.no_text", key=key, lang=self.lang)) from None
         return template.format(**values) if values else template
 
 
@@ -687,6 +712,7 @@ class Settings:
     compare_years: int = 2
     report_date: dt.date | None = None
     accepted_template_versions: tuple[str, ...] = field(default_factory=tuple)
+    messages: str = "fi"  # the language of problems, warnings and the command line's lines
 
     @property
     def template_version(self) -> str:
@@ -720,7 +746,7 @@ def load_strategy(params_dir: Path = PARAMS_DIR) -> Strategy:
 
 def load_texts(lang: str, params_dir: Path = PARAMS_DIR) -> Texts:
     if lang not in LANGUAGES:
-        raise UsageError(f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}")
+        raise UsageError(Message("params.unknown_language", lang=lang, languages=", ".join(LANGUAGES)))
     path = Path(params_dir) / "texts.yaml"
     texts = validated(path, TextsFile, read_params_file(path))
     return Texts(lang, {key: words.model_dump() for key, words in texts.root.items()})
@@ -736,8 +762,8 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
         raise params_error(
             path,
             ("accepted_template_versions",),
-            f"the version the templates are written in ({version!r}) is missing",
-            "add it, or the intake refuses the templates it writes",
+            Message("params.own_version_missing", version=repr(version)),
+            Message("params.own_version_missing.fix"),
         )
     return Settings(
         year=report.year if report.year is not None else dt.date.today().year,
@@ -745,6 +771,7 @@ def load_settings(params_dir: Path = PARAMS_DIR) -> Settings:
         compare_years=report.compare_years,
         report_date=report.report_date,
         accepted_template_versions=accepted,
+        messages=report.messages,
     )
 
 

@@ -469,7 +469,7 @@ def _by_place(files: Iterable[InputFile]) -> dict[str, InputFile]:
 def _problem(problem: Problem, root: Path | None) -> ProblemEntry:
     path = Path(problem.file)
     place = path.relative_to(root).as_posix() if root is not None and path.is_relative_to(root) else problem.file
-    return ProblemEntry(place, problem.sheet, problem.cell, problem.severity, problem.message)
+    return ProblemEntry(place, problem.sheet, problem.cell, problem.severity, problem.text())  # the analyst's language
 
 
 def _relative_files(folder: Path, under: str, pattern: str) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any
 from hki_intl import PROJECT_ROOT
 from hki_intl.engine.children import die_with_parent
 from hki_intl.errors import NotebookFailed, PipelineError
+from hki_intl.messages import Message, joined
 
 # What a worker imports before its first notebook comes: the notebooks' own imports
 # (tests/engine/test_execute.py checks that they exist). Measured: a notebook's imports and
@@ -53,17 +54,12 @@ def check_parameters(notebook: Path, supplied: dict[str, Any]) -> None:
     declared = set(papermill.inspect_notebook(str(notebook)))
     unknown, missing = sorted(set(supplied) - declared), sorted(declared - set(supplied))
     if unknown or missing:
-        details = "; ".join(
-            filter(
-                None,
-                [
-                    f"unknown parameter(s) {', '.join(unknown)}" if unknown else "",
-                    f"missing parameter(s) {', '.join(missing)}" if missing else "",
-                ],
-            )
-        )
+        details = [
+            *([Message("notebook.unknown_parameters", names=", ".join(unknown))] if unknown else []),
+            *([Message("notebook.missing_parameters", names=", ".join(missing))] if missing else []),
+        ]
         raise NotebookParameterError(
-            f"{notebook}: {details}; the notebook's parameters cell declares {', '.join(sorted(declared))}"
+            Message("notebook.parameters", notebook=str(notebook), details=joined(details), declared=", ".join(sorted(declared)))
         )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hki_intl import messages
 from hki_intl.config.params import Settings, Strategy
 from hki_intl.engine.fingerprint import code_fingerprint, combine, params_fingerprint, sha256_file
 from hki_intl.engine.manifest import settings_record
@@ -153,6 +154,6 @@ def _resolved(folder: Path, name: str) -> str:
         path = photo_file(folder, name)
         return f"file {path.name} {sha256_file(path)}"
     except PhotoRefused as exc:
-        return f"refused {exc}"
+        return f"refused {json.dumps(messages.encode(exc.message), sort_keys=True)}"  # the same in every language
     except OSError as exc:
         return f"unreadable {exc.strerror}"

@@ -30,6 +30,7 @@ from hki_intl.errors import InputErrors, Problem, collapse, count_line
 from hki_intl.intake.open_data import Source, write_open_data
 from hki_intl.intake.read import IntakeResult, Submission, load_submissions, photo_paths, workbook_paths
 from hki_intl.intake.tables import TABLES, consolidate, write_photos, write_tables
+from hki_intl.messages import Message, language_in_use, text
 
 Log = Callable[[str], None]
 OPEN_DATA = "data"  # the published folder: the open data package
@@ -56,6 +57,7 @@ def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dic
         code=code_fingerprint(),
         allow_partial=build.options.allow_partial,
         settings=settings_record(build.settings),
+        messages=language_in_use(),  # data/problems.csv is in the analyst's language
     )
 
 
@@ -90,7 +92,7 @@ class ReadWorkbooks:
 
     def __call__(self) -> None:
         inputs, settings = self.build.options.inputs, self.build.settings
-        self.progress.message(f"reading workbooks for {', '.join(map(str, self.years))} from {inputs}")
+        self.progress.message(text("run.reading", years=", ".join(map(str, self.years)), folder=str(inputs)))
         # The intake runs in a process of its own, forked before the notebooks' workers (so no
         # thread of this process is copied into it): the memory its reading takes (a few hundred
         # MB for 20 times the example) is given back when it ends, not carried by this process
@@ -99,13 +101,7 @@ class ReadWorkbooks:
         if read.problems:
             warn_partial(read.problems, read.rejected, self.warn)
         if not read.has_report_year:
-            raise InputErrors(
-                [
-                    Problem(
-                        str(inputs / str(settings.year)), message="no workbooks; put <organisation-id>.xlsx files in this folder"
-                    )
-                ]
-            )
+            raise InputErrors([Problem(str(inputs / str(settings.year)), message=Message("run.no_workbooks"))])
         self.cache.reused |= read.reused
         self.found = IntakeOutcome(read.inputs, read.problems)
 
@@ -242,11 +238,9 @@ def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
         warn(count_line(problems))
         return
     count = len(problems)
-    warn(
-        f"{count} problem{'s' if count != 1 else ''} found; the report leaves out {len(names)} "
-        f"workbook{'s' if len(names) != 1 else ''} ({', '.join(names)}) and names them in its "
-        f"data-quality part."
-    )
+    found = Message("count.problems_word_one" if count == 1 else "count.problems_word", count=count)
+    key = "run.partial_one" if len(names) == 1 else "run.partial"
+    warn(text(key, problems=found, count=len(names), files=", ".join(names)))
 
 
 def _accepted(files: list[InputFile], result: IntakeResult, reused: set[str]) -> list[InputFile]:

@@ -24,6 +24,7 @@ from hki_intl import __version__
 from hki_intl.config.params import Settings
 from hki_intl.engine.fingerprint import code_fingerprint, notebook_fingerprints, sha256_file
 from hki_intl.errors import Problem
+from hki_intl.messages import to_json
 
 MANIFEST = "manifest.json"
 TOOL = "hki_intl"
@@ -150,7 +151,7 @@ class Manifest:
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
     """Write ``folder/manifest.json``."""
-    text = json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(asdict(manifest), indent=2, ensure_ascii=False, default=to_json) + "\n"  # messages by key
     (folder / MANIFEST).write_text(text, encoding="utf-8")
 
 

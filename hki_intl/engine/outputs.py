@@ -21,9 +21,10 @@ from pathlib import Path
 from hki_intl import PROJECT_ROOT
 from hki_intl.engine.manifest import MANIFEST, listed_files
 from hki_intl.errors import UsageError, cannot_write
+from hki_intl.messages import Message
 
 PROBE = ".hki_intl-probe"
-ADVICE = "give --out a new or empty folder, or one an earlier run wrote"
+ADVICE = Message("out.advice")
 # Errors that mean "this place cannot take the output" (others, such as a missing file, are
 # bugs and stay exit 4). A write() that fills the disk names no file, so those count anyway.
 NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
@@ -40,12 +41,9 @@ def check_out(out_dir: Path, inputs: Path, params_dir: Path) -> None:
     a folder with the inputs, the params or the project in it or around it, someone's own
     folder, or our folder with someone's files added. Only reads; raises :class:`UsageError`."""
     if _is_within(PROJECT_ROOT, out_dir):  # first: a folder that holds the project may hold the inputs too
-        raise UsageError(
-            f"{out_dir}: this folder holds the pipeline itself ({PROJECT_ROOT}); replacing it with "
-            f"the report would delete it; give --out a folder of its own (the default is reports/<year>)"
-        )
-    _not_around(out_dir, Path(inputs), "the inputs folder", "the workbooks")
-    _not_around(out_dir, Path(params_dir), "the params folder", "the params")
+        raise UsageError(Message("out.holds_project", out=str(out_dir), project=str(PROJECT_ROOT)))
+    _not_around(out_dir, Path(inputs), Message("out.inputs_folder"), Message("out.the_workbooks"))
+    _not_around(out_dir, Path(params_dir), Message("out.params_folder"), Message("out.the_params"))
     check_ours(out_dir)
     check_ours(failed_folder(out_dir), failed=True)
 
@@ -56,24 +54,23 @@ def check_ours(folder: Path, failed: bool = False) -> None:
     if not os.path.lexists(folder):
         return
     if folder.is_symlink() or not folder.is_dir():
-        kind = "link" if folder.is_symlink() else "file"
-        raise UsageError(f"{folder}: this is a {kind}, not a folder; {_what_to_do(failed)}")
+        key = "out.a_link" if folder.is_symlink() else "out.a_file"
+        raise UsageError(Message(key, folder=str(folder), fix=_what_to_do(failed)))
     if not any(folder.iterdir()):
         return  # an empty folder: replacing it loses nothing
     files = listed_files(folder)
     if files is None:
-        why = "its manifest.json is not one pipeline.py wrote" if (folder / MANIFEST).exists() else "no manifest.json"
-        raise UsageError(f"{folder}: the folder exists and was not made by pipeline.py ({why}); {_what_to_do(failed)}")
+        why = Message("out.foreign_manifest") if (folder / MANIFEST).exists() else Message("out.no_manifest")
+        raise UsageError(Message("out.not_ours", folder=str(folder), why=why, fix=_what_to_do(failed)))
     listed = _listed(files, failed)
     # Jupyter's checkpoints are carried over by a run (not by a failed run, which keeps only notebooks).
     strangers = [name for name in _files(folder) if name not in listed and (failed or not is_checkpoint(name))]
     if strangers:
-        shown = ", ".join(strangers[:2]) + (f" and {len(strangers) - 2} more" if len(strangers) > 2 else "")
-        raise UsageError(
-            f"{folder}: the folder holds files that pipeline.py did not write ({shown}); "
-            f"{'a failed run' if failed else 'a run'} replaces the whole folder, so move them out "
-            f"first, or give --out another folder"
-        )
+        shown: Message | str = ", ".join(strangers[:2])
+        if len(strangers) > 2:
+            shown = Message("out.files_and_more", files=", ".join(strangers[:2]), more=len(strangers) - 2)
+        key = "out.strangers_failed" if failed else "out.strangers"
+        raise UsageError(Message(key, folder=str(folder), files=shown))
 
 
 CHECKPOINTS = ".ipynb_checkpoints"  # Jupyter's copies, made when an analyst opens OUT/notebooks/*.ipynb
@@ -128,22 +125,14 @@ def _about(error: OSError, places: list[Path]) -> bool:
     return error.errno in CANNOT_WRITE and any(_is_within(Path(n), place) for n in names for place in places)
 
 
-def _not_around(out_dir: Path, folder: Path, what: str, contents: str) -> None:
+def _not_around(out_dir: Path, folder: Path, what: Message, contents: Message) -> None:
     """Refuse ``out_dir`` if it is ``folder``, inside it, or holds it."""
     if _is_within(out_dir, folder) and _is_within(folder, out_dir):
-        raise UsageError(
-            f"{out_dir}: this is {what}; replacing it with the report would delete {contents}; "
-            f"give --out a folder of its own (the default is reports/<year>)"
-        )
+        raise UsageError(Message("out.is", out=str(out_dir), what=what, contents=contents))
     if _is_within(out_dir, folder):
-        raise UsageError(
-            f"{out_dir}: this folder is inside {what} ({folder}); give --out a folder outside it (the default is reports/<year>)"
-        )
+        raise UsageError(Message("out.inside", out=str(out_dir), what=what, folder=str(folder)))
     if _is_within(folder, out_dir):
-        raise UsageError(
-            f"{out_dir}: this folder holds {what} ({folder}); replacing it with the report would "
-            f"delete {contents}; give --out a folder of its own (the default is reports/<year>)"
-        )
+        raise UsageError(Message("out.holds", out=str(out_dir), what=what, folder=str(folder), contents=contents))
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -171,7 +160,5 @@ def _listed(files: list[str], failed: bool) -> set[str]:
     return {MANIFEST, *files}
 
 
-def _what_to_do(failed: bool) -> str:
-    if failed:
-        return "a failed run would replace it with its notebooks, so move it away, or give --out another folder"
-    return ADVICE
+def _what_to_do(failed: bool) -> Message:
+    return Message("out.advice_failed") if failed else ADVICE

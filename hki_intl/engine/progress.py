@@ -8,6 +8,8 @@ import threading
 import time
 from typing import TextIO
 
+from hki_intl.messages import text
+
 
 class Progress:
     """Stages report ``start``/``done``; the display decides how to show them."""
@@ -27,8 +29,8 @@ class Progress:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def message(self, text: str) -> None:
-        self._line(text)
+    def message(self, line: str) -> None:
+        self._line(line)
 
     def start(self, stage: str) -> None:
         with self.lock:
@@ -40,7 +42,8 @@ class Progress:
         with self.lock:
             began = self.running.pop(stage, time.monotonic())
         took = time.monotonic() - began
-        self._line(f"{stage}: {'reused (unchanged)' if cached else f'done in {took:.1f} s'}")
+        said = text("progress.reused") if cached else text("progress.done", seconds=f"{took:.1f}")
+        self._line(f"{stage}: {said}")
 
     def close(self) -> None:
         self._stop.set()
@@ -48,11 +51,11 @@ class Progress:
             self._thread.join(timeout=1)
             self._write("\r\033[K")
 
-    def _line(self, text: str) -> None:
+    def _line(self, line: str) -> None:
         if not self.stream:
             return
         prefix = "\r\033[K" if self.live else ""
-        self._write(f"{prefix}[{self.elapsed():6.1f} s] {text}\n")
+        self._write(f"{prefix}[{self.elapsed():6.1f} s] {line}\n")
 
     def _refresh(self) -> None:
         while not self._stop.wait(0.25):
@@ -60,14 +63,14 @@ class Progress:
                 now = time.monotonic()
                 parts = [f"{name} {now - began:.0f} s" for name, began in self.running.items()]
             if parts:
-                self._write(f"\r\033[K[{self.elapsed():6.1f} s] running: {', '.join(parts)}")
+                self._write(f"\r\033[K[{self.elapsed():6.1f} s] {text('progress.running', stages=', '.join(parts))}")
 
-    def _write(self, text: str) -> None:
+    def _write(self, chars: str) -> None:
         with self.lock:
             if self.stream is None:
                 return
             try:
-                self.stream.write(text)
+                self.stream.write(chars)
                 self.stream.flush()
             except (OSError, ValueError):
                 pass

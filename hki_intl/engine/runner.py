@@ -52,6 +52,7 @@ from hki_intl.engine.stages import Build, StageLoop
 from hki_intl.errors import InputErrors, NotebookFailed, PipelineError, UsageError
 from hki_intl.intake.analyst import AnalystWords, read_analyst_words
 from hki_intl.intake.read import IntakeResult, ReadOne, load_submissions
+from hki_intl.messages import Message, text
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _analyst_words(build: Build, warn: Log) -> AnalystWords:
     if not build.options.allow_partial:
         raise InputErrors(words.errors)
     for problem in words.errors:
-        warn(f"{problem}; the report leaves this file out")
+        warn(text("run.file_left_out", problem=str(problem)))
     return words.without_rejected()
 
 
@@ -189,11 +190,9 @@ def _params(options: RunOptions) -> tuple[Settings, Strategy]:
 
 def _require_inputs(inputs: Path, year: int) -> None:
     if not Path(inputs).is_dir():
-        raise UsageError(
-            f"{inputs}: the inputs folder does not exist; give --inputs the folder that holds <year>/<organisation-id>.xlsx"
-        )
+        raise UsageError(Message("run.no_inputs_folder", folder=str(inputs)))
     if not (Path(inputs) / str(year)).is_dir():
-        raise UsageError(f"{Path(inputs) / str(year)}: no folder for {year}; put the {year} workbooks there")
+        raise UsageError(Message("run.no_year_folder", folder=str(Path(inputs) / str(year)), year=year))
 
 
 def _to_stderr(message: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from hki_intl.config.params import LANGUAGES, Strategy, Texts
 from hki_intl.errors import WARNING, Problem
+from hki_intl.messages import Message
 
 FOREWORD, OUTLOOK = "foreword", "outlook"
 NAME = re.compile(r"analyst-(.*)\.md", re.IGNORECASE)  # an analyst's file in a year's folder
@@ -95,7 +96,7 @@ def read_analyst_words(inputs_dir: Path, year: int, strategy: Strategy) -> Analy
         lang = NAME.fullmatch(path.name)[1]  # type: ignore[index]
         if path.name not in {f"analyst-{code}.md" for code in LANGUAGES}:
             names = ", ".join(f"analyst-{code}.md" for code in LANGUAGES)
-            problems.append(Problem(str(path), message=f"not a report language ({lang!r}); name the file {names}"))
+            problems.append(Problem(str(path), message=Message("analyst.not_a_language", lang=repr(lang), names=names)))
             continue
         parts, found = read_analyst_file(path, strategy)
         problems += found
@@ -108,12 +109,13 @@ def read_analyst_file(path: Path, strategy: Strategy) -> tuple[dict[str, str], l
     """The parts of one file (empty ones left out) and its problems."""
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        return {}, [_problem(path, 0, f"the file is {len(data):,} bytes; keep the analyst's texts under {MAX_BYTES:,} bytes")]
+        size, limit = f"{len(data):,}".replace(",", " "), f"{MAX_BYTES:,}".replace(",", " ")
+        return {}, [_problem(path, 0, Message("analyst.too_large", size=size, limit=limit))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return {}, [_problem(path, line, "not UTF-8 text; save the file as UTF-8 (in Notepad: Save as, Encoding UTF-8)")]
+        return {}, [_problem(path, line, Message("analyst.not_utf8"))]
     return parse_analyst_text(text, path, sections(strategy))
 
 
@@ -132,11 +134,13 @@ def parse_analyst_text(text: str, path: Path, allowed: list[str]) -> tuple[dict[
             current = None
             name = heading[1].strip().lower()
             if name not in allowed:
-                problems.append(_problem(path, number, f"unknown part ({heading[1].strip()!r}); {_parts_are(allowed)}"))
-            elif name in started:
                 problems.append(
-                    _problem(path, number, f"the part {name!r} again (first on line {started[name]}); write each part once")
+                    _problem(
+                        path, number, Message("analyst.unknown_part", part=repr(heading[1].strip()), parts=", ".join(allowed))
+                    )
                 )
+            elif name in started:
+                problems.append(_problem(path, number, Message("analyst.part_again", part=repr(name), first=started[name])))
             else:
                 started[name], current = number, name
                 parts[name] = []
@@ -145,8 +149,7 @@ def parse_analyst_text(text: str, path: Path, allowed: list[str]) -> tuple[dict[
                 _problem(
                     path,
                     number,
-                    f"a level-1 heading ({line.strip()!r}); start a part with '## <part>' ({_parts_are(allowed)}), "
-                    "a heading inside it with '###'",
+                    Message("analyst.level_1", heading=repr(line.strip()), parts=", ".join(allowed)),
                 )
             )
         elif current is not None:
@@ -155,16 +158,11 @@ def parse_analyst_text(text: str, path: Path, allowed: list[str]) -> tuple[dict[
     written = {name: body for name, body in written.items() if body}
     if not written and not problems:  # an untouched template, say: as an empty workbook, a warning
         headings = ", ".join("## " + a for a in allowed)
-        message = f"no part has text; write under a part's heading ({headings}) or delete the file"
-        problems.append(replace(_problem(path, 1, message), severity=WARNING))
+        problems.append(replace(_problem(path, 1, Message("analyst.empty", headings=headings)), severity=WARNING))
     return written, problems
 
 
-def _parts_are(allowed: list[str]) -> str:
-    return "the parts are " + ", ".join(allowed)
-
-
-def _problem(path: Path, line: int, message: str) -> Problem:
+def _problem(path: Path, line: int, message: Message) -> Problem:
     """A problem at a line of an analyst's file: ``<file>: line 12: <message>``."""
     return Problem(str(path), sheet=f"line {line}" if line else "", row=line, message=message)
 

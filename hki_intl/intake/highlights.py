@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from hki_intl.errors import WARNING, Problem
 from hki_intl.intake.photos import Photo, PhotoRefused, clean_photo, photo_file, read_photo_file
+from hki_intl.messages import Message, Words
 from hki_intl.workbook.excel import AnchoredPicture, NotAWorkbook, read_pictures
 from hki_intl.workbook.layout import cell_ref
 from hki_intl.workbook.layout import show as _show
@@ -22,8 +23,19 @@ if TYPE_CHECKING:
     from hki_intl.intake.read import Submission
 
 LINK = re.compile(r"https?://[^\s<>\"'`]+\.[^\s<>\"'`]+", re.IGNORECASE)  # only web addresses: never javascript: or file:
-LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
-ORDINALS = {4: "fourth", 5: "fifth", 6: "sixth"}
+ENGLISH_ORDINALS = {4: "fourth", 5: "fifth", 6: "sixth"}
+TRANSLATIONS = ("sv", "en")  # the highlight's optional languages beside Finnish
+ALONE = {  # (language, what is given) → the message for a translation's title or text given alone
+    ("sv", "title"): "highlight.sv_title_alone",
+    ("sv", "text"): "highlight.sv_text_alone",
+    ("en", "title"): "highlight.en_title_alone",
+    ("en", "text"): "highlight.en_text_alone",
+}
+
+
+def _ordinal(n: int) -> Words:
+    """4 → ``4.``, ``4:e``, ``fourth``."""
+    return Words(f"{n}.", f"{n}:e", ENGLISH_ORDINALS.get(n, f"{n}th"))
 
 
 def photo_key(organisation: str, year: int, row: int) -> str:
@@ -38,7 +50,7 @@ class _Cells:
         self.file, self.problems = file, problems
         self.columns = {key: column for column, key in columns.items()}
 
-    def at(self, row: int, key: str, message: str, severity: str = "error", fallback: int | None = None) -> None:
+    def at(self, row: int, key: str, message: Message, severity: str = "error", fallback: int | None = None) -> None:
         column = self.columns.get(key) or fallback or min(self.columns.values(), default=1)
         self.problems.append(Problem(self.file, HIGHLIGHTS, row, column, cell_ref(row, column), message, severity))
 
@@ -58,17 +70,14 @@ def check_highlights(
             cells.at(
                 record["source_row"],
                 "title",
-                (
-                    f"a {ORDINALS.get(n, f'{n}th')} highlight ({_show(record['title'])}); at most {MAX_HIGHLIGHTS} a year: keep "
-                    f"the {MAX_HIGHLIGHTS} most important and delete the other rows"
-                ),
+                Message("highlight.too_many", ordinal=_ordinal(n), title=_show(record["title"]), limit=MAX_HIGHLIGHTS),
             )
         _check_link(record, cells)
         _check_translations(record, cells)
     try:
         pictures = read_pictures(path, HIGHLIGHTS)
     except NotAWorkbook as exc:
-        problems.append(Problem(str(path), HIGHLIGHTS, message=str(exc)))
+        problems.append(Problem(str(path), HIGHLIGHTS, message=exc.message))
         return
     _attach_photos(path, submission, records, pictures, cells, clean)
 
@@ -79,28 +88,21 @@ def _check_link(record: dict[str, Any], cells: _Cells) -> None:
         cells.at(
             record["source_row"],
             "link",
-            f"the link is not a web address ({_show(link)}); write the whole address, starting with https://",
+            Message("highlight.bad_link", link=_show(link)),
         )
 
 
 def _check_translations(record: dict[str, Any], cells: _Cells) -> None:
     """A translation is shown only when its title and text are both given: the one given alone is named."""
-    for lang, language in LANGUAGE_NAMES.items():
+    for lang in TRANSLATIONS:
         title, text = record.get(f"title_{lang}"), record.get(f"text_{lang}")
         if bool(title) == bool(text):
             continue
         given, missing = ("title", "text") if title else ("text", "title")
         column = cells.columns.get(f"{missing}_{lang}")
-        where = f" in {cell_ref(record['source_row'], column)}" if column else ""
-        cells.at(
-            record["source_row"],
-            f"{given}_{lang}",
-            (
-                f"the {language} {given} is not shown without its {missing}: the {language} report shows the Finnish "
-                f"highlight ({_show(title or text)}); add the {language} {missing}{where}, or clear this cell"
-            ),
-            WARNING,
-        )
+        where = Message("highlight.in_cell", cell=cell_ref(record["source_row"], column)) if column else ""
+        message = Message(ALONE[(lang, given)], value=_show(title or text), where=where)
+        cells.at(record["source_row"], f"{given}_{lang}", message, WARNING)
 
 
 def _attach_photos(
@@ -126,10 +128,7 @@ def _attach_photos(
                     picture.row,
                     picture.column,
                     cell_ref(picture.row, picture.column),
-                    (
-                        f"a picture is pasted where there is no highlight, so it is not read (a picture at "
-                        f"{cell_ref(picture.row, picture.column)}); move it onto the row of its highlight, or delete it"
-                    ),
+                    Message("highlight.stray_picture", cell=cell_ref(picture.row, picture.column)),
                     WARNING,
                 )
             )
@@ -146,22 +145,11 @@ def _attach_photos(
             cells.at(
                 row,
                 "photo_alt",
-                (
-                    "the photo has no alternative text (empty); write one sentence on what the photo shows, for readers "
-                    "who cannot see it"
-                ),
+                Message("highlight.no_alt"),
             )
-        for key, what in (("photo_alt", "alternative text"), ("photo_credit", "photo credit")):
+        for key, what in (("photo_alt", Message("highlight.alt_text")), ("photo_credit", Message("highlight.credit"))):
             if record.get(key) and not has_photo:
-                cells.at(
-                    row,
-                    key,
-                    (
-                        f"the {what} is not shown, as the highlight has no photo ({_show(record[key])}); paste the photo "
-                        f"on this row or name its file, or clear the cell"
-                    ),
-                    WARNING,
-                )
+                cells.at(row, key, Message("highlight.no_photo", what=what, value=_show(record[key])), WARNING)
 
 
 def _photo_of(
@@ -181,7 +169,7 @@ def _photo_of(
         cells.at(
             row,
             "photo",
-            f"more than one picture is pasted on row {row} ({len(pasted)} pictures); keep one photo per highlight",
+            Message("highlight.pictures", row=row, count=len(pasted)),
             fallback=anchor,
         )
         return None
@@ -189,10 +177,7 @@ def _photo_of(
         cells.at(
             row,
             "photo",
-            (
-                f"the highlight has a pasted picture and a photo file ({_show(named)}); keep one: delete the picture or "
-                f"clear the file name"
-            ),
+            Message("highlight.picture_and_file", name=_show(named)),
             fallback=anchor,
         )
         return None
@@ -202,6 +187,6 @@ def _photo_of(
         if named:
             return clean(read_photo_file(photo_file(path.parent, str(named))))
     except PhotoRefused as exc:
-        what = f"the picture pasted on row {row}" if pasted else f"the photo file {_show(named)}"
-        cells.at(row, "photo", f"{what}: {exc}", fallback=anchor)
+        what = Message("highlight.pasted_on", row=row) if pasted else Message("highlight.photo_file", name=_show(named))
+        cells.at(row, "photo", Message("highlight.photo_refused", what=what, reason=exc.message), fallback=anchor)
     return None

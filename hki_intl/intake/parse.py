@@ -2,7 +2,8 @@
 a message that quotes the cell and says how to fix it. Never a guess: an ambiguous number is
 refused (see :func:`read_number_text`).
 
-Each parser returns ``(value, None)`` or ``(None, message)``; a blank cell is ``(None, None)``
+Each parser returns ``(value, None)`` or ``(None, message)`` (a :class:`~hki_intl.messages.Message`);
+a blank cell is ``(None, None)``
 (whether it may be blank is checked with the rows, :mod:`hki_intl.intake.rules`).
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from hki_intl.config.params import Strategy
+from hki_intl.config.params import LANGUAGES, CodeList, Strategy
+from hki_intl.messages import Message, Words
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue
 from hki_intl.workbook.layout import code_key
 from hki_intl.workbook.layout import is_blank as _is_blank
@@ -26,18 +28,15 @@ FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
 
 
-def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, str | None]:
+def parse_value(column: Column, raw: Any, strategy: Strategy) -> tuple[Any, Message | None]:
     if _is_blank(raw):
         return None, None
     if isinstance(raw, ErrorValue):
         code = raw.code if re.fullmatch(r"#[A-Z0-9/!?.]{1,15}", raw.code) else _show(raw.code)
-        return None, (f"{column_name(column)} is an error value ({code}); correct the formula that gives it, or type the value")
+        return None, Message("cell.error_value", column=column_name(column), code=code)
     if isinstance(raw, FormulaWithoutValue):
-        formula = _show(f"={raw.formula}") if raw.formula else "a shared formula"
-        return None, (
-            f"{column_name(column)} is a formula without a saved result ({formula}); open the workbook in Excel "
-            f"or LibreOffice and save it again, or type the value"
-        )
+        formula = _show(f"={raw.formula}") if raw.formula else Message("cell.shared_formula")
+        return None, Message("cell.formula_without_value", column=column_name(column), formula=formula)
     return PARSERS[column.kind](column, raw, strategy)
 
 
@@ -57,16 +56,12 @@ def _text(column: Column, raw: Any, strategy: Strategy):
     found = CONTROL.search(text)
     control = found[0] if found else None
     if control is not None:
-        return None, (
-            f"{column_name(column)} contains an invisible control character U+{ord(control):04X} ({_show(raw)}); "
-            f"retype the text, or paste it as plain text"
+        return None, Message(
+            "cell.control_character", column=column_name(column), character=f"U+{ord(control):04X}", value=_show(raw)
         )
     limit = column.text_limit
     if len(text) > limit:
-        return None, (
-            f"{column_name(column)} is longer than {limit} characters ({len(text)} characters: {_show(raw)}); "
-            f"shorten it to {limit} characters or fewer"
-        )
+        return None, Message("cell.too_long", column=column_name(column), limit=limit, length=len(text), value=_show(raw))
     return text, None
 
 
@@ -74,10 +69,7 @@ def _code(column: Column, raw: Any, strategy: Strategy):
     codes = strategy.codes(column.code_list)
     code = codes.lookup.get(code_key(raw))
     if code is None:
-        return None, (
-            f"unknown {column_name(column)} ({_show(raw)}); choose a value from the "
-            f"dropdown, e.g. {_examples(codes.labels('fi').values())}"
-        )
+        return None, Message("cell.unknown_code", column=column_name(column), value=_show(raw), examples=_examples(codes))
     return code, None
 
 
@@ -91,9 +83,11 @@ def _codes(column: Column, raw: Any, strategy: Strategy):
         code = codes.lookup.get(code_key(part))
         (values if code else unknown).append(code or part.strip())
     if unknown:
-        return None, (
-            f"unknown {column_name(column)} ({', '.join(map(_show, unknown))}); separate "
-            f"values with ';' and use names such as {_examples(codes.labels('fi').values())}"
+        return None, Message(
+            "cell.unknown_codes",
+            column=column_name(column),
+            values=", ".join(str(_show(part)) for part in unknown),
+            examples=_examples(codes),
         )
     return ";".join(dict.fromkeys(values)), None
 
@@ -101,9 +95,12 @@ def _codes(column: Column, raw: Any, strategy: Strategy):
 def _date(column: Column, raw: Any, strategy: Strategy):
     value, error = _parse_date(column, raw)
     if value is not None and not FIRST_DATE <= value <= LAST_DATE:
-        return None, (
-            f"{column_name(column)} is not a plausible date ({_show(raw)}); write a date between "
-            f"{FIRST_DATE:%-d.%-m.%Y} and {LAST_DATE:%-d.%-m.%Y}"
+        return None, Message(
+            "cell.implausible_date",
+            column=column_name(column),
+            value=_show(raw),
+            first=f"{FIRST_DATE:%-d.%-m.%Y}",
+            last=f"{LAST_DATE:%-d.%-m.%Y}",
         )
     return value, error
 
@@ -114,9 +111,7 @@ def _parse_date(column: Column, raw: Any):
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, dt.time):  # what a date-formatted cell of a number below 1 (Excel has no earlier dates) gives
-        return None, (
-            f"{column_name(column)} is not a valid date (a time of day, or a date before 1900: {_show(raw)}); {DATE_HINT}"
-        )
+        return None, Message("cell.time_not_date", column=column_name(column), value=_show(raw), hint=DATE_HINT)
     text = str(raw).strip()
     for pattern, order in ((ISO_DATE, (0, 1, 2)), (FINNISH_DATE, (2, 1, 0))):
         match = pattern.match(text)
@@ -126,7 +121,7 @@ def _parse_date(column: Column, raw: Any):
                 return dt.date(parts[order[0]], parts[order[1]], parts[order[2]]), None
             except ValueError:
                 break
-    return None, f"{column_name(column)} is not a valid date ({_show(raw)}); {DATE_HINT}"
+    return None, Message("cell.not_a_date", column=column_name(column), value=_show(raw), hint=DATE_HINT)
 
 
 def _number(column: Column, raw: Any, strategy: Strategy):
@@ -140,11 +135,14 @@ def _number(column: Column, raw: Any, strategy: Strategy):
             return None, _ambiguous(column, raw, reading)
         value = reading
     if value is None or not math.isfinite(value):
-        return None, f"{column_name(column)} is not a number ({_show(raw)}); write digits only, e.g. 1234,50 or 1 234,50"
+        return None, Message("cell.not_a_number", column=column_name(column), value=_show(raw))
     if abs(value) > NUMBER_LIMIT:
-        return None, (
-            f"{column_name(column)} is not a plausible number ({_show(raw)}); write a number between "
-            f"{big_number(-NUMBER_LIMIT)} and {big_number(NUMBER_LIMIT)}"
+        return None, Message(
+            "cell.implausible_number",
+            column=column_name(column),
+            value=_show(raw),
+            low=big_number(-NUMBER_LIMIT),
+            high=big_number(NUMBER_LIMIT),
         )
     return value, None
 
@@ -220,13 +218,14 @@ def parse_number_text(text: str) -> float | None:
     return None if isinstance(value, Ambiguous) else value
 
 
-def _ambiguous(column: Column, raw: Any, reading: Ambiguous) -> str:
-    word = "comma" if reading.separator == "," else "point"
-    thousands = big_number(float(reading.as_thousands))
-    return (
-        f"{column_name(column)} is ambiguous ({_show(raw)} is {reading.as_decimal} with a decimal {word}, or "
-        f"{thousands} with a thousands separator); type {reading.as_thousands} (without a separator) for "
-        f"{thousands}, or {reading.as_decimal} for the decimal number"
+def _ambiguous(column: Column, raw: Any, reading: Ambiguous) -> Message:
+    return Message(
+        "cell.ambiguous_number_comma" if reading.separator == "," else "cell.ambiguous_number_point",
+        column=column_name(column),
+        value=_show(raw),
+        decimal=reading.as_decimal,
+        thousands=big_number(float(reading.as_thousands)),
+        digits=reading.as_thousands,
     )
 
 
@@ -235,17 +234,17 @@ def _integer(column: Column, raw: Any, strategy: Strategy):
     if error:
         return None, error
     if not float(value).is_integer():
-        return None, f"{column_name(column)} must be a whole number ({_show(raw)}); remove the decimals"
+        return None, Message("cell.not_whole", column=column_name(column), value=_show(raw))
     return int(value), None
 
 
 def _year(column: Column, raw: Any, strategy: Strategy):
     value, error = _integer(column, raw, strategy)
     if error:
-        return None, f"{column_name(column)} is not a year ({_show(raw)}); write a year such as 2025"
+        return None, Message("cell.not_a_year", column=column_name(column), value=_show(raw))
     if not FIRST_YEAR <= value <= LAST_YEAR:
-        return None, (
-            f"{column_name(column)} is not a plausible year ({_show(raw)}); write a year between {FIRST_YEAR} and {LAST_YEAR}"
+        return None, Message(
+            "cell.implausible_year", column=column_name(column), value=_show(raw), first=FIRST_YEAR, last=LAST_YEAR
         )
     return value, None
 
@@ -263,15 +262,12 @@ def _flag(column: Column, raw: Any, strategy: Strategy):
     yes_no = strategy.codes(column.code_list)
     value = FLAG_MARKS[key] if key in FLAG_MARKS else {"yes": True, "no": False}.get(yes_no.lookup.get(key, ""))
     if value is None:
-        yes = yes_no.label("yes", "fi")
-        return None, (
-            f"{column_name(column)} is neither '{yes}' nor empty ({_show(raw)}); choose '{yes}' from the "
-            f"dropdown, or leave the cell empty"
-        )
+        yes = Words(*(yes_no.label("yes", lang) for lang in LANGUAGES))
+        return None, Message("cell.not_yes", column=column_name(column), yes=yes, value=_show(raw))
     return value, None
 
 
-PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = {
+PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, Message | None]]] = {
     "text": _text,
     "code": _code,
     "codes": _codes,
@@ -281,26 +277,31 @@ PARSERS: dict[str, Callable[[Column, Any, Strategy], tuple[Any, str | None]]] = 
     "year": _year,
     "flag": _flag,
 }
-DATE_HINT = "write a date as d.m.yyyy (e.g. 14.3.2025) or yyyy-mm-dd"
+DATE_HINT = Message("hint.date")
 
 
-def column_name(column: Column) -> str:
-    """How a message names a column: its English label, lower case, without '(EUR)'."""
-    return re.sub(r"\s*\([^)]*\)", "", column.label("en")).lower()
+def column_name(column: Column) -> Words:
+    """How a message names a column: its label in each language, lower case, without '(EUR)'."""
+    return Words(*(re.sub(r"\s*\([^)]*\)", "", column.label(lang)).lower() for lang in LANGUAGES))
 
 
-def fill_hint(column: Column, strategy: Strategy) -> str:
+def fill_hint(column: Column, strategy: Strategy) -> Message:
     """How to fill in an empty required cell of ``column``."""
     if column.kind in ("code", "codes"):
-        return f"choose a value from the dropdown, e.g. {_examples(strategy.codes(column.code_list).labels('fi').values())}"
+        return Message("hint.choose", examples=_examples(strategy.codes(column.code_list)))
     return {
         "date": DATE_HINT,
-        "number": "write a number, e.g. 1234,50",
-        "integer": "write a whole number",
-        "year": "write a year such as 2025",
-    }.get(column.kind, "fill in the cell")
+        "number": Message("hint.number"),
+        "integer": Message("hint.integer"),
+        "year": Message("hint.year"),
+    }.get(column.kind, Message("hint.fill"))
 
 
-def _examples(labels) -> str:
-    labels = list(labels)
-    return ", ".join(f"'{label}'" for label in labels[:3]) + (" …" if len(labels) > 3 else "")
+def _examples(codes: CodeList) -> Words:
+    """The first three labels of a code list, quoted, in each language: ``'Hanke', 'EU-hanke', … ``."""
+    return Words(*(_first_three(codes.labels(lang).values()) for lang in LANGUAGES))
+
+
+def _first_three(labels: Iterable[str]) -> str:
+    listed = list(labels)
+    return ", ".join(f"'{label}'" for label in listed[:3]) + (" …" if len(listed) > 3 else "")

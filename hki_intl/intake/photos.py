@@ -27,6 +27,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from hki_intl.messages import Message
+
 MAX_PHOTO_MB = 20  # a phone's photo is 2-8 MB
 MAX_PIXELS = 40_000_000  # 40 megapixels: every phone and most cameras (a 200 MP sensor bins to 50 MP or less)
 PHOTO_BOX = (960, 720)  # pixels: twice the width a photo takes on the page, for sharp screens and print
@@ -35,11 +37,19 @@ QUALITIES = (82, 72, 62, 52, 42)  # JPEG quality, tried in turn until the photo 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".gif", ".tif", ".tiff", ".bmp"})
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "MPO": "JPEG"}  # MPO: a phone's JPEG with a depth map
 MB = 1024 * 1024
-SAVE_AS_JPEG = "save it as a JPEG (.jpg) or PNG (.png) photo"
+SAVE_AS_JPEG = Message("photo.save_as_jpeg")
+SMALLER = Message("photo.smaller")
 
 
 class PhotoRefused(Exception):
     """What is wrong with a photo (the message for the contributor, without the cell)."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -61,23 +71,18 @@ def photo_file(folder: Path, name: str) -> Path:
     :class:`PhotoRefused` for a name with a folder in it, a missing file or a link."""
     bare = name.strip()
     if bare in ("", ".", "..") or PurePosixPath(bare).name != bare or PureWindowsPath(bare).name != bare:
-        raise PhotoRefused(
-            f"the photo file must be a bare file name in the workbook's own folder ({bare!r} names a folder); "
-            f"save the photo beside the workbook and write only its name, e.g. nosto1.jpg"
-        )
+        raise PhotoRefused(Message("photo.not_bare", name=repr(bare)))
     try:
         entries = {entry.name: entry for entry in os.scandir(folder)}
     except OSError as exc:
-        raise PhotoRefused(f"the workbook's folder cannot be read ({exc.strerror}); ask the analyst to check it") from None
+        raise PhotoRefused(Message("photo.folder_unreadable", reason=str(exc.strerror))) from None
     entry = entries.get(bare) or next((e for n, e in sorted(entries.items()) if n.casefold() == bare.casefold()), None)
     if entry is None:
         nearby = sorted(n for n in entries if Path(n).suffix.lower() in PHOTO_SUFFIXES)
-        seen = f"photo files there: {', '.join(nearby[:5])}" if nearby else "no photo files there"
-        raise PhotoRefused(
-            f"the photo file {bare!r} is not beside the workbook ({seen}); send the photo with the workbook, or correct the name"
-        )
+        seen = Message("photo.files_there", files=", ".join(nearby[:5])) if nearby else Message("photo.no_files_there")
+        raise PhotoRefused(Message("photo.not_beside", name=repr(bare), seen=seen))
     if entry.is_symlink() or not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
-        raise PhotoRefused(f"the photo file is a link or not a regular file ({bare!r}); send the photo itself")
+        raise PhotoRefused(Message("photo.link", name=repr(bare)))
     return Path(folder) / entry.name
 
 
@@ -93,11 +98,9 @@ def read_photo_file(path: Path) -> bytes:
 
 def _check_size(size: int) -> None:
     if size > MAX_PHOTO_MB * MB:
-        raise PhotoRefused(
-            f"the photo is too large ({size / MB:.0f} MB; at most {MAX_PHOTO_MB} MB); save it smaller, e.g. 2000 pixels wide"
-        )
+        raise PhotoRefused(Message("photo.too_large", size=f"{size / MB:.0f}", limit=MAX_PHOTO_MB, fix=SMALLER))
     if size == 0:
-        raise PhotoRefused(f"the photo file is empty (0 bytes); {SAVE_AS_JPEG} again")
+        raise PhotoRefused(Message("photo.empty", fix=SAVE_AS_JPEG))
 
 
 def clean_photo(data: bytes) -> Photo:
@@ -125,13 +128,12 @@ def _cleaned(data: bytes) -> Photo:
                 kind = ACCEPTED_FORMATS.get(str(image.format))
                 if kind is None:
                     raise PhotoRefused(
-                        f"the photo is not a JPEG or PNG image (it is {image.format or 'unknown'}); {SAVE_AS_JPEG}"
+                        Message("photo.format", kind=image.format or Message("photo.unknown_format"), fix=SAVE_AS_JPEG)
                     )
                 width, height = image.size
                 if width * height > MAX_PIXELS or width < 1 or height < 1:
                     raise PhotoRefused(
-                        f"the photo has too many pixels ({width} × {height}; at most {MAX_PIXELS // 1_000_000} megapixels); "
-                        f"save it smaller, e.g. 2000 pixels wide"
+                        Message("photo.too_many_pixels", width=width, height=height, limit=MAX_PIXELS // 1_000_000, fix=SMALLER)
                     )
                 image.draft("RGB", PHOTO_BOX)  # a JPEG decodes at 1/2, 1/4 or 1/8 size when that suffices
                 upright = ImageOps.exif_transpose(image)
@@ -139,14 +141,11 @@ def _cleaned(data: bytes) -> Photo:
         except PhotoRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoRefused(
-                f"the photo declares far too many pixels (more than {MAX_PIXELS // 1_000_000} megapixels: it may be a "
-                f"'decompression bomb'); {SAVE_AS_JPEG}, e.g. 2000 pixels wide"
-            ) from None
+            raise PhotoRefused(Message("photo.bomb", limit=MAX_PIXELS // 1_000_000, fix=SAVE_AS_JPEG)) from None
         except UnidentifiedImageError:
-            raise PhotoRefused(f"the file is not a photo that can be read (not a JPEG or PNG image); {SAVE_AS_JPEG}") from None
+            raise PhotoRefused(Message("photo.unreadable", fix=SAVE_AS_JPEG)) from None
         except Exception as exc:  # a damaged or truncated image fails in varied ways while decoding
-            raise PhotoRefused(f"the photo is damaged and cannot be read ({type(exc).__name__}); {SAVE_AS_JPEG} again") from None
+            raise PhotoRefused(Message("photo.damaged", reason=type(exc).__name__, fix=SAVE_AS_JPEG)) from None
     pixels.thumbnail(PHOTO_BOX, Image.Resampling.LANCZOS)
     return Photo(_jpeg(pixels), *pixels.size)
 

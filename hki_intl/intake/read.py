@@ -30,6 +30,7 @@ from hki_intl.intake.parse import column_name, parse_value
 from hki_intl.intake.photos import Photo, clean_photo, is_photo_file
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
+from hki_intl.messages import Message, Words, either, joined
 from hki_intl.workbook.excel import ErrorValue, FormulaWithoutValue, NotAWorkbook, WorkbookContents, read_workbook
 from hki_intl.workbook.layout import (
     HEADER_SEARCH_ROWS,
@@ -60,17 +61,14 @@ from hki_intl.workbook.schema import (
 )
 
 SUFFIXES = {  # what a file of another kind is, and how to fix it
-    ".xlsm": (
-        "a macro-enabled workbook, .xlsm: macros are never run and its data was not read",
-        "save it in Excel as 'Excel Workbook (*.xlsx)' (which removes the macros)",
-    ),
-    ".xls": ("an Excel 97-2003 workbook, .xls", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
-    ".xlsb": ("an Excel binary workbook, .xlsb", "save it in Excel as 'Excel Workbook (*.xlsx)'"),
-    ".ods": ("an OpenDocument spreadsheet, .ods", "save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File → Save As)"),
-    ".csv": ("a CSV text file, .csv", "copy the rows into the template, save it as 'Excel Workbook (*.xlsx)'"),
-    ".pdf": ("a PDF document, .pdf", "send the workbook itself, saved as 'Excel Workbook (*.xlsx)'"),
+    ".xlsm": (Message("file.xlsm"), Message("file.xlsm.fix")),
+    ".xls": (Message("file.xls"), Message("file.save_as_xlsx")),
+    ".xlsb": (Message("file.xlsb"), Message("file.save_as_xlsx")),
+    ".ods": (Message("file.ods"), Message("file.ods.fix")),
+    ".csv": (Message("file.csv"), Message("file.csv.fix")),
+    ".pdf": (Message("file.pdf"), Message("file.pdf.fix")),
 }
-COUNT_WORDS = {2: "two", 3: "three", 4: "four"}
+COUNT_WORDS = {2: Message("number.two"), 3: Message("number.three"), 4: Message("number.four")}
 
 
 @dataclass(frozen=True)
@@ -151,10 +149,7 @@ def _unnamed_photos(inputs_dir: Path, year: int, read: list[tuple[Path, Submissi
     return [
         Problem(
             str(path),
-            message=(
-                "a photo file that no workbook names, so it is not read; write its name in the column "
-                "'Kuvatiedosto' of its highlight's row on the sheet Nostot, or remove the file"
-            ),
+            message=Message("photo.unnamed"),
             severity=WARNING,
         )
         for path in photo_paths(inputs_dir, year)
@@ -203,13 +198,15 @@ def _report_duplicates(read: list[tuple[Path, Submission | None, list[Problem]]]
         if submission is None or len(claims[submission.organisation]) < 2:
             continue
         paths = claims[submission.organisation]
-        count = COUNT_WORDS.get(len(paths), str(len(paths)))
         found.append(
             Problem(
                 str(path),
-                message=(
-                    f"{count} workbooks are for organisation '{submission.organisation}' in {year} "
-                    f"({', '.join(p.name for p in paths)}); keep only one of them in the folder"
+                message=Message(
+                    "workbook.twice",
+                    count=COUNT_WORDS.get(len(paths), len(paths)),
+                    organisation=submission.organisation,
+                    year=year,
+                    files=", ".join(p.name for p in paths),
                 ),
             )
         )
@@ -231,7 +228,9 @@ def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, lis
         if len({value for _, _, value, _, _ in entries}) < 2:
             continue
         for path, row, value, found, column in entries:
-            others = "; ".join(f"{_amount(v)} in {p.name} row {r}" for p, r, v, _, _ in entries if v != value)
+            others = [
+                Message("indicator.other_value", value=_amount(v), file=p.name, row=r) for p, r, v, _, _ in entries if v != value
+            ]
             found.append(
                 Problem(
                     str(path),
@@ -239,10 +238,13 @@ def _report_conflicting_indicators(read: list[tuple[Path, Submission | None, lis
                     row,
                     column,
                     cell_ref(row, column),
-                    (
-                        f"the indicator {_show(indicator)} for {value_year} has another value in another workbook of {year} "
-                        f"({_amount(value)} here; {others}); agree with the other organisation on one value and report it in "
-                        f"one workbook only"
+                    Message(
+                        "indicator.conflict",
+                        indicator=_show(indicator),
+                        value_year=value_year,
+                        year=year,
+                        value=_amount(value),
+                        others=joined(others),
                     ),
                 )
             )
@@ -261,15 +263,15 @@ def read_submission(
     name = str(path)
     suffix = path.suffix.lower()
     if suffix != ".xlsx":
-        what, fix = SUFFIXES.get(suffix, (suffix or "no extension", "save the file in Excel as 'Excel Workbook (*.xlsx)'"))
-        return None, [Problem(name, message=f"not an .xlsx workbook ({what}); {fix} and name it <organisation-id>.xlsx")]
+        what, fix = SUFFIXES.get(suffix, (suffix or Message("file.no_suffix"), Message("file.save_file_as_xlsx")))
+        return None, [Problem(name, message=Message("file.not_xlsx", what=what, fix=fix))]
     try:
         contents = read_workbook(path)  # every sheet: a value on any of them is read or named
     except NotAWorkbook as exc:
         where: dict[str, Any] = {"sheet": exc.sheet} if exc.sheet else {}
         if exc.sheet and exc.row and exc.column:
             where |= dict(row=exc.row, column=exc.column, cell=cell_ref(exc.row, exc.column))
-        return None, [Problem(name, **where, message=str(exc))]
+        return None, [Problem(name, **where, message=exc.message)]
     sheets = contents.sheets
     problems: list[Problem] = []
     info = _read_info(name, contents, path, year, strategy, settings, problems)
@@ -283,21 +285,8 @@ def read_submission(
         if rows is None and sheet.since and version_key(submission.template_version) < version_key(sheet.since):
             continue  # a template older than the sheet: nothing of it to read
         if rows is None:
-            found = (
-                f"other sheets in the workbook: {', '.join(repr(s) for s in others)}"
-                if others
-                else "no other sheets in the workbook"
-            )
-            problems.append(
-                Problem(
-                    name,
-                    sheet.name,
-                    message=(
-                        f"the sheet '{sheet.name}' is missing or was renamed ({found}); rename the sheet back to "
-                        f"'{sheet.name}' or copy your rows into a fresh template"
-                    ),
-                )
-            )
+            found = Message("sheet.others", sheets=", ".join(repr(s) for s in others)) if others else Message("sheet.no_others")
+            problems.append(Problem(name, sheet.name, message=Message("sheet.missing", sheet=sheet.name, found=found)))
             continue
         submission.tables[sheet.table] = _read_sheet(
             name, sheet, rows, contents.merged.get(sheet.name, []), submission, strategy, problems
@@ -335,36 +324,15 @@ def _check_nil_return(
     where: dict[str, Any] = dict(file=name, sheet=INFO_SHEET)
     if cell:
         where |= dict(row=cell[0], column=cell[1], cell=cell_ref(*cell))
-    label, yes = NIL_RETURN.label("fi"), strategy.codes(NIL_RETURN.code_list).label("yes", "fi")
+    label = Words(*(NIL_RETURN.label(lang) for lang in LANGUAGES))
+    yes = Words(*(strategy.codes(NIL_RETURN.code_list).label("yes", lang) for lang in LANGUAGES))
     counts = {sheet.name: len(submission.tables.get(sheet.table, [])) for sheet in SHEETS}
     if submission.nil_return and submission.rows:
         rows = ", ".join(f"{sheet} {n}" for sheet, n in counts.items() if n)
-        problems.append(
-            Problem(
-                **where,
-                message=(
-                    f"'{label}' is chosen, but the workbook reports {submission.rows} rows ({rows}); clear the choice if the "
-                    f"rows are right, or delete the rows if there was nothing to report"
-                ),
-            )
-        )
+        problems.append(Problem(**where, message=Message("nil_return.with_rows", label=label, count=submission.rows, rows=rows)))
     elif not submission.rows and not submission.nil_return and not any(p.is_error for p in problems):
-        at = (
-            f"in the row '{label}' of the sheet {INFO_SHEET}"
-            if cell
-            else (f"in a fresh template, in the row '{label}' of the sheet {INFO_SHEET}")
-        )
-        problems.append(
-            Problem(
-                **where,
-                severity=WARNING,
-                message=(
-                    f"no activities reported (every sheet of the template is empty); if the organisation had no "
-                    f"international activity in {year}, confirm this nil return by choosing '{yes}' {at}, otherwise fill in "
-                    f"the sheets"
-                ),
-            )
-        )
+        at = Message("nil_return.at" if cell else "nil_return.at_fresh", label=label, sheet=INFO_SHEET)
+        problems.append(Problem(**where, severity=WARNING, message=Message("nil_return.empty", year=year, yes=yes, at=at)))
 
 
 @dataclass
@@ -385,10 +353,7 @@ def _read_info(
         problems.append(
             Problem(
                 name,
-                message=(
-                    f"the file name is not a known organisation id ('{path.stem}'); name the file <organisation-id>.xlsx "
-                    f"with one of {', '.join(strategy.organisations.ids)}"
-                ),
+                message=Message("file.unknown_organisation", stem=path.stem, ids=", ".join(strategy.organisations.ids)),
             )
         )
     rows = contents.sheets.get(INFO_SHEET)
@@ -401,16 +366,8 @@ def _read_info(
             _read_info_field(name, field_, found[field_.key], rows, _Place(path, stem, year), strategy, settings, info, problems)
         elif field_.required:
             spellings = "', '".join(dict.fromkeys(field_.label(lang) for lang in LANGUAGES))
-            problems.append(
-                Problem(
-                    name,
-                    INFO_SHEET,
-                    message=(
-                        f"the row '{field_.label('fi')}' is missing (no row labelled '{spellings}' in column A); "
-                        f"copy your rows into a fresh template"
-                    ),
-                )
-            )
+            label = Words(*(field_.label(lang) for lang in LANGUAGES))
+            problems.append(Problem(name, INFO_SHEET, message=Message("info.row_missing", label=label, spellings=spellings)))
     extra = [(r, c) for r, c in nonblank(rows) if (r + 1, c + 1) not in used]
     if extra:
         problems.append(
@@ -419,8 +376,8 @@ def _read_info(
                 INFO_SHEET,
                 rows,
                 extra,
-                "values outside the template's rows are not read",
-                "delete them; the sheet holds only the rows of the template",
+                Message("info.extra_values"),
+                Message("info.extra_values.fix"),
             )
         )
     return info
@@ -438,15 +395,8 @@ class _Place:
 def _missing_info_sheet(name: str, contents: WorkbookContents) -> Problem:
     known = template_sheets()
     others = [s for s in contents.sheet_names if s not in known]
-    listed = f"other sheets: {', '.join(repr(s) for s in others)}" if others else "no other sheets in the workbook"
-    return Problem(
-        name,
-        INFO_SHEET,
-        message=(
-            f"the sheet '{INFO_SHEET}' is missing or was renamed ({listed}); it names the organisation, year and "
-            f"template version — rename the sheet back or copy your rows into a fresh template"
-        ),
-    )
+    listed = Message("info.other_sheets", sheets=", ".join(repr(s) for s in others)) if others else Message("sheet.no_others")
+    return Problem(name, INFO_SHEET, message=Message("info.sheet_missing", sheet=INFO_SHEET, found=listed))
 
 
 def _read_info_field(
@@ -469,10 +419,7 @@ def _read_info_field(
         problems.append(
             replace(
                 where,
-                message=(
-                    f"{column_name(field_)} is required (empty); the template fills it in — copy your rows into a fresh "
-                    f"template made with 'pipeline.py templates'"
-                ),
+                message=Message("info.required", column=column_name(field_)),
             )
         )
         return
@@ -491,24 +438,14 @@ def _read_info_field(
         info.values[field_.key] = value if field_.key == "nil_return" else str(value)
 
 
-def _info_mismatch(key: str, value: Any, place: _Place, settings: Settings) -> str | None:
+def _info_mismatch(key: str, value: Any, place: _Place, settings: Settings) -> Message | None:
     """What is wrong with an info value for this workbook's place, if anything."""
     if key == "organisation" and value and value != place.stem:
-        return (
-            f"the organisation does not match the file name {place.path.name} ('{value}'); rename the file to "
-            f"{value}.xlsx or use the template of organisation '{place.stem}'"
-        )
+        return Message("info.organisation_mismatch", file=place.path.name, value=value, stem=place.stem)
     if key == "year" and value is not None and value != place.year:
-        return (
-            f"the year does not match the folder {place.year} ({value}); move the workbook to the folder {value} "
-            f"or use the {place.year} template"
-        )
+        return Message("info.year_mismatch", folder=place.year, value=value)
     if key == "template_version" and value and value not in settings.accepted_template_versions:
-        return (
-            f"the template version is not accepted ('{value}'); use a template of version "
-            f"{' or '.join(settings.accepted_template_versions)}: copy your rows into a fresh template made "
-            f"with 'pipeline.py templates'"
-        )
+        return Message("info.version_not_accepted", value=value, versions=either(list(settings.accepted_template_versions)))
     return None
 
 
@@ -528,11 +465,7 @@ def _shown_differs(name: str, field_: Column, rows: list[list[Any]], r: int, val
             r,
             2,
             cell_ref(r, 2),
-            (
-                f"{column_name(field_)} shown here is not the one the template recorded in the hidden cell C{r} ({_show(shown)} "
-                f"here, {_show(value)} there); the recorded one is read — if it is wrong, use the template made for your "
-                f"organisation and year"
-            ),
+            Message("info.shown_differs", column=column_name(field_), cell=f"C{r}", shown=_show(shown), value=_show(value)),
             WARNING,
         )
     ]
@@ -596,15 +529,13 @@ def _read_sheet(
     for column in missing:
         if column.required:
             spellings = "', '".join(dict.fromkeys(column.label(lang) for lang in LANGUAGES))
+            label = Words(*(column.label(lang) for lang in LANGUAGES))
             problems.append(
                 Problem(
                     name,
                     sheet.name,
                     row=header.row + 1,
-                    message=(
-                        f"the required column '{column.label('fi')}' is missing from header row {header.row + 1} "
-                        f"(no header '{spellings}'); restore the column from a fresh template"
-                    ),
+                    message=Message("header.column_missing", label=label, row=header.row + 1, spellings=spellings),
                 )
             )
     if not header.columns:
@@ -625,18 +556,15 @@ def _no_header(name: str, sheet: Sheet, rows: list[list[Any]], problems: list[Pr
     only missing its required columns, which the caller names (False)."""
     cells = nonblank(rows)
     if cells:
-        examples = "', '".join(c.label("fi") for c in sheet.columns[:3])
+        examples = Words(*("', '".join(c.label(lang) for c in sheet.columns[:3]) for lang in LANGUAGES))
         problems.append(
             unread(
                 name,
                 sheet.name,
                 rows,
                 cells,
-                (
-                    f"no header row found (none of the first {HEADER_SEARCH_ROWS} rows has the template's headers, such "
-                    f"as '{examples}'), so the sheet's values are not read"
-                ),
-                "restore the header row from a fresh template, on row 1",
+                Message("header.not_found", rows=HEADER_SEARCH_ROWS, examples=examples),
+                Message("header.not_found.fix"),
                 ERROR,
             )
         )
@@ -695,7 +623,7 @@ def _check_header_region(
     if h:
         above = nonblank(rows, 0, h)
         first = cell_ref(h + 1, min(header.columns) + 1)
-        rows_word = f"{h} row{'s' if h != 1 else ''}"
+        rows_word = Message("rows_one" if h == 1 else "rows", count=h)
         if above:
             problems.append(
                 unread(
@@ -703,8 +631,8 @@ def _check_header_region(
                     sheet.name,
                     rows,
                     above,
-                    (f"the header is on row {h + 1}, not on row 1, and the values above it are not read"),
-                    f"delete the {rows_word} above the header (move any data below it first)",
+                    Message("header.below_row_1", row=h + 1),
+                    Message("header.below_row_1.fix", rows=rows_word),
                     ERROR,
                 )
             )
@@ -716,16 +644,13 @@ def _check_header_region(
                     h + 1,
                     min(header.columns) + 1,
                     first,
-                    (
-                        f"the header is on row {h + 1}, not on row 1 ({rows_word} above it, empty); delete the {rows_word} "
-                        f"above it"
-                    ),
+                    Message("header.below_empty_rows", row=h + 1, rows=rows_word),
                     WARNING,
                 )
             )
     width = max((len(row) for row in rows[h:]), default=0)
     repeats = {c: (first, key) for c, first, key in header.repeats}
-    missing_labels = "', '".join(c.label("fi") for c in missing)
+    missing_labels = Words(*("', '".join(c.label(lang) for c in missing) for lang in LANGUAGES))
     for c in range(width):
         if c in header.columns:
             continue
@@ -737,19 +662,17 @@ def _check_header_region(
         title = rows[h][c] if c < len(rows[h]) else None
         if c in repeats:
             original, key = repeats[c]
-            label = sheet.column(key).label("fi")
+            label = Words(*(sheet.column(key).label(lang) for lang in LANGUAGES))
             problems.append(
                 unread(
                     name,
                     sheet.name,
                     rows,
                     cells,
-                    (
-                        f"the column '{label}' is twice in the header ({cell_ref(h + 1, original + 1)} and {letter}{h + 1}), "
-                        f"so column {letter} is not read"
+                    Message(
+                        "header.twice", label=label, first=cell_ref(h + 1, original + 1), second=f"{letter}{h + 1}", letter=letter
                     ),
-                    f"keep one of the two: move any values to column {get_column_letter(original + 1)} and delete column "
-                    f"{letter}",
+                    Message("header.twice.fix", keep=get_column_letter(original + 1), letter=letter),
                     ERROR,
                 )
             )
@@ -760,8 +683,8 @@ def _check_header_region(
                     sheet.name,
                     rows,
                     cells,
-                    "the header is not one of the template's, and the column is empty",
-                    "delete the header, or type the header of a template column",
+                    Message("header.unknown_empty"),
+                    Message("header.unknown_empty.fix"),
                 )
             )
         elif missing and not _is_blank(title):
@@ -771,19 +694,14 @@ def _check_header_region(
                     sheet.name,
                     rows,
                     cells,
-                    (
-                        f"the header {_show(title)} is not one of the template's, so column {letter} is not read, and the "
-                        f"template's column '{missing_labels}' is missing"
-                    ),
-                    "if this is that column, type its header back (copy it from a fresh template)",
+                    Message("header.unknown_instead", title=_show(title), letter=letter, missing=missing_labels),
+                    Message("header.unknown_instead.fix"),
                     ERROR,
                 )
             )
         else:
             what = (
-                f"the header {_show(title)} is not one of the template's"
-                if not _is_blank(title)
-                else f"column {letter} has no header"
+                Message("header.unknown", title=_show(title)) if not _is_blank(title) else Message("header.none", letter=letter)
             )
             problems.append(
                 unread(
@@ -791,8 +709,8 @@ def _check_header_region(
                     sheet.name,
                     rows,
                     cells,
-                    f"{what}, so its values are not read",
-                    "if they belong in the report, move them to a column of the template; notes of your own may stay",
+                    Message("header.values_not_read", what=what),
+                    Message("header.values_not_read.fix"),
                     ERROR if missing and _is_blank(title) else WARNING,
                 )
             )
@@ -823,10 +741,7 @@ def _merged_in_data_area(
                 first_row,
                 first_col,
                 cell_ref(first_row, first_col),
-                (
-                    f"cells are merged in the data area ({ref}); unmerge them (Home → Merge & Center) and fill in every "
-                    f"row's own cell"
-                ),
+                Message("cells.merged", range=ref),
             )
         )
         rows = range(max(first_row, header + 1), min(last_row, last) + 1)  # a merge may reach far below the data

@@ -15,6 +15,7 @@ import pandas as pd
 from hki_intl.config.params import Strategy
 from hki_intl.errors import Problem
 from hki_intl.intake.parse import big_number, column_name, fill_hint
+from hki_intl.messages import Message
 from hki_intl.workbook.layout import cell_ref, code_key
 from hki_intl.workbook.layout import show as _show
 from hki_intl.workbook.schema import SHEETS, Sheet
@@ -27,7 +28,7 @@ class RowRule:
     name: str
     column: str  # the cell a failure is reported in
     passes: Callable[..., pd.Series]  # (parsed rows, year=the workbook's year) → True where fine
-    message: Callable[[pd.Series, int], str]  # (the failing row, workbook year) → the message
+    message: Callable[[pd.Series, int], Message]  # (the failing row, workbook year) → the message
 
 
 def _rowwise(frame: pd.DataFrame, test: Callable[..., bool], *columns: str) -> pd.Series:
@@ -42,9 +43,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "end_before_start",
             "end",
             lambda f, year: _rowwise(f, lambda s, e: not (s and e and e < s), "start", "end"),
-            lambda r, year: (
-                f"the end date is before the start date ({r['end'].isoformat()} < {r['start'].isoformat()}); correct either date"
-            ),
+            lambda r, year: Message("row.end_before_start", end=r["end"].isoformat(), start=r["start"].isoformat()),
         ),
         RowRule(
             "funding_without_source",
@@ -55,9 +54,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
                 "external_funding_eur",
                 "funding_source",
             ),
-            lambda r, year: (
-                "external funding is given but no funding source (empty); choose the programme or source of the funding"
-            ),
+            lambda r, year: Message("row.funding_without_source"),
         ),
     ),
     "visits": (
@@ -65,10 +62,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "date_in_year",
             "date",
             lambda f, year: _rowwise(f, lambda d: not d or d.year == year, "date"),
-            lambda r, year: (
-                f"the date is not in {year} ({r['date'].isoformat()}); report each visit or "
-                f"media item in the workbook of its own year"
-            ),
+            lambda r, year: Message("row.date_not_in_year", year=year, date=r["date"].isoformat()),
         ),
     ),
 }
@@ -108,7 +102,7 @@ def check_rows(
     strategy: Strategy,
     raw_cells: dict[tuple[int, str], Any],
     failed: set[tuple[int, str]],
-) -> list[tuple[int, str, str]]:
+) -> list[tuple[int, str, Message]]:
     """(worksheet row, column key, message) of every check the parsed rows fail."""
     if not records:
         return []
@@ -126,28 +120,32 @@ def check_rows(
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     rules = {rule.name: rule for rule in ROW_RULES.get(sheet.table, ())}
-    found: dict[tuple[int, str, str], None] = {}
+    found: dict[tuple[int, str, Message], None] = {}
     for case in cases.itertuples(index=False):
         row, check = int(case.index), str(case.check)
         if check in rules:
             key, message = rules[check].column, rules[check].message(frame.loc[row], year)
         elif check == "not_nullable":
             column = sheet.column(str(case.column))
-            key, message = column.key, f"{column_name(column)} is required (empty); {fill_hint(column, strategy)}"
+            key, message = column.key, Message("row.required", column=column_name(column), hint=fill_hint(column, strategy))
         elif check == "minimum":
             column = sheet.column(str(case.column))
             key = column.key
-            message = (
-                f"{column_name(column)} is below {column.minimum:g} ({_show(raw_cells.get((row, key)))}); "
-                f"write a value of {column.minimum:g} or more"
+            message = Message(
+                "row.below_minimum",
+                column=column_name(column),
+                minimum=f"{column.minimum:g}",
+                value=_show(raw_cells.get((row, key))),
             )
         elif check == "maximum":
             column = sheet.column(str(case.column))
             key = column.key
             assert column.maximum is not None  # the check exists only where there is a maximum
-            message = (
-                f"{column_name(column)} is above {big_number(column.maximum)} ({_show(raw_cells.get((row, key)))}); "
-                f"check the value: at most {big_number(column.maximum)}"
+            message = Message(
+                "row.above_maximum",
+                column=column_name(column),
+                maximum=big_number(column.maximum),
+                value=_show(raw_cells.get((row, key))),
             )
         else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
             raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
@@ -171,12 +169,12 @@ def _passes(schema, frame: pd.DataFrame) -> bool:
     return all(bool(check._check_fn(frame).all()) for check in schema.checks)
 
 
-# (column keys, what they are in a message): two rows with the same key on these sheets are
+# (column keys, the message that names them): two rows with the same key on these sheets are
 # one record reported twice, and which of them is right cannot be guessed.
 UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "networks": (("network",), "network"),
-    "partnerships": (("partner_city", "country", "agreement_type"), "partner city, country and agreement type"),
-    "indicators": (("indicator", "value_year"), "indicator and year"),
+    "networks": (("network",), "row.repeated_network"),
+    "partnerships": (("partner_city", "country", "agreement_type"), "row.repeated_partnership"),
+    "indicators": (("indicator", "value_year"), "row.repeated_indicator"),
 }
 
 
@@ -205,9 +203,6 @@ def check_repeated_keys(
                     row,
                     column,
                     cell_ref(row, column),
-                    (
-                        f"the same {what} as on row {first} ({', '.join(_show(v) for v in values)}); keep one of rows "
-                        f"{first} and {row} and delete the other"
-                    ),
+                    Message(what, first=first, row=row, values=", ".join(str(_show(v)) for v in values)),
                 )
             )

@@ -26,6 +26,7 @@ from typing import Any
 
 from hki_intl.errors import WARNING, Problem
 from hki_intl.intake.parse import column_name
+from hki_intl.messages import Message
 from hki_intl.workbook.layout import cell_ref
 from hki_intl.workbook.layout import show as _show
 from hki_intl.workbook.schema import SHEETS_BY_TABLE
@@ -110,23 +111,20 @@ def check_indicator_dates(
     return kept, problems
 
 
-def _too_late(record: dict[str, Any], year: int, report_date: dt.date) -> tuple[str, str] | None:
+def _too_late(record: dict[str, Any], year: int, report_date: dt.date) -> tuple[str, Message] | None:
     """(the column to name, the message) if the row names a time after the report's, else None."""
     sheet = SHEETS_BY_TABLE["indicators"]
     value_year = record.get("value_year")
     if isinstance(value_year, int) and value_year > year:
-        return "value_year", (
-            f"the value's year is after the report year {year} ({value_year}); the value is not "
-            f"read, as a report for {year} shows figures up to {year}: correct the year, or report the value in a "
-            f"later year's workbook"
-        )
+        return "value_year", Message("indicator.year_after_report", year=year, value_year=value_year)
     for key in ("source", "note"):
         words = date_after(record.get(key), report_date)
         if words:
-            return key, (
-                f"the {column_name(sheet.column(key))} names a date after the report date "
-                f"{report_date.day}.{report_date.month}.{report_date.year} ({words!r} in {_show(record[key])}); the value "
-                f"is not read, as a report cannot cite what was published after its date: if the report is published "
-                f"later, set report_date in params/report.yaml to that day, otherwise leave the value for a later report"
+            return key, Message(
+                "indicator.date_after_report",
+                column=column_name(sheet.column(key)),
+                date=f"{report_date.day}.{report_date.month}.{report_date.year}",
+                words=repr(words),
+                value=_show(record[key]),
             )
     return None

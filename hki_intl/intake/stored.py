@@ -17,11 +17,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from hki_intl import messages
 from hki_intl.errors import Problem
 from hki_intl.intake.photos import Photo
 from hki_intl.intake.read import SheetLayout, Submission
 
-FORMAT = 1  # the layout of a stored result; a stored result of another format is not read
+FORMAT = 2  # the layout of a stored result; a stored result of another format is not read (2: messages by key)
 
 
 class NotStorable(Exception):
@@ -33,7 +34,7 @@ def encode(submission: Submission | None, problems: list[Problem], photo_key: Ca
     named by ``photo_key(photo)`` (which also keeps its bytes)."""
     return {
         "format": FORMAT,
-        "problems": [asdict(p) for p in problems],
+        "problems": [asdict(p) | {"message": messages.encode(p.message)} for p in problems],
         "submission": None if submission is None else _submission(submission, photo_key),
     }
 
@@ -114,10 +115,13 @@ def _value(stored: Any) -> Any:
 
 def _problem_fields(stored: Any) -> dict[str, Any]:
     fields = _typed(stored, dict)
-    types = {"file": str, "sheet": str, "row": int, "column": int, "cell": str, "message": str, "severity": str}
-    if set(fields) != set(types):
+    types = {"file": str, "sheet": str, "row": int, "column": int, "cell": str, "severity": str}
+    if set(fields) != {*types, "message"}:
         raise NotStorable("a stored problem that is not ours")
-    return {name: _typed(fields[name], kind) for name, kind in types.items()}
+    message = messages.decode(fields["message"])  # a message by its key and values, rendered in any language later
+    if not isinstance(message, (messages.Message, str)):
+        raise NotStorable("a stored problem's message that is not ours")
+    return {name: _typed(fields[name], kind) for name, kind in types.items()} | {"message": message}
 
 
 def _typed(value: Any, kind: type) -> Any:

@@ -132,7 +132,8 @@ def write_photos(result: IntakeResult, folder: Path) -> list[Path]:
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Errors and warnings, as a person reads them (repeated ones collapsed into their range)."""
-    return pd.DataFrame([[p.file, p.sheet, p.cell, p.severity, p.message] for p in collapse(problems)], columns=PROBLEM_COLUMNS)
+    rows = [[p.file, p.sheet, p.cell, p.severity, p.text()] for p in collapse(problems)]  # in the analyst's language
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from nbconvert import HTMLExporter
 from hki_intl import PROJECT_ROOT
 from hki_intl.config.params import LOCALES
 from hki_intl.errors import PipelineError
+from hki_intl.messages import Message
 from hki_intl.report.blocks import CONTENTS_HERE, LANG_METADATA
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,7 +60,7 @@ def merge_notebooks(summary: Path, chapters: list[Path], lang: str) -> nbformat.
             kept["id"] = f"{source}-{index}"  # every copied cell gets a fresh, unique id
             merged.cells.append(kept)
     if not merged.cells:
-        raise AssemblyError(f"the notebooks have no output in language '{lang}'; run them with lang including {lang}")
+        raise AssemblyError(Message("assembly.no_output", lang=lang))
     return merged
 
 
@@ -69,9 +70,7 @@ def _reader_cell(cell, source: str, lang: str):
         return None
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            raise AssemblyError(
-                f"notebook {source} has an error output ({output.get('ename')}); open its executed copy to see the failing cell"
-            )
+            raise AssemblyError(Message("assembly.error_output", notebook=source, error=str(output.get("ename"))))
     outputs = [
         nbformat.v4.new_output("display_data", data={KEPT_MIME: o["data"][KEPT_MIME]})
         for o in cell.get("outputs", [])
@@ -174,7 +173,7 @@ def chart_library() -> str:
         return path.read_text(encoding="utf-8")
     bundle = vl_convert.javascript_bundle(upgrade)
     if "</script" in bundle.lower():
-        raise AssemblyError("the chart library contains '</script' and cannot be inlined")
+        raise AssemblyError(Message("assembly.script_in_library"))
     CACHE_DIR.mkdir(exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(bundle, encoding="utf-8")

@@ -27,6 +27,7 @@ from typing import Literal
 
 from hki_intl.config.models import Target
 from hki_intl.config.params import Strategy, Targets, params_error
+from hki_intl.messages import Message
 from hki_intl.report import goals
 from hki_intl.report.analysis import Tables, previous_year, years_with_data
 
@@ -103,8 +104,8 @@ def check_targets(strategy: Strategy, targets: Targets, params_dir: Path) -> Non
             raise params_error(
                 Path(params_dir) / "targets.yaml",
                 ("targets", i, "figure"),
-                f"the chapter of the goal {goal} does not compute {target.figure!r}",
-                f"choose one of {', '.join(known)}, or another goal",
+                Message("params.target_not_computed", goal=goal, figure=repr(target.figure)),
+                Message("params.target_not_computed.fix", figures=", ".join(known)),
             )
 
 

@@ -41,6 +41,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from hki_intl.messages import Message
+
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 FIXED_TIME = dt.datetime(*FIXED_ZIP_TIME)
 
@@ -70,8 +72,8 @@ LIMITS = {
 SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 CELL_REF = re.compile(r"([A-Za-z]{1,3})([1-9]\d{0,9})")
-SAVE_AS = "save it in Excel as 'Excel Workbook (*.xlsx)'"
-FRESH = "copy the rows into a fresh template"
+SAVE_AS = Message("file.save_as_xlsx")
+FRESH = Message("fix.fresh_template")
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 DOCTYPES = tuple(b"<!DOCTYPE".decode().encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 CHUNK = 1 << 20
@@ -84,9 +86,13 @@ class NotAWorkbook(Exception):
     ``sheet``, ``row`` and ``column`` name the cell when there is one (1-based; 0 if none).
     """
 
-    def __init__(self, message: str, sheet: str = "", row: int = 0, column: int = 0):
+    def __init__(self, message: Message, sheet: str = "", row: int = 0, column: int = 0):
         super().__init__(message)
+        self.message = message
         self.sheet, self.row, self.column = sheet, row, column
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -162,9 +168,7 @@ def read_workbook(path: Path, wanted: Collection[str] | None = None) -> Workbook
     except BaseException as exc:  # calamine reports broken files with varied exceptions, and panics
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise  # KeyboardInterrupt, SystemExit
-        raise NotAWorkbook(
-            f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); open it in Excel and save it again as .xlsx"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.unreadable", reason=f"{type(exc).__name__}: {str(exc)[:120]}")) from None
     for name, rows in sheets.items():
         scan = inspection.scans.get(name)
         if scan:
@@ -217,17 +221,14 @@ def inspect_workbook(path: Path) -> Inspection:
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
-        raise NotAWorkbook(f"the file is not an Excel workbook (the file is empty); {SAVE_AS}")
+        raise NotAWorkbook(Message("xlsx.not_a_workbook", what=Message("xlsx.empty"), fix=SAVE_AS))
     if size > MAX_FILE_MB * MB:
-        raise NotAWorkbook(
-            f"the file is too large ({size / MB:.0f} MB; at most {MAX_FILE_MB} MB); remove pictures "
-            f"and other large content, or {FRESH}"
-        )
+        raise NotAWorkbook(Message("xlsx.too_large", size=f"{size / MB:.0f}", limit=MAX_FILE_MB, fix=FRESH))
     if not zipfile.is_zipfile(path):
         raise _not_a_zip(path)
     parts = _count_parts(path)
     if parts > MAX_PARTS:
-        raise NotAWorkbook(f"the workbook has too many parts ({parts} files in its zip archive; at most {MAX_PARTS}); {FRESH}")
+        raise NotAWorkbook(Message("xlsx.too_many_parts", parts=parts, limit=MAX_PARTS, fix=FRESH))
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -246,19 +247,16 @@ def inspect_workbook(path: Path) -> Inspection:
                     _check_part(info)
                     _verify_part(archive, info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
-        raise NotAWorkbook(
-            f"the workbook is damaged and cannot be unpacked ({_reason(exc)}); ask the sender for the "
-            f"file again, or open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.cannot_unpack", reason=_reason(exc))) from None
     return Inspection([name for name, _ in sheets], names, scans)
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception) -> Message | str:
     text = str(exc)
     if isinstance(exc, zipfile.BadZipFile) and text.startswith("Bad CRC-32"):
-        return f"a part fails its checksum: {text.split('file ', 1)[-1]}"
+        return Message("xlsx.checksum", part=text.split("file ", 1)[-1])
     if isinstance(exc, zlib.error | EOFError):
-        return "a part's compressed data is corrupt"
+        return Message("xlsx.corrupt_part")
     return f"{type(exc).__name__}: {text[:120]}"
 
 
@@ -281,56 +279,43 @@ def _check_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
     """Refuse zip archives that are not xlsx workbooks: OpenDocument, Word, .xlsb, macros, encryption."""
     if "mimetype" in names and "[Content_Types].xml" not in names:
         kind = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-        what = (
-            "an OpenDocument spreadsheet, .ods" if kind.endswith("opendocument.spreadsheet") else f"an OpenDocument file ({kind})"
-        )
-        raise NotAWorkbook(
-            f"the file is not an Excel workbook ({what}); {SAVE_AS} (LibreOffice: File → Save As → 'Excel 2007-365 (.xlsx)')"
-        )
+        what = Message("file.ods") if kind.endswith("opendocument.spreadsheet") else Message("xlsx.opendocument", kind=kind)
+        raise NotAWorkbook(Message("xlsx.not_a_workbook", what=what, fix=Message("xlsx.save_as_from_libreoffice")))
     if "xl/workbook.bin" in names:
-        raise NotAWorkbook(f"the file is not an Excel workbook (an Excel binary workbook, .xlsb); {SAVE_AS}")
+        raise NotAWorkbook(Message("xlsx.not_a_workbook", what=Message("file.xlsb"), fix=SAVE_AS))
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         what = (
-            "a Word document"
+            Message("xlsx.word")
             if "word/document.xml" in names
-            else "a PowerPoint presentation"
+            else Message("xlsx.powerpoint")
             if any(n.startswith("ppt/") for n in names)
-            else "a zip archive with no workbook inside"
+            else Message("xlsx.empty_zip")
         )
-        raise NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
+        raise NotAWorkbook(Message("xlsx.not_a_workbook", what=what, fix=SAVE_AS))
     if any(i.flag_bits & 0x1 for i in archive.infolist()):
-        raise NotAWorkbook(f"the workbook is encrypted (its zip parts need a password); remove the password and {SAVE_AS}")
+        raise NotAWorkbook(Message("xlsx.encrypted_parts", fix=SAVE_AS))
     content_types = archive.getinfo("[Content_Types].xml")
     macros = [n for n in names if n.lower().endswith("vbaproject.bin")]
     if macros or (content_types.file_size < MAX_WORKBOOK_XML_BYTES and b"macroEnabled" in archive.read(content_types)):
-        raise NotAWorkbook(
-            f"the workbook contains macros ({macros[0] if macros else 'a macro-enabled workbook'}); "
-            f"macros are never run and its data was not read: {SAVE_AS}, which removes the macros"
-        )
+        raise NotAWorkbook(Message("xlsx.macros", what=macros[0] if macros else Message("xlsx.macro_enabled"), fix=SAVE_AS))
 
 
 def _check_total(infos: list[zipfile.ZipInfo]) -> None:
     """The declared unpacked size of all parts (zipfile never unpacks more than a part declares)."""
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_MB * MB:
-        raise NotAWorkbook(
-            f"the workbook unpacks to more than {MAX_UNPACKED_MB} MB ({total // MB} MB); remove "
-            f"pictures and other large content, or {FRESH}"
-        )
+        raise NotAWorkbook(Message("xlsx.unpacks_too_large", limit=MAX_UNPACKED_MB, size=total // MB, fix=FRESH))
 
 
 def _check_part(info: zipfile.ZipInfo) -> None:
     """One part that is not a worksheet (worksheets are streamed with a budget instead)."""
     if info.file_size > MAX_PART_MB * MB:
         raise NotAWorkbook(
-            f"a part of the workbook unpacks to more than {MAX_PART_MB} MB ({info.filename}: {info.file_size // MB} MB); {FRESH}"
+            Message("xlsx.part_too_large", limit=MAX_PART_MB, part=info.filename, size=info.file_size // MB, fix=FRESH)
         )
     ratio = info.file_size / max(1, info.compress_size)
     if info.file_size > RATIO_FROM_MB * MB and ratio > MAX_RATIO:
-        raise NotAWorkbook(
-            f"the workbook looks like a zip bomb ({info.filename} unpacks to {ratio:.0f} times its "
-            f"packed size; at most {MAX_RATIO}); {FRESH}"
-        )
+        raise NotAWorkbook(Message("xlsx.zip_bomb", part=info.filename, ratio=f"{ratio:.0f}", limit=MAX_RATIO, fix=FRESH))
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
@@ -353,7 +338,7 @@ def _read_workbook_xml(
     try:
         root = _parse_small(archive, part)
     except KeyError:
-        raise NotAWorkbook(f"the file is not an Excel workbook (a zip archive with no workbook inside); {SAVE_AS}") from None
+        raise NotAWorkbook(Message("xlsx.not_a_workbook", what=Message("xlsx.empty_zip"), fix=SAVE_AS)) from None
     targets, styles = _workbook_relations(archive, part)
     sheets: list[tuple[str, str]] = []
     names: dict[str, tuple[str, str]] = {}
@@ -421,9 +406,7 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise NotAWorkbook(
-            f"the workbook is damaged ({part} is not valid XML: {exc}); open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.invalid_xml", part=part, reason=str(exc))) from None
     return frozenset(index for index, is_date in enumerate(styles.dated) if is_date)
 
 
@@ -456,8 +439,9 @@ def _parse_small(archive: zipfile.ZipFile, name: str):
     info = archive.getinfo(name)
     if info.file_size > MAX_WORKBOOK_XML_BYTES:
         raise NotAWorkbook(
-            f"a part of the workbook is too large ({name}: {info.file_size // 1000} kB; at most "
-            f"{MAX_WORKBOOK_XML_BYTES // 1000} kB); {FRESH}"
+            Message(
+                "xlsx.xml_part_too_large", part=name, size=info.file_size // 1000, limit=MAX_WORKBOOK_XML_BYTES // 1000, fix=FRESH
+            )
         )
     data = archive.read(info)
     if _has_doctype(data):
@@ -465,9 +449,7 @@ def _parse_small(archive: zipfile.ZipFile, name: str):
     try:
         return SafeElementTree.fromstring(data)
     except Exception as exc:  # a ParseError or one of defusedxml's refusals
-        raise NotAWorkbook(
-            f"the workbook is damaged ({name} is not valid XML: {str(exc)[:80]}); open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.invalid_xml", part=name, reason=str(exc)[:80])) from None
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -492,10 +474,7 @@ def _has_doctype(data: bytes) -> bool:
 
 
 def _doctype(part: str) -> NotAWorkbook:
-    return NotAWorkbook(
-        f"the workbook contains an XML document type declaration ({part}), which Excel never writes "
-        f"and which can hide an entity-expansion attack; {FRESH}"
-    )
+    return NotAWorkbook(Message("xlsx.doctype", part=part, fix=FRESH))
 
 
 def _not_a_zip(path: Path) -> NotAWorkbook:
@@ -506,35 +485,28 @@ def _not_a_zip(path: Path) -> NotAWorkbook:
         with open(path, "rb") as handle:
             content = handle.read()
         if "EncryptedPackage".encode("utf-16-le") in content:
-            return NotAWorkbook(
-                "the workbook is password-protected (encrypted), so it cannot be read; open it in "
-                "Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password) "
-                "and save it again"
-            )
+            return NotAWorkbook(Message("xlsx.password"))
         if any(f"{name}\0".encode("utf-16-le") in content for name in ("Workbook", "Book")):
-            what = "an Excel 97-2003 workbook, .xls"
+            what = Message("file.xls")
         else:
-            what = "an old-format .xls workbook or a password-protected file"
-        return NotAWorkbook(f"the file is not an Excel workbook ({what}); {SAVE_AS}")
+            what = Message("xlsx.old_or_password")
+        return NotAWorkbook(Message("xlsx.not_a_workbook", what=what, fix=SAVE_AS))
     if head.startswith(b"PK\x03\x04"):
-        return NotAWorkbook(
-            "the workbook is damaged or incomplete (its zip archive is cut short); ask the sender for "
-            "the file again, or open it in Excel and save it again"
-        )
-    return NotAWorkbook(f"the file is not an Excel workbook ({_describe_content(head)}); {SAVE_AS}")
+        return NotAWorkbook(Message("xlsx.cut_short"))
+    return NotAWorkbook(Message("xlsx.not_a_workbook", what=_describe_content(head), fix=SAVE_AS))
 
 
-def _describe_content(head: bytes) -> str:
+def _describe_content(head: bytes) -> Message:
     """What the first bytes of a file that is not a zip archive seem to be, in a few words."""
     if head.startswith(b"%PDF"):
-        return "a PDF document"
+        return Message("xlsx.pdf")
     text = head.decode("utf-8", errors="replace")
     if text.lstrip("\ufeff \t\r\n").lower().startswith(("<!doctype html", "<html")):
-        return "a web page (HTML)"
+        return Message("xlsx.html")
     if text.count("\ufffd") > 3 or any(ch < " " and ch not in "\t\r\n" for ch in text):
-        return "unrecognised binary content"
+        return Message("xlsx.binary")
     first = text.strip().splitlines()[0] if text.strip() else ""
-    return f"text starting {first[:30]!r}" if first else "blank text"
+    return Message("xlsx.text_starting", start=repr(first[:30])) if first else Message("xlsx.blank_text")
 
 
 # --- streaming one worksheet ------------------------------------------------------------------
@@ -570,17 +542,11 @@ def _scan_exact(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, dat
         for chunk in _chunks(archive, info):
             unpacked += len(chunk)
             if unpacked > MAX_PART_MB * MB:
-                raise NotAWorkbook(
-                    f"the sheet '{sheet}' unpacks to more than {MAX_PART_MB} MB; delete what lies "
-                    f"beyond your data (Ctrl+End shows the last used cell), or {FRESH}",
-                    sheet,
-                )
+                raise NotAWorkbook(Message("xlsx.sheet_too_large", sheet=sheet, limit=MAX_PART_MB, fix=FRESH), sheet)
             scanner.parser.Parse(chunk, False)
         scanner.parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise NotAWorkbook(
-            f"the workbook is damaged (the sheet '{sheet}' is not valid XML: {exc}); open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.sheet_invalid_xml", sheet=sheet, reason=str(exc))) from None
     return scanner.scan
 
 
@@ -689,8 +655,7 @@ class _SheetScanner:
             self.scan.errors[(cell.row, cell.column)] = ErrorValue(value.strip())
         elif cell.dated and _beyond_dates(value):
             raise NotAWorkbook(
-                f"a number too large for a date or a time ({value.strip()!r}); correct it, or "
-                f"format the cell as a number (Home → Number Format)",
+                Message("xlsx.date_too_large", value=repr(value.strip())),
                 self.sheet,
                 cell.row,
                 cell.column,
@@ -951,17 +916,13 @@ def _beyond_dates(text: str) -> bool:
 def _parse_ref(ref: str, sheet: str) -> tuple[int, int]:
     match = CELL_REF.fullmatch(ref)
     if not match:
-        raise NotAWorkbook(
-            f"the workbook is damaged (the sheet '{sheet}' has a cell named {ref[:20]!r}); open it in Excel and save it again"
-        )
+        raise NotAWorkbook(Message("xlsx.bad_cell_name", sheet=sheet, ref=repr(ref[:20])))
     return int(match[2]), column_number(match[1])
 
 
 def _parse_int(text: str, sheet: str) -> int:
     if not text.isdigit() or len(text) > 10:
-        raise NotAWorkbook(
-            f"the workbook is damaged (the sheet '{sheet}' has a row numbered {text[:20]!r}); open it in Excel and save it again"
-        )
+        raise NotAWorkbook(Message("xlsx.bad_row_number", sheet=sheet, number=repr(text[:20])))
     return int(text)
 
 
@@ -979,24 +940,14 @@ def column_number(letters: str) -> int:
     try:
         return column_index_from_string(letters.upper())
     except ValueError:
-        raise NotAWorkbook(
-            f"the workbook is damaged (it names a column {letters[:5]!r}, beyond Excel's last, XFD); "
-            f"open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.bad_column", letters=repr(letters[:5]))) from None
 
 
 def _beyond_limits(sheet: str, row: int, column: int) -> NotAWorkbook:
     if row > MAX_ROW:
-        message = (
-            f"a value beyond the last row read (row {row}; a sheet may use rows 1–{MAX_ROW}); delete the rows "
-            f"below row {MAX_ROW} (Ctrl+End shows the last used cell)"
-        )
+        message = Message("xlsx.beyond_last_row", row=row, limit=MAX_ROW)
     else:
-        message = (
-            f"a value beyond the last column read (column {get_column_letter(column)}; a sheet may use columns "
-            f"A–{get_column_letter(MAX_COLUMN)}); delete the columns after {get_column_letter(MAX_COLUMN)} "
-            f"(Ctrl+End shows the last used cell)"
-        )
+        message = Message("xlsx.beyond_last_column", column=get_column_letter(column), last=get_column_letter(MAX_COLUMN))
     return NotAWorkbook(message, sheet, row, column)
 
 
@@ -1097,9 +1048,7 @@ def read_pictures(path: Path, sheet: str) -> list[AnchoredPicture]:
                 picture for drawing in _related(archive, part, "/drawing") for picture in _drawing_pictures(archive, drawing)
             ]
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
-        raise NotAWorkbook(
-            f"the workbook's pictures cannot be unpacked ({_reason(exc)}); open it in Excel and save it again"
-        ) from None
+        raise NotAWorkbook(Message("xlsx.pictures_cannot_unpack", reason=_reason(exc))) from None
     return sorted(pictures, key=lambda p: (p.row, p.column, p.part))
 
 

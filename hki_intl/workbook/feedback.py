@@ -28,8 +28,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from hki_intl.config.params import LANGUAGES, Strategy
-from hki_intl.errors import WARNING, Problem, UsageError
+from hki_intl.errors import Problem, UsageError
 from hki_intl.intake.read import IntakeResult, Submission
+from hki_intl.messages import Message
 from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
@@ -42,8 +43,8 @@ LINK_FONT = Font(color="0000BF", underline="single")  # HDS bus
 AUTHOR = "hki_intl"
 NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'missing' instead
 
-# The list sheet speaks the workbook's language (params/workbook.yaml, under feedback); the messages
-# themselves are in English.
+# The copy speaks the workbook's language: the list sheet's words (params/workbook.yaml, under
+# feedback) and the messages in its comments and list (params/messages.yaml).
 STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "clean", "errors", "missing"
 # An accepted workbook without rows: a stated nil return, or an untouched template (perhaps sent by mistake).
 STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "nil return", "empty": "empty template"}
@@ -92,7 +93,7 @@ def annotated_workbook(source: Path, problems: list[Problem]) -> Workbook:
     for problem in problems:
         if problem.cell and problem.sheet in wb.sheetnames:
             first = problem.cell.split(":")[0]  # a region: the comment goes on its first cell
-            by_cell.setdefault((problem.sheet, first), []).append(_message(problem))
+            by_cell.setdefault((problem.sheet, first), []).append(_message(problem, lang))
             if ":" in problem.cell:
                 _mark_region(wb[problem.sheet], problem.cell)
     for (sheet, ref), messages in by_cell.items():
@@ -127,8 +128,9 @@ def _load_keeping_pictures(data: bytes) -> Workbook:
             return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def _message(problem: Problem) -> str:
-    return f"{WARNING}: {problem.message}" if not problem.is_error else problem.message
+def _message(problem: Problem, lang: str) -> str:
+    """What is wrong, in the workbook's language ``lang``; a warning says so."""
+    return Message("problem.warning", message=problem.message).render(lang) if not problem.is_error else problem.text(lang)
 
 
 MAX_MARKED = 5_000  # cells of one region highlighted (a region is at most 10,000 × 50 cells)
@@ -145,13 +147,14 @@ def _mark_region(ws, ref: str) -> None:
 
 
 def workbook_language(wb: Workbook) -> str:
-    """The template language, from the info sheet's first label (Finnish if unknown)."""
-    if INFO_SHEET in wb.sheetnames:
-        first = str(wb[INFO_SHEET]["A1"].value or "").strip()
-        for lang in LANGUAGES:
-            if first in (INFO_FIELDS[0].header(lang), INFO_FIELDS[0].label(lang)):
-                return lang
-    return "fi"
+    """The template language, from the info sheet's labels in column A (Finnish if unknown). Every
+    label counts: one alone may be the same in two languages (Organisation in Swedish and English)."""
+    if INFO_SHEET not in wb.sheetnames:
+        return "fi"
+    labels = {str(row[0].value or "").strip() for row in wb[INFO_SHEET].iter_rows(max_col=1)}
+    matches = {lang: sum(1 for f in INFO_FIELDS if labels & {f.header(lang), f.label(lang)}) for lang in LANGUAGES}
+    best = max(LANGUAGES, key=lambda lang: matches[lang])  # the first of equals: Finnish before the others
+    return best if matches[best] else "fi"
 
 
 def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang: str) -> None:
@@ -184,7 +187,7 @@ def _add_list_sheet(wb: Workbook, problems: list[Problem], file_name: str, lang:
             )
             link.font = LINK_FONT
         message = ws.cell(row=row, column=4)
-        set_text(message, _message(problem))
+        set_text(message, _message(problem, lang))
         message.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in wb.worksheets:  # open on the list, with no other sheet selected with it
         sheet.sheet_view.tabSelected = sheet is ws
@@ -247,7 +250,7 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
             rows.append([org, name, line.path.name, STATUS_ERRORS, len(line.errors), len(line.warnings), None])
     wb = Workbook()
     table_sheet(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
-    listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.message] for p in result.all_problems]
+    listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.text()] for p in result.all_problems]  # the analyst's language
     table_sheet(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed, (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
     table_sheet(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
@@ -298,4 +301,4 @@ def _check_not_an_input(target: Path, inputs: list[Path]) -> None:
     """Never write over a contributor's workbook (``--feedback`` pointing at the inputs folder)."""
     resolved = target.resolve()
     if any(resolved == Path(p).resolve() for p in inputs):
-        raise UsageError(f"{target}: the feedback would overwrite an input workbook; give --feedback another folder")
+        raise UsageError(Message("feedback.over_input", target=str(target)))

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from hki_intl.config.params import LANGUAGES, Strategy, normalise_key
 from hki_intl.errors import ERROR, WARNING, Problem
+from hki_intl.messages import Message
 from hki_intl.workbook.schema import INFO_SHEET, SHEETS, Sheet
 from hki_intl.workbook.template import CODES_SHEET, code_sheet_texts, instruction_texts, instructions_sheet
 from hki_intl.workbook.words import by_language, words
@@ -65,10 +66,11 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and math.isnan(value))
 
 
-def show(raw: Any) -> str:
-    """A value as a message quotes it: ``'Seminaari'``, at most 60 characters."""
+def show(raw: Any) -> str | Message:
+    """A value as a message quotes it: ``'Seminaari'``, at most 60 characters; a blank is the word
+    empty in the message's language."""
     if is_blank(raw):
-        return "empty"
+        return Message("value.empty")
     if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
         raw = raw.date()
     text = raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
@@ -151,8 +153,8 @@ def unread(
     sheet: str,
     rows: Rows,
     cells: list[Cell],
-    what: str,
-    fix: str,
+    what: Message,
+    fix: Message,
     severity: str = WARNING,
     values: list[Cell] | None = None,
 ) -> Problem:
@@ -161,11 +163,10 @@ def unread(
     and quote, if not all of them — the rows of a copied sheet, not its header)."""
     values = values or cells
     r, c = values[0]
-    count = f"{len(values)} values, the first" if len(values) > 1 else "the value"
+    first = dict(cell=cell_ref(r + 1, c + 1), value=show(rows[r][c]))
+    shown = Message("unread.values", count=len(values), **first) if len(values) > 1 else Message("unread.value", **first)
     top, left = _top_left(cells)
-    return Problem(
-        file, sheet, top, left, region(cells), f"{what} ({count} {cell_ref(r + 1, c + 1)}: {show(rows[r][c])}); {fix}", severity
-    )
+    return Problem(file, sheet, top, left, region(cells), Message("unread", what=what, values=shown, fix=fix), severity)
 
 
 def _top_left(cells: list[Cell]) -> tuple[int, int]:
@@ -203,8 +204,8 @@ def other_sheets(
                         name,
                         rows,
                         typed,
-                        "text that the template did not write is on the instructions sheet, which is not read",
-                        "write your data on the sheets of the template, not on the instructions",
+                        Message("sheet.instructions_typed"),
+                        Message("sheet.instructions_typed.fix"),
                     )
                 )
         elif name == CODES_SHEET:
@@ -217,8 +218,8 @@ def other_sheets(
                         name,
                         rows,
                         typed,
-                        f"the hidden code sheet holds values that are not in the code lists of {year}, and it is not read",
-                        f"copy your rows into a fresh template of {year}",
+                        Message("sheet.codes_typed", year=year),
+                        Message("fix.fresh_template_of", year=year),
                     )
                 )
         else:
@@ -240,8 +241,8 @@ def _foreign_sheet(file: str, name: str, rows: Rows, cells: list[Cell], present:
             name,
             rows,
             cells,
-            "the sheet is not one of the template's, so its values are not read",
-            "move any activities, visits or other data to the template's sheets; a sheet of your own notes may stay",
+            Message("sheet.foreign"),
+            Message("sheet.foreign.fix"),
         )
     sheet, header = best
     data = [(r, c) for r, c in cells if r > header.row]
@@ -251,20 +252,18 @@ def _foreign_sheet(file: str, name: str, rows: Rows, cells: list[Cell], present:
             name,
             rows,
             cells,
-            f"the sheet is a copy of the sheet '{sheet.name}' with no rows below its header, and it is not read",
-            "delete the copy",
+            Message("sheet.empty_copy", sheet=sheet.name),
+            Message("sheet.empty_copy.fix"),
         )
     count = len({r for r, _ in data})
-    rows_word = f"{count} row{'s' if count != 1 else ''}"
-    verb = "are" if count != 1 else "is"
     if sheet.name not in present:
         return unread(
             file,
             name,
             rows,
             cells,
-            f"the sheet looks like the sheet '{sheet.name}' renamed, and its {rows_word} below the header {verb} not read",
-            f"rename the sheet back to '{sheet.name}'",
+            Message("sheet.renamed_one" if count == 1 else "sheet.renamed", sheet=sheet.name, count=count),
+            Message("sheet.renamed.fix", sheet=sheet.name),
             ERROR,
             data,
         )
@@ -273,8 +272,8 @@ def _foreign_sheet(file: str, name: str, rows: Rows, cells: list[Cell], present:
         name,
         rows,
         cells,
-        f"the sheet is a copy of the sheet '{sheet.name}', and its {rows_word} below the header {verb} not read",
-        f"move the rows to the sheet '{sheet.name}' and delete the copy",
+        Message("sheet.copy_one" if count == 1 else "sheet.copy", sheet=sheet.name, count=count),
+        Message("sheet.copy.fix", sheet=sheet.name),
         ERROR,
         data,
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError, cannot_write
+from hki_intl.messages import Message
 from hki_intl.workbook.excel import write_atomically
 
 LEDGER = ".hki_intl-written.json"
@@ -106,14 +107,12 @@ class Ledger:
         return target != self.path and self._key(target) in self.files
 
 
-def _refusal(paths: list[Path], changed: bool, option: str) -> str:
+def _refusal(paths: list[Path], changed: bool, option: str) -> Message:
     """One line naming one or two of the files that would be overwritten, and what to do."""
     if len(paths) == 1:
-        why = "was changed since pipeline.py wrote it" if changed else "exists and was not written by pipeline.py"
-        return f"{paths[0]}: the file {why}; move it away or choose another folder for {option} (nothing was written)"
-    more = f" and {len(paths) - 2} more" if len(paths) > 2 else ""
-    listed = f"{paths[0]}, {paths[1]}{more}" if more else f"{paths[0]} and {paths[1]}"
-    return (
-        f"{listed}: these files exist and were not written by pipeline.py, or were changed since; move them "
-        f"away or choose another folder for {option} (nothing was written)"
-    )
+        return Message("ledger.changed" if changed else "ledger.foreign", path=str(paths[0]), option=option)
+    if len(paths) > 2:
+        listed = Message("ledger.files_and_more", first=str(paths[0]), second=str(paths[1]), more=len(paths) - 2)
+    else:
+        listed = Message("cli.and", first=str(paths[0]), last=str(paths[1]))
+    return Message("ledger.foreign_files", files=listed, option=option)

@@ -26,6 +26,7 @@ from hki_intl.config.params import (
     unknown_code,
     validated,
 )
+from hki_intl.messages import Message
 
 FILE = "workbook.yaml"
 
@@ -81,7 +82,7 @@ def by_language(text: Words) -> dict[str, str]:
     return {lang: text[lang] for lang in LANGUAGES}
 
 
-def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Loc, Message]]:
     """What the shape cannot say: every sheet and column of the schema has its words and no
     other, headers tell the columns of a sheet apart, examples name codes of their lists, and
     the sheets the words name are not the template's other sheets."""
@@ -90,18 +91,18 @@ def words_problems(model: WorkbookFile, strategy: Strategy) -> Iterator[tuple[Lo
     sections = {INFO_SHEET: INFO_FIELDS, **{sheet.name: sheet.columns for sheet in SHEETS}}
     for name in model.sheets:
         if name not in sections:
-            yield ("sheets", name), f"unknown sheet; the template's sheets are {', '.join(sections)}"
+            yield ("sheets", name), Message("words.unknown_sheet", sheets=", ".join(sections))
     for name, columns in sections.items():
         sheet = model.sheets.get(name)
         if sheet is None:
-            yield ("sheets", name), "missing; every sheet of the template needs its help and its columns' words"
+            yield ("sheets", name), Message("words.sheet_missing")
         else:
             yield from _sheet_problems(name, name == INFO_SHEET, columns, sheet, strategy)
     yield from _sheet_name_problems(model)
     yield from _carried_state_problems(model)
 
 
-def _carried_state_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
+def _carried_state_problems(model: WorkbookFile) -> Iterator[tuple[Loc, Message]]:
     """The states of a carried-over row are told apart in every language (the intake reads a
     state by its id or its words in any language)."""
     from hki_intl.workbook.schema import CARRIED_STATES
@@ -114,33 +115,30 @@ def _carried_state_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
             if found != state:
                 yield (
                     ("template", "carried_over", state, lang),
-                    f"{text!r} is also a word of the state {found}; a workbook could not tell the two apart — give each its own",
+                    Message("words.carried_state_twice", text=repr(text), state=found),
                 )
 
 
-def _sheet_problems(name: str, is_info: bool, columns, sheet, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+def _sheet_problems(name: str, is_info: bool, columns, sheet, strategy: Strategy) -> Iterator[tuple[Loc, Message]]:
     """One sheet's words: its label (a data sheet's), its columns exactly the schema's, their
     examples, and headers that tell the columns apart."""
     if is_info and sheet.label is not None:
-        yield ("sheets", name, "label"), "unknown key; the info sheet shows its name, it has no label"
+        yield ("sheets", name, "label"), Message("words.info_label")
     if not is_info and sheet.label is None:
-        yield ("sheets", name, "label"), "missing; every data sheet needs its label in fi, sv and en"
+        yield ("sheets", name, "label"), Message("words.label_missing")
     keys = [column.key for column in columns]
     for key in sheet.columns:
         if key not in keys:
-            yield ("sheets", name, "columns", key), f"unknown column; the columns of {name} are {', '.join(keys)}"
+            yield ("sheets", name, "columns", key), Message("words.unknown_column", sheet=name, columns=", ".join(keys))
     for column in columns:
         if column.key not in sheet.columns:
-            yield (
-                ("sheets", name, "columns", column.key),
-                ("missing; every column of the schema needs its label and help in fi, sv and en"),
-            )
+            yield ("sheets", name, "columns", column.key), Message("words.column_missing")
         else:
             yield from _example_problems(name, column, sheet.columns[column.key], strategy)
     yield from _header_clashes(name, [key for key in keys if key in sheet.columns], sheet)
 
 
-def _sheet_name_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
+def _sheet_name_problems(model: WorkbookFile) -> Iterator[tuple[Loc, Message]]:
     """The instructions and feedback sheets' names are not names of the template's other sheets."""
     from hki_intl.workbook.schema import INFO_SHEET, SHEETS
     from hki_intl.workbook.template import CODES_SHEET
@@ -152,11 +150,11 @@ def _sheet_name_problems(model: WorkbookFile) -> Iterator[tuple[Loc, str]]:
     ):
         for lang in LANGUAGES:
             if names[lang] in taken:
-                yield loc, f"{names[lang]!r} already names a sheet of the template; give the sheet its own name"
+                yield loc, Message("words.sheet_name_taken", name=repr(names[lang]))
         taken |= set(by_language(names).values())
 
 
-def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strategy) -> Iterator[tuple[Loc, str]]:
+def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strategy) -> Iterator[tuple[Loc, Message]]:
     """A coded column's example is a code id of its list (several for a column of several codes)."""
     example, loc = words_.example, ("sheets", sheet, "columns", column.key, "example")
     if example is None:
@@ -165,21 +163,21 @@ def _example_problems(sheet: str, column, words_: ColumnWords, strategy: Strateg
         ids = strategy.codes(column.code_list).ids
         wanted = tuple if column.kind == "codes" else str
         if not isinstance(example, wanted):
-            shape = "a list of code ids, e.g. [NL, EE]" if column.kind == "codes" else "one code id"
-            yield loc, f"{_shown(example)} is not an example of this column; write {shape} of the list {column.codes}"
+            key = "words.example_not_list" if column.kind == "codes" else "words.example_not_one"
+            yield loc, Message(key, example=_shown(example), codes=str(column.codes))
             return
         for code in example if isinstance(example, tuple) else (example,):
             if code not in ids:
                 yield loc, unknown_code(code, column.codes, ids)
     elif isinstance(example, tuple):
-        yield loc, f"{_shown(example)} is a list; a list is an example only of a column of several codes"
+        yield loc, Message("words.example_is_list", example=_shown(example))
 
 
 def _shown(example: object) -> str:
     return repr(list(example)) if isinstance(example, tuple) else repr(example)
 
 
-def _header_clashes(sheet: str, keys: list[str], words_: SheetWords) -> Iterator[tuple[Loc, str]]:
+def _header_clashes(sheet: str, keys: list[str], words_: SheetWords) -> Iterator[tuple[Loc, Message]]:
     """The intake finds a column by its key or its label in any language: two columns of one
     sheet must not share one."""
     owner: dict[str, str] = {}
@@ -189,11 +187,5 @@ def _header_clashes(sheet: str, keys: list[str], words_: SheetWords) -> Iterator
             found = normalise_key(spelling).removesuffix("*").rstrip()
             if owner.get(found, key) != key:
                 loc = ("sheets", sheet, "columns", key, "label", lang) if lang else ("sheets", sheet, "columns", key)
-                yield (
-                    loc,
-                    (
-                        f"{spelling!r} is also a header of the column {owner[found]}; the intake could not tell the "
-                        f"two apart — give each column its own"
-                    ),
-                )
+                yield loc, Message("words.header_twice", spelling=repr(spelling), other=owner[found])
             owner.setdefault(found, key)

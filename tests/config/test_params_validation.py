@@ -72,7 +72,7 @@ BREAKS = [
         "strategy.yaml",
         "countries:\n",
         "REMOVE-LIST",
-        "params/strategy.yaml: countries: missing; the file needs the list of countries",
+        "params/strategy.yaml: countries: missing; the file needs the list countries",
     ),
     Break(
         "a list misspelt",
@@ -317,8 +317,8 @@ BREAKS = [
         "report.yaml",
         "year: 2025\n",
         'year: 2025\ntemplate_version: "2025.2"\n',
-        "params/report.yaml: template_version: unknown key; the file has year, language, compare_years, report_date "
-        "and accepted_template_versions",
+        "params/report.yaml: template_version: unknown key; the file has year, language, compare_years, report_date, "
+        "accepted_template_versions and messages",
     ),
     Break(
         "the written version not accepted",

@@ -93,7 +93,7 @@ def test_a_changed_photo_file_reads_its_workbook_again(inputs, tmp_path, strateg
     photo.write_bytes(b"not a photo")
     result, cache = intake(inputs, out, file_digests(out), strategy, settings)
     assert str(owner) not in cache.reused and len(cache.reused) > 1
-    assert any("photo" in p.message and p.file == str(owner) for p in result.problems)
+    assert any("photo" in p.text() and p.file == str(owner) for p in result.problems)
     same(result, load_submissions(inputs, [YEAR], strategy, settings))
 
 

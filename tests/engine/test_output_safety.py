@@ -292,7 +292,7 @@ def test_a_read_only_output_is_found_before_the_intake(inputs, tmp_path, monkeyp
     monkeypatch.setattr(Path, "write_bytes", read_only)
     monkeypatch.setattr(intake_stage, "load_submissions", lambda *args: pytest.fail("the intake ran"))
     out = tmp_path / "report"
-    code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
+    code = cli.main(["--messages", "en", "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
         2,
         f"error: {out}: cannot write there (Read-only file system); choose another folder for --out\n",
@@ -307,7 +307,7 @@ def test_a_full_disk_while_writing_the_output_is_a_usage_error(inputs, tmp_path,
     monkeypatch.setattr(NotebookWorkers, "start", lambda self: None)  # no workers for a run that stops before its notebooks
     monkeypatch.setattr(intake_stage, "write_tables", full)
     out = tmp_path / "report"
-    code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
+    code = cli.main(["--messages", "en", "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--quiet"])
     assert (code, capsys.readouterr().err) == (
         2,
         f"error: {out}: cannot write there (No space left on device); choose another folder for --out\n",
@@ -323,7 +323,9 @@ def test_other_errors_while_running_stay_internal_errors(inputs, tmp_path, monke
 
     monkeypatch.setattr(NotebookWorkers, "start", lambda self: None)  # no workers for a run that stops before its notebooks
     monkeypatch.setattr(intake_stage, "load_submissions", missing)
-    code = cli.main(["run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(tmp_path / "report"), "--quiet"])
+    code = cli.main(
+        ["--messages", "en", "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(tmp_path / "report"), "--quiet"]
+    )
     assert code == 4 and capsys.readouterr().err.startswith("internal error: FileNotFoundError")
 
 
@@ -443,7 +445,7 @@ def test_a_full_disk_while_writing_feedback_is_a_usage_error(write_workbook, tmp
         raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT), str(path))
 
     monkeypatch.setattr(ledger, "write_atomically", over_quota)
-    code = cli.main(["validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(out)])
+    code = cli.main(["--messages", "en", "validate", "--year", str(YEAR), "--inputs", str(inputs), "--feedback", str(out)])
     captured = capsys.readouterr()
     assert (code, captured.out, captured.err) == (
         2,
@@ -469,7 +471,7 @@ def test_templates_through_a_file_or_on_a_full_disk_are_usage_errors(tmp_path, m
 
     monkeypatch.setattr(ledger, "write_atomically", full)
     out = tmp_path / "templates"
-    assert cli.main(["templates", "--year", str(YEAR), "--out", str(out)]) == 2
+    assert cli.main(["--messages", "en", "templates", "--year", str(YEAR), "--out", str(out)]) == 2
     assert capsys.readouterr().err == (
         f"error: {out / str(YEAR) / 'cityexec_international.xlsx'}: cannot write "
         "there (No space left on device); choose another folder for --out\n"

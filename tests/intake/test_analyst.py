@@ -98,7 +98,7 @@ def test_the_template_explains_the_layout_and_is_refused_until_written(strategy,
     path.parent.mkdir(parents=True)
     path.write_text(text, encoding="utf-8")
     words = read_analyst_words(tmp_path, 2025, strategy)
-    assert [p.message.split(";")[0] for p in words.problems] == ["no part has text"]
+    assert [p.text().split(";")[0] for p in words.problems] == ["no part has text"]
     filled = text.replace("## outlook\n", "## outlook\nNext year.\n")
     path.write_text(filled, encoding="utf-8")
     assert read_analyst_words(tmp_path, 2025, strategy).texts[lang] == {"outlook": "Next year."}

@@ -19,8 +19,8 @@ from hki_intl.workbook.template import build_workbook, template_path, write_temp
 from tests.conftest import RECORDS, activity
 
 GOALS = (
-    "'Osaamisen ja ymmärryksen kasvattaminen', 'Helsingin kansainvälisen tunnettuuden kehittäminen', "
-    "'Helsingin vaikuttavuuden ja merkityksen kasvattaminen'"
+    "'Growing competence and understanding', 'Developing Helsinki's international recognition', "
+    "'Increasing Helsinki's influence and significance'"
 )
 ORG_IDS = (
     "cityexec_international, cityexec_communications, cityexec_economic, education, urban_environment, "
@@ -75,7 +75,7 @@ CELL_CASES = [
         "unknown code",
         _set("Toiminnot", "B2", "Seminaari"),
         "Toiminnot!B2",
-        "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …",
+        "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Project', 'EU project', 'Network work' …",
     ),
     ("required text empty", _set("Toiminnot", "A2", None), "Toiminnot!A2", "title is required (empty); fill in the cell"),
     ("required text only spaces", _set("Vierailut", "C2", "   "), "Vierailut!C2", "city is required (empty); fill in the cell"),
@@ -164,8 +164,8 @@ CELL_CASES = [
         "unknown country in a list",
         _set("Toiminnot", "F2", "Alankomaat; Atlantis"),
         "Toiminnot!F2",
-        "unknown partner countries ('Atlantis'); separate values with ';' and use names such as 'Itävalta', "
-        "'Australia', 'Belgia' …",
+        "unknown partner countries ('Atlantis'); separate values with ';' and use names such as 'Austria', "
+        "'Australia', 'Belgium' …",
     ),
     (
         "visit outside the year",
@@ -183,7 +183,7 @@ CELL_CASES = [
         "unknown code on another sheet",
         _set("Näkyvyys", "E2", "hyvä"),
         "Näkyvyys!E2",
-        "unknown tone ('hyvä'); choose a value from the dropdown, e.g. 'Myönteinen', 'Neutraali', 'Kielteinen'",
+        "unknown tone ('hyvä'); choose a value from the dropdown, e.g. 'Positive', 'Neutral', 'Negative'",
     ),
 ]
 
@@ -375,16 +375,16 @@ WORKBOOK_CASES = [
     (
         "missing required column",
         lambda wb: wb["Toiminnot"].delete_cols(3),
-        "Toiminnot: the required column 'Päätavoite' is missing from header row 1 (no header 'Päätavoite', 'Huvudmål', "
+        "Toiminnot: the required column 'Primary goal' is missing from header row 1 (no header 'Päätavoite', 'Huvudmål', "
         "'Primary goal'); restore the column from a fresh template",
     ),
     (
         "renamed required column",
         _set("Näkyvyys", "E1", "Tunnelma"),
-        "Näkyvyys: the required column 'Sävy' is missing from header row 1 (no header 'Sävy', 'Ton', 'Tone'); restore "
+        "Näkyvyys: the required column 'Tone' is missing from header row 1 (no header 'Sävy', 'Ton', 'Tone'); restore "
         "the column from a fresh template",
         "Näkyvyys!E1:E2: the header 'Tunnelma' is not one of the template's, so column E is not read, and the template's "
-        "column 'Sävy' is missing (2 values, the first E1: 'Tunnelma'); if this is that column, type its header back "
+        "column 'Tone' is missing (2 values, the first E1: 'Tunnelma'); if this is that column, type its header back "
         "(copy it from a fresh template)",
     ),
     (
@@ -419,7 +419,7 @@ WORKBOOK_CASES = [
             wb["Perustiedot"].delete_rows(4),  # Excel turns the name into #REF!
             setattr(wb.defined_names["hki_template_version"], "attr_text", "#REF!"),
         ),
-        "Perustiedot: the row 'Pohjan versio' is missing (no row labelled 'Pohjan versio', 'Mallens version', "
+        "Perustiedot: the row 'Template version' is missing (no row labelled 'Pohjan versio', 'Mallens version', "
         "'Template version' in column A); copy your rows into a fresh template",
     ),
 ]

@@ -73,21 +73,28 @@ def test_one_separator_before_exactly_three_digits_is_ambiguous(text, decimal, t
 @given(whole=st.integers(1, 999), part=st.integers(0, 999), separator=st.sampled_from([",", "."]))
 def test_every_ambiguous_form_is_refused_in_a_euro_column_quoting_both_readings(whole, part, separator):
     text = f"{whole}{separator}{part:03d}"
-    value, message = parse_value(BUDGET, text, None)
-    assert value is None
+    value, error = parse_value(BUDGET, text, None)
+    assert value is None and error is not None
+    message = str(error)
     assert message.startswith(f"budget is ambiguous ('{text}' is ")
     assert f"type {whole}{part:03d} (without a separator)" in message
 
 
+def _parsed(column, raw):
+    """parse_value's result with its message rendered (in English, the tests' language)."""
+    value, error = parse_value(column, raw, None)
+    return value, None if error is None else str(error)
+
+
 def test_the_messages_quote_the_value_its_two_readings_and_the_fix():
-    assert parse_value(BUDGET, "12,500", None) == (
+    assert _parsed(BUDGET, "12,500") == (
         None,
         (
             "budget is ambiguous ('12,500' is 12,5 with a decimal comma, or 12 500 with a thousands separator); type "
             "12500 (without a separator) for 12 500, or 12,5 for the decimal number"
         ),
     )
-    assert parse_value(REACH, "1,500", None) == (
+    assert _parsed(REACH, "1,500") == (
         None,
         (
             "reach is ambiguous ('1,500' is 1,5 with a decimal comma, or 1 500 with a thousands separator); type 1500 "

@@ -181,7 +181,7 @@ def test_any_value_in_any_column_is_read_correctly_or_refused_at_its_cell(tmp_pa
     refused = set()
     for problem in problems:
         line = str(problem)
-        assert line.startswith(f"{path}: {problem.sheet}!{problem.cell}: ") and ONE_LINE.match(problem.message), line
+        assert line.startswith(f"{path}: {problem.sheet}!{problem.cell}: ") and ONE_LINE.match(problem.text()), line
         assert problem.row == 2 and problem.sheet in written, line  # only the cells written can be wrong
         refused.add((problem.sheet, problem.column))
     for sheet in SHEETS:
@@ -189,7 +189,7 @@ def test_any_value_in_any_column_is_read_correctly_or_refused_at_its_cell(tmp_pa
         if record is None:  # a row left empty is skipped; a row not read has every typed cell named, or a
             # problem at one of its cells that says the row is not read (an indicator citing a later date)
             typed = [index for index, raw in enumerate(written[sheet.name], start=1) if not _blank(raw)]
-            said = any(p.sheet == sheet.name and p.row == 2 and "is not read" in p.message for p in problems)
+            said = any(p.sheet == sheet.name and p.row == 2 and "is not read" in p.text() for p in problems)
             assert said or all((sheet.name, index) in refused for index in typed), sheet.name
             continue
         for index, (column, raw) in enumerate(zip(sheet.columns, written[sheet.name], strict=True), start=1):

@@ -21,8 +21,8 @@ from tests.conftest import RECORDS, run_cli
 YEAR = 2025
 NIL_WARNING = (
     "Perustiedot!B5: warning: no activities reported (every sheet of the template is empty); if the "
-    "organisation had no international activity in 2025, confirm this nil return by choosing 'Kyllä' in the "
-    "row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets"
+    "organisation had no international activity in 2025, confirm this nil return by choosing 'Yes' in the "
+    "row 'Nothing to report for the year' of the sheet Perustiedot, otherwise fill in the sheets"
 )
 
 
@@ -71,7 +71,7 @@ def test_a_nil_return_with_rows_is_refused_as_ambiguous(tmp_path, strategy, sett
     wb["Perustiedot"]["B5"] = "Kyllä"
     path, problems = _read(wb, tmp_path, strategy, settings)
     assert problems == [
-        f"{path}: Perustiedot!B5: 'Ei raportoitavaa tältä vuodelta' is chosen, but the workbook reports 7 rows "
+        f"{path}: Perustiedot!B5: 'Nothing to report for the year' is chosen, but the workbook reports 7 rows "
         "(Toiminnot 2, Verkostot 1, Vierailut 1, Näkyvyys 1, Kumppanuudet 1, Mittarit 1); clear the choice if the rows "
         "are right, or delete the rows if there was nothing to report"
     ]
@@ -84,8 +84,8 @@ def test_an_old_template_without_the_row_says_where_to_state_a_nil_return(tmp_pa
     path, problems = _read(wb, tmp_path, strategy, settings)
     assert problems == [
         f"{path}: Perustiedot: warning: no activities reported (every sheet of the template is empty); if the "
-        "organisation had no international activity in 2025, confirm this nil return by choosing 'Kyllä' in a fresh "
-        "template, in the row 'Ei raportoitavaa tältä vuodelta' of the sheet Perustiedot, otherwise fill in the sheets"
+        "organisation had no international activity in 2025, confirm this nil return by choosing 'Yes' in a fresh "
+        "template, in the row 'Nothing to report for the year' of the sheet Perustiedot, otherwise fill in the sheets"
     ]
 
 

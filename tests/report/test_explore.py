@@ -129,7 +129,8 @@ def test_a_folder_without_tables_and_an_unknown_language_are_one_line_each(tmp_p
     with pytest.raises(UsageError) as missing:
         ReportTables(tmp_path / "nowhere", "fi")
     assert str(missing.value) == (
-        f"{tmp_path / 'nowhere'}: no consolidated tables here (no {TABLES_DIR}/submissions.csv); give a report folder that a run wrote"
+        f"{tmp_path / 'nowhere'}: no consolidated tables here (no {TABLES_DIR}/submissions.csv); "
+        "give a report folder that a run wrote"
     )
     with pytest.raises(UsageError, match="unknown language 'de'; use one of fi, sv, en"):
         ReportTables(report, "de")

@@ -56,7 +56,7 @@ def test_a_header_typed_over_a_column_is_an_error_naming_its_values_and_the_miss
     _submission, problems = _read(_write(tmp_path, lambda wb: wb["Toiminnot"].__setitem__("K1", "Budjetti €")))
     assert problems == [
         "Toiminnot!K1:K3: the header 'Budjetti €' is not one of the template's, so column K is not read, and the "
-        "template's column 'Budjetti (EUR)' is missing (3 values, the first K1: 'Budjetti €'); if this is that column, "
+        "template's column 'Budget (EUR)' is missing (3 values, the first K1: 'Budjetti €'); if this is that column, "
         "type its header back (copy it from a fresh template)"
     ]
 
@@ -85,7 +85,7 @@ def test_a_header_typed_twice_is_an_error_naming_both_cells(tmp_path):
 
     _submission, problems = _read(_write(tmp_path, edit))
     assert problems == [
-        "Toiminnot!P1:P3: the column 'Budjetti (EUR)' is twice in the header (K1 and P1), so column P is not read (3 "
+        "Toiminnot!P1:P3: the column 'Budget (EUR)' is twice in the header (K1 and P1), so column P is not read (3 "
         "values, the first P1: 'Budjetti (EUR)'); keep one of the two: move any values to column K and delete column P"
     ]
 
@@ -174,11 +174,11 @@ def test_validate_names_every_edited_header_through_the_command_line(tmp_path):
     done = run_cli("validate", "--year", str(YEAR), "--inputs", str(tmp_path / "inputs"))
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines() == [
-        f"{folder / 'culture_leisure.xlsx'}: Näkyvyys!H1:H2: the column 'Media' is twice in the header (B1 and H1), so "
+        f"{folder / 'culture_leisure.xlsx'}: Näkyvyys!H1:H2: the column 'Outlet' is twice in the header (B1 and H1), so "
         "column H is not read (2 values, the first H1: 'Media'); keep one of the two: move any values to column B and "
         "delete column H",
         f"{folder / 'education.xlsx'}: Verkostot!C1:C2: the header 'Omistaja' is not one of the template's, so column C "
-        "is not read, and the template's column 'Vastuuyksikkö' is missing (2 values, the first C1: 'Omistaja'); if "
+        "is not read, and the template's column 'Owner unit' is missing (2 values, the first C1: 'Omistaja'); if "
         "this is that column, type its header back (copy it from a fresh template)",
         f"{folder / 'forum_virium.xlsx'}: Kumppanuudet!A5: warning: the header is on row 5, not on row 1 (4 rows above "
         "it, empty); delete the 4 rows above it",

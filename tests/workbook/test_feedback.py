@@ -10,6 +10,7 @@ from openpyxl.comments import Comment
 from hki_intl.errors import UsageError
 from hki_intl.intake import load_submissions
 from hki_intl.intake.tables import TABLES
+from hki_intl.messages import use_language
 from hki_intl.workbook.feedback import write_feedback
 from tests.conftest import activity, run_cli
 
@@ -18,9 +19,17 @@ VERSION_MESSAGE = (
     "the template version is not accepted ('2024.1'); use a template of version 2025.1 or 2025.2 or 2025.3 or "
     "2025.4: copy your rows into a fresh template made with 'pipeline.py templates'"
 )
-TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
+TYPE_MESSAGE = "unknown type ('Seminaari'); choose a value from the dropdown, e.g. 'Project', 'EU project', 'Network work' …"
 TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
+# The copy of a Finnish workbook speaks Finnish, whatever the analyst's language (English in the tests).
+FI_VERSION = (
+    "pohjan versiota ei hyväksytä ('2024.1'); käytä pohjan versiota 2025.1 tai 2025.2 tai 2025.3: kopioi rivit "
+    "uuteen pohjaan, jonka 'pipeline.py templates' tekee"
+)
+FI_TYPE = "tyyppi: tuntematon arvo ('Seminaari'); valitse arvo pudotusvalikosta, esim. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
+FI_TITLE = "nimi: pakollinen tieto puuttuu (tyhjä); täytä solu"
+FI_FEE = "vuosimaksu: pienempi kuin 0 ('-5'); kirjoita arvo 0 tai enemmän"
 MEMBERSHIP = {
     "network": "c40",
     "role": "member",
@@ -80,10 +89,10 @@ def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_ever
         ],
         [None, None, None, None],
         ["Nro", "Välilehti", "Solu", "Mitä korjata"],
-        [1, "Perustiedot", "C4", VERSION_MESSAGE],
-        [2, "Toiminnot", "B2", TYPE_MESSAGE],
-        [3, "Toiminnot", "A3", TITLE_MESSAGE],
-        [4, "Verkostot", "F2", FEE_MESSAGE],
+        [1, "Perustiedot", "C4", FI_VERSION],
+        [2, "Toiminnot", "B2", FI_TYPE],
+        [3, "Toiminnot", "A3", FI_TITLE],
+        [4, "Verkostot", "F2", FI_FEE],
     ]
     assert [listing[f"C{r}"].hyperlink.location for r in range(4, 8)] == [
         "'Perustiedot'!C4",
@@ -93,10 +102,10 @@ def test_the_feedback_copy_highlights_and_comments_every_bad_cell_and_keeps_ever
     ]
 
     bad = {
-        ("Perustiedot", "C4"): VERSION_MESSAGE,
-        ("Toiminnot", "A3"): TITLE_MESSAGE,
-        ("Toiminnot", "B2"): TYPE_MESSAGE,
-        ("Verkostot", "F2"): FEE_MESSAGE,
+        ("Perustiedot", "C4"): FI_VERSION,
+        ("Toiminnot", "A3"): FI_TITLE,
+        ("Toiminnot", "B2"): FI_TYPE,
+        ("Verkostot", "F2"): FI_FEE,
     }
     for (sheet, ref), message in bad.items():
         cell = annotated[sheet][ref]
@@ -138,6 +147,28 @@ def test_the_list_sheet_speaks_the_template_language(write_workbook, tmp_path, s
     listing = openpyxl.load_workbook(copy).worksheets[0]
     assert listing.title == "Att rätta"
     assert listing["A1"].value.startswith("1 saker att rätta i filen education.xlsx.")
+    expected = (
+        "typ: okänt värde ('Seminarium'); välj ett värde i rullgardinslistan, t.ex. 'Projekt', 'EU-projekt', 'Nätverksarbete' …"
+    )
+    assert listing["D4"].value == expected
+    assert openpyxl.load_workbook(copy)["Toiminnot"]["B2"].comment.text == f"• {expected}"
+
+
+def test_an_english_workbook_gets_its_feedback_in_english_while_the_analyst_reads_finnish(
+    write_workbook, tmp_path, strategy, settings
+):
+    write_workbook(lang="en", edit=lambda wb: wb["Toiminnot"].__setitem__("B2", "Seminaari"))
+    use_language("fi")
+    try:
+        result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
+        (copy,) = write_feedback(result, YEAR, tmp_path / "feedback", strategy).copies
+        summary = openpyxl.load_workbook(tmp_path / "feedback" / f"summary-{YEAR}.xlsx")
+    finally:
+        use_language("en")
+    listing = openpyxl.load_workbook(copy).worksheets[0]
+    assert listing.title == "To fix"
+    assert listing["D4"].value == TYPE_MESSAGE
+    assert _values(summary["Problems"])[1][4] == FI_TYPE  # the analyst's summary: the analyst's language
 
 
 def test_feedback_never_overwrites_an_input(inputs, strategy, settings):
