@@ -57,7 +57,7 @@ def intake_inputs(build: Build, files: list[InputFile], years: list[int]) -> dic
         code=code_fingerprint(),
         allow_partial=build.options.allow_partial,
         settings=settings_record(build.settings),
-        messages=language_in_use(),  # data/problems.csv is in the analyst's language
+        messages=language_in_use(),  # cache/tables/problems.csv is in the analyst's language
     )
 
 
@@ -230,7 +230,7 @@ def _answer(work: Callable[[], object], send: Connection, run: int) -> None:
 
 def warn_partial(problems: list[Problem], files: set[str], warn: Log) -> None:
     """``--allow-partial``: every problem as a warning line; the workbooks with problems are
-    left out, and ``data/problems.csv`` (the report's data-quality part) names them and why."""
+    left out, and ``cache/tables/problems.csv`` (the report's data-quality part) names them and why."""
     for problem in sorted(problems):
         warn(str(problem))
     names = sorted(Path(f).name for f in files)
