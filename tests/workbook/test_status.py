@@ -22,8 +22,11 @@ from hki_intl.workbook.schema import TEMPLATE_VERSION
 from tests.conftest import run_cli
 
 YEAR = 2025
-EDUCATION = "Kasvatuksen ja koulutuksen toimiala"
-SOCIAL_HEALTH = "Sosiaali-, terveys- ja pelastustoimiala"
+# The organisations' names as the list shows them, in the language of its words (English here);
+# the JSON keeps the Finnish name.
+EDUCATION = "Education Division"
+EDUCATION_FI = "Kasvatuksen ja koulutuksen toimiala"
+SOCIAL_HEALTH = "Social Services, Health Care and Rescue Services Division"
 FIRST = "The first status of {folder}: nothing to compare with yet; the next status lists what changed."
 ENTRY_KEYS = [
     "state",
@@ -68,7 +71,7 @@ def status(capsys):
 
     def run(inputs: Path, *more: str) -> Done:
         capsys.readouterr()
-        code = main(["status", "--year", str(YEAR), "--inputs", str(inputs), *more])
+        code = main(["--messages", "en", "status", "--year", str(YEAR), "--inputs", str(inputs), *more])
         out, err = capsys.readouterr()
         return Done(code, out, err)
 
@@ -113,7 +116,7 @@ def test_the_first_status_lists_every_workbook_with_its_state_date_and_version(s
     assert lines[1].split() == ["state", "organisation", "file", "modified", "(Helsinki)", "template", "version"]
     rows = table(done.stdout)
     assert len(rows) == 9
-    assert rows[-1][:3] == ["clean", "Kaupunginkanslia, viestintä", "cityexec_communications.xlsx"]
+    assert rows[-1][:3] == ["clean", "City Executive Office, Communications", "cityexec_communications.xlsx"]
     findings = summary_findings(inputs, strategy, settings)
     assert {r[2]: r[0] for r in rows[:-1]} == {file: f"findings only ({n} findings)" for file, n in findings.items() if n}
     assert [r[2] for r in rows[:-1]] == sorted(r[2] for r in rows[:-1])  # one state: by organisation id
@@ -189,7 +192,7 @@ def test_json_lists_files_of_no_known_organisation_and_two_files_for_one(status,
     assert education | {"modified": None, "sha256": None} == {
         "state": "findings_only",
         "organisation": "education",
-        "name": EDUCATION,
+        "name": EDUCATION_FI,
         "file": "education.xlsx",
         "modified": None,
         "template_version": TEMPLATE_VERSION,
