@@ -38,6 +38,7 @@ from hki_intl.config.params import Settings, Strategy
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError, collapse, one_line
 from hki_intl.intake.read import ReadOne, Submission, read_submission
+from hki_intl.messages import Message, language_in_use, text
 from hki_intl.workbook.excel import workbook_bytes, write_atomically
 from hki_intl.workbook.feedback import Received, collection, table_sheet
 from hki_intl.workbook.ledger import Ledger
@@ -60,11 +61,20 @@ REPLACED: Final = "replaced"
 REMOVED: Final = "removed"
 STATE_CHANGED: Final = "state_changed"
 
-# The words people read (the JSON keeps the ids above).
-STATE_WORDS = {NOT_RECEIVED: "not received", ERRORS: "errors", FINDINGS_ONLY: "findings only", CLEAN: "clean"}
-CONTENT_WORDS = {"data": "", "nil_return": "nil return", "empty": "empty template"}
-CHANGE_WORDS = {NEW: "new", REPLACED: "replaced", REMOVED: "removed", STATE_CHANGED: "state changed"}
-NO_ORGANISATION = "no known organisation"
+# The words people read, by their keys in params/messages.yaml (the JSON keeps the ids above).
+STATE_WORDS = {
+    NOT_RECEIVED: "status.state.not_received",
+    ERRORS: "status.state.errors",
+    FINDINGS_ONLY: "status.state.findings_only",
+    CLEAN: "status.state.clean",
+}
+CONTENT_WORDS = {"nil_return": "status.content.nil_return", "empty": "status.content.empty"}  # data: nothing to say
+CHANGE_WORDS = {
+    NEW: "status.change.new",
+    REPLACED: "status.change.replaced",
+    REMOVED: "status.change.removed",
+    STATE_CHANGED: "status.change.state_changed",
+}
 
 
 class Entry(BaseModel):
@@ -74,7 +84,7 @@ class Entry(BaseModel):
 
     state: State
     organisation: str | None  # its id; None for a file that names no known organisation
-    name: str | None  # the organisation's name in Finnish
+    name: str | None  # the organisation's name in Finnish (what is shown is in the language in use)
     file: str | None  # the file's name in the year's folder
     modified: str | None  # the file's modification time, ISO 8601 in Helsinki time
     template_version: str | None  # from the workbook's info sheet, as the intake reads it
@@ -150,14 +160,14 @@ def report_status(
         previous=_helsinki(state_path.stat().st_mtime) if last is not None else None,
         changes=changes(last, entries) if last is not None else None,
     )
-    rendered = {"text": lambda: status_text(status).encode(), "json": lambda: status_json(status).encode()}
-    data = workbook_bytes(status_workbook(status)) if output == "xlsx" else rendered[output]()
+    rendered = {"text": lambda: status_text(status, strategy).encode(), "json": lambda: status_json(status).encode()}
+    data = workbook_bytes(status_workbook(status, strategy)) if output == "xlsx" else rendered[output]()
     if ledger is not None and out is not None:
         ledger.write(out, data)
     remember(state_path, year, entries)
     if out is None:
         return data.decode().rstrip("\n")
-    return f"{headline(status)}.\nstatus written to {out}"
+    return f"{headline(status)}.\n{text('status.written', out=str(out))}"
 
 
 def status_entries(lines: list[Received], strategy: Strategy, versions: dict[Path, str]) -> list[Entry]:
@@ -231,15 +241,8 @@ def read_last_status(path: Path, year: int) -> list[Entry] | None:
         if record.year != year:
             raise ValueError
     except (OSError, ValueError, ValidationError):
-        raise UsageError(_not_ours(path)) from None
+        raise UsageError(Message("status.not_ours", path=str(path))) from None
     return record.entries
-
-
-def _not_ours(path: Path) -> str:
-    return (
-        f"{path}: not the record of an earlier status that pipeline.py wrote; move it away and run status again "
-        f"(nothing was written)"
-    )
 
 
 def remember(path: Path, year: int, entries: list[Entry]) -> None:
@@ -249,9 +252,7 @@ def remember(path: Path, year: int, entries: list[Entry]) -> None:
         write_atomically(path, (json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode())
     except OSError as error:
         reason = error.strerror or os.strerror(error.errno or 0)
-        raise UsageError(
-            f"{path}: cannot keep the status record there ({reason}); make the inputs folder writable and run status again"
-        ) from None
+        raise UsageError(Message("status.cannot_keep", path=str(path), reason=reason)) from None
 
 
 def changes(before: list[Entry], after: list[Entry]) -> list[Change]:
@@ -288,95 +289,120 @@ def _check_out(output: str, out: Path | None, inputs: Path, year: int, state_pat
     records what it wrote (:mod:`hki_intl.workbook.ledger`)."""
     if out is None:
         if output == "xlsx":
-            raise UsageError("--format xlsx writes a workbook: give it a file to write with --out FILE.xlsx")
+            raise UsageError(Message("status.xlsx_needs_out"))
         return None
     out = Path(out)
     if output == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out}: a status workbook must be named .xlsx so that Excel opens it; give --out FILE.xlsx")
+        raise UsageError(Message("status.xlsx_name", out=str(out)))
     where = out.resolve().parent
     if where == (inputs / str(year)).resolve() or out.resolve() == state_path.resolve():
-        raise UsageError(
-            f"{out}: the status would be read as one of the {year} inputs; give --out a file outside {inputs / str(year)}"
-        )
+        raise UsageError(Message("status.out_in_inputs", out=str(out), year=year, folder=str(inputs / str(year))))
     ledger = Ledger.open(out.parent, "--out")
     ledger.check([out])
     return ledger
 
 
 # --- what is shown --------------------------------------------------------------------------------
+# In the language in use (status --lang, --messages or report.yaml's messages; Finnish by default),
+# the organisations by their names in it; the JSON keeps the ids and the Finnish name.
 
 
 def state_words(entry: Entry) -> str:
     """``not received``, ``errors (2)``, ``findings only (1 warning, 4 findings)``, ``clean``;
     an accepted workbook without rows says whether it is a nil return or an empty template."""
-    words = STATE_WORDS[entry.state]
+    words = text(STATE_WORDS[entry.state])
     if entry.state == ERRORS:
-        words += f" ({entry.errors})"
+        words = text("status.counted", state=words, counts=entry.errors)
     elif entry.state == FINDINGS_ONLY:
-        counted = [_count(entry.warnings or 0, "warning"), _count(entry.findings or 0, "finding")]
-        words += f" ({', '.join(c for c in counted if c)})"
-    content = CONTENT_WORDS.get(entry.content or "data", "")
-    return f"{words}, {content}" if content else words
+        counted = []
+        if entry.warnings:
+            counted.append(_warnings(entry.warnings).render())
+        if entry.findings:
+            counted.append(text("status.findings_one" if entry.findings == 1 else "status.findings", count=entry.findings))
+        words = text("status.counted", state=words, counts=", ".join(counted))
+    if entry.content in CONTENT_WORDS:
+        return text("status.with_content", state=words, content=text(CONTENT_WORDS[entry.content]))
+    return words
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}" if n else ""
+def _warnings(count: int) -> Message:
+    """``1 warning``, ``3 warnings``: the words the count line of ``validate`` uses."""
+    return Message("count.warnings_word_one" if count == 1 else "count.warnings_word", count=count)
+
+
+def _name(entry: Entry, strategy: Strategy) -> str:
+    """The organisation's name in the language in use; a file of no known organisation says so.
+    An organisation the params no longer list (a removed file's) keeps the name it was listed by."""
+    if entry.organisation and strategy.organisations.get(entry.organisation):
+        return strategy.organisations.label(entry.organisation, language_in_use())
+    return entry.name or text("status.no_organisation")
 
 
 def headline(status: Status) -> str:
     """One line: how many expected organisations sent a file, and the files per state."""
-    sent = status.expected - status.counts[NOT_RECEIVED]
     counts = status.counts
-    return (
-        f"{status.folder}: {sent} of the {status.expected} organisations expected for {status.year} sent a file; files: "
-        f"{counts[ERRORS]} with errors, {counts[FINDINGS_ONLY]} with findings only, {counts[CLEAN]} clean"
+    return text(
+        "status.headline",
+        folder=status.folder,
+        sent=status.expected - counts[NOT_RECEIVED],
+        expected=status.expected,
+        year=status.year,
+        errors=counts[ERRORS],
+        findings_only=counts[FINDINGS_ONLY],
+        clean=counts[CLEAN],
     )
 
 
-def _change_line(change: Change) -> str:
+def _change_line(change: Change, strategy: Strategy) -> str:
     entry = change.after or change.before
     assert entry is not None  # a change has one side at least
-    who = f"{change.file} ({entry.name or NO_ORGANISATION})"
+    word, file, name = text(CHANGE_WORDS[change.change]), change.file, _name(entry, strategy)
     before, after = (state_words(e) if e else "" for e in (change.before, change.after))
     if change.change == NEW:
-        return f"new: {who}: {after}"
+        return text("status.line.new", change=word, file=file, name=name, after=after)
     if change.change == REMOVED:
-        return f"removed: {who}: it was {before}"
+        return text("status.line.removed", change=word, file=file, name=name, before=before)
     if change.change == REPLACED and before == after:
-        return f"replaced: {who}: {after}, as before"
-    return f"{CHANGE_WORDS[change.change]}: {who}: {before} → {after}"
+        return text("status.line.as_before", change=word, file=file, name=name, after=after)
+    return text("status.line.moved", change=word, file=file, name=name, before=before, after=after)
 
 
-def changes_lines(status: Status) -> list[str]:
+def changes_lines(status: Status, strategy: Strategy) -> list[str]:
     if status.changes is None:
-        return [f"The first status of {status.folder}: nothing to compare with yet; the next status lists what changed."]
+        return [text("status.first", folder=status.folder)]
     since = _short_time(status.previous)
     if not status.changes:
-        return [f"No changes since the last status ({since})."]
-    return [f"Changes since the last status ({since}):", *(f"  {_change_line(c)}" for c in status.changes)]
+        return [text("status.no_changes", since=since)]
+    return [text("status.changes_since", since=since), *(f"  {_change_line(c, strategy)}" for c in status.changes)]
 
 
 def _short_time(iso: str | None) -> str:
     return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
 
 
-def status_text(status: Status) -> str:
+TEXT_COLUMNS = (
+    "status.column.state",
+    "status.column.organisation",
+    "status.column.file",
+    "status.column.modified",
+    "status.column.template_version",
+)
+
+
+def status_text(status: Status, strategy: Strategy) -> str:
     """The headline, one aligned line per entry (state, organisation, file, modified, template
     version), the warnings about other files, and the changes."""
-    rows = [["state", "organisation", "file", "modified (Helsinki)", "template version"]]
+    rows = [[text(key) for key in TEXT_COLUMNS]]
     rows += [
-        [state_words(e), e.name or NO_ORGANISATION, e.file or "–", _short_time(e.modified), e.template_version or ""]
+        [state_words(e), _name(e, strategy), e.file or "–", _short_time(e.modified), e.template_version or ""]
         for e in status.entries
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     table = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines = [headline(status) + ".", *table]
     if status.other_warnings:
-        lines.append(
-            f"{_count(status.other_warnings, 'warning')} about files that are not workbooks (photos no workbook "
-            f"names); validate lists them."
-        )
-    lines += changes_lines(status)
+        lines.append(text("status.other_warnings", warnings=_warnings(status.other_warnings)))
+    lines += changes_lines(status, strategy)
     return "\n".join(one_line(line) for line in lines) + "\n"
 
 
@@ -385,55 +411,63 @@ def status_json(status: Status) -> str:
 
 
 STATUS_COLUMNS = (
-    "state",
-    "organisation",
-    "name",
-    "file",
-    "modified (Helsinki)",
-    "template version",
-    "errors",
-    "warnings",
-    "findings",
-    "note",
+    "status.column.state",
+    "status.column.organisation",
+    "status.column.name",
+    "status.column.file",
+    "status.column.modified",
+    "status.column.template_version",
+    "status.column.errors",
+    "status.column.warnings",
+    "status.column.findings",
+    "status.column.note",
 )
-CHANGES_COLUMNS = ("change", "file", "name", "before", "after")
+CHANGES_COLUMNS = (
+    "status.column.change",
+    "status.column.file",
+    "status.column.name",
+    "status.column.before",
+    "status.column.after",
+)
 
 
-def status_workbook(status: Status) -> Workbook:
+def status_workbook(status: Status, strategy: Strategy) -> Workbook:
     """The status as the analyst's workbook, in the feedback summary's look: a sheet of the
     entries and a sheet of the changes."""
     wb = Workbook()
     rows = [
         [
-            STATE_WORDS[e.state],
+            text(STATE_WORDS[e.state]),
             e.organisation or "",
-            e.name or NO_ORGANISATION,
+            _name(e, strategy),
             e.file or "",
             dt.datetime.fromisoformat(e.modified).replace(tzinfo=None) if e.modified else None,
             e.template_version or "",
             e.errors,
             e.warnings,
             e.findings,
-            CONTENT_WORDS.get(e.content or "data", ""),
+            text(CONTENT_WORDS[e.content]) if e.content in CONTENT_WORDS else "",
         ]
         for e in status.entries
     ]
-    table_sheet(wb.active, "Status", STATUS_COLUMNS, rows, (16, 26, 40, 30, 19, 16, 8, 9, 9, 16))
+    columns = tuple(text(key) for key in STATUS_COLUMNS)
+    table_sheet(wb.active, text("status.sheet.status"), columns, rows, (16, 26, 40, 30, 19, 16, 8, 9, 9, 16))
     for (cell,) in wb.active.iter_rows(min_row=2, min_col=5, max_col=5):
         cell.number_format = "yyyy-mm-dd hh:mm"
     changed = [
         [
-            CHANGE_WORDS[c.change],
+            text(CHANGE_WORDS[c.change]),
             c.file,
-            (c.after or c.before).name or NO_ORGANISATION,  # type: ignore[union-attr]
+            _name(c.after or c.before, strategy),  # type: ignore[arg-type]
             state_words(c.before) if c.before else "",
             state_words(c.after) if c.after else "",
         ]
         for c in status.changes or []
     ]
     if not changed:  # say why the sheet is empty
-        changed = [[changes_lines(status)[0], "", "", "", ""]]
-    table_sheet(wb.create_sheet(), "Changes", CHANGES_COLUMNS, changed, (16, 30, 40, 30, 30))
+        changed = [[changes_lines(status, strategy)[0], "", "", "", ""]]
+    columns = tuple(text(key) for key in CHANGES_COLUMNS)
+    table_sheet(wb.create_sheet(), text("status.sheet.changes"), columns, changed, (16, 30, 40, 30, 30))
     for ws in wb.worksheets:  # printed (or made a PDF) on pages as wide as the table
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0

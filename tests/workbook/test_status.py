@@ -22,8 +22,11 @@ from hki_intl.workbook.schema import TEMPLATE_VERSION
 from tests.conftest import run_cli
 
 YEAR = 2025
-EDUCATION = "Kasvatuksen ja koulutuksen toimiala"
-SOCIAL_HEALTH = "Sosiaali-, terveys- ja pelastustoimiala"
+# The organisations' names as the list shows them, in the language of its words (English here);
+# the JSON keeps the Finnish name.
+EDUCATION = "Education Division"
+EDUCATION_FI = "Kasvatuksen ja koulutuksen toimiala"
+SOCIAL_HEALTH = "Social Services, Health Care and Rescue Services Division"
 FIRST = "The first status of {folder}: nothing to compare with yet; the next status lists what changed."
 ENTRY_KEYS = [
     "state",
@@ -68,7 +71,7 @@ def status(capsys):
 
     def run(inputs: Path, *more: str) -> Done:
         capsys.readouterr()
-        code = main(["status", "--year", str(YEAR), "--inputs", str(inputs), *more])
+        code = main(["--messages", "en", "status", "--year", str(YEAR), "--inputs", str(inputs), *more])
         out, err = capsys.readouterr()
         return Done(code, out, err)
 
@@ -113,7 +116,7 @@ def test_the_first_status_lists_every_workbook_with_its_state_date_and_version(s
     assert lines[1].split() == ["state", "organisation", "file", "modified", "(Helsinki)", "template", "version"]
     rows = table(done.stdout)
     assert len(rows) == 9
-    assert rows[-1][:3] == ["clean", "Kaupunginkanslia, viestintä", "cityexec_communications.xlsx"]
+    assert rows[-1][:3] == ["clean", "City Executive Office, Communications", "cityexec_communications.xlsx"]
     findings = summary_findings(inputs, strategy, settings)
     assert {r[2]: r[0] for r in rows[:-1]} == {file: f"findings only ({n} findings)" for file, n in findings.items() if n}
     assert [r[2] for r in rows[:-1]] == sorted(r[2] for r in rows[:-1])  # one state: by organisation id
@@ -189,7 +192,7 @@ def test_json_lists_files_of_no_known_organisation_and_two_files_for_one(status,
     assert education | {"modified": None, "sha256": None} == {
         "state": "findings_only",
         "organisation": "education",
-        "name": EDUCATION,
+        "name": EDUCATION_FI,
         "file": "education.xlsx",
         "modified": None,
         "template_version": TEMPLATE_VERSION,
@@ -317,3 +320,91 @@ def test_a_status_record_that_is_not_ours_is_refused_not_overwritten(status, inp
         f"again (nothing was written)\n"
     )
     assert record.read_text() == '{"mine": true}\n'
+
+
+# --- in the analyst's language: Finnish by default, status --lang, or --messages -------------------
+
+IN_LANGUAGES = [
+    pytest.param(
+        [],
+        "{folder}: vuodelta 2025 odotetuista 9 organisaatiosta 8 on lähettänyt tiedoston; tiedostoja: virheellisiä 0, "
+        "vain havaintoja 7, kunnossa 1.",
+        ["tila", "organisaatio", "tiedosto", "muokattu (Helsingin aikaa)", "pohjan versio"],
+        ["ei saapunut", "Sosiaali-, terveys- ja pelastustoimiala", "–"],
+        "poistettu: social_health.xlsx (Sosiaali-, terveys- ja pelastustoimiala): tila oli vain havaintoja (4 havaintoa)",
+        id="fi by default",
+    ),
+    pytest.param(
+        ["--lang", "sv"],
+        "{folder}: 8 av de 9 organisationer som väntas för 2025 har skickat en fil; filer: 0 med fel, 7 med endast "
+        "iakttagelser, 1 utan anmärkningar.",
+        ["status", "organisation", "fil", "ändrad (Helsingforstid)", "mallens version"],
+        ["inte inkommen", "Social-, hälsovårds- och räddningssektorn", "–"],
+        "borttagen: social_health.xlsx (Social-, hälsovårds- och räddningssektorn): den var endast iakttagelser (4 iakttagelser)",
+        id="sv by status --lang",
+    ),
+    pytest.param(
+        ["--messages", "en"],
+        "{folder}: 8 of the 9 organisations expected for 2025 sent a file; files: 0 with errors, 7 with findings only, 1 clean.",
+        ["state", "organisation", "file", "modified (Helsinki)", "template version"],
+        ["not received", SOCIAL_HEALTH, "–"],
+        f"removed: social_health.xlsx ({SOCIAL_HEALTH}): it was findings only (4 findings)",
+        id="en by --messages",
+    ),
+]
+
+
+@pytest.mark.parametrize(("chosen", "headline", "header", "silent", "removed"), IN_LANGUAGES)
+def test_the_list_speaks_the_analysts_language(status, inputs, chosen, headline, header, silent, removed):
+    assert status(inputs).returncode == 0
+    (inputs / str(YEAR) / "social_health.xlsx").unlink()
+    global_options, command_options = (chosen, []) if chosen[:1] == ["--messages"] else ([], chosen)
+    done = run_cli(*global_options, "status", "--year", str(YEAR), "--inputs", str(inputs), *command_options, messages=None)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == headline.format(folder=inputs / str(YEAR))
+    assert re.split(r" {2,}", lines[1].strip()) == header
+    assert table(done.stdout)[0] == silent
+    assert lines[-2].endswith(":") and lines[-1].strip() == removed  # the changes since the last status
+
+
+def test_the_workbook_speaks_the_analysts_language(inputs, tmp_path):
+    out = tmp_path / f"status-{YEAR}.xlsx"
+    done = run_cli("status", "--year", str(YEAR), "--inputs", str(inputs), "--format", "xlsx", "--out", str(out), "--lang", "sv")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.splitlines()[1] == f"statusen skrevs till {out}"
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Status", "Ändringar"]
+    values = list(wb["Status"].iter_rows(values_only=True))
+    assert values[0] == (
+        "status",
+        "organisation",
+        "namn",
+        "fil",
+        "ändrad (Helsingforstid)",
+        "mallens version",
+        "fel",
+        "varningar",
+        "iakttagelser",
+        "anmärkning",
+    )
+    education = next(row for row in values if row[3] == "education.xlsx")
+    assert education[:4] == ("endast iakttagelser", "education", "Fostran och utbildning", "education.xlsx")
+    assert values[-1][:3] == ("utan anmärkningar", "cityexec_communications", "Stadskansliet, kommunikation")
+    changes_sheet = list(wb["Ändringar"].iter_rows(values_only=True))
+    assert changes_sheet[0] == ("ändring", "fil", "namn", "före", "nu")
+    assert changes_sheet[1][0].startswith(f"Den första statusen för {inputs / str(YEAR)}: inget att jämföra med ännu")
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ([], "virhe: --format xlsx kirjoittaa työkirjan: anna kirjoitettava tiedosto valitsimella --out TIEDOSTO.xlsx"),
+        (["--lang", "sv"], "fel: --format xlsx skriver en arbetsbok: ange filen som ska skrivas med --out FIL.xlsx"),
+        (["--lang", "en"], "error: --format xlsx writes a workbook: give it a file to write with --out FILE.xlsx"),
+    ],
+)
+def test_a_refusal_speaks_the_analysts_language(inputs, chosen, message):
+    done = run_cli("status", "--year", str(YEAR), "--inputs", str(inputs), "--format", "xlsx", *chosen, messages=None)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", message + "\n")
+    assert not (inputs / ".status").exists()
