@@ -455,8 +455,8 @@ class CarriedOverWords(Model):
     """The states of a row carried over from last year's workbook: the dropdown of the column
     ``carried_over`` (:data:`hki_intl.workbook.schema.CARRIED_STATES`)."""
 
-    unconfirmed: Words = Field(description="the carried-over column needs the words of an unconfirmed row in fi, sv and en")
-    confirmed: Words = Field(description="the carried-over column needs the words of a confirmed row in fi, sv and en")
+    unconfirmed: Words = Field(description="expected.carried_over.unconfirmed")
+    confirmed: Words = Field(description="expected.carried_over.confirmed")
 
 
 class TemplateWords(Model):

@@ -8,7 +8,8 @@ year (no end date or one after 31 December, and a status that is not ``finished`
 ``params/strategy.yaml``). The values of a year alone (a column marked ``yearly`` in the
 schema: an activity's outcome, an agreement's joint activity this year) are left empty. Each
 such row is marked 'unconfirmed' in the column ``carried_over``; the intake warns of it until
-the contributor chooses 'confirmed' (or deletes the row). Every message is built here.
+the contributor chooses 'confirmed' (or deletes the row). Every message is built here, from the
+catalogue (``params/messages.yaml``, the keys ``carried.…``).
 """
 
 from __future__ import annotations
@@ -19,16 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hki_intl.config.params import Settings, Strategy
+from hki_intl.config.params import CodeList, Settings, Strategy
 from hki_intl.errors import WARNING, Problem, UsageError
+from hki_intl.messages import LANGUAGES, Message, Words, text
 from hki_intl.workbook.layout import cell_ref, show
 from hki_intl.workbook.schema import CARRIED_OVER, CONFIRMED, SHEETS, UNCONFIRMED, Sheet
 
-# What one row of each carried sheet is, in the command's output and the intake's warning.
-ROW_NOUNS = {
-    "activities": ("activity", "activities"),
-    "networks": ("network membership", "network memberships"),
-    "partnerships": ("partner-city agreement", "partner-city agreements"),
+# How many rows of each carried sheet, in the command's output: the keys for one row and for several.
+ROW_COUNTS = {
+    "activities": ("carried.count.activity", "carried.count.activities"),
+    "networks": ("carried.count.network", "carried.count.networks"),
+    "partnerships": ("carried.count.partnership", "carried.count.partnerships"),
+}
+# The intake's warning at an unconfirmed row of each carried sheet.
+UNCONFIRMED_KEYS = {
+    "activities": "carried.unconfirmed.activity",
+    "networks": "carried.unconfirmed.network",
+    "partnerships": "carried.unconfirmed.partnership",
 }
 # The column that names a carried row in a warning.
 NAMED_BY = {"activities": "title", "networks": "network", "partnerships": "partner_city"}
@@ -90,16 +98,18 @@ class Prefill:
     folder: Path
     year: int
     records: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)  # organisation → sheet → rows
-    empty: dict[str, str] = field(default_factory=dict)  # organisation → why its template is empty
-    not_carried: list[str] = field(default_factory=list)  # last year's workbooks of organisations gone since
+    empty: dict[str, Message] = field(default_factory=dict)  # organisation → why its template is empty
+    not_carried: list[Message] = field(default_factory=list)  # last year's workbooks of organisations gone since
 
     def lines(self) -> list[str]:
         """One line per organisation of the year, the prefilled first (in the order of the
-        strategy's organisations), then the empty ones, then the workbooks not carried."""
+        strategy's organisations), then the empty ones, then the workbooks not carried; in the
+        language in use."""
+        total = len(self.records) + len(self.empty)
         prefilled = [f"  {org}.xlsx: {_rows_carried(sheets)}" for org, sheets in self.records.items()]
-        empty = [f"  {org}.xlsx: empty template: {why}" for org, why in self.empty.items()]
+        empty = [f"  {text('carried.empty_template', file=f'{org}.xlsx', why=why)}" for org, why in self.empty.items()]
         return [
-            f"carried over from {self.folder}: {len(self.records)} of {len(self.records) + len(self.empty)} templates prefilled",
+            text("carried.summary", folder=str(self.folder), prefilled=len(self.records), total=total),
             *prefilled,
             *empty,
             *(f"  {line}" for line in self.not_carried),
@@ -114,18 +124,13 @@ def read_previous(prev: Path, year: int, strategy: Strategy, settings: Settings)
 
     last = year - 1
     prev = Path(prev)
+    if not prev.exists():
+        raise UsageError(Message("carried.prev_missing", path=str(prev), last=last))
     if not prev.is_dir():
-        what = "does not exist" if not prev.exists() else "is not a folder"
-        raise UsageError(
-            f"{prev}: the folder given to --prefill-from {what}; name the folder that holds last year's workbooks "
-            f"as {last}/<organisation-id>.xlsx (the folder given to --inputs)"
-        )
+        raise UsageError(Message("carried.prev_not_a_folder", path=str(prev), last=last))
     folder = prev / str(last)
     if not folder.is_dir():
-        raise UsageError(
-            f"{prev}: no folder {last} in it; --prefill-from names the folder that holds {last}/<organisation-id>.xlsx "
-            f"(the folder given to --inputs), not the year's folder itself"
-        )
+        raise UsageError(Message("carried.no_year_folder", path=str(prev), last=last))
     result = load_submissions(prev, [last], strategy, settings.with_overrides(year=last))
     prefill = Prefill(folder, year)
     found = {s.organisation: s for s in result.submissions}
@@ -137,13 +142,13 @@ def read_previous(prev: Path, year: int, strategy: Strategy, settings: Settings)
             if records:
                 prefill.records[organisation] = records
             else:
-                prefill.empty[organisation] = f"nothing continues from its {last} workbook ({_nothing_continues(last)})"
+                prefill.empty[organisation] = Message("carried.nothing_continues", year=last)
         elif organisation in refused:
             prefill.empty[organisation] = _refused(prev, last, refused[organisation])
         else:
-            prefill.empty[organisation] = f"no workbook for {last} in {folder}"
+            prefill.empty[organisation] = Message("carried.no_workbook", year=last, folder=str(folder))
     prefill.not_carried = [
-        f"{s.path.name}: not carried over: the organisation does not report in {year}"
+        Message("carried.not_reporting", file=s.path.name, year=year)
         for s in result.submissions
         if s.organisation not in reporting
     ]
@@ -154,21 +159,15 @@ def _rows_carried(sheets: dict[str, list[dict[str, Any]]]) -> str:
     """``7 rows carried over (2 activities, 3 network memberships, 2 partner-city agreements)``."""
     counts = [(sheet.table, len(sheets[sheet.name])) for sheet in carried_sheets() if sheet.name in sheets]
     total = sum(n for _, n in counts)
-    parts = ", ".join(f"{n} {ROW_NOUNS[table][n != 1]}" for table, n in counts)
-    return f"{total} row{'s' if total != 1 else ''} carried over ({parts})"
+    parts = ", ".join(text(ROW_COUNTS[table][n != 1], count=n) for table, n in counts)
+    return text("carried.rows_one" if total == 1 else "carried.rows", count=total, parts=parts)
 
 
-def _nothing_continues(year: int) -> str:
-    return f"no {ROW_NOUNS['networks'][1]} or {ROW_NOUNS['partnerships'][1]}, and no activity running at the end of {year}"
-
-
-def _refused(prev: Path, year: int, errors: list[Problem]) -> str:
-    """Why a workbook with errors carries nothing: how many, the first, and how to see them all."""
-    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-    return (
-        f"its {year} workbook has {count}, so nothing was carried over (the first: {errors[0]}); see them all with "
-        f"'pipeline.py validate --year {year} --inputs {prev}'"
-    )
+def _refused(prev: Path, year: int, errors: list[Problem]) -> Message:
+    """Why a workbook with errors carries nothing: how many, the first, and how to see them all.
+    The first error is quoted as a line in the language in use (the command prints it at once)."""
+    count = Message("count.errors_word_one" if len(errors) == 1 else "count.errors_word", count=len(errors))
+    return Message("carried.refused", year=year, errors=count, first=str(errors[0]), inputs=str(prev))
 
 
 # --- the intake's check ---------------------------------------------------------------------------
@@ -191,21 +190,29 @@ def unconfirmed_rows(
                 yield Problem(name, sheet.name, row, column, cell_ref(row, column), message, WARNING)
 
 
-def unconfirmed_message(sheet: Sheet, record: dict[str, Any], year: int, strategy: Strategy) -> str:
-    """``a network membership carried over from 2024 is not confirmed ('Eurocities'); …``."""
+def unconfirmed_message(sheet: Sheet, record: dict[str, Any], year: int, strategy: Strategy) -> Message:
+    """``a network membership carried over from 2024 is not confirmed ('Eurocities'); …``: the
+    row's name as typed, or a code's label, and the column and its word to choose, in the
+    message's language (a feedback workbook's is the workbook's own)."""
     states = strategy.codes(CARRIED_OVER)
     column = sheet.column(CARRIED_OVER)
-    noun = ROW_NOUNS[sheet.table][0]
     named = sheet.column(NAMED_BY[sheet.table])
     value = record.get(named.key)
-    shown = strategy.codes(named.code_list).label(value, "fi") if value and named.kind == "code" else value
-    what = f" ({show(shown)})" if shown else ""
-    return (
-        f"{_an(noun)} carried over from {year - 1} is not confirmed{what}; check the row, correct what changed and "
-        f"choose '{states.label(CONFIRMED, 'fi')}' in the column '{column.label('fi')}', or delete the row if it "
-        f"no longer continues in {year}"
+    return Message(
+        UNCONFIRMED_KEYS[sheet.table],
+        last=year - 1,
+        year=year,
+        named=_named(value, strategy.codes(named.code_list) if named.kind == "code" else None),
+        confirmed=Words(*(states.label(CONFIRMED, lang) for lang in LANGUAGES)),
+        column=Words(*(column.label(lang) for lang in LANGUAGES)),
     )
 
 
-def _an(noun: str) -> str:
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+def _named(value: Any, codes: CodeList | None) -> str | Words:
+    """`` ('Eurocities')`` after the row's noun: its name as typed, or its code's label in each
+    language; nothing for a row without a name."""
+    if not value:
+        return ""
+    if codes is None:
+        return f" ({show(value)})"
+    return Words(*(f" ({show(codes.label(value, lang))})" for lang in LANGUAGES))

@@ -397,6 +397,14 @@ BREAKS = [
         "unconfirmed; a workbook could not tell the two apart — give each its own",
     ),
     Break(
+        "a carried-over state's words missing",
+        "workbook.yaml",
+        "    confirmed: {fi: Siirretty – vahvistettu, sv: Överförd – bekräftad, en: Carried over – confirmed}\n",
+        "",
+        "params/workbook.yaml: template.carried_over.confirmed: missing; the carried-over column needs the words of a "
+        "confirmed row in fi, sv and en",
+    ),
+    Break(
         "a column's words missing",
         "workbook.yaml",
         "      budget_eur:\n",
@@ -484,6 +492,44 @@ def test_a_mistake_in_the_params_is_one_line_and_exit_2(tmp_path, case):
     _broken(tmp_path, case)
     result = run_cli("--params", "params", "validate", "--year", "2025", "--inputs", "inputs", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (2, f"error: {case.line}\n")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fi",
+            "virhe: params/workbook.yaml: template.carried_over.unconfirmed: puuttuu; siirrettyjen rivien sarake tarvitsee "
+            "vahvistamattoman rivin sanat kielillä fi, sv ja en",
+        ),
+        (
+            "sv",
+            "fel: params/workbook.yaml: template.carried_over.unconfirmed: saknas; kolumnen för överförda rader behöver "
+            "orden för en obekräftad rad på fi, sv och en",
+        ),
+        (
+            "en",
+            "error: params/workbook.yaml: template.carried_over.unconfirmed: missing; the carried-over column needs the "
+            "words of an unconfirmed row in fi, sv and en",
+        ),
+    ],
+)
+def test_a_carried_over_states_words_missing_in_three_languages(tmp_path, lang, expected):
+    """What the key expects comes from the catalogue too (its description is the key); Finnish by default."""
+    _broken(
+        tmp_path,
+        Break(
+            lang,
+            "workbook.yaml",
+            "    unconfirmed: {fi: Siirretty – tarkista,",
+            "    # unconfirmed: {fi: Siirretty – tarkista,",
+            "",
+        ),
+    )
+    args = ("--params", "params", "templates", "--year", "2025", "--out", "out")
+    result = run_cli(*args, cwd=tmp_path, messages=None if lang == "fi" else lang)
+    assert (result.returncode, result.stderr) == (2, expected + "\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_goal_may_name_its_headlines_by_id_and_its_figures_module(tmp_path):

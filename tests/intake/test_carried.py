@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hki_intl.errors import WARNING, Problem, collapse, count_line
+from hki_intl.errors import COLLAPSE_AT
 from hki_intl.intake.carried import continues
-from tests.conftest import run_cli
+from tests.conftest import RECORDS, run_cli
 
 LAST, YEAR = 2024, 2025
 CARRIED = "Siirretty viime vuodelta"
@@ -112,51 +112,75 @@ def test_each_template_holds_exactly_last_years_continuing_rows(season, strategy
     assert not any(_rows(openpyxl.load_workbook(templates / f"{org}.xlsx")[s]) for org in missing for s in SHEETS)
 
 
-def _warnings(path: Path, rows: dict[str, list[tuple]], headers: dict[str, list[str]]) -> list[Problem]:
-    """The warning expected at each unconfirmed row, written out here."""
-    nouns = {"Toiminnot": "an activity", "Verkostot": "a network membership", "Kumppanuudet": "a partner-city agreement"}
-    found = []
-    for sheet, sheet_rows in rows.items():
-        column = headers[sheet].index(CARRIED) + 1
-        letter = openpyxl.utils.get_column_letter(column)
-        named = headers[sheet].index(SHEETS[sheet][0])
-        for index, row in enumerate(sheet_rows, start=2):
-            name = row[named] if len(row[named]) <= 60 else row[named][:57] + "..."  # messages quote 60 characters at most
-            found.append(
-                Problem(
-                    str(path),
-                    sheet,
-                    index,
-                    column,
-                    f"{letter}{index}",
-                    f"{nouns[sheet]} carried over from {LAST} is not confirmed ('{name}'); check the row, correct what "
-                    f"changed and choose '{CONFIRMED}' in the column '{CARRIED}', or delete the row if it no longer "
-                    f"continues in {YEAR}",
-                    WARNING,
-                )
-            )
+def _unconfirmed(lang: str, sheet: str, name: str) -> str:
+    """The warning at an unconfirmed row, written out here in English (the command line's, in the
+    tests) and in Finnish (the feedback copy of a Finnish workbook)."""
+    if lang == "en":
+        noun = {"Toiminnot": "an activity", "Verkostot": "a network membership", "Kumppanuudet": "a partner-city agreement"}
+        return (
+            f"{noun[sheet]} carried over from {LAST} is not confirmed ('{name}'); check the row, correct what changed and "
+            f"choose 'Carried over – confirmed' in the column 'Carried over from last year', or delete the row if it no "
+            f"longer continues in {YEAR}"
+        )
+    noun, what = {
+        "Toiminnot": ("toiminto", "toiminto"),
+        "Verkostot": ("verkostojäsenyys", "jäsenyys"),
+        "Kumppanuudet": ("kaupunkikumppanuus", "kumppanuus"),
+    }[sheet]
+    return (
+        f"vuodelta {LAST} siirretty {noun} ('{name}') on vahvistamatta; tarkista rivi, korjaa muuttuneet tiedot ja valitse "
+        f"sarakkeeseen '{CARRIED}' arvo '{CONFIRMED}', tai poista rivi, jos {what} ei enää jatku vuonna {YEAR}"
+    )
+
+
+def _warnings(lang: str, wb, strategy) -> dict[str, list[tuple[str, str]]]:
+    """Sheet → (cell, warning) at each unconfirmed row of a Finnish template. A network is named
+    by its label in the message's language (the workbook shows the Finnish one)."""
+    networks = {entry["fi"]: entry[lang] for entry in strategy.codes("networks").entries}
+    found = {}
+    for sheet in sorted(SHEETS):
+        headers = _headers(wb[sheet])
+        letter = openpyxl.utils.get_column_letter(headers.index(CARRIED) + 1)
+        named = headers.index(SHEETS[sheet][0])
+        found[sheet] = []
+        for index, row in enumerate(_rows(wb[sheet]), start=2):
+            name = networks[row[named]] if sheet == "Verkostot" else row[named]
+            name = name if len(name) <= 60 else name[:57] + "..."  # messages quote 60 characters at most
+            found[sheet].append((f"{letter}{index}", _unconfirmed(lang, sheet, name)))
     return found
 
 
+def _printed(path: Path, warnings: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """The lines validate prints: many warnings in one column are one line with their range."""
+    lines = []
+    for sheet, found in warnings.items():
+        if len(found) >= COLLAPSE_AT:
+            (first, message), (last, _) = found[0], found[-1]
+            lines.append(f"{path}: {sheet}!{first}:{last}: warning: {len(found)} cells alike, the first {first}: {message}")
+        else:
+            lines.extend(f"{path}: {sheet}!{cell}: warning: {message}" for cell, message in found)
+    return lines
+
+
 @pytest.mark.slow
-def test_a_prefilled_template_warns_of_each_unconfirmed_row_until_confirmed(season, tmp_path):
+def test_a_prefilled_template_warns_of_each_unconfirmed_row_until_confirmed(season, tmp_path, strategy):
     root, _ = season
     path = tmp_path / "inputs" / str(YEAR) / "education.xlsx"
     path.parent.mkdir(parents=True)
     shutil.copy(root / "templates" / str(YEAR) / "education.xlsx", path)
     wb = openpyxl.load_workbook(path)
     headers = {sheet: _headers(wb[sheet]) for sheet in SHEETS}
-    expected = _warnings(path, {sheet: _rows(wb[sheet]) for sheet in SHEETS}, headers)
 
     checked = run_cli("validate", "--year", str(YEAR), "--inputs", str(tmp_path / "inputs"), "--feedback", str(tmp_path / "fb"))
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.splitlines()[-1] == f"1 workbooks for {YEAR} are valid."
-    shown = collapse(expected)  # many alike in one column are printed as one line with their range
-    assert checked.stderr.splitlines() == [*map(str, shown), count_line(shown)]
+    printed = _printed(path, _warnings("en", wb, strategy))
+    assert any(" cells alike, the first " in line for line in printed)  # education carries many activities
+    assert checked.stderr.splitlines() == [*printed, f"{len(printed)} warnings found: values that are not read; check them."]
     listed = openpyxl.load_workbook(tmp_path / "fb" / str(YEAR) / "education.xlsx")["Korjattavat"]
     assert [row[1:] for row in listed.iter_rows(min_row=4, values_only=True)] == [
-        (p.sheet, p.cell, f"warning: {p.message}") for p in sorted(expected)
-    ]  # the contributor's copy names every row
+        (sheet, cell, f"varoitus: {message}") for sheet, found in _warnings("fi", wb, strategy).items() for cell, message in found
+    ]  # the contributor's copy names every row, in the workbook's language
 
     for sheet in SHEETS:  # the contributor confirms every row
         ws, column = wb[sheet], headers[sheet].index(CARRIED) + 1
@@ -245,7 +269,6 @@ def test_an_activity_continues_by_its_end_date_and_status(strategy, end, status,
 
 def test_a_workbook_of_an_older_template_without_the_column_reads_as_before(write_workbook, strategy, settings):
     from hki_intl.intake.read import read_submission
-    from tests.conftest import RECORDS
 
     def older(wb):
         wb["Perustiedot"]["C4"] = wb["Perustiedot"]["B4"] = "2025.3"
@@ -264,7 +287,6 @@ def test_the_carried_over_column_does_not_reach_the_consolidated_tables(tmp_path
     from hki_intl.intake.tables import consolidate
     from hki_intl.workbook.excel import save_workbook
     from hki_intl.workbook.template import build_workbook, template_path
-    from tests.conftest import RECORDS
 
     confirmed = {
         sheet: [{**row, "carried_over": "confirmed"} if sheet in SHEETS else row for row in rows]
@@ -325,3 +347,106 @@ def test_a_workbook_with_nothing_continuing_and_one_of_an_organisation_gone_are_
     ) in lines
     assert lines[-1] == f"  forum_virium.xlsx: not carried over: the organisation does not report in {YEAR}"
     assert not (tmp_path / "out" / str(YEAR) / "forum_virium.xlsx").exists()
+
+
+# --- in the analyst's language (Finnish by default) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fi",
+            "virhe: {prev}: siinä ei ole kansiota 2024; anna --prefill-from-valitsimelle kansio, jossa on "
+            "2024/<organisaatiotunnus>.xlsx (sama kansio, jonka annat --inputs-valitsimelle), älä vuoden kansiota itseään",
+        ),
+        (
+            "sv",
+            "fel: {prev}: den innehåller ingen mapp 2024; ge --prefill-from den mapp som innehåller "
+            "2024/<organisations-id>.xlsx (den mapp du ger --inputs), inte årets mapp själv",
+        ),
+        (
+            "en",
+            "error: {prev}: no folder 2024 in it; --prefill-from names the folder that holds 2024/<organisation-id>.xlsx "
+            "(the folder given to --inputs), not the year's folder itself",
+        ),
+    ],
+)
+def test_a_refused_prefill_in_three_languages(tmp_path, lang, expected):
+    prev = tmp_path / "prev" / "2024"  # the year's folder itself
+    prev.mkdir(parents=True)
+    args = ("templates", "--year", "2025", "--out", str(tmp_path / "out"), "--prefill-from", str(prev))
+    done = run_cli(*args, messages=None if lang == "fi" else lang)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", expected.format(prev=prev) + "\n")
+
+
+PREFILLED = {
+    "fi": [
+        "siirretty kansiosta {last}: esitäytettyjä pohjia 1/9",
+        "  education.xlsx: 2 riviä siirretty (1 toiminto, 1 verkostojäsenyys)",
+        "  forum_virium.xlsx: tyhjä pohja: sen vuoden 2024 työkirjasta ei jatku mitään (ei verkostojäsenyyksiä eikä "
+        "kaupunkikumppanuuksia, eikä vuoden 2024 lopussa käynnissä olevia toimintoja)",
+        "  social_health.xlsx: tyhjä pohja: kansiossa {last} ei ole vuoden 2024 työkirjaa",
+    ],
+    "sv": [
+        "överfört från {last}: 1 av 9 mallar förifyllda",
+        "  education.xlsx: 2 rader överförda (1 verksamhet, 1 nätverksmedlemskap)",
+        "  forum_virium.xlsx: tom mall: inget fortsätter från dess arbetsbok för 2024 (inga nätverksmedlemskap eller "
+        "stadspartnerskap, och ingen verksamhet som pågick i slutet av 2024)",
+        "  social_health.xlsx: tom mall: ingen arbetsbok för 2024 i {last}",
+    ],
+    "en": [
+        "carried over from {last}: 1 of 9 templates prefilled",
+        "  education.xlsx: 2 rows carried over (1 activity, 1 network membership)",
+        "  forum_virium.xlsx: empty template: nothing continues from its 2024 workbook (no network memberships or "
+        "partner-city agreements, and no activity running at the end of 2024)",
+        "  social_health.xlsx: empty template: no workbook for 2024 in {last}",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_what_was_carried_over_is_said_in_three_languages(write_workbook, tmp_path, lang):
+    from tests.conftest import activity
+
+    running = activity(start=dt.date(LAST, 3, 4), end=None, status="ongoing")
+    ended = activity(start=dt.date(LAST, 3, 4), end=dt.date(LAST, 3, 6), status="completed")
+    write_workbook({"Toiminnot": [running], "Verkostot": RECORDS["Verkostot"]}, organisation="education", year=LAST)
+    write_workbook({"Toiminnot": [ended]}, organisation="forum_virium", year=LAST)
+
+    args = ("templates", "--year", str(YEAR), "--out", str(tmp_path / "out"), "--prefill-from", str(tmp_path / "inputs"))
+    done = run_cli(*args, messages=None if lang == "fi" else lang)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    summary, education, forum_virium, social_health = (
+        line.format(last=tmp_path / "inputs" / str(LAST)) for line in PREFILLED[lang]
+    )
+    assert lines[2:4] == [summary, education]  # after the templates written and the analyst's texts
+    assert forum_virium in lines and social_health in lines
+    assert len(lines) == 2 + 1 + 9
+
+
+UNCONFIRMED_NETWORK = {
+    "fi": "varoitus: vuodelta 2024 siirretty verkostojäsenyys ('Scale-verkosto') on vahvistamatta; tarkista rivi, korjaa "
+    "muuttuneet tiedot ja valitse sarakkeeseen 'Siirretty viime vuodelta' arvo 'Siirretty – vahvistettu', tai poista "
+    "rivi, jos jäsenyys ei enää jatku vuonna 2025",
+    "sv": "varning: ett nätverksmedlemskap som förts över från 2024 är inte bekräftat ('Scale-nätverket'); kontrollera "
+    "raden, rätta det som ändrats och välj 'Överförd – bekräftad' i kolumnen 'Överförd från förra året', eller ta bort "
+    "raden om medlemskapet inte längre fortsätter 2025",
+    "en": "warning: a network membership carried over from 2024 is not confirmed ('Scale network'); check the row, correct "
+    "what changed and choose 'Carried over – confirmed' in the column 'Carried over from last year', or delete the row "
+    "if it no longer continues in 2025",
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_an_unconfirmed_row_is_said_in_three_languages_and_in_the_workbooks_own(write_workbook, tmp_path, lang):
+    """validate speaks the analyst's language; the feedback copy keeps the workbook's (Swedish here)."""
+    network = {**RECORDS["Verkostot"][0], "network": "scale", "carried_over": "unconfirmed"}
+    path = write_workbook({**RECORDS, "Verkostot": [network]}, lang="sv")
+    args = ("validate", "--year", str(YEAR), "--inputs", str(tmp_path / "inputs"), "--feedback", str(tmp_path / "fb"))
+    done = run_cli(*args, *(["--lang", lang] if lang != "fi" else []), messages=None)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == f"{path}: Verkostot!H2: {UNCONFIRMED_NETWORK[lang]}"
+    listed = openpyxl.load_workbook(tmp_path / "fb" / str(YEAR) / "education.xlsx")["Att rätta"]
+    assert [row[1:] for row in listed.iter_rows(min_row=4, values_only=True)] == [("Verkostot", "H2", UNCONFIRMED_NETWORK["sv"])]
