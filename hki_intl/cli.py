@@ -249,7 +249,8 @@ def _validate(args: argparse.Namespace, strategy: Strategy, settings: Settings) 
         print(warning, file=sys.stderr)
     if shown:
         print(count_line(shown), file=sys.stderr)
-    print(text("cli.valid", count=len(result.submissions), year=args.year))
+    count = len(result.submissions)
+    print(text("cli.valid_one", count=count, year=args.year) if count == 1 else text("cli.valid", count=count, year=args.year))
     return 0
 
 

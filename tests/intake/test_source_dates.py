@@ -74,7 +74,7 @@ def test_validate_warns_and_the_value_is_not_read(write_workbook, tmp_path, stra
         f"'Julkaistu 14.3.2026'); {after}",
         f"{path}: Mittarit!B4: warning: the value's year is after the report year 2025 (2026); the value is not read, as a "
         "report for 2025 shows figures up to 2025: correct the year, or report the value in a later year's workbook",
-        "3 warnings found: values that are not read; check them.",
+        "3 warnings found; check them (they do not keep workbooks out of the report).",
     ]
     result = load_submissions(tmp_path / "inputs", [YEAR], strategy, settings)
     assert [(r["value_year"], r["value"]) for r in result.submissions[0].tables["indicators"]] == [(2019, 4489741)]
