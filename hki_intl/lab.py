@@ -22,17 +22,12 @@ from pathlib import Path
 from hki_intl import EXPLORE_NOTEBOOK, PARAMS_DIR
 from hki_intl.engine.manifest import MANIFEST, read_previous
 from hki_intl.errors import UsageError, cannot_write
+from hki_intl.messages import Message, text
 
 JUPYTERLAB = "jupyterlab"  # the module Lab is started from
 INJECTED = "injected-parameters"  # papermill's tag (and here the id) of the cell with the given parameters
-BUILD_FIRST = (
-    "build the report first (make report, or pipeline.py run --out FOLDER), or name the folder of one: make lab REPORT=FOLDER"
-)
-NOT_INSTALLED = (
-    "JupyterLab is not installed in this Python environment; make lab installs it "
-    "(or: pip install -r requirements-lab.txt, then python -m ipykernel install --sys-prefix)"
-)
-LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
+# The explore notebook written now, its labels in a language (the messages' words for each).
+WRITTEN_IN = {"fi": "lab.written_fi", "sv": "lab.written_sv", "en": "lab.written_en"}
 
 
 @dataclass(frozen=True)
@@ -53,13 +48,14 @@ def explore_copy(report: Path) -> Path:
 
 def check_report(report: Path) -> None:
     """Refuse a folder that is not a finished report (one line: which folder, why, what to do)."""
+    build_first = Message("lab.build_first")
     if not report.is_dir():
-        raise UsageError(f"{report}: no such folder; {BUILD_FIRST}")
+        raise UsageError(Message("lab.no_folder", report=str(report), fix=build_first))
     if read_previous(report) is None:
-        why = "its manifest.json is not that of a finished run" if (report / MANIFEST).exists() else "no manifest.json"
-        raise UsageError(f"{report}: not a report folder ({why}); {BUILD_FIRST}")
+        why = Message("lab.unfinished_manifest") if (report / MANIFEST).exists() else Message("out.no_manifest")
+        raise UsageError(Message("lab.not_a_report", report=str(report), why=why, fix=build_first))
     if not any((report / "notebooks").glob("*.ipynb")):
-        raise UsageError(f"{report}: the report has no executed notebooks (no notebooks/*.ipynb); {BUILD_FIRST}")
+        raise UsageError(Message("lab.no_notebooks", report=str(report), fix=build_first))
 
 
 def prepare(report: Path, lang: str, params_dir: Path = PARAMS_DIR) -> Lab:
@@ -114,7 +110,7 @@ def write_explore(path: Path, report: Path, lang: str, params_dir: Path = PARAMS
 def check_jupyterlab() -> None:
     """Refuse to go on without JupyterLab (the report's own install does not have it)."""
     if importlib.util.find_spec(JUPYTERLAB) is None:
-        raise UsageError(NOT_INSTALLED)
+        raise UsageError(Message("lab.not_installed"))
 
 
 def jupyter_command(lab: Lab, port: int | None = None, browser: bool = True) -> list[str]:
@@ -135,15 +131,13 @@ def jupyter_command(lab: Lab, port: int | None = None, browser: bool = True) -> 
 
 
 def describe(lab: Lab) -> list[str]:
-    """What the analyst is told before Lab starts: where things are (one line each)."""
-    if lab.written:
-        explore = f"written now, labels in {LANGUAGE_NAMES[lab.lang]}"
-    else:
-        explore = "kept as it was; delete it to get a fresh copy"
+    """What the analyst is told before Lab starts: where things are (one line each, in the
+    language of the messages)."""
+    state = Message(WRITTEN_IN[lab.lang]) if lab.written else Message("lab.kept")
     return [
-        f"the report's notebooks: {lab.report / 'notebooks'} (Run all re-runs one in place on the report's data)",
-        f"your notebook for your own questions: {lab.explore} ({explore})",
-        f"JupyterLab starts in {lab.root}; stop it with Ctrl+C",
+        text("lab.notebooks", folder=str(lab.report / "notebooks")),
+        text("lab.explore", notebook=str(lab.explore), state=state),
+        text("lab.starts", folder=str(lab.root)),
     ]
 
 

@@ -51,13 +51,14 @@ def report(tmp_path) -> Path:
     return folder
 
 
-def _lab(monkeypatch, *args: str) -> list[list[str]]:
+def _lab(monkeypatch, *args: str, messages: str | None = "en") -> list[list[str]]:
     """``pipeline.py lab`` through the real command line, JupyterLab's start recorded instead of
-    replacing this process (``jupyterlab`` stands for a module that is installed: CI has not it)."""
+    replacing this process (``jupyterlab`` stands for a module that is installed: CI has not it);
+    its lines in English unless ``messages`` names another language (None: the analyst's default)."""
     started: list[list[str]] = []
     monkeypatch.setattr(lab, "JUPYTERLAB", "nbformat")
     monkeypatch.setattr(lab, "start", started.append)
-    assert main(["lab", *args]) == 0
+    assert main([*(["--messages", messages] if messages else []), "lab", *args]) == 0
     return started
 
 
@@ -143,9 +144,52 @@ def test_a_folder_that_is_not_a_report_is_one_line_and_writes_nothing(report, ma
     assert not (report.parent / f"explore-{YEAR}.ipynb").exists()
 
 
+@pytest.mark.parametrize(
+    "messages, expected",
+    [
+        (
+            None,  # the analyst's default: Finnish
+            "virhe: {r}: kansio ei ole raportin kansio (ei manifest.json-tiedostoa); tee ensin raportti (make report tai "
+            "pipeline.py run --out KANSIO) tai anna valmiin raportin kansio: make lab REPORT=KANSIO\n",
+        ),
+        (
+            "sv",
+            "fel: {r}: mappen är inte en rapportmapp (ingen manifest.json); bygg rapporten först (make report eller "
+            "pipeline.py run --out MAPP), eller ange mappen för en färdig rapport: make lab REPORT=MAPP\n",
+        ),
+        (
+            "en",
+            "error: {r}: not a report folder (no manifest.json); build the report first (make report, or pipeline.py "
+            "run --out FOLDER), or name the folder of one: make lab REPORT=FOLDER\n",
+        ),
+    ],
+)
+def test_the_lab_command_refuses_in_the_language_of_the_messages(report, messages, expected):
+    (report / "manifest.json").unlink()
+    done = run_cli("lab", "--report", str(report), messages=messages)
+    assert (done.returncode, done.stderr) == (2, expected.format(r=report))
+
+
+def test_the_lab_command_tells_where_things_are_in_the_language_of_the_messages(report, monkeypatch, capsys):
+    """The lines in the messages' language (Finnish by default), whatever the notebook's labels'."""
+    _lab(monkeypatch, "--report", str(report), "--lang", "en", messages=None)
+    explore = report.parent / f"explore-{YEAR}.ipynb"
+    assert capsys.readouterr().out.splitlines() == [
+        f"raportin muistikirjat: {report / 'notebooks'} (Run all ajaa muistikirjan uudelleen paikallaan raportin tiedoilla)",
+        f"oma muistikirjasi omia kysymyksiäsi varten: {explore} (kirjoitettu nyt, nimet englanniksi)",
+        f"JupyterLab käynnistyy kansiossa {report.parent}; pysäytä se painamalla Ctrl+C",
+    ]
+    _lab(monkeypatch, "--report", str(report), messages="sv")
+    assert capsys.readouterr().out.splitlines() == [
+        f"rapportens anteckningsböcker: {report / 'notebooks'} (Run all kör om en anteckningsbok på plats med rapportens data)",
+        f"din anteckningsbok för dina egna frågor: {explore} (lämnad som den var; radera den för att få en ny kopia)",
+        f"JupyterLab startar i {report.parent}; stoppa det med Ctrl+C",
+    ]
+
+
 def test_without_jupyterlab_the_lab_command_says_how_to_install_it(report, monkeypatch, capsys):
     monkeypatch.setattr(lab, "JUPYTERLAB", "hki_intl_no_such_module")
-    assert main(["lab", "--report", str(report)]) == 2
+    assert main(["--messages", "en", "lab", "--report", str(report)]) == 2
     assert capsys.readouterr().err == (
         "error: JupyterLab is not installed in this Python environment; make lab installs it "
         "(or: pip install -r requirements-lab.txt, then python -m ipykernel install --sys-prefix)\n"
@@ -159,7 +203,7 @@ def test_a_place_that_cannot_take_the_notebook_is_one_line(report, monkeypatch, 
 
     monkeypatch.setattr(lab.os, "link", refuse)
     monkeypatch.setattr(lab, "JUPYTERLAB", "nbformat")
-    assert main(["lab", "--report", str(report)]) == 2
+    assert main(["--messages", "en", "lab", "--report", str(report)]) == 2
     assert (
         capsys.readouterr().err
         == f"error: {report.parent}: cannot write there (Permission denied); choose another folder for --report\n"

@@ -36,6 +36,7 @@ from hki_intl.engine.fingerprint import code_fingerprint, sha256_file
 from hki_intl.engine.manifest import InputFile, Manifest
 from hki_intl.errors import Problem
 from hki_intl.intake.tables import TABLES
+from hki_intl.messages import language_in_use, text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -417,46 +418,51 @@ LISTED_AT_MOST = 5  # a longer list is printed as its count, with the page's pat
 
 
 def summary_lines(run: RunChanges, page: Path | None, figure_label: Any, number: Any) -> list[str]:
-    """What ``run`` prints of the changes: a few lines. ``figure_label(figure, goal)`` names a
-    figure and ``number(value, unit)`` writes a value, in the report's language."""
+    """What ``run`` prints of the changes: a few lines, in the language of the messages.
+    ``figure_label(figure, goal)`` names a figure and ``number(value, unit)`` writes a value."""
     changes = run.stored
-    where = f"; the list is in {page}" if page else ""
     if run.said == FIRST_DRAFT:
-        return [f"first draft: nothing to compare with{_why_first(changes.reason)}"]
+        return [text(_first_draft_key(changes.reason))]
     if run.said == NO_CHANGES:
-        before = "" if changes.status != CHANGED else f"; {page or CHANGES} still lists the changes since the draft before"
-        return [f"no changes: the workbooks, headline figures, problems and findings are as in the previous run{before}"]
-    lines = [f"changes since the previous draft{where}:"]
+        if changes.status != CHANGED:
+            return [text("run_changes.no_changes")]
+        return [text("run_changes.no_changes_kept", list=str(page or CHANGES))]
+    lines = [text("run_changes.since", page=str(page)) if page else text("run_changes.since_no_page")]
     w = changes.workbooks
     counted = [
-        (len(w.added), "added", w.added),
-        (len(w.replaced), "replaced", w.replaced),
-        (len(w.removed), "removed", w.removed),
+        (len(w.added), "run_changes.added", w.added),
+        (len(w.replaced), "run_changes.replaced", w.replaced),
+        (len(w.removed), "run_changes.removed", w.removed),
     ]
     parts = [
-        f"{n} {verb}" + (f" ({', '.join(e.workbook for e in items)})" if n <= LISTED_AT_MOST else "")
-        for n, verb, items in counted
+        text(key, count=n) + (f" ({', '.join(e.workbook for e in items)})" if n <= LISTED_AT_MOST else "")
+        for n, key, items in counted
         if n
     ]
     if parts:
-        lines.append(f"  workbooks: {'; '.join(parts)}")
+        lines.append("  " + text("run_changes.workbooks", parts="; ".join(parts)))
     if len(changes.figures) > LISTED_AT_MOST:
-        lines.append(f"  headline figures: {len(changes.figures)} changed")
+        lines.append("  " + text("run_changes.figures_changed", count=len(changes.figures)))
     for f in changes.figures if len(changes.figures) <= LISTED_AT_MOST else ():
-        by = f" (moved by {', '.join(f.workbooks)})" if f.workbooks else " (moved by no workbook: the params or the code changed)"
-        lines.append(f"  {figure_label(f.figure, f.goal)} {f.year}: {number(f.old, f.unit)} → {number(f.new, f.unit)}{by}")
-    for what, pair in (("problems in the workbooks", changes.problems), ("findings", changes.findings)):
+        label, old, new = figure_label(f.figure, f.goal), number(f.old, f.unit), number(f.new, f.unit)
+        if f.workbooks:
+            line = text("run_changes.figure", label=label, year=f.year, old=old, new=new, workbooks=", ".join(f.workbooks))
+        else:
+            line = text("run_changes.figure_by_no_workbook", label=label, year=f.year, old=old, new=new)
+        lines.append(f"  {line}")
+    for key, pair in (("run_changes.problems", changes.problems), ("run_changes.findings", changes.findings)):
         if pair.appeared or pair.resolved:
-            lines.append(f"  {what}: {len(pair.appeared)} appeared, {len(pair.resolved)} resolved")
+            lines.append("  " + text(key, appeared=len(pair.appeared), resolved=len(pair.resolved)))
     return lines
 
 
-def _why_first(reason: str | None) -> str:
+def _first_draft_key(reason: str | None) -> str:
+    """The line of a first draft: why there is nothing to compare with, when there was a report."""
     if reason == ANOTHER_YEAR:
-        return " (the report it replaces is of another year)"
+        return "run_changes.first_draft_another_year"
     if reason == UNREADABLE:
-        return " (the report it replaces was changed after its run, or cannot be read)"
-    return ""
+        return "run_changes.first_draft_unreadable"
+    return "run_changes.first_draft"
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -504,7 +510,8 @@ def record_changes(
 ) -> list[str]:
     """Write ``changes.json`` and the analyst's page in each of ``languages`` into the build,
     comparing it with the report in ``OUT`` (``previous``: its manifest, read before the build
-    replaces it); the lines the run prints of them (in the run's first language)."""
+    replaces it); the lines the run prints of them, in the language of the messages, naming the
+    page in that language if the run wrote one (else the page of the run's first language)."""
     from hki_intl.engine.manifest import params_record
     from hki_intl.engine.notebook_stages import goal_notebooks
     from hki_intl.publish.changes_page import Words, page_name, write_changes_pages
@@ -519,5 +526,7 @@ def record_changes(
     found = changes_of_run(out, previous, now, strategy, year, same_rules)
     write_changes(build.folder, found.stored)
     write_changes_pages(build.folder, found.stored, languages, build.params_dir, strategy)
-    words = Words(build.options.languages[0], build.params_dir, strategy)
-    return summary_lines(found, out / page_name(words.lang), words.figure, words.number)
+    lang = language_in_use()  # the lines' figures and numbers in the language of the messages
+    page = page_name(lang if lang in languages else build.options.languages[0])  # the page in it, if the run wrote one
+    words = Words(lang, build.params_dir, strategy)
+    return summary_lines(found, out / page, words.figure, words.number)

@@ -6,7 +6,8 @@ every code of a table is replaced by its label from ``params/strategy.yaml`` and
 header is the workbook's header, both in the language asked for; the values are the CSVs' own
 (read with the schema's types by :func:`hki_intl.intake.tables.read_tables`), so a count here
 equals a count of the CSV. The free texts are as the contributors wrote them (not masked: the
-analyst's working copy, not a publication).
+analyst's working copy, not a publication). What goes wrong is said in the language asked for,
+as the tables are (the notebook is the analyst's, the command line has not chosen a language).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hki_intl.config.params import LANGUAGES, Strategy, Texts, load_params, load
 from hki_intl.errors import UsageError
 from hki_intl.intake.tables import DERIVED, read_tables
 from hki_intl.intake.tables import TABLES as DATA  # OUT/cache/tables: the complete consolidated tables of a run
+from hki_intl.messages import Message
 from hki_intl.workbook.schema import INFO_FIELDS, SHEETS_BY_TABLE, Column
 
 TABLES = tuple(SHEETS_BY_TABLE)  # the record tables: activities, networks, visits, media, …
@@ -39,15 +41,14 @@ class ReportTables:
     is a DataFrame with the headers and labels of that language. ``params_dir`` empty: the project's."""
 
     def __init__(self, report_dir: str | Path, lang: str = "fi", params_dir: str | Path = ""):
-        if lang not in LANGUAGES:
-            raise UsageError(f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}")
+        if lang not in LANGUAGES:  # said in the language of the messages in use: this one is no language
+            raise UsageError(Message("explore.unknown_language", lang=lang, languages=", ".join(LANGUAGES)))
         self.folder = Path(report_dir)
         self.lang = lang
         self.params_dir = Path(params_dir) if str(params_dir) else PARAMS_DIR
         if not (self.folder / DATA / "submissions.csv").is_file():
-            raise UsageError(
-                f"{self.folder}: no consolidated tables here (no {DATA}/submissions.csv); give a report folder that a run wrote"
-            )
+            missing = Message("explore.no_tables", folder=str(self.folder), file=f"{DATA}/submissions.csv")
+            raise UsageError(self._said(missing))
         self.strategy: Strategy = load_params(self.params_dir).strategy  # the workbook's headers of this params folder
         self.texts: Texts = load_texts(lang, self.params_dir)
 
@@ -63,7 +64,7 @@ class ReportTables:
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         if table not in TABLES:
-            raise KeyError(f"no table {table!r}; the tables are {', '.join(TABLES)}")
+            raise KeyError(self._said(Message("explore.no_table", table=table, tables=", ".join(TABLES))))
         return self.labelled(table)
 
     def labelled(self, table: str, year: int | None = None) -> pd.DataFrame:
@@ -74,9 +75,8 @@ class ReportTables:
         columns = self.columns(table)
         headers = [self.header(table, key) for key in frame.columns]
         if len(set(headers)) < len(headers):  # a column would be lost under another's header
-            raise UsageError(
-                f"{table}: two columns have the same header in {self.lang} ({', '.join(headers)}); change one in params/"
-            )
+            twice = Message("explore.same_header", table=table, lang=self.lang, headers=", ".join(headers))
+            raise UsageError(self._said(twice))
         labelled = {
             header: self._labels(frame[key], columns[key]) if key in columns and columns[key].codes else frame[key]
             for header, key in zip(headers, frame.columns, strict=True)
@@ -126,6 +126,10 @@ class ReportTables:
     def columns(self, table: str) -> dict[str, Column]:
         """The columns of ``table`` by key: its sheet's and the info sheet's (organisation, year)."""
         return {column.key: column for column in (*INFO_FIELDS, *SHEETS_BY_TABLE[table].columns)}
+
+    def _said(self, message: Message) -> str:
+        """A message in the tables' language (the notebook's ``lang``)."""
+        return message.render(self.lang)
 
     def _grouping(self, table: str, year: int | None, *keys: str | None) -> pd.DataFrame:
         """The labelled table, its columns ``keys`` with ``–`` where a record has no value (pandas

@@ -35,12 +35,18 @@ FIRST_DRAFT_LINE = "first draft: nothing to compare with"
 NO_CHANGES_LINE = "no changes: the workbooks, headline figures, problems and findings are as in the previous run"
 
 
-def run(inputs: Path, out: Path, *extra: str) -> list[str]:
-    """``run`` through the CLI; the lines it printed after ``done in …``."""
-    done = run_cli("run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--format", "html", *extra)
+DONE = ("done in ", "valmis ", "klart på ")  # the line before the changes', in each language
+
+
+def run(inputs: Path, out: Path, *extra: str, messages: str | None = "en") -> list[str]:
+    """``run`` through the CLI (its messages in English unless ``messages`` says otherwise; None:
+    the analyst's default); the lines it printed after ``done in …``."""
+    done = run_cli(
+        "run", "--year", str(YEAR), "--inputs", str(inputs), "--out", str(out), "--format", "html", *extra, messages=messages
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    return lines[next(i for i, line in enumerate(lines) if line.startswith("done in ")) + 1 :]
+    return lines[next(i for i, line in enumerate(lines) if line.startswith(DONE)) + 1 :]
 
 
 def changes(out: Path) -> dict:
@@ -135,11 +141,12 @@ def test_each_run_says_what_changed_since_the_previous_draft(inputs, tmp_path):
         "warning",
     )
     assert "column T has no header" in warning["message"] and found["problems"]["resolved"] == []
-    written = {"competence_activities": _count, "external_funding_eur": _eur, "eu_funding_eur": _eur}
+    # the figures named and written in the language of the messages; the page is the report's (fi)
+    written = {"competence_activities": _count_en, "external_funding_eur": _eur_en, "eu_funding_eur": _eur_en}
     labels = {
-        "competence_activities": "Osaamista kasvattavat toiminnot",
-        "external_funding_eur": "Ulkoinen rahoitus, kaikki toiminnot",
-        "eu_funding_eur": "EU-rahoitus, kaikki toiminnot",
+        "competence_activities": "Activities growing competence",
+        "external_funding_eur": "External funding, all activities",
+        "eu_funding_eur": "EU funding, all activities",
     }
     assert lines == [
         f"changes since the previous draft; the list is in {out / 'changes-fi.html'}:",
@@ -215,6 +222,14 @@ def _count(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
+def _eur_en(value: float) -> str:
+    return f"€{value:,.0f}"
+
+
+def _count_en(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def test_a_report_changed_after_its_run_is_not_compared(write_workbook, tmp_path):
     inputs, out = write_workbook().parent.parent, tmp_path / "report"
     assert run(inputs, out) == [FIRST_DRAFT_LINE]
@@ -227,6 +242,37 @@ def test_a_report_changed_after_its_run_is_not_compared(write_workbook, tmp_path
     # Changed in OUT but not needed (nothing that reads it changed): the comparison holds.
     table.write_text(table.read_text(encoding="utf-8").replace("Amsterdam", "Rotterdam"), encoding="utf-8")
     assert run(inputs, out) == [NO_CHANGES_LINE]
+
+
+def test_the_run_says_what_changed_in_the_language_of_the_messages(write_workbook, tmp_path):
+    """Finnish by default, Swedish or English when asked: the lines, the figures' names and
+    numbers; the page named is the one in that language when the run wrote it."""
+    inputs, out = write_workbook().parent.parent, tmp_path / "report"
+    education = f"{YEAR}/education.xlsx"
+    assert run(inputs, out, messages=None) == ["ensimmäinen luonnos: ei mitään verrattavaa"]
+    assert run(inputs, out, messages="sv") == [
+        "inga ändringar: arbetsböckerna, nyckeltalen, problemen och iakttagelserna är desamma som i föregående körning"
+    ]
+    write_workbook(
+        {"Toiminnot": [activity(), activity(title="Toinen benchmarking", external_funding_eur=1500.0, funding_source="national")]}
+    )
+    lines = run(inputs, out, messages=None)
+    assert lines[:2] == [
+        f"muutokset edelliseen luonnokseen; luettelo on tiedostossa {out / 'changes-fi.html'}:",
+        f"  työkirjat: korvattuja 1 ({education})",
+    ]
+    assert f"  Osaamista kasvattavat toiminnot {YEAR}: 1 → 2 (muuttaneet työkirjat: {education})" in lines
+    assert (
+        f"  Ulkoinen rahoitus, kaikki toiminnot {YEAR}: 0\u00a0€ → 1\u00a0500\u00a0€ (muuttaneet työkirjat: {education})" in lines
+    )
+    write_workbook({"Toiminnot": [activity()]})  # back to one activity, the report in Finnish and Swedish
+    lines = run(inputs, out, "--lang", "all", messages="sv")
+    assert lines[:2] == [
+        f"ändringar sedan föregående utkast; listan finns i {out / 'changes-sv.html'}:",
+        f"  arbetsböcker: ersatta 1 ({education})",
+    ]
+    assert f"  Verksamheter som ökar kompetensen {YEAR}: 2 → 1 (arbetsböcker som ändrade talet: {education})" in lines
+    assert (out / "changes-sv.html").is_file() and (out / "changes-fi.html").is_file()
 
 
 def figure(number: int) -> FigureChange:

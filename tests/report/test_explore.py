@@ -17,6 +17,7 @@ from hki_intl.errors import UsageError
 from hki_intl.intake import IntakeResult, Submission
 from hki_intl.intake.tables import TABLES as TABLES_DIR
 from hki_intl.intake.tables import consolidate, write_tables
+from hki_intl.messages import use_language
 from hki_intl.report.explore import TABLES, ReportTables
 from hki_intl.workbook.schema import SHEETS
 from tests.conftest import YEAR, activity
@@ -127,7 +128,7 @@ def test_the_overview_counts_each_tables_records_per_year(report):
 
 def test_a_folder_without_tables_and_an_unknown_language_are_one_line_each(tmp_path, report):
     with pytest.raises(UsageError) as missing:
-        ReportTables(tmp_path / "nowhere", "fi")
+        ReportTables(tmp_path / "nowhere", "en")
     assert str(missing.value) == (
         f"{tmp_path / 'nowhere'}: no consolidated tables here (no {TABLES_DIR}/submissions.csv); "
         "give a report folder that a run wrote"
@@ -135,7 +136,54 @@ def test_a_folder_without_tables_and_an_unknown_language_are_one_line_each(tmp_p
     with pytest.raises(UsageError, match="unknown language 'de'; use one of fi, sv, en"):
         ReportTables(report, "de")
     with pytest.raises(KeyError, match="no table 'activity'; the tables are activities, networks"):
-        ReportTables(report, "fi")["activity"]
+        ReportTables(report, "en")["activity"]
+
+
+@pytest.fixture
+def messages_in():
+    """The messages in a language for one test (as the command line sets it), then back to the tests' English."""
+    yield use_language
+    use_language("en")
+
+
+@pytest.mark.parametrize(
+    "lang, no_tables, no_table, unknown_language",
+    [
+        (
+            "fi",
+            "{folder}: täällä ei ole koottuja taulukoita (ei tiedostoa {file}); anna kansio, jonka raportin ajo kirjoitti",
+            "taulukkoa 'activity' ei ole; taulukot ovat activities, networks",
+            "tuntematon kieli 'de'; käytä jotakin näistä: fi, sv, en",
+        ),
+        (
+            "sv",
+            "{folder}: här finns inga sammanställda tabeller (ingen {file}); ange en rapportmapp som en körning skrev",
+            "ingen tabell 'activity'; tabellerna är activities, networks",
+            "okänt språk 'de'; använd ett av fi, sv, en",
+        ),
+        (
+            "en",
+            "{folder}: no consolidated tables here (no {file}); give a report folder that a run wrote",
+            "no table 'activity'; the tables are activities, networks",
+            "unknown language 'de'; use one of fi, sv, en",
+        ),
+    ],
+)
+def test_what_goes_wrong_is_said_in_the_language_of_the_tables(
+    tmp_path, report, messages_in, lang, no_tables, no_table, unknown_language
+):
+    """The notebook's ``lang`` chooses the language of its tables and of what it is told; a
+    language that is none is told in the language of the messages (Finnish unless set)."""
+    with pytest.raises(UsageError) as missing:
+        ReportTables(tmp_path / "nowhere", lang)
+    assert str(missing.value) == no_tables.format(folder=tmp_path / "nowhere", file=f"{TABLES_DIR}/submissions.csv")
+    with pytest.raises(KeyError) as unknown_table:
+        ReportTables(report, lang)["activity"]
+    assert unknown_table.value.args[0].startswith(no_table)
+    messages_in(lang)
+    with pytest.raises(UsageError) as unknown:
+        ReportTables(report, "de")
+    assert str(unknown.value) == unknown_language
 
 
 @pytest.mark.slow
