@@ -48,7 +48,7 @@ $(LAB_STAMP): $(STAMP) requirements-lab.txt
 	touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	$(PY) pipeline.py lab --report $(REPORT)
+	$(PY) pipeline.py lab --report $(REPORT) $(LAB_OPTIONS)
 
 templates: $(STAMP)
 	$(PY) pipeline.py templates --year $(YEAR) --out templates

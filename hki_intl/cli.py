@@ -141,6 +141,7 @@ def _lab_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=LANGUAGES, help="language of the labels in your notebook (default from params/report.yaml)")
     p.add_argument("--port", type=int, help="the port JupyterLab listens on (default: Jupyter's, 8888 or the next free one)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser (open the address JupyterLab prints)")
+    p.add_argument("--allow-root", action="store_true", help="let JupyterLab run as root (in a container, say)")
     p.set_defaults(handler=_lab)
 
 
@@ -302,7 +303,7 @@ def _lab(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
     lab.check_report(args.report)
     lab.check_jupyterlab()
     opened = lab.prepare(args.report, args.lang or settings.language, args.params)
-    command = lab.jupyter_command(opened, args.port, browser=not args.no_browser)
+    command = lab.jupyter_command(opened, args.port, browser=not args.no_browser, allow_root=args.allow_root)
     for line in lab.describe(opened):
         print(line)
     lab.start(command)

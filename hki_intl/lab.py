@@ -113,7 +113,7 @@ def check_jupyterlab() -> None:
         raise UsageError(Message("lab.not_installed"))
 
 
-def jupyter_command(lab: Lab, port: int | None = None, browser: bool = True) -> list[str]:
+def jupyter_command(lab: Lab, port: int | None = None, browser: bool = True, allow_root: bool = False) -> list[str]:
     """JupyterLab of this Python (its kernel is this environment's, with the package), rooted at
     ``lab.root`` and opening the explore notebook."""
     command = [
@@ -127,6 +127,8 @@ def jupyter_command(lab: Lab, port: int | None = None, browser: bool = True) -> 
         command.append(f"--ServerApp.port={port}")
     if not browser:
         command.append("--no-browser")
+    if allow_root:  # Jupyter refuses root unless told: only when the analyst asks (a container, say)
+        command.append("--allow-root")
     return command
 
 

@@ -24,7 +24,7 @@ def _make_dry_run(*args: str) -> list[str]:
     """What make would run (``-B``: as on a fresh machine, whatever is installed here)."""
     done = subprocess.run(["make", "-n", "-B", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return [line.rstrip() for line in done.stdout.splitlines()]  # an empty LAB_OPTIONS leaves a space
 
 
 def test_make_lab_installs_jupyterlab_and_its_kernel_then_opens_the_example_report():
@@ -39,6 +39,14 @@ def test_make_lab_installs_jupyterlab_and_its_kernel_then_opens_the_example_repo
 
 def test_make_lab_opens_the_report_named():
     assert _make_dry_run("lab", "REPORT=reports/2024")[-1] == ".venv/bin/python pipeline.py lab --report reports/2024"
+    options = _make_dry_run("lab", "LAB_OPTIONS=--allow-root --no-browser")[-1]
+    assert options == f".venv/bin/python pipeline.py lab --report reports/example/{YEAR} --allow-root --no-browser"
+
+
+def test_lab_lets_jupyterlab_run_as_root_only_when_asked(report, monkeypatch, capsys):
+    asked = _lab(monkeypatch, "--report", str(report), "--allow-root")
+    assert asked[0][-1] == "--allow-root"
+    assert "--allow-root" not in _lab(monkeypatch, "--report", str(report))[0]
 
 
 @pytest.fixture
