@@ -24,7 +24,7 @@ TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
 # The copy of a Finnish workbook speaks Finnish, whatever the analyst's language (English in the tests).
 FI_VERSION = (
-    "pohjan versiota ei hyväksytä ('2024.1'); käytä pohjan versiota 2025.1 tai 2025.2 tai 2025.3: kopioi rivit "
+    "pohjan versiota ei hyväksytä ('2024.1'); käytä pohjan versiota 2025.1 tai 2025.2 tai 2025.3 tai 2025.4: kopioi rivit "
     "uuteen pohjaan, jonka 'pipeline.py templates' tekee"
 )
 FI_TYPE = "tyyppi: tuntematon arvo ('Seminaari'); valitse arvo pudotusvalikosta, esim. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
