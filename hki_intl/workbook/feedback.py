@@ -279,7 +279,7 @@ def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Wor
         else:
             rows.append([org, name, line.path.name, text(STATUS_ERRORS), len(line.errors), len(line.warnings), None])
     wb = Workbook()
-    table_sheet(wb.active, text("feedback.sheet.summary"), _headers(SUMMARY_COLUMNS), rows, (26, 44, 28, 14, 8, 9, 9))
+    table_sheet(wb.active, text("feedback.sheet.summary"), _headers(SUMMARY_COLUMNS), rows, (26, 44, 28, 20, 8, 9, 9))
     listed = [[Path(p.file).name, p.sheet, p.cell, text(SEVERITY_WORDS[p.severity]), p.text()] for p in result.all_problems]
     problems_sheet = wb.create_sheet()
     table_sheet(problems_sheet, text("feedback.sheet.problems"), _headers(PROBLEM_COLUMNS), listed, (28, 16, 8, 9, 120))

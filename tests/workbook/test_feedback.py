@@ -269,6 +269,7 @@ def test_the_analyst_summary_in_swedish(inputs, tmp_path, strategy):
     problems = sheets["Problem"]
     assert problems[0] == ["fil", "flik", "cell", "allvarlighetsgrad", "meddelande"]
     assert workbook["Problem"].column_dimensions["D"].width >= len("allvarlighetsgrad") + 3  # the header and its filter button
+    assert workbook["Sammanfattning"].column_dimensions["D"].width >= len("inget att rapportera")  # the longest status word
     assert {row[3] for row in problems[1:]} == {"fel", "varning"}
     assert ["education.xlsx", "Toiminnot", "B2", "fel"] in [row[:4] for row in problems]
     assert sheets["Iakttagelser"][0] == ["regel", "organisation", "objekt", "källfil", "källrad"]
