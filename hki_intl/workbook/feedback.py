@@ -7,8 +7,9 @@ read, and the contributor's values are kept as they were (only fills, comments, 
 sheet and the visibility of hidden columns or rows that hold a bad cell change).
 
 The analyst's summary, ``DIR/summary-<year>.xlsx``, lists every expected organisation and
-every file: clean, with how many errors, or missing, and how many findings (breaches of the
-strategy's rules, from :func:`hki_intl.analysis.findings`) each accepted workbook has.
+every file: clean, with how many errors, or not received, and how many findings (breaches of the
+strategy's rules, from :func:`hki_intl.analysis.findings`) each accepted workbook has. It speaks
+the analyst's language (the language in use), in the words of ``status``'s workbook.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from hki_intl.config.params import LANGUAGES, Strategy
-from hki_intl.errors import Problem, UsageError
+from hki_intl.errors import ERROR, WARNING, Problem, UsageError
 from hki_intl.intake.read import IntakeResult, Submission
-from hki_intl.messages import Message
+from hki_intl.messages import Message, language_in_use, text
 from hki_intl.workbook.excel import NotAWorkbook, append_row, inspect_workbook, set_text, workbook_bytes
 from hki_intl.workbook.ledger import Ledger
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_SHEET
@@ -41,14 +42,41 @@ PROBLEM_FILL = PatternFill("solid", fgColor="FFE977")  # HDS engel: black text o
 PROBLEM_BORDER = Border(*(Side(style="medium", color="BD2719"),) * 4)  # HDS brick, so colour is not the only cue
 LINK_FONT = Font(color="0000BF", underline="single")  # HDS bus
 AUTHOR = "hki_intl"
-NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'missing' instead
+FILTER_BUTTON = 3  # characters of a column's width that its header's filter button covers
+NOT_COUNTED = {"organisation_did_not_submit"}  # shown as the status 'not received' instead
 
 # The copy speaks the workbook's language: the list sheet's words (params/workbook.yaml, under
-# feedback) and the messages in its comments and list (params/messages.yaml).
-STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "clean", "errors", "missing"
+# feedback) and the messages in its comments and list (params/messages.yaml). The summary speaks
+# the analyst's: its words are keys of params/messages.yaml, those of status's workbook where
+# they mean the same.
+STATUS_CLEAN, STATUS_ERRORS, STATUS_MISSING = "status.state.clean", "status.state.errors", "status.state.not_received"
 # An accepted workbook without rows: a stated nil return, or an untouched template (perhaps sent by mistake).
-STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "nil return", "empty": "empty template"}
-SUMMARY_COLUMNS = ("organisation", "name", "file", "status", "errors", "warnings", "findings")
+STATUS_OF_SUBMISSION = {"data": STATUS_CLEAN, "nil_return": "status.content.nil_return", "empty": "status.content.empty"}
+SUMMARY_COLUMNS = (
+    "status.column.organisation",
+    "status.column.name",
+    "status.column.file",
+    "feedback.column.status",
+    "status.column.errors",
+    "status.column.warnings",
+    "status.column.findings",
+)
+PROBLEM_COLUMNS = (
+    "status.column.file",
+    "feedback.column.sheet",
+    "feedback.column.cell",
+    "feedback.column.severity",
+    "feedback.column.message",
+)
+SEVERITY_WORDS = {ERROR: "feedback.severity.error", WARNING: "feedback.severity.warning"}
+# The findings' columns (hki_intl.report.analysis.FINDING_COLUMNS) by their headers.
+FINDING_HEADERS = {
+    "rule": "feedback.column.rule",
+    "organisation": "status.column.organisation",
+    "item": "feedback.column.item",
+    "source_file": "feedback.column.source_file",
+    "source_row": "feedback.column.source_row",
+}
 
 
 @dataclass
@@ -235,39 +263,48 @@ def collection(result: IntakeResult, year: int, strategy: Strategy, findings: pd
 
 def summary_workbook(result: IntakeResult, year: int, strategy: Strategy) -> Workbook:
     """One row per file of ``year`` and per expected organisation without a file, then the
-    problems and the findings, for the analyst."""
+    problems and the findings, for the analyst: in the language in use, the organisations by
+    their names in it; ids, file names, sheet names and what workbooks hold stay as they are."""
     findings = accepted_findings(result, year, strategy)
+    lang = language_in_use()
     rows: list[list] = []
     for line in collection(result, year, strategy, findings):
         org = line.organisation
-        name = strategy.organisations.label(org, "fi") if org else ""
+        name = strategy.organisations.label(org, lang) if org else ""
         if line.path is None:
-            rows.append([org, name, "", STATUS_MISSING, None, None, None])
+            rows.append([org, name, "", text(STATUS_MISSING), None, None, None])
         elif line.submission is not None:
-            status = STATUS_OF_SUBMISSION[line.submission.status]
+            status = text(STATUS_OF_SUBMISSION[line.submission.status])
             rows.append([org, name, line.path.name, status, 0, len(line.warnings), line.findings])
         else:
-            rows.append([org, name, line.path.name, STATUS_ERRORS, len(line.errors), len(line.warnings), None])
+            rows.append([org, name, line.path.name, text(STATUS_ERRORS), len(line.errors), len(line.warnings), None])
     wb = Workbook()
-    table_sheet(wb.active, "Summary", SUMMARY_COLUMNS, rows, (26, 44, 28, 14, 8, 9, 9))
-    listed = [[Path(p.file).name, p.sheet, p.cell, p.severity, p.text()] for p in result.all_problems]  # the analyst's language
-    table_sheet(wb.create_sheet(), "Problems", ("file", "sheet", "cell", "severity", "message"), listed, (28, 16, 8, 9, 120))
+    table_sheet(wb.active, text("feedback.sheet.summary"), _headers(SUMMARY_COLUMNS), rows, (26, 44, 28, 20, 8, 9, 9))
+    listed = [[Path(p.file).name, p.sheet, p.cell, text(SEVERITY_WORDS[p.severity]), p.text()] for p in result.all_problems]
+    problems_sheet = wb.create_sheet()
+    table_sheet(problems_sheet, text("feedback.sheet.problems"), _headers(PROBLEM_COLUMNS), listed, (28, 16, 8, 9, 120))
     found = findings.values.tolist() if len(findings) else []
-    table_sheet(wb.create_sheet(), "Findings", tuple(findings.columns), found, (30, 26, 50, 28, 10))
+    columns = _headers(tuple(FINDING_HEADERS[column] for column in findings.columns))
+    table_sheet(wb.create_sheet(), text("feedback.sheet.findings"), columns, found, (30, 26, 50, 28, 10))
     return wb
+
+
+def _headers(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(text(key) for key in keys)
 
 
 def table_sheet(ws, title: str, columns: tuple[str, ...], rows: list[list], widths: tuple[int, ...]) -> None:
     """``ws`` as the analyst's table: a styled header row, the rows, column widths, the header
-    frozen and a filter on every column."""
+    frozen and a filter on every column. A column is at least as wide as its header and the
+    filter's button: a header is longer in one language than in another (``allvarlighetsgrad``)."""
     ws.title = title
     ws.append(list(columns))
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for row in rows:
         append_row(ws, row)  # text from workbooks is stored as text, never as a formula
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+    for index, (header, width) in enumerate(zip(columns, widths, strict=True), start=1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(width, len(header) + FILTER_BUTTON)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
 

@@ -11,7 +11,9 @@ from hki_intl.errors import UsageError
 from hki_intl.intake import load_submissions
 from hki_intl.intake.tables import TABLES
 from hki_intl.messages import use_language
+from hki_intl.workbook.excel import save_workbook
 from hki_intl.workbook.feedback import write_feedback
+from hki_intl.workbook.template import build_workbook, template_path
 from tests.conftest import activity, run_cli
 
 YEAR = 2025
@@ -24,7 +26,7 @@ TITLE_MESSAGE = "title is required (empty); fill in the cell"
 FEE_MESSAGE = "annual fee is below 0 ('-5'); write a value of 0 or more"
 # The copy of a Finnish workbook speaks Finnish, whatever the analyst's language (English in the tests).
 FI_VERSION = (
-    "pohjan versiota ei hyväksytä ('2024.1'); käytä pohjan versiota 2025.1 tai 2025.2 tai 2025.3: kopioi rivit "
+    "pohjan versiota ei hyväksytä ('2024.1'); käytä pohjan versiota 2025.1 tai 2025.2 tai 2025.3 tai 2025.4: kopioi rivit "
     "uuteen pohjaan, jonka 'pipeline.py templates' tekee"
 )
 FI_TYPE = "tyyppi: tuntematon arvo ('Seminaari'); valitse arvo pudotusvalikosta, esim. 'Hanke', 'EU-hanke', 'Verkostotyö' …"
@@ -134,10 +136,16 @@ def test_the_analyst_summary_names_clean_broken_and_missing_organisations(inputs
     assert by_org["education"] == ["education.xlsx", "errors", 4, 0, None]
     assert by_org["forum_virium"] == ["forum_virium.xlsx", "clean", 0, 0, 1]  # the membership without an owner
     assert by_org["social_health"] == ["social_health.xlsx", "errors", 1, 0, None]
-    assert by_org["culture_leisure"] == [None, "missing", None, None, None]
+    assert by_org["culture_leisure"] == [None, "not received", None, None, None]  # status's word
     assert set(by_org) == set(strategy.organisations_in(YEAR))
-    assert [r[2:] for r in _values(summary["Findings"])[1:]] == [["c40", "forum_virium.xlsx", 2]]
-    assert len(_values(summary["Problems"])) == 1 + 5
+    assert {r[0]: r[1] for r in rows[1:]}["culture_leisure"] == "Culture and Leisure Division"  # the analyst's language
+    findings = _values(summary["Findings"])
+    assert findings[0] == ["rule", "organisation", "item", "source file", "source row"]
+    assert [r[2:] for r in findings[1:]] == [["c40", "forum_virium.xlsx", 2]]
+    problems = _values(summary["Problems"])
+    assert problems[0] == ["file", "sheet", "cell", "severity", "message"]
+    assert ["education.xlsx", "Toiminnot", "B2", "error", TYPE_MESSAGE] in problems
+    assert len(problems) == 1 + 5
 
 
 def test_the_list_sheet_speaks_the_template_language(write_workbook, tmp_path, strategy, settings):
@@ -168,7 +176,7 @@ def test_an_english_workbook_gets_its_feedback_in_english_while_the_analyst_read
     listing = openpyxl.load_workbook(copy).worksheets[0]
     assert listing.title == "To fix"
     assert listing["D4"].value == TYPE_MESSAGE
-    assert _values(summary["Problems"])[1][4] == FI_TYPE  # the analyst's summary: the analyst's language
+    assert _values(summary["Ongelmat"])[1][4] == FI_TYPE  # the analyst's summary: the analyst's language
 
 
 def test_feedback_never_overwrites_an_input(inputs, strategy, settings):
@@ -199,6 +207,72 @@ def test_validate_with_feedback_through_the_command_line(inputs, tmp_path):
         "5 problems found; fix them and run again.",
     ]
     assert (out / str(YEAR) / "education.xlsx").is_file()
+
+
+def _summary_through_the_command_line(inputs, tmp_path, strategy, messages):
+    """``validate --feedback`` on the fixture's inputs plus an untouched template (urban_environment)
+    and a stated nil return (helsinki_partners): the summary's sheets, by sheet name."""
+    folder, _ = inputs
+    build = build_workbook(strategy, "urban_environment", YEAR, "fi")
+    save_workbook(build, template_path(folder, YEAR, "urban_environment"))
+    nil = build_workbook(strategy, "helsinki_partners", YEAR, "sv")
+    nil["Perustiedot"]["B5"] = "Ja"
+    save_workbook(nil, template_path(folder, YEAR, "helsinki_partners"))
+    out = tmp_path / "feedback"
+    done = run_cli("validate", "--year", str(YEAR), "--inputs", str(folder), "--feedback", str(out), messages=messages)
+    assert done.returncode == 1, done.stderr
+    summary = openpyxl.load_workbook(out / f"summary-{YEAR}.xlsx")
+    return {ws.title: ws for ws in summary.worksheets}
+
+
+def test_the_analyst_summary_is_in_finnish_by_default(inputs, tmp_path, strategy):
+    sheets = {title: _values(ws) for title, ws in _summary_through_the_command_line(inputs, tmp_path, strategy, None).items()}
+    assert list(sheets) == ["Yhteenveto", "Ongelmat", "Havainnot"]
+    assert sheets["Yhteenveto"] == [
+        ["organisaatio", "nimi", "tiedosto", "tila", "virheet", "varoitukset", "havainnot"],
+        ["cityexec_communications", "Kaupunginkanslia, viestintä", None, "ei saapunut", None, None, None],
+        ["cityexec_economic", "Kaupunginkanslia, elinkeino-osasto", None, "ei saapunut", None, None, None],
+        ["cityexec_international", "Kaupunginkanslia, kansainväliset asiat", None, "ei saapunut", None, None, None],
+        ["culture_leisure", "Kulttuurin ja vapaa-ajan toimiala", None, "ei saapunut", None, None, None],
+        ["education", "Kasvatuksen ja koulutuksen toimiala", "education.xlsx", "virheitä", 4, 0, None],
+        ["forum_virium", "Forum Virium Helsinki", "forum_virium.xlsx", "kunnossa", 0, 0, 1],
+        ["helsinki_partners", "Helsinki Partners", "helsinki_partners.xlsx", "ei raportoitavaa", 0, 0, 0],
+        ["social_health", "Sosiaali-, terveys- ja pelastustoimiala", "social_health.xlsx", "virheitä", 1, 0, None],
+        ["urban_environment", "Kaupunkiympäristön toimiala", "urban_environment.xlsx", "tyhjä pohja", 0, 1, 0],
+    ]
+    problems = sheets["Ongelmat"]
+    assert problems[0] == ["tiedosto", "välilehti", "solu", "vakavuus", "viesti"]
+    assert ["education.xlsx", "Toiminnot", "B2", "virhe", FI_TYPE] in problems
+    assert [row[:4] for row in problems if row[3] == "varoitus"] == [["urban_environment.xlsx", "Perustiedot", "B5", "varoitus"]]
+    assert sheets["Havainnot"] == [
+        ["sääntö", "organisaatio", "kohde", "lähdetiedosto", "lähderivi"],
+        ["membership_without_owner", "forum_virium", "c40", "forum_virium.xlsx", 2],
+    ]
+
+
+def test_the_analyst_summary_in_swedish(inputs, tmp_path, strategy):
+    workbook = _summary_through_the_command_line(inputs, tmp_path, strategy, "sv")
+    sheets = {title: _values(ws) for title, ws in workbook.items()}
+    assert list(sheets) == ["Sammanfattning", "Problem", "Iakttagelser"]
+    summary = sheets["Sammanfattning"]
+    assert summary[0] == ["organisation", "namn", "fil", "status", "fel", "varningar", "iakttagelser"]
+    by_org = {row[0]: row[1:4] for row in summary[1:]}
+    assert {org: by_org[org] for org in by_org if not org.startswith("cityexec_")} == {
+        "culture_leisure": ["Kultur- och fritidssektorn", None, "inte inkommen"],
+        "education": ["Fostran och utbildning", "education.xlsx", "fel"],
+        "forum_virium": ["Forum Virium Helsinki", "forum_virium.xlsx", "utan anmärkningar"],
+        "helsinki_partners": ["Helsinki Partners", "helsinki_partners.xlsx", "inget att rapportera"],
+        "social_health": ["Social-, hälsovårds- och räddningssektorn", "social_health.xlsx", "fel"],
+        "urban_environment": ["Stadsmiljösektorn", "urban_environment.xlsx", "tom mall"],
+    }
+    assert by_org["cityexec_international"] == ["Stadskansliet, internationella ärenden", None, "inte inkommen"]
+    problems = sheets["Problem"]
+    assert problems[0] == ["fil", "flik", "cell", "allvarlighetsgrad", "meddelande"]
+    assert workbook["Problem"].column_dimensions["D"].width >= len("allvarlighetsgrad") + 3  # the header and its filter button
+    assert workbook["Sammanfattning"].column_dimensions["D"].width >= len("inget att rapportera")  # the longest status word
+    assert {row[3] for row in problems[1:]} == {"fel", "varning"}
+    assert ["education.xlsx", "Toiminnot", "B2", "fel"] in [row[:4] for row in problems]
+    assert sheets["Iakttagelser"][0] == ["regel", "organisation", "objekt", "källfil", "källrad"]
 
 
 def test_run_stops_on_errors_and_lists_them_all(inputs, tmp_path):
