@@ -20,7 +20,7 @@ from hki_intl import PARAMS_DIR
 from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_params, load_settings
 from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
-from hki_intl.messages import DEFAULT_LANGUAGE, Message, language_in_use, text, use_language
+from hki_intl.messages import DEFAULT_LANGUAGE, Message, seconds, text, use_language
 from hki_intl.workbook.schema import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
@@ -289,9 +289,7 @@ def _run(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
     for report in result.reports:
         print(text("cli.report_written", path=str(report)))
     reused = sum(1 for stage in result.stages if stage.cached)
-    seconds = f"{time.monotonic() - started:.1f}"
-    seconds = seconds if language_in_use() == "en" else seconds.replace(".", ",")  # 1,5 s in Finnish and Swedish
-    print(text("cli.done", seconds=seconds, reused=reused, stages=len(result.stages)))
+    print(text("cli.done", seconds=seconds(time.monotonic() - started), reused=reused, stages=len(result.stages)))
     for line in [] if args.quiet else result.changes:
         print(line)
     return 0

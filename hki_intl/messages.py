@@ -51,6 +51,12 @@ def language_in_use() -> str:
     return _in_use[0]
 
 
+def seconds(value: float) -> str:
+    """``1.5`` in English, ``1,5`` in Finnish and Swedish: a duration with one decimal, as a message value."""
+    written = f"{value:.1f}"
+    return written if language_in_use() == "en" else written.replace(".", ",")
+
+
 class Words:
     """One word or phrase in every language, as a message value (a column's name, a code's label):
     shown in the message's language. (Plain classes, not dataclasses: ``dataclasses.asdict`` of a

@@ -8,7 +8,7 @@ import threading
 import time
 from typing import TextIO
 
-from hki_intl.messages import text
+from hki_intl.messages import seconds, text
 
 
 class Progress:
@@ -42,7 +42,7 @@ class Progress:
         with self.lock:
             began = self.running.pop(stage, time.monotonic())
         took = time.monotonic() - began
-        said = text("progress.reused") if cached else text("progress.done", seconds=f"{took:.1f}")
+        said = text("progress.reused") if cached else text("progress.done", seconds=seconds(took))
         self._line(f"{stage}: {said}")
 
     def close(self) -> None:
