@@ -54,6 +54,7 @@ def _years(given: str) -> list[int]:
 
 
 def _whole_number(given: str) -> int:
+    """``--jobs``, ``--port``: said as a whole number, not as argparse's ``invalid int value``."""
     try:
         return int(given)
     except ValueError:
