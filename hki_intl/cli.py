@@ -14,9 +14,10 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from hki_intl import PARAMS_DIR
+from hki_intl.argparse_words import argparse_speaks
 from hki_intl.config.params import LANGUAGES, Settings, Strategy, load_params, load_settings
 from hki_intl.engine.options import FORMATS, RunOptions, default_jobs
 from hki_intl.errors import InputErrors, PipelineError, UsageError, collapse, count_line
@@ -52,103 +53,118 @@ def _years(given: str) -> list[int]:
     return years
 
 
+def _whole_number(given: str) -> int:
+    """``--jobs``, ``--port``: said as a whole number, not as argparse's ``invalid int value``."""
+    try:
+        return int(given)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("cli.not_a_whole_number", value=repr(given))) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The global options and one sub-parser per command; each names its handler."""
-    parser = argparse.ArgumentParser(prog="pipeline.py", description="Helsinki's annual international-activity report.")
-    parser.add_argument("--params", type=Path, default=PARAMS_DIR, help="the params folder (default: params/)")
-    parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
-    parser.add_argument(
-        "--messages",
-        choices=LANGUAGES,
-        help="language of the messages and problems (default: messages in params/report.yaml, else fi)",
+    """The global options and one sub-parser per command; each names its handler. Every word of
+    the help in the language in use (build it inside :func:`argparse_speaks` for argparse's own)."""
+    parser = argparse.ArgumentParser(prog="pipeline.py", description=text("help.description"))
+    parser.add_argument("--params", type=Path, default=PARAMS_DIR, metavar=_folder_word(), help=text("help.params"))
+    parser.add_argument("--debug", action="store_true", help=text("help.debug"))
+    parser.add_argument("--messages", choices=LANGUAGES, help=text("help.messages"))
+    commands = parser.add_subparsers(
+        dest="command", required=True, title=text("help.commands"), metavar=text("help.word.command")
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser, _lab_parser):
         add(commands)
     return parser
 
 
+def _folder_word() -> str:
+    """What the help calls a folder option's value (``--inputs KANSIO``)."""
+    return text("help.word.folder")
+
+
+def _add_year(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=_year, required=True, metavar=text("help.word.year"), help=text("help.year"))
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inputs", type=Path, required=True, metavar=_folder_word(), help=text("help.inputs"))
+
+
 def _templates_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("templates", help="write an empty workbook for every organisation of a year")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
-    p.add_argument("--lang", choices=LANGUAGES, default="fi", help="language of the headers (default fi)")
+    p = commands.add_parser("templates", help=text("help.templates"))
+    _add_year(p)
+    p.add_argument(
+        "--out", type=Path, required=True, metavar=_folder_word(), help=text("help.out_workbooks", folder=_folder_word())
+    )
+    p.add_argument("--lang", choices=LANGUAGES, default="fi", help=text("help.templates.lang"))
     p.add_argument(
         "--prefill-from",
         type=Path,
-        metavar="PREV",
-        help="carry last year's memberships, agreements and running activities over from PREV/<year-1>/*.xlsx",
+        metavar=text("help.word.previous"),
+        help=text("help.templates.prefill_from", folder=text("help.word.previous")),
     )
     p.set_defaults(handler=_templates)
 
 
 def _example_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("example", help="write example workbooks filled with realistic data")
-    p.add_argument("--out", type=Path, required=True, help="writes OUT/<year>/<organisation-id>.xlsx")
-    p.add_argument("--years", type=_years, default=[2023, 2024, 2025], help="e.g. 2023-2025 (default)")
-    p.add_argument("--lang", choices=LANGUAGES, default="fi")
+    p = commands.add_parser("example", help=text("help.example"))
+    p.add_argument(
+        "--out", type=Path, required=True, metavar=_folder_word(), help=text("help.out_workbooks", folder=_folder_word())
+    )
+    p.add_argument(
+        "--years", type=_years, default=[2023, 2024, 2025], metavar=text("help.word.years"), help=text("help.example.years")
+    )
+    p.add_argument("--lang", choices=LANGUAGES, default="fi", help=text("help.example.lang"))
     p.set_defaults(handler=_example)
 
 
 def _validate_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("validate", help="check every workbook of a year and list every problem")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
-    p.add_argument(
-        "--feedback",
-        type=Path,
-        metavar="DIR",
-        help="write DIR/<year>/<file>.xlsx for each workbook with problems (bad cells highlighted and "
-        "commented, a first sheet listing them) and DIR/summary-<year>.xlsx for the analyst",
-    )
-    p.add_argument("--lang", choices=LANGUAGES, dest="validate_lang", help="language of the problems (as --messages)")
+    p = commands.add_parser("validate", help=text("help.validate"))
+    _add_year(p)
+    _add_inputs(p)
+    p.add_argument("--feedback", type=Path, metavar=_folder_word(), help=text("help.validate.feedback", folder=_folder_word()))
+    p.add_argument("--lang", choices=LANGUAGES, dest="validate_lang", help=text("help.validate.lang"))
     p.set_defaults(handler=_validate)
 
 
 def _status_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("status", help="where the collection of a year stands: who sent what, and what changed")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
-    p.add_argument("--format", choices=["text", "xlsx", "json"], default="text", help="text (default), xlsx or json")
-    p.add_argument("--out", type=Path, metavar="FILE", help="write the status to FILE (required for xlsx)")
-    p.add_argument("--lang", choices=LANGUAGES, dest="status_lang", help="language of what it says (as --messages)")
+    p = commands.add_parser("status", help=text("help.status"))
+    _add_year(p)
+    _add_inputs(p)
+    p.add_argument("--format", choices=["text", "xlsx", "json"], default="text", help=text("help.status.format"))
+    file = text("help.word.file")
+    p.add_argument("--out", type=Path, metavar=file, help=text("help.status.out", file=file))
+    p.add_argument("--lang", choices=LANGUAGES, dest="status_lang", help=text("help.status.lang"))
     p.set_defaults(handler=_status)
 
 
 def _run_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("run", help="validate, consolidate, run the notebooks and build the report")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--inputs", type=Path, required=True, help="the folder that holds <year>/*.xlsx")
-    p.add_argument("--out", type=Path, help="the report folder (default reports/<year>)")
-    p.add_argument(
-        "--lang", choices=[*LANGUAGES, "all"], help="report language, or all for fi, sv and en (default from params/report.yaml)"
-    )
-    p.add_argument("--format", choices=["html", "pdf", "all"], default="all", help="html, pdf, or all (default: both)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
-    p.add_argument("--quiet", action="store_true", help="print only the result")
-    p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
-    p.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="report without the workbooks that have problems (printed as warnings) instead of stopping",
-    )
+    p = commands.add_parser("run", help=text("help.run"))
+    _add_year(p)
+    _add_inputs(p)
+    p.add_argument("--out", type=Path, metavar=_folder_word(), help=text("help.run.out"))
+    p.add_argument("--lang", choices=[*LANGUAGES, "all"], help=text("help.run.lang"))
+    p.add_argument("--format", choices=["html", "pdf", "all"], default="all", help=text("help.run.format"))
+    p.add_argument("--jobs", type=_whole_number, default=None, metavar="N", help=text("help.run.jobs"))
+    p.add_argument("--quiet", action="store_true", help=text("help.run.quiet"))
+    p.add_argument("--force", action="store_true", help=text("help.run.force"))
+    p.add_argument("--allow-partial", action="store_true", help=text("help.run.allow_partial"))
     p.set_defaults(handler=_run)
 
 
 def _lab_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("lab", help="open JupyterLab on a report: its notebooks and one for your own questions")
-    p.add_argument("--report", type=Path, required=True, help="the report folder a run wrote (make lab: reports/example/<year>)")
-    p.add_argument("--lang", choices=LANGUAGES, help="language of the labels in your notebook (default from params/report.yaml)")
-    p.add_argument("--port", type=int, help="the port JupyterLab listens on (default: Jupyter's, 8888 or the next free one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser (open the address JupyterLab prints)")
-    p.add_argument("--allow-root", action="store_true", help="let JupyterLab run as root (in a container, say)")
+    p = commands.add_parser("lab", help=text("help.lab"))
+    p.add_argument("--report", type=Path, required=True, metavar=_folder_word(), help=text("help.lab.report"))
+    p.add_argument("--lang", choices=LANGUAGES, help=text("help.lab.lang"))
+    p.add_argument("--port", type=_whole_number, metavar="N", help=text("help.lab.port"))
+    p.add_argument("--no-browser", action="store_true", help=text("help.lab.no_browser"))
+    p.add_argument("--allow-root", action="store_true", help=text("help.lab.allow_root"))
     p.set_defaults(handler=_lab)
 
 
 def main(argv: list[str] | None = None) -> int:
     use_language(_messages_language(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with argparse_speaks():  # argparse's own words (usage, its errors, the help's titles) too
+        args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except InputErrors as errors:
@@ -186,23 +202,42 @@ def _messages_language(argv: list[str]) -> str:
     """The language of the messages, known before the options are parsed (their own errors are
     messages too): ``validate --lang`` or ``status --lang``, else ``--messages``, else ``messages`` in the params
     folder's report.yaml, else Finnish."""
-    early = argparse.ArgumentParser(add_help=False)
+    early = _Lenient(add_help=False)
     early.add_argument("--params", type=Path, default=PARAMS_DIR)
-    early.add_argument("--messages", choices=LANGUAGES)
-    known, rest = early.parse_known_args(argv)
+    early.add_argument("--messages")
+    try:
+        known, rest = early.parse_known_args(argv)
+    except _NotYet:  # the real parser will say what is wrong; in the project's params' language
+        known, rest = argparse.Namespace(params=PARAMS_DIR, messages=None), []
     command = next((word for word in rest if not word.startswith("-")), None)
     if command in ("validate", "status"):  # commands that write nothing in a language of their own
-        later = argparse.ArgumentParser(add_help=False)
-        later.add_argument("--lang", choices=LANGUAGES)
-        chosen, _ = later.parse_known_args(rest)
-        if chosen.lang:
-            return str(chosen.lang)
-    if known.messages:
+        later = _Lenient(add_help=False)
+        later.add_argument("--lang")
+        try:
+            chosen = later.parse_known_args(rest)[0].lang
+        except _NotYet:
+            chosen = None
+        if chosen in LANGUAGES:
+            return str(chosen)
+    if known.messages in LANGUAGES:
         return str(known.messages)
     try:
         return load_settings(known.params).messages
     except PipelineError:  # a broken or missing report.yaml: the command says so, in Finnish
         return DEFAULT_LANGUAGE
+
+
+class _Lenient(argparse.ArgumentParser):
+    """A first look at the options that never stops the command: a mistake in them (``--messages
+    de``, ``--params`` without a folder) is left to the real parser, which says so in the language
+    chosen without it."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotYet
+
+
+class _NotYet(Exception):
+    pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:
