@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,11 @@ from tests.conftest import YEAR, run_cli
 
 def _make_dry_run(*args: str) -> list[str]:
     """What make would run (``-B``: as on a fresh machine, whatever is installed here)."""
-    done = subprocess.run(["make", "-n", "-B", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    # Under `make test` this make is a sub-make: without the parent's flags, and without its
+    # "Entering/Leaving directory" lines.
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    command = ["make", "--no-print-directory", "-n", "-B", *args]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     return [line.rstrip() for line in done.stdout.splitlines()]  # an empty LAB_OPTIONS leaves a space
 
