@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from hki_intl import PROJECT_ROOT
 from hki_intl.config.params import load_settings, load_strategy
+from hki_intl.example import build_example
 from hki_intl.messages import use_language
 from hki_intl.workbook.excel import save_workbook
 from hki_intl.workbook.template import build_workbook, template_path
@@ -171,3 +173,19 @@ def example(tmp_path_factory):
     assert lines[-1] == "first draft: nothing to compare with"
     report = root / "report" / f"international-activities-{YEAR}-fi.html"
     return root, report.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def example_inputs(tmp_path_factory, strategy):
+    """The example's workbooks for YEAR, built once; tests work on a copy (:func:`inputs_copy`)."""
+    inputs = tmp_path_factory.mktemp("example-inputs") / "inputs"
+    build_example(strategy, [YEAR], inputs)
+    return inputs
+
+
+@pytest.fixture
+def inputs_copy(example_inputs, tmp_path):
+    """A fresh copy of the example's inputs folder for one test to change."""
+    copy = tmp_path / "inputs"
+    shutil.copytree(example_inputs, copy)
+    return copy

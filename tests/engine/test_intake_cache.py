@@ -13,7 +13,6 @@ import pytest
 from hki_intl import PARAMS_DIR
 from hki_intl.engine.intake_cache import CACHE, IntakeCache, context
 from hki_intl.engine.manifest import file_digests
-from hki_intl.example import build_example
 from hki_intl.intake.read import IntakeResult, load_submissions
 from hki_intl.intake.tables import TABLES
 from tests.conftest import run_cli
@@ -21,18 +20,9 @@ from tests.conftest import run_cli
 YEAR = 2025
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory, strategy):
-    inputs = tmp_path_factory.mktemp("cache") / "inputs"
-    build_example(strategy, [YEAR], inputs)
-    return inputs
-
-
 @pytest.fixture
-def inputs(example, tmp_path):
-    copy = tmp_path / "inputs"
-    shutil.copytree(example, copy)
-    return copy
+def inputs(inputs_copy):
+    return inputs_copy
 
 
 def intake(inputs: Path, out: Path, previous: dict[str, str], strategy, settings) -> tuple[IntakeResult, IntakeCache]:

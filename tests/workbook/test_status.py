@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 
 from hki_intl.cli import main
-from hki_intl.example import build_example
 from hki_intl.intake import load_submissions
 from hki_intl.workbook.feedback import summary_workbook
 from hki_intl.workbook.schema import TEMPLATE_VERSION
@@ -43,18 +42,9 @@ ENTRY_KEYS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory, strategy):
-    inputs = tmp_path_factory.mktemp("status") / "inputs"
-    build_example(strategy, [YEAR], inputs)
-    return inputs
-
-
 @pytest.fixture
-def inputs(example, tmp_path):
-    copy = tmp_path / "inputs"
-    shutil.copytree(example, copy)
-    return copy
+def inputs(inputs_copy):
+    return inputs_copy
 
 
 @dataclass(frozen=True)
