@@ -21,6 +21,7 @@ import pandas as pd
 
 from hki_intl.errors import Problem, collapse
 from hki_intl.intake.read import IntakeResult
+from hki_intl.messages import LANGUAGES
 from hki_intl.workbook.excel import FORMULA_START as FORMULA_CHARACTERS
 from hki_intl.workbook.schema import SHEETS, Sheet
 
@@ -31,7 +32,7 @@ BOOKKEEPING = ["organisation", "year", "source_file", "source_row"]
 DERIVED = {"highlights": ["photo_image", "photo_width", "photo_height"]}
 PHOTOS = "photos"  # TABLES/photos/: the highlights' photos, re-encoded without metadata
 SUBMISSION_COLUMNS = ["organisation", "year", "file", "template_version", "contact_role", "status"]
-PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message"]
+PROBLEM_COLUMNS = ["file", "sheet", "cell", "severity", "message", *(f"message_{lang}" for lang in LANGUAGES)]
 _FIRST = "[" + "".join(map(re.escape, FORMULA_CHARACTERS)) + "]"  # what a spreadsheet takes for a formula's start
 FORMULA_START = re.compile("'*" + _FIRST)  # after any apostrophes
 NEUTRALISED = re.compile("'+" + _FIRST)
@@ -43,7 +44,7 @@ def free_text_columns() -> dict[str, list[str]]:
     workbook, the contact role, the problems' messages, which quote cells): the report masks
     the e-mail addresses and phone numbers in them, and the open data leaves them out."""
     texts = {sheet.table: [c.key for c in sheet.columns if c.kind == "text"] for sheet in SHEETS}
-    return texts | {"problems": ["message"], "submissions": ["contact_role"]}
+    return texts | {"problems": PROBLEM_COLUMNS[4:], "submissions": ["contact_role"]}
 
 
 def neutralise(text: str) -> str:
@@ -131,8 +132,10 @@ def write_photos(result: IntakeResult, folder: Path) -> list[Path]:
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Errors and warnings, as a person reads them (repeated ones collapsed into their range)."""
-    rows = [[p.file, p.sheet, p.cell, p.severity, p.text()] for p in collapse(problems)]  # in the analyst's language
+    """Errors and warnings, as a person reads them (repeated ones collapsed into their range):
+    ``message`` in the analyst's language, ``message_<lang>`` in each report language (the report's
+    data-quality part quotes its own language)."""
+    rows = [[p.file, p.sheet, p.cell, p.severity, p.text(), *(p.text(lang) for lang in LANGUAGES)] for p in collapse(problems)]
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 

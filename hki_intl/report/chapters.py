@@ -800,7 +800,7 @@ def data_quality(ctx: Context) -> str:
                 [
                     TableColumn("file", t("quality.file")),
                     TableColumn("where", t("quality.where")),
-                    TableColumn("message", t("quality.problem")),
+                    TableColumn(f"message_{ctx.lang}", t("quality.problem")),
                 ],
                 t("quality.problems_caption", year=ctx.year),
             )

@@ -38,7 +38,7 @@ MASKED = {
     "indicators": {"source", "note"},
     "highlights": {"title", "text", "link", "photo", "photo_alt", "photo_credit", "title_sv", "text_sv", "title_en", "text_en"},
     "submissions": {"contact_role"},
-    "problems": {"message"},
+    "problems": {"message", "message_fi", "message_sv", "message_en"},
 }
 # Where the highlights' photos are, and the problems' table (messages quote cells, files are
 # the analyst's paths): not published either.

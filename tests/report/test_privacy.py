@@ -204,3 +204,21 @@ def test_masking_leaves_the_tables_read_as_they_were(data_dir):
     assert masked[0]["visits"]["purpose"].iloc[0] != tables["visits"]["purpose"].iloc[0]  # it did mask
     again = chapters.tables_of(data_dir)
     assert chapters.tables_of(data_dir)["visits"] is again["visits"]  # read once for the same files
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("fi", "erota arvot puolipisteellä", "okänt värde"),
+        ("sv", "skilj värdena åt", "separate values"),
+        ("en", "separate values with", "erota arvot"),
+    ],
+)
+def test_the_data_quality_part_quotes_the_problems_in_the_reports_language(data_dir, lang, said, not_said):
+    """The rejected workbook's problem reads in the report's language, whatever language the
+    analyst's messages were in when the tables were written (the tests write them in English)."""
+    ctx = chapters.open_context(YEAR, data_dir, lang)
+    page = chapters.data_quality(ctx)
+    assert "F2" in page and said in page and not_said not in page
+    problems = pd.read_csv(data_dir / "problems.csv", dtype=str, keep_default_na=False)
+    assert problems.loc[0, "message"] == problems.loc[0, "message_en"]  # the analyst's column: English in the tests
