@@ -500,8 +500,12 @@ class Store:
         """Create the tables on first use; refuse a database that is not the store's, or is newer."""
         try:
             with self._reading() as con:
-                con.execute("PRAGMA journal_mode = WAL")
-            with self._writing() as con:
+                (found,) = con.execute("PRAGMA user_version").fetchone()
+                if found != SCHEMA_VERSION:  # a new database (or not ours): WAL is a property of the file, set once
+                    con.execute("PRAGMA journal_mode = WAL")
+            if found == SCHEMA_VERSION:  # the usual case: no write lock taken to open the store
+                return
+            with self._writing() as con:  # another process may be creating it at the same moment
                 (found,) = con.execute("PRAGMA user_version").fetchone()
                 if found == 0 and con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:
                     # one by one: executescript would commit the transaction first
@@ -522,13 +526,15 @@ class Store:
         year_folder = self.inputs_dir / str(self.year)
         for folder in [year_folder, *sorted((self.folder / FILES / str(self.year)).glob("*"))]:
             _remove_leftovers(folder)
+        query = (
+            "SELECT organisation, pending_sha256, pending_number, pending_by, pending_pid FROM accepted_files"
+            " WHERE year = ? AND pending_sha256 IS NOT NULL"
+        )
+        with self._reading() as con:
+            if not any(not _alive(row[4]) for row in con.execute(query, (self.year,)).fetchall()):
+                return  # the usual case: nothing to finish, no write lock taken
         with self._writing() as con:
-            pending = con.execute(
-                "SELECT organisation, pending_sha256, pending_number, pending_by, pending_pid FROM accepted_files"
-                " WHERE year = ? AND pending_sha256 IS NOT NULL",
-                (self.year,),
-            ).fetchall()
-            for organisation, sha256, number, who, pid in pending:
+            for organisation, sha256, number, who, pid in con.execute(query, (self.year,)).fetchall():
                 if _alive(pid):  # an acceptance still under way in another thread or process
                     continue
                 target = self.inputs_path(organisation)

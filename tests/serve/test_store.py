@@ -216,6 +216,26 @@ def test_thirty_uploads_at_once_get_thirty_numbers_and_keep_their_bytes(store):
     assert len([e for e in store.audit_log() if e.what == UPLOADED]) == 30
 
 
+def test_many_threads_opening_a_new_store_at_once_make_one_schema(inputs):
+    start = threading.Barrier(12)
+    failures: list[BaseException] = []
+
+    def one(n: int) -> None:
+        try:
+            start.wait()
+            upload(Store.open(inputs, YEAR), "education", workbook(n))
+        except BaseException as error:  # shown by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [v.number for v in Store.open(inputs, YEAR).versions("education")] == list(range(1, 13))
+
+
 # --- submit and accept ----------------------------------------------------------------------------------
 
 
