@@ -398,7 +398,7 @@ class Store:
                     " pending_pid = excluded.pending_pid",
                     (self.year, organisation, version.sha256, number, _who(who), os.getpid()),
                 )
-            write_durably(target, data)
+            write_durably(target, data, _mode_in_inputs(target))
             with self._writing() as con:
                 self._record_accepted(con, organisation, number, version.sha256, who)
         return target
@@ -570,14 +570,17 @@ class Store:
 # --- writing files so that a crash loses nothing ---------------------------------------------------
 
 
-def write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that, whenever the process dies, ``path`` holds its old bytes
     or all of the new ones: a hidden temporary file beside it (named for this process, so a later
-    open can tell a dead one's leftover), fsynced, renamed over ``path``, the folder fsynced."""
+    open can tell a dead one's leftover), fsynced, renamed over ``path``, the folder fsynced.
+    ``mode``: the file's permissions (default the owner's only, as a temporary file's)."""
     folder = path.parent
     _make_folders(folder)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=PARTIAL, dir=folder)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -638,6 +641,26 @@ def _may_replace(target: Path, recorded: tuple[str | None, int | None, str | Non
     if recorded is None or target.is_symlink() or not target.is_file():
         return False
     return sha256_file(target) in {recorded[0], recorded[2]} - {None}
+
+
+def _mode_in_inputs(target: Path) -> int:
+    """The permissions of a workbook put in the inputs folder: those of the file it replaces, or
+    a new file's under the process's umask (the analyst may run the pipeline as another user)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` would, for every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _alive(pid: int | None) -> bool:
