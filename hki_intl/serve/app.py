@@ -56,6 +56,7 @@ from hki_intl.serve.security import (
     csrf_matches,
     csrf_value,
     same_origin,
+    security_headers,
     server_key,
 )
 from hki_intl.serve.store import AuditEntry, Store, StoreRefusal, Version
@@ -111,7 +112,8 @@ PAGE_WORDS = (
     "serve.version.submit_heading",
     "serve.version.submit_text",
     "serve.version.submit_button",
-    "serve.version.upload_again",
+    "serve.severity.error",
+    "serve.severity.warning",
     "serve.analyst.title",
     "serve.analyst.intro",
     "serve.analyst.caption",
@@ -349,7 +351,10 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     announce(text("serve.cli.listening", year=year, url=f"http://{shown_host}:{port}", inputs=str(inputs)))
     config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[listening])
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except KeyboardInterrupt:  # Ctrl+C is how it is stopped: uvicorn has shut down, and says so again
+        pass
 
 
 # --- what the pages show ---------------------------------------------------------------------------
@@ -438,7 +443,7 @@ class Pages:
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = page_language(request)
-        path = request.url.path
+        path = request.url.path if status < 400 else "/"  # a page not found switches to the neutral page
 
         def t(key: str, **filled: Any) -> str:
             if key not in PAGE_WORDS:
@@ -477,7 +482,9 @@ class Pages:
         """A bug of ours: a page in the language saying so, never a traceback (the server's log has it)."""
         lang = page_language(request)
         text = Message("serve.error.internal").render(lang)
-        return self.render(request, "problem.html.j2", 500, heading=Message(TITLES[500]).render(lang), text=text, back="")
+        response = self.render(request, "problem.html.j2", 500, heading=Message(TITLES[500]).render(lang), text=text, back="")
+        response.headers.update(security_headers())  # this page is made outside the middleware
+        return response
 
     async def home(self, request: Request) -> Response:
         return self.render(request, "neutral.html.j2")
@@ -568,6 +575,7 @@ class Pages:
     def version_row(self, version: Version, href: str, lang: str) -> dict[str, Any]:
         return {
             "number": version.number,
+            "errors": version.errors,
             "uploaded": helsinki_time(version.uploaded_at),
             "file_name": version.file_name,
             "problems": problem_counts(version, lang),
@@ -699,7 +707,7 @@ class Pages:
                     submitted=f"{submitted[-1].number} · {helsinki_time(submitted[-1].submitted_at)}" if submitted else "–",
                     accepted=f"{accepted[-1].number} · {helsinki_time(accepted[-1].accepted_at)}" if accepted else "–",
                     inputs_file=self.inputs_file(organisation, versions, lang),
-                    href=link(f"{who.base}/o/{organisation}", lang),
+                    href=f"{who.base}/o/{organisation}",
                 )
             )
         return rows

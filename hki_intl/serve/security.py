@@ -49,6 +49,11 @@ HEADERS = {
 STATIC_PREFIX = "/static/"
 
 
+def security_headers(static: bool = False) -> dict[str, str]:
+    """The headers of every response (``no-cache`` for the static files, ``no-store`` for the rest)."""
+    return {**HEADERS, "cache-control": "no-cache" if static else "no-store"}
+
+
 class SecurityHeaders:
     """ASGI middleware: the security headers on every response (a response that sets its own
     policy, a draft report's, keeps it), and ``no-store`` on everything but the static files."""
@@ -65,10 +70,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
+                for name, value in security_headers(static).items():
+                    if name not in headers or name == "cache-control":
                         headers[name] = value
-                headers["cache-control"] = "no-cache" if static else "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
