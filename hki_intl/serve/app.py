@@ -42,11 +42,12 @@ from starlette.staticfiles import StaticFiles
 from hki_intl import PARAMS_DIR
 from hki_intl.config.models import LANGUAGES
 from hki_intl.config.params import Strategy, load_strategy
+from hki_intl.engine.assembly_stages import report_name
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError
 from hki_intl.messages import DEFAULT_LANGUAGE, Message, text
 from hki_intl.serve.checking import MAX_UPLOAD_BYTES, Checker, grouped, problems_from_json, version_changes
-from hki_intl.serve.drafts import DraftBuilder
+from hki_intl.serve.drafts import DraftBuilder, DraftProgress
 from hki_intl.serve.security import (
     REPORT_POLICY,
     RateLimit,
@@ -146,14 +147,9 @@ PAGE_WORDS = (
     "serve.draft.progress_label",
     "serve.draft.refresh",
     "serve.draft.reports_heading",
+    "serve.draft.started",
     "serve.problem.back",
 )
-STATE_TEXTS = {  # a draft build's state, in words
-    "idle": "serve.draft.state.idle",
-    "running": "serve.draft.state.running",
-    "done": "serve.draft.state.done",
-    "failed": "serve.draft.state.failed",
-}
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}  # each in its own language
 
 
@@ -214,8 +210,8 @@ class Site:
     templates_dir: Path | None
     user_header: str | None
     analysts: frozenset[str]
+    make_checker: Callable[[], Checker]
     checker: Checker | None = None
-    make_checker: Callable[[], Checker] | None = None
     uploads: RateLimit = field(init=False)
     pages: jinja2.Environment = field(init=False)
 
@@ -265,10 +261,11 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = site.checker is None
         if own:
-            site.checker = await to_thread.run_sync(site.make_checker)  # type: ignore[misc]
+            site.checker = await to_thread.run_sync(site.make_checker)
         try:
             yield
         finally:
+            await to_thread.run_sync(site.drafts.stop)
             if own and site.checker is not None:
                 await to_thread.run_sync(site.checker.close)
                 site.checker = None
@@ -797,33 +794,27 @@ class Pages:
             reports=self.report_links(who, lang) if progress.state == "done" else [],
         )
 
-    def progress_values(self, progress: Any, lang: str) -> dict[str, Any]:
-        state = str(progress.state)
+    def progress_values(self, progress: DraftProgress, lang: str) -> dict[str, Any]:
+        """The draft build's state for the page and for progress.js: the stages done, one line in
+        words, who started it and when it started or ended (Helsinki time)."""
         return {
-            "state": state,
-            "done": int(progress.done),
-            "total": int(progress.total),
-            "text": Message(
-                STATE_TEXTS.get(state, "serve.draft.state.idle"), done=int(progress.done), total=int(progress.total)
-            ).render(lang),
-            "message": str(progress.message or ""),
-            "when": helsinki_time(progress.when) if getattr(progress, "when", None) else "",
+            "state": progress.state,
+            "done": progress.done,
+            "total": progress.total,
+            "text": progress.text(lang),
+            "who": who_words(progress.who, self.site.strategy, lang) if progress.who else "",
+            "when": helsinki_time(progress.started_at),
         }
 
     def report_links(self, who: Analyst, lang: str) -> list[dict[str, str]]:
-        """The finished draft's report files, each in its language and format."""
+        """The finished draft's report files, each in its language (and format)."""
         found = []
         for report_lang in LANGUAGES:
             for fmt in ("html", "pdf"):
-                name = f"international-activities-{self.site.year}-{report_lang}.{fmt}"
+                name = report_name(self.site.year, report_lang, fmt)
                 if self.site.drafts.report_file(name) is not None:
-                    found.append(
-                        {
-                            "href": f"{who.base}/draft/report/{name}",
-                            "text": f"{LANGUAGE_NAMES[report_lang]} ({fmt.upper()})",
-                            "lang": report_lang,
-                        }
-                    )
+                    shown = f"{LANGUAGE_NAMES[report_lang]} ({fmt.upper()})"
+                    found.append({"href": f"{who.base}/draft/report/{name}", "text": shown, "lang": report_lang})
         return found
 
     async def draft_progress(self, request: Request) -> Response:

@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -130,7 +130,7 @@ class TooLarge(Exception):
     """The request's body is larger than allowed (refused before it is read to its end)."""
 
 
-async def bounded(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+async def bounded(chunks: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
     """The body's chunks as they arrive, stopped with :class:`TooLarge` as soon as more than
     ``limit`` bytes have come (a client may lie about its ``Content-Length``, or send none)."""
     seen = 0

@@ -274,7 +274,7 @@ def page_csrf(client: TestClient, url: str) -> str:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_the_analyst_pages_in_every_language(site, lang):
-    client, _, links, analyst, _ = site
+    client, _, _, analyst, _ = site
     page = assert_a_good_page(client.get(f"/a/{analyst}?lang={lang}"), lang)
     names = [a for a in page.all("a") if (a.get("href") or "").startswith(f"/a/{analyst}/o/")]
     assert len(names) == len(ORGANISATIONS)
@@ -313,7 +313,7 @@ def test_an_unknown_or_revoked_link_shows_the_neutral_page(site):
 def test_a_link_opens_only_its_own_organisations_pages(site):
     """Every other organisation's and every analyst URL with a contributor's token: 404, and
     nothing of any other organisation on the page."""
-    client, _, links, analyst, store = site
+    client, _, links, _, store = site
     token = links[ME]
     if not store.versions(OTHER):
         assert upload(client, links[OTHER], workbook(OTHER)).status_code == 303
