@@ -45,7 +45,7 @@ from hki_intl.config.params import Strategy, load_strategy
 from hki_intl.engine.assembly_stages import report_name
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError
-from hki_intl.messages import DEFAULT_LANGUAGE, Message, text
+from hki_intl.messages import DEFAULT_LANGUAGE, Message, Words, text
 from hki_intl.serve.checking import MAX_UPLOAD_BYTES, Checker, grouped, problems_from_json, version_changes
 from hki_intl.serve.drafts import DraftBuilder, DraftProgress
 from hki_intl.serve.security import (
@@ -61,7 +61,7 @@ from hki_intl.serve.security import (
     server_key,
 )
 from hki_intl.serve.store import AuditEntry, Store, StoreRefusal, Version
-from hki_intl.workbook.excel import workbook_bytes
+from hki_intl.workbook.excel import MB, workbook_bytes
 from hki_intl.workbook.status import STATE_WORDS
 from hki_intl.workbook.template import build_workbook, template_path
 
@@ -340,6 +340,7 @@ def serve(
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listening.bind((host, port))
+        listening.listen(2048)  # from now on a request waits for the app to start, rather than being refused
     except OSError as error:
         listening.close()
         reason = error.strerror or str(error)
@@ -377,6 +378,12 @@ def shown_file_name(name: str | None) -> str:
     characters, at most :data:`NAME_LENGTH` characters. It never names a file on the disk."""
     last = re.split(r"[/\\]", name or "")[-1]
     return re.sub(r"[\x00-\x1f\x7f]", "", last)[:NAME_LENGTH]
+
+
+def megabytes(size: int) -> Words:
+    """A size in megabytes as the checker counts them (2**20 bytes), with the language's decimal mark."""
+    written = f"{size / MB:.2f}".rstrip("0").rstrip(".")
+    return Words(written.replace(".", ","), written.replace(".", ","), written)
 
 
 def counts(errors: int, warnings: int, lang: str) -> str:
@@ -549,8 +556,7 @@ class Pages:
         return values
 
     def too_large(self, back: str) -> Refused:
-        megabytes = self.site.limits.upload_bytes / 1_000_000
-        return Refused(413, Message("serve.error.too_large", megabytes=f"{megabytes:g}"), back)
+        return Refused(413, Message("serve.error.too_large", megabytes=megabytes(self.site.limits.upload_bytes)), back)
 
     # the contributor's pages
 
@@ -565,7 +571,7 @@ class Pages:
             organisation=self.site.strategy.organisations.label(organisation, lang),
             base=base,
             csrf=csrf_value(self.site.key, token),
-            megabytes=f"{self.site.limits.upload_bytes / 1_000_000:g}",
+            megabytes=megabytes(self.site.limits.upload_bytes)[lang],
             versions=[self.version_row(v, f"{base}/v/{v.number}", lang) for v in reversed(versions)],
         )
 

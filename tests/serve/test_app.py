@@ -176,6 +176,8 @@ def test_the_contributor_page(site, lang):
     assert form["action"] == f"/c/{links[ME]}/upload?lang={lang}" and form["enctype"] == "multipart/form-data"
     assert page.hidden("csrf") == [csrf_value(server_key(site[1] / ".serve"), links[ME])]
     assert f'href="/c/{links[ME]}/template?lang={lang}"' in response.text
+    limit = {"fi": "Enintään 10 Mt.", "sv": "Högst 10 MB.", "en": "At most 10 MB."}[lang]
+    assert limit in response.text
 
 
 def test_the_template_is_made_for_the_organisation_in_the_pages_language(site):
@@ -418,7 +420,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(tmp_path, checker
         big = workbook() + b"\0" * 20_000
         response = upload(client, token, big, csrf=csrf)
         assert response.status_code == 413
-        assert "larger than 0.02 MB" in response.text and "was not kept" in response.text
+        assert "larger than 0.02 MB" in response.text  # 20 000 bytes of 2**20 and "was not kept" in response.text
         assert_a_good_page(response, "en")
 
         # a client that sends no length: counted while it streams, stopped past the limit
@@ -607,3 +609,101 @@ def test_serve_refuses_a_missing_folder_and_a_header_without_analysts(tmp_path):
         2,
         ["error: --user-header needs --analysts too (the users who may open the analyst's pages)"],
     )
+
+
+# --- on a real server: the body read as it arrives ------------------------------------------------
+
+
+@pytest.fixture
+def live(tmp_path, checker):
+    """The app under uvicorn in a thread, with a 20 000-byte upload limit and 2 seconds to send it."""
+    import threading
+
+    import uvicorn
+
+    inputs = tmp_path / "inputs"
+    (inputs / str(YEAR)).mkdir(parents=True)
+    store = Store.open(inputs, YEAR)
+    token = store.issue_link(ME, "cli:test")
+    app = create_app(inputs, YEAR, checker=checker, limits=Limits(upload_bytes=20_000, body_seconds=2.0))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield port, token, store
+    server.should_exit = True
+    thread.join(10)
+
+
+FILE_PART = (
+    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="workbook"; filename="a.xlsx"\r\n'
+    "Content-Type: application/octet-stream\r\n\r\n"
+).encode()
+
+
+def raw_request(port: int, token: str, head: bytes, chunks: list[bytes], pause: float = 0.0) -> tuple[bytes, int]:
+    """Send a request by hand, chunk by chunk; return the server's answer and how many chunks
+    were sent before it answered (or closed)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        sent = 0
+        sock.setblocking(False)
+        answer = b""
+        for chunk in chunks:
+            try:
+                answer += sock.recv(65536)
+            except BlockingIOError:
+                pass
+            if answer:
+                break
+            try:
+                sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError, BlockingIOError):
+                break
+            sent += 1
+            time.sleep(pause)
+        sock.setblocking(True)
+        sock.settimeout(10)
+        try:
+            while b"</html>" not in answer:
+                more = sock.recv(65536)
+                if not more:
+                    break
+                answer += more
+        except (ConnectionResetError, TimeoutError):
+            pass
+    return answer, sent
+
+
+@pytest.mark.slow
+def test_a_body_without_a_length_is_stopped_as_soon_as_it_passes_the_limit(live):
+    port, token, store = live
+    head = (
+        f"POST /c/{token}/upload?lang=en HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    chunk = b"x" * 5_000
+    parts = [FILE_PART, *[chunk] * 200]  # 1 MB in all, 50 times the limit
+    chunks = [f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in parts]
+    answer, sent = raw_request(port, token, head, chunks, pause=0.01)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"larger than 0.02 MB" in answer
+    assert sent < 40  # the limit and the form's overhead are 18 chunks: refused soon after, not after all 201
+    assert store.versions(ME) == []
+
+
+@pytest.mark.slow
+def test_an_upload_sent_too_slowly_is_stopped(live):
+    port, token, store = live
+    head = (
+        f"POST /c/{token}/upload?lang=en HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 19000\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer, _ = raw_request(port, token, head, [FILE_PART, *[b"x" * 100] * 100], pause=0.1)  # 10 s for a 2-second allowance
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b"Sending the file took too long" in answer
+    assert time.monotonic() - started < 6
+    assert store.versions(ME) == []
