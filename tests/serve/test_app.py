@@ -707,3 +707,31 @@ def test_an_upload_sent_too_slowly_is_stopped(live):
     assert b"Sending the file took too long" in answer
     assert time.monotonic() - started < 6
     assert store.versions(ME) == []
+
+
+@pytest.mark.slow
+def test_the_analyst_builds_a_draft_and_opens_it_under_its_own_policy(tmp_path, checker):
+    inputs = tmp_path / "inputs"
+    (inputs / str(YEAR)).mkdir(parents=True)
+    store = Store.open(inputs, YEAR)
+    token, analyst = store.issue_link(ME, "cli:test"), store.issue_analyst_link("cli:test")
+    with TestClient(create_app(inputs, YEAR, checker=checker), follow_redirects=False) as client:
+        assert upload(client, token, workbook()).status_code == 303
+        store.submit(ME, 1, f"link:{ME}")
+        store.accept(ME, 1, "analyst-link")
+        csrf = page_csrf(client, f"/a/{analyst}/draft")
+        started = client.post(f"/a/{analyst}/draft?lang=en", data={"csrf": csrf})
+        assert (started.status_code, started.headers["location"]) == (303, f"/a/{analyst}/draft?lang=en")
+        running = client.get(started.headers["location"])
+        assert 'data-state="running"' in running.text and "<progress" in running.text
+        assert client.app.state.site.drafts.wait(300).state == "done"  # type: ignore[attr-defined]
+        progress = client.get(f"/a/{analyst}/draft/progress?lang=en").json()
+        assert progress["state"] == "done" and progress["done"] == progress["total"] > 0
+        page = assert_a_good_page(client.get(f"/a/{analyst}/draft?lang=en"), "en")
+        reports = [a["href"] for a in page.all("a") if "/draft/report/" in (a.get("href") or "")]
+        assert reports == [f"/a/{analyst}/draft/report/international-activities-{YEAR}-fi.html"]
+        report = client.get(reports[0])
+        assert report.status_code == 200 and "text/html" in report.headers["content-type"]
+        assert report.headers["content-security-policy"] == REPORT_POLICY
+        assert report.headers["x-frame-options"] == "DENY" and report.headers["cache-control"] == "no-store"
+        assert STRATEGY.organisations.label(ME, "fi") in report.text
