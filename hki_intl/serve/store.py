@@ -398,7 +398,7 @@ class Store:
                     " pending_pid = excluded.pending_pid",
                     (self.year, organisation, version.sha256, number, _who(who), os.getpid()),
                 )
-            write_durably(target, data)
+            write_durably(target, data, _mode_in_inputs(target))
             with self._writing() as con:
                 self._record_accepted(con, organisation, number, version.sha256, who)
         return target
@@ -500,8 +500,12 @@ class Store:
         """Create the tables on first use; refuse a database that is not the store's, or is newer."""
         try:
             with self._reading() as con:
-                con.execute("PRAGMA journal_mode = WAL")
-            with self._writing() as con:
+                (found,) = con.execute("PRAGMA user_version").fetchone()
+                if found != SCHEMA_VERSION:  # a new database (or not ours): WAL is a property of the file, set once
+                    con.execute("PRAGMA journal_mode = WAL")
+            if found == SCHEMA_VERSION:  # the usual case: no write lock taken to open the store
+                return
+            with self._writing() as con:  # another process may be creating it at the same moment
                 (found,) = con.execute("PRAGMA user_version").fetchone()
                 if found == 0 and con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:
                     # one by one: executescript would commit the transaction first
@@ -522,13 +526,15 @@ class Store:
         year_folder = self.inputs_dir / str(self.year)
         for folder in [year_folder, *sorted((self.folder / FILES / str(self.year)).glob("*"))]:
             _remove_leftovers(folder)
+        query = (
+            "SELECT organisation, pending_sha256, pending_number, pending_by, pending_pid FROM accepted_files"
+            " WHERE year = ? AND pending_sha256 IS NOT NULL"
+        )
+        with self._reading() as con:
+            if not any(not _alive(row[4]) for row in con.execute(query, (self.year,)).fetchall()):
+                return  # the usual case: nothing to finish, no write lock taken
         with self._writing() as con:
-            pending = con.execute(
-                "SELECT organisation, pending_sha256, pending_number, pending_by, pending_pid FROM accepted_files"
-                " WHERE year = ? AND pending_sha256 IS NOT NULL",
-                (self.year,),
-            ).fetchall()
-            for organisation, sha256, number, who, pid in pending:
+            for organisation, sha256, number, who, pid in con.execute(query, (self.year,)).fetchall():
                 if _alive(pid):  # an acceptance still under way in another thread or process
                     continue
                 target = self.inputs_path(organisation)
@@ -564,14 +570,17 @@ class Store:
 # --- writing files so that a crash loses nothing ---------------------------------------------------
 
 
-def write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that, whenever the process dies, ``path`` holds its old bytes
     or all of the new ones: a hidden temporary file beside it (named for this process, so a later
-    open can tell a dead one's leftover), fsynced, renamed over ``path``, the folder fsynced."""
+    open can tell a dead one's leftover), fsynced, renamed over ``path``, the folder fsynced.
+    ``mode``: the file's permissions (default the owner's only, as a temporary file's)."""
     folder = path.parent
     _make_folders(folder)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=PARTIAL, dir=folder)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -632,6 +641,26 @@ def _may_replace(target: Path, recorded: tuple[str | None, int | None, str | Non
     if recorded is None or target.is_symlink() or not target.is_file():
         return False
     return sha256_file(target) in {recorded[0], recorded[2]} - {None}
+
+
+def _mode_in_inputs(target: Path) -> int:
+    """The permissions of a workbook put in the inputs folder: those of the file it replaces, or
+    a new file's under the process's umask (the analyst may run the pipeline as another user)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` would, for every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _alive(pid: int | None) -> bool:

@@ -216,6 +216,26 @@ def test_thirty_uploads_at_once_get_thirty_numbers_and_keep_their_bytes(store):
     assert len([e for e in store.audit_log() if e.what == UPLOADED]) == 30
 
 
+def test_many_threads_opening_a_new_store_at_once_make_one_schema(inputs):
+    start = threading.Barrier(12)
+    failures: list[BaseException] = []
+
+    def one(n: int) -> None:
+        try:
+            start.wait()
+            upload(Store.open(inputs, YEAR), "education", workbook(n))
+        except BaseException as error:  # shown by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [v.number for v in Store.open(inputs, YEAR).versions("education")] == list(range(1, 13))
+
+
 # --- submit and accept ----------------------------------------------------------------------------------
 
 
@@ -247,6 +267,14 @@ def test_accept_writes_the_exact_bytes_where_the_pipeline_reads_them(store, inpu
     assert store.version("education", 1).accepted_at is not None
     assert store.accepted("education") == store.version("education", 1)
     assert [p.name for p in target.parent.iterdir()] == ["education.xlsx"]  # no temporary file left
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # as any new file: the pipeline may run as another user
+    kept = store.folder / "files" / str(YEAR) / "education" / f"{sha(data)}.xlsx"
+    assert kept.stat().st_mode & 0o777 == 0o600  # the kept copies: the owner's only
+    target.chmod(0o640)
+    store.accept("education", 1, "analyst-link")
+    assert target.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
 
 
 def test_accept_refuses_a_version_not_submitted(store, inputs):
@@ -444,7 +472,8 @@ def test_killing_uploads_and_acceptances_at_any_moment_loses_nothing(inputs):
     environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     started = time.monotonic()
     rounds = 0
-    while rounds < 40 and time.monotonic() - started < 25:
+    # 40 rounds (about 8 s here); more, up to 40 s, until kills have landed in the middle of each kind of write
+    while (rounds < 40 or not all(caught.values())) and rounds < 150 and time.monotonic() - started < 40:
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(inputs), str(rounds)], stdout=subprocess.PIPE, env=environment, text=True
         )
@@ -454,7 +483,6 @@ def test_killing_uploads_and_acceptances_at_any_moment_loses_nothing(inputs):
         child.wait()
         rounds += 1
         _check_nothing_lost(inputs, seen, caught, orphans)
-    print(rounds, len(seen), caught)
     assert rounds >= 15 and len(seen) >= rounds // 2
     assert all(caught.values()), caught  # kills did land in the middle of each kind of write
 
@@ -467,7 +495,7 @@ def _check_nothing_lost(inputs: Path, seen: dict[int, str], caught: dict[str, in
         recorded = con.execute("SELECT sha256, pending_sha256 FROM accepted_files").fetchall()
         rows = {row[0] for row in con.execute("SELECT sha256 FROM versions")}
     files = {p.name.split(".")[0] for p in kept.glob("*.xlsx") if not p.name.endswith(".annotated.xlsx")}
-    caught["temporary file"] += any(p.name.endswith(".partial") for p in [*kept.iterdir(), *inputs.glob("*/.*")])
+    caught["temporary file"] += any(p.name.endswith(".partial") for p in [*kept.glob(".*"), *inputs.glob("*/.*")])
     caught["file without its row"] += bool(files - rows - orphans)  # a new one: killed between the file and its row
     orphans |= files - rows
     caught["acceptance under way"] += any(pending for _, pending in recorded)
