@@ -15,6 +15,9 @@ check runs in a worker process (:class:`Checker` keeps a few, started with ``for
 none is forked from the web's threads, with the intake imported once); a check past its time
 limit kills its worker, a new one is started, and the caller gets one problem saying so. A
 worker that dies mid-check does not hang the caller: it gets one problem, and a new worker.
+Like every ``forkserver`` child, a worker imports the server's main module first: that module must
+guard its work with ``if __name__ == "__main__"`` (``pipeline.py`` and uvicorn's do; a script
+read from standard input cannot be imported, and its workers would die at once).
 
 The signatures the web and the store use::
 
@@ -73,9 +76,8 @@ class Checked:
     warnings: int
     organisation_read: str | None  # what the info sheet says (else the page's organisation); None: not a workbook
     rows: dict[str, int] = field(default_factory=dict)  # records per data sheet (the sheet's name), in the template's order
-    annotated: bytes | None = (
-        None  # the annotated copy, as validate --feedback writes it; None if nothing to mark or not a workbook
-    )
+    # the annotated copy, as validate --feedback writes it; None if nothing to mark or not a workbook
+    annotated: bytes | None = None
 
     def to_json(self) -> str:
         """The problems and the records per sheet, as the store keeps them (``problems_json``)."""
@@ -178,11 +180,8 @@ class _Ready:
     """A new worker has imported the intake and read the params."""
 
 
-@dataclass(frozen=True)
 class _Crashed:
-    """The check raised (a bug of ours, not the contributor's): its kind, for the problem."""
-
-    kind: str
+    """The check raised (a bug of ours, not the contributor's; the worker printed its traceback)."""
 
 
 def _serve(conn: Connection, params_dir: Path, year: int, inputs_dir: Path | None) -> None:
@@ -200,9 +199,9 @@ def _serve(conn: Connection, params_dir: Path, year: int, inputs_dir: Path | Non
             return
         try:
             outcome: Checked | _Crashed = check_upload(data, organisation, year, strategy, settings, inputs_dir)
-        except Exception as exc:
+        except Exception:
             traceback.print_exc(file=sys.stderr)  # for whoever runs the server
-            outcome = _Crashed(type(exc).__name__)
+            outcome = _Crashed()
         conn.send(outcome)
 
 
