@@ -71,7 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, title=text("help.commands"), metavar=text("help.word.command")
     )
-    for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser, _lab_parser, _links_parser):
+    for add in (
+        _templates_parser,
+        _example_parser,
+        _validate_parser,
+        _status_parser,
+        _run_parser,
+        _lab_parser,
+        _links_parser,
+        _serve_parser,
+    ):
         add(commands)
     return parser
 
@@ -171,6 +180,24 @@ def _links_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--analyst", action="store_true", help=text("links.help.analyst"))
     p.add_argument("--revoke", action="append", metavar=organisation, help=text("links.help.revoke"))
     p.set_defaults(handler=_links)
+
+
+def _serve_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("serve", help=text("serve.help"))
+    _add_year(p)
+    _add_inputs(p)
+    p.add_argument("--host", default="127.0.0.1", help=text("serve.help.host"))
+    p.add_argument("--port", type=_whole_number, default=8000, metavar="N", help=text("serve.help.port"))
+    p.add_argument("--templates", type=Path, metavar=_folder_word(), help=text("serve.help.templates"))
+    p.add_argument("--user-header", metavar=text("serve.word.header"), help=text("serve.help.user_header"))
+    p.add_argument(
+        "--analysts",
+        type=lambda given: [name.strip() for name in given.split(",") if name.strip()],
+        default=[],
+        metavar=text("serve.word.users"),
+        help=text("serve.help.analysts"),
+    )
+    p.set_defaults(handler=_serve)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,6 +390,23 @@ def _links(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> 
         print(line)
     if asked.organisations or asked.analyst:
         print(text("links.keep_secret"), file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.serve.app import serve
+
+    serve(
+        args.inputs,
+        args.year,
+        host=args.host,
+        port=args.port,
+        params_dir=args.params,
+        templates_dir=args.templates,
+        user_header=args.user_header,
+        analysts=args.analysts,
+        announce=lambda line: print(line, flush=True),
+    )
     return 0
 
 
