@@ -788,7 +788,8 @@ class Pages:
         back = link(f"{who.base}/draft", lang)
         if request.method == "POST":
             await self.checked_form(request, who.principal, body_limit=FORM_OVERHEAD, back=back)
-            await to_thread.run_sync(self.site.drafts.start, who.who)
+            if await to_thread.run_sync(self.site.drafts.start, who.who):
+                await to_thread.run_sync(self.site.store.record_draft_started, who.who)
             return RedirectResponse(back, status_code=303)
         progress = await to_thread.run_sync(self.site.drafts.progress)
         return self.render(

@@ -71,6 +71,7 @@ ANALYST_LINK_REVOKED: Final = "analyst_link_revoked"
 UPLOADED: Final = "uploaded"
 SUBMITTED: Final = "submitted"
 ACCEPTED: Final = "accepted"
+DRAFT_STARTED: Final = "draft_started"
 AUDIT_WORDS: Final = {
     LINK_ISSUED: "store.audit.link_issued",
     LINK_REVOKED: "store.audit.link_revoked",
@@ -79,6 +80,7 @@ AUDIT_WORDS: Final = {
     UPLOADED: "store.audit.uploaded",
     SUBMITTED: "store.audit.submitted",
     ACCEPTED: "store.audit.accepted",
+    DRAFT_STARTED: "store.audit.draft_started",
 }
 
 _SCHEMA: Final = """
@@ -447,6 +449,11 @@ class Store:
             query, values = query + " AND organisation = ?", (self.year, organisation)
         with self._reading() as con:
             return [AuditEntry(*row) for row in con.execute(query + " ORDER BY id", values).fetchall()]
+
+    def record_draft_started(self, who: str) -> None:
+        """A draft report's build was started (by the analyst's page): into the audit log."""
+        with self._writing() as con:
+            self._audit(con, who, DRAFT_STARTED, None)
 
     def _audit(
         self,

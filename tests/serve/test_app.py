@@ -722,6 +722,12 @@ def test_the_analyst_builds_a_draft_and_opens_it_under_its_own_policy(tmp_path, 
         csrf = page_csrf(client, f"/a/{analyst}/draft")
         started = client.post(f"/a/{analyst}/draft?lang=en", data={"csrf": csrf})
         assert (started.status_code, started.headers["location"]) == (303, f"/a/{analyst}/draft?lang=en")
+        last = store.audit_log()[-1]
+        assert (last.what, last.organisation, last.message().render("en")) == (
+            "draft_started",
+            None,
+            "draft report build started",
+        )
         running = client.get(started.headers["location"])
         assert 'data-state="running"' in running.text and "<progress" in running.text
         assert client.app.state.site.drafts.wait(300).state == "done"  # type: ignore[attr-defined]
