@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from starlette.staticfiles import StaticFiles
 
 from hki_intl import PARAMS_DIR
 from hki_intl.config.models import LANGUAGES
-from hki_intl.config.params import Strategy, load_strategy
+from hki_intl.config.params import Strategy, load_settings, load_strategy
 from hki_intl.engine.assembly_stages import report_name
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError
@@ -62,7 +63,7 @@ from hki_intl.serve.security import (
 )
 from hki_intl.serve.store import AuditEntry, Store, StoreRefusal, Version
 from hki_intl.workbook.excel import MB, workbook_bytes
-from hki_intl.workbook.status import STATE_WORDS
+from hki_intl.workbook.status import NOT_RECEIVED, STATE_WORDS, Entry, inputs_status, state_message
 from hki_intl.workbook.template import build_workbook, template_path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -442,6 +443,8 @@ class Pages:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        self.status_lock = threading.Lock()  # one reading of the inputs folder at a time
+        self.status_cache: tuple[tuple, dict[str, Entry]] | None = None
 
     # rendering
 
@@ -684,29 +687,24 @@ class Pages:
         return self.render(request, "analyst.html.j2", base=who.base, rows=rows)
 
     def overview(self, who: Analyst, lang: str) -> list[Row]:
-        """Every organisation expected this year, as ``status`` lists them, from the store's versions."""
+        """Every organisation expected this year: the workbook in the inputs folder as ``status``
+        shows it (the one the report reads), and its versions here."""
         site, rows = self.site, []
+        in_folder = self.folder_status()
         for organisation in site.strategy.organisations_in(site.year):
             versions = site.store.versions(organisation)
             latest = versions[-1] if versions else None
-            state = (
-                "not_received"
-                if latest is None
-                else "errors"
-                if latest.errors
-                else "findings_only"
-                if latest.warnings
-                else "clean"
-            )
-            words = Message(STATE_WORDS[state]).render(lang)  # type: ignore[index]
             submitted = [v for v in versions if v.submitted_at]
             accepted = [v for v in versions if v.accepted_at]
+            entry = in_folder.get(organisation)
             rows.append(
                 Row(
                     organisation=organisation,
                     name=site.strategy.organisations.label(organisation, lang),
-                    state=words if latest is None else f"{words} ({problem_counts(latest, lang)})" if state != "clean" else words,
-                    latest=f"{latest.number} · {helsinki_time(latest.uploaded_at)}" if latest else "–",
+                    state=state_message(entry).render(lang) if entry else Message(STATE_WORDS[NOT_RECEIVED]).render(lang),
+                    latest=f"{latest.number} · {helsinki_time(latest.uploaded_at)} · {problem_counts(latest, lang)}"
+                    if latest
+                    else "–",
                     submitted=f"{submitted[-1].number} · {helsinki_time(submitted[-1].submitted_at)}" if submitted else "–",
                     accepted=f"{accepted[-1].number} · {helsinki_time(accepted[-1].accepted_at)}" if accepted else "–",
                     inputs_file=self.inputs_file(organisation, versions, lang),
@@ -714,6 +712,24 @@ class Pages:
                 )
             )
         return rows
+
+    def folder_status(self) -> dict[str, Entry]:
+        """The year's folder read and checked as ``status`` does (each organisation's first entry:
+        the worst state first), kept until a file in the folder changes."""
+        folder = self.site.inputs / str(self.site.year)
+        files = sorted(folder.iterdir()) if folder.is_dir() else []
+        key = tuple((p.name, s.st_size, s.st_mtime_ns) for p in files if p.is_file() for s in [p.stat()])
+        with self.status_lock:
+            if self.status_cache is not None and self.status_cache[0] == key:
+                return self.status_cache[1]
+            settings = load_settings(self.site.params_dir).with_overrides(year=self.site.year)
+            _, entries = inputs_status(self.site.inputs, self.site.year, self.site.strategy, settings)
+            found: dict[str, Entry] = {}
+            for entry in entries:
+                if entry.organisation and entry.file:
+                    found.setdefault(entry.organisation, entry)
+            self.status_cache = (key, found)
+            return found
 
     def inputs_file(self, organisation: str, versions: list[Version], lang: str) -> str:
         """The file the pipeline reads for the organisation, and which version it is, if any."""

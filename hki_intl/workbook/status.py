@@ -37,8 +37,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from hki_intl.config.params import Settings, Strategy
 from hki_intl.engine.fingerprint import sha256_file
 from hki_intl.errors import UsageError, collapse, one_line
-from hki_intl.intake.read import ReadOne, Submission, read_submission
-from hki_intl.messages import Message, language_in_use, text
+from hki_intl.intake.read import IntakeResult, ReadOne, Submission, read_submission
+from hki_intl.messages import Message, joined, language_in_use, text
 from hki_intl.workbook.excel import workbook_bytes, write_atomically
 from hki_intl.workbook.feedback import Received, collection, table_sheet
 from hki_intl.workbook.ledger import Ledger
@@ -141,14 +141,10 @@ def report_status(
 ) -> str:
     """Take the status of ``<inputs>/<year>/``, compare it with the last one, remember it, write
     ``out`` if asked, and return what to print. Misuse is refused before the workbooks are read."""
-    from hki_intl.engine.runner import check_inputs
-
     state_path = Path(inputs) / STATE_FOLDER / f"{year}.json"
     ledger = _check_out(output, out, Path(inputs), year, state_path)
     last = read_last_status(state_path, year)
-    versions: dict[Path, str] = {}
-    result = check_inputs(inputs, year, strategy, settings, _recording_versions(versions))
-    entries = status_entries(collection(result, year, strategy), strategy, versions)
+    result, entries = inputs_status(inputs, year, strategy, settings)
     listed = {Path(line.file).name for line in entries if line.file}
     status = Status(
         year=year,
@@ -168,6 +164,15 @@ def report_status(
     if out is None:
         return data.decode().rstrip("\n")
     return f"{headline(status)}.\n{text('status.written', out=str(out))}"
+
+
+def inputs_status(inputs: Path, year: int, strategy: Strategy, settings: Settings) -> tuple[IntakeResult, list[Entry]]:
+    """The year's folder read and checked as ``validate`` does, and its entries (nothing remembered)."""
+    from hki_intl.engine.runner import check_inputs
+
+    versions: dict[Path, str] = {}
+    result = check_inputs(inputs, year, strategy, settings, _recording_versions(versions))
+    return result, status_entries(collection(result, year, strategy), strategy, versions)
 
 
 def status_entries(lines: list[Received], strategy: Strategy, versions: dict[Path, str]) -> list[Entry]:
@@ -310,18 +315,23 @@ def _check_out(output: str, out: Path | None, inputs: Path, year: int, state_pat
 def state_words(entry: Entry) -> str:
     """``not received``, ``errors (2)``, ``findings only (1 warning, 4 findings)``, ``clean``;
     an accepted workbook without rows says whether it is a nil return or an empty template."""
-    words = text(STATE_WORDS[entry.state])
+    return state_message(entry).render()
+
+
+def state_message(entry: Entry) -> Message:
+    """:func:`state_words` as a message, to render in any language (the submission page's)."""
+    words = Message(STATE_WORDS[entry.state])
     if entry.state == ERRORS:
-        words = text("status.counted", state=words, counts=entry.errors)
+        words = Message("status.counted", state=words, counts=entry.errors)
     elif entry.state == FINDINGS_ONLY:
         counted = []
         if entry.warnings:
-            counted.append(_warnings(entry.warnings).render())
+            counted.append(_warnings(entry.warnings))
         if entry.findings:
-            counted.append(text("status.findings_one" if entry.findings == 1 else "status.findings", count=entry.findings))
-        words = text("status.counted", state=words, counts=", ".join(counted))
+            counted.append(Message("status.findings_one" if entry.findings == 1 else "status.findings", count=entry.findings))
+        words = Message("status.counted", state=words, counts=joined(counted, ", "))
     if entry.content in CONTENT_WORDS:
-        return text("status.with_content", state=words, content=text(CONTENT_WORDS[entry.content]))
+        return Message("status.with_content", state=words, content=Message(CONTENT_WORDS[entry.content]))
     return words
 
 

@@ -245,6 +245,8 @@ def test_a_contributor_uploads_a_broken_workbook_fixes_it_and_submits_and_the_an
     overview = client.get(f"/a/{analyst}?lang=en")
     row = re.search(rf"<tr>\s*<th scope=\"row\"><a href=\"/a/{analyst}/o/{ME}\?lang=en\">.*?</tr>", overview.text, re.S)
     assert row and f"<td>{number} · " in row.group(0)
+    state, latest = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)[:2]
+    assert (state, latest.endswith(" · no problems")) == ("not received", True)  # nothing in the inputs folder yet
 
     organisation = client.get(f"/a/{analyst}/o/{ME}?lang=en")
     page = assert_a_good_page(organisation, "en")
@@ -257,6 +259,15 @@ def test_a_contributor_uploads_a_broken_workbook_fixes_it_and_submits_and_the_an
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == hashlib.sha256(workbook()).hexdigest()
     overview = client.get(f"/a/{analyst}?lang=en").text
     assert f"{ME}.xlsx (" in overview and f"), version {number}" in overview
+    row = re.search(rf"<tr>\s*<th scope=\"row\"><a href=\"/a/{analyst}/o/{ME}\?lang=en\">.*?</tr>", overview, re.S)
+    assert row and re.findall(r"<td>(.*?)</td>", row.group(0), re.S)[0] == "clean"  # as status reads the accepted file
+    (inputs / str(YEAR) / f"{ME}.xlsx").write_bytes(
+        workbook(broken="Seminaari")
+    )  # replaced by hand (e-mailed): status reads it again
+    overview = client.get(f"/a/{analyst}?lang=en").text
+    row = re.search(rf"<tr>\s*<th scope=\"row\"><a href=\"/a/{analyst}/o/{ME}\?lang=en\">.*?</tr>", overview, re.S)
+    assert row and re.findall(r"<td>(.*?)</td>", row.group(0), re.S)[0] == "errors (1)"
+    (inputs / str(YEAR) / f"{ME}.xlsx").write_bytes(workbook())
     download = client.get(f"/a/{analyst}/o/{ME}/v/{number}/workbook")
     assert download.content == workbook()
     audit = [(e.who, e.what, e.version) for e in store.audit_log(ME)][-4:]
