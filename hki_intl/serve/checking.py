@@ -144,13 +144,17 @@ def _copy_photos(inputs_dir: Path | None, year: int, folder: Path) -> None:
 
 def _as_uploaded(problem: Problem, name: str, organisation: str, strategy: Strategy) -> Problem:
     """The problem at the file's name, not the temporary path; an info sheet naming another
-    organisation says what to do on the page (the intake's advice is to rename the file)."""
+    organisation or year says what to do on the page (the intake's advice is to rename or move
+    the file, which a contributor on the page cannot do)."""
     message = problem.message
     if isinstance(message, Message) and message.key == "info.organisation_mismatch":
         said = dict(message.values)["value"]
         message = Message(
             "check.organisation_mismatch", value=said, named=_name(strategy, str(said)), page=_name(strategy, organisation)
         )
+    elif isinstance(message, Message) and message.key == "info.year_mismatch":
+        values = dict(message.values)
+        message = Message("check.year_mismatch", value=values["value"], year=values["folder"])
     return replace(problem, file=name, message=message)
 
 

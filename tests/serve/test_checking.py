@@ -315,3 +315,19 @@ def test_the_changes_between_two_versions_name_each_problem_resolved_and_new_and
     ]
     back = version_changes(Stored(2, second.to_json()), Stored(3, first.to_json()), "sv")
     assert f"nytt: Toiminnot!B2: {b2.text('sv')}" in back
+
+
+def test_last_years_workbook_is_one_problem_saying_to_fill_in_this_years_template(checker, strategy):
+    """The intake's advice (move the file to the other year's folder) is the analyst's; the
+    contributor on the page is told to fill in this year's template."""
+    from hki_intl.workbook.excel import workbook_bytes
+    from hki_intl.workbook.template import build_workbook
+
+    checked = checker.check(workbook_bytes(build_workbook(strategy, ORG, YEAR - 1, "fi")), ORG)
+    assert checked.errors == 1
+    [problem] = checked.problems
+    assert problem.text("en") == (
+        f"the workbook is the template of {YEAR - 1}, but this page collects the data of {YEAR}; download the {YEAR} "
+        "template from this page and fill it in (you can copy the rows from the old workbook)"
+    )
+    assert problem.text("sv").startswith(f"arbetsboken är mallen för {YEAR - 1}")
