@@ -50,8 +50,8 @@ async function audit(name, lang, status) {
     h1: [...document.querySelectorAll("h1")].map((h) => h.textContent.trim()),
     main: document.querySelectorAll("main").length,
     text: document.body.innerText,
-    // links of this site that drop the chosen language (downloads and static files aside)
-    linksWithoutLang: [...document.querySelectorAll("a[href]")]
+    // links of this site that drop the chosen language (static files and the reports, each in its own, aside)
+    linksWithoutLang: [...document.querySelectorAll("a[href]:not([hreflang])")]
       .map((a) => new URL(a.getAttribute("href"), location.href))
       .filter((u) => u.origin === own && !u.pathname.startsWith("/static/") && !u.searchParams.has("lang"))
       .map((u) => u.pathname),
@@ -161,11 +161,13 @@ try {
 
   // The draft report: started, followed to the end, opened.
   await page.goto(withLang(analystLink, "fi"), { waitUntil: "load" });
-  await submitForm("form[action$='/draft']");
+  const draftHref = await page.locator("main a[href*='/draft']").first().getAttribute("href");
+  await auditInEveryLanguage("draft", new URL(draftHref, base).href);
+  await submitForm("form[action*='/draft']");
   const progressPage = page.url();
   step("draft started");
   await audit("draft progress", "fi", 200);
-  const progress = await waitForDraft(new URL(new URL(progressPage).pathname + "/progress", base).href);
+  const progress = await waitForDraft(new URL(`${new URL(progressPage).pathname}/progress`, base).href);
   const live = await page.waitForSelector("a[href*='/draft/report/']", { timeout: 10000 }).then(() => true, () => false);
   step("draft finished", { progress, reportLinkAppearedWithoutReload: live });
   await auditInEveryLanguage("draft finished", progressPage);

@@ -82,29 +82,24 @@ class Links:
 
 
 def make_links(inputs: Path, base: str) -> Links:
-    """Every organisation's link and an analyst link, printed by the real ``links`` command."""
-    done = run_cli("links", "--year", str(YEAR), "--inputs", str(inputs), "--base-url", base, "--analyst")
-    assert done.returncode == 0, done.stderr
+    """A link for every organisation of the year and one for the analyst, printed by the real
+    ``links`` command (one line each: the organisation's name in English, then its link)."""
     organisations = load_strategy().organisations
-    names = {
-        label: code for code in organisations.ids() for lang in ("fi", "sv", "en") for label in [organisations.label(code, lang)]
-    }
+    expected = load_strategy().organisations_in(YEAR)
+    asked = [option for organisation in expected for option in ("--organisation", organisation)]
+    done = run_cli("links", "--year", str(YEAR), "--inputs", str(inputs), "--base-url", base, *asked, "--analyst")
+    assert done.returncode == 0, done.stderr
+    by_name = {organisations.label(code, "en"): code for code in expected}
     contributors: dict[str, str] = {}
     analyst = ""
     for line in done.stdout.splitlines():
         found = re.search(rf"{re.escape(base)}/([ca])/[A-Za-z0-9_-]+", line)
-        if not found:
-            continue
+        assert found, f"a line without a link: {line!r}"
         if found[1] == "a":
             analyst = found[0]
-            continue
-        said = line[: found.start()]
-        organisation = [code for code in organisations.ids() if re.search(rf"\b{re.escape(code)}\b", said)] or [
-            code for label, code in names.items() if label in said
-        ]
-        assert len(set(organisation)) == 1, f"which organisation is this link for? {line!r}"
-        contributors[organisation[0]] = found[0]
-    assert analyst, done.stdout
+        else:
+            contributors[by_name[line[: found.start()].rstrip(": ")]] = found[0]
+    assert analyst and sorted(contributors) == sorted(expected), done.stdout
     return Links(contributors, analyst)
 
 

@@ -32,6 +32,7 @@ PAGES = (
     "analyst",
     "analyst organisation",
     "analyst organisation accepted",
+    "draft",
     "draft finished",
 )
 

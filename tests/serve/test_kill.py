@@ -36,7 +36,7 @@ from tests.serve.running import (
 pytestmark = pytest.mark.slow
 ORGANISATION = "education"
 FIRST_VERSIONS = 3
-KILL_AFTER = (0.1, 0.3, 0.5, 0.7, 0.9, 1.2)  # fractions of an upload's usual time, after its last byte was sent
+KILL_AFTER = (0.1, 0.4, 0.7, 1.0, 3.0)  # fractions of an upload's usual time, after its last byte was sent
 ACCEPT_KILLS = (0.0, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)  # seconds after the accept request was sent
 
 
@@ -79,10 +79,12 @@ class Kept:
         self.accepted = inputs / str(YEAR) / f"{ORGANISATION}.xlsx"
         self.folder = sorted(p.name for p in self.accepted.parent.iterdir())
 
-    def check(self, client: httpx.Client, link: str, analyst: str, allowed_accepted: set[str]) -> None:
+    def check(self, client: httpx.Client, link: str, analyst: str, allowed_accepted: set[str | None]) -> int:
+        """Everything kept is there with its bytes; return how many uploads in flight were stored."""
         listed = listed_versions(client, link)
         assert set(self.versions) <= set(listed), (sorted(self.versions), listed)
         assert listed == list(range(1, len(listed) + 1))  # numbers unique, none skipped
+        stored = 0
         for number in listed:
             data = stored_workbook(client, analyst, ORGANISATION, number)
             if number in self.versions:
@@ -90,11 +92,21 @@ class Kept:
             else:  # the upload in flight was stored whole, as its own version
                 assert any(sha256(data) == sha256(sent) for sent in self.in_flight), f"version {number} is no upload"
                 self.versions[number] = data
+                stored += 1
         self.in_flight.clear()
         names = sorted(p.name for p in self.accepted.parent.iterdir() if not p.name.startswith("."))
         assert names == sorted({*self.folder, self.accepted.name} if self.accepted.exists() else self.folder)
         now = sha256(self.accepted.read_bytes()) if self.accepted.exists() else None
         assert now in allowed_accepted, "the accepted workbook is neither the old bytes nor the new"
+        return stored
+
+
+def submitted_version(client: httpx.Client, link: str, data: bytes, kept: Kept) -> int:
+    """A new version uploaded and submitted by the contributor; its number."""
+    number = upload(client, link, data)
+    kept.versions[number] = data
+    submit(client, link, number)
+    return number
 
 
 def test_kill_9_mid_upload_and_mid_acceptance_loses_nothing(tmp_path):
@@ -105,60 +117,56 @@ def test_kill_9_mid_upload_and_mid_acceptance_loses_nothing(tmp_path):
     link, analyst = links.contributors[ORGANISATION], links.analyst
     server = Server(inputs, port, tmp_path / "serve.log")
     kept = Kept(inputs)
+    client = httpx.Client(timeout=60)
 
-    # A few versions, each submitted; how long an upload usually takes.
-    with server, httpx.Client(timeout=60) as client:
-        started = time.monotonic()
-        for n in range(1, FIRST_VERSIONS + 1):
-            data = version_of(original, n)
-            number = upload(client, link, data)
-            kept.versions[number] = data
-            submit(client, link, number)
-        usual = (time.monotonic() - started) / FIRST_VERSIONS
-        kept.check(client, link, analyst, {None})
+    # A few versions, each submitted; how long an upload takes after a start.
+    server.start()
+    started = time.monotonic()
+    for n in range(1, FIRST_VERSIONS + 1):
+        submitted_version(client, link, version_of(original, n), kept)
+    usual = (time.monotonic() - started) / FIRST_VERSIONS
+    assert kept.check(client, link, analyst, {None}) == 0
 
-    # Killed while the body is still arriving, and at moments after it arrived (checking, storing).
-    moments = [None, *(usual * fraction for fraction in KILL_AFTER)]
-    for attempt, moment in enumerate(moments, start=100):
+    # Killed while the body is still arriving (never stored), then at moments after its last byte
+    # (checking, storing, answering): stored whole as its own version, or not at all.
+    stored = []
+    for attempt, fraction in enumerate([None, *KILL_AFTER], start=100):
         data = version_of(original, attempt)
-        with httpx.Client(timeout=60) as client:
-            server.start()
-            body, content_type = multipart(csrf_of(client.get(link).text), data, f"versio-{attempt}.xlsx")
-            kept.in_flight.append(data)
-            whole = moment is not None
-            connection = send_raw(
-                server, httpx.URL(link).path + "/upload", body, content_type, len(body) if whole else len(body) // 2
-            )
-            time.sleep(moment if whole else 0.3)
-            server.kill()
-            connection.close()
-            server.start()
-            kept.check(client, link, analyst, {None})
-            server.stop()
+        body, content_type = multipart(csrf_of(client.get(link).text), data, f"versio-{attempt}.xlsx")
+        kept.in_flight.append(data)
+        sent = len(body) if fraction is not None else len(body) // 2
+        connection = send_raw(server, httpx.URL(link).path + "/upload", body, content_type, sent)
+        time.sleep(usual * fraction if fraction is not None else 0.3)
+        server.kill()
+        connection.close()
+        server.start()
+        stored.append(kept.check(client, link, analyst, {None}))
+    assert stored[0] == 0 and any(stored[1:]), stored  # the kills fell both before and after a version was kept
 
-    # Killed while accepting: the inputs folder holds the old accepted bytes or the new, whole.
-    submitted = sorted(kept.versions)[:FIRST_VERSIONS]
+    # Killed while accepting (a version just submitted): the inputs folder holds the old accepted
+    # bytes or the new, whole.
     accepted: str | None = None
-    for turn, moment in enumerate(ACCEPT_KILLS):
-        number = submitted[turn % len(submitted)]
-        with httpx.Client(timeout=60) as client:
-            server.start()
-            request = accept_request(client, analyst, ORGANISATION, number)
-            body = request.read()
-            connection = send_raw(server, request.url.raw_path.decode(), body, request.headers["content-type"], len(body))
-            time.sleep(moment)
-            server.kill()
-            connection.close()
-            server.start()
-            allowed = {accepted, sha256(kept.versions[number])}
-            kept.check(client, link, analyst, allowed)
-            accepted = sha256(kept.accepted.read_bytes()) if kept.accepted.exists() else None
-            server.stop()
+    took_effect = []
+    for turn, moment in enumerate(ACCEPT_KILLS, start=200):
+        number = submitted_version(client, link, version_of(original, turn), kept)
+        request = accept_request(client, analyst, ORGANISATION, number)
+        body = request.read()
+        connection = send_raw(server, request.url.raw_path.decode(), body, request.headers["content-type"], len(body))
+        time.sleep(moment)
+        server.kill()
+        connection.close()
+        server.start()
+        kept.check(client, link, analyst, {accepted, sha256(kept.versions[number])})
+        now = sha256(kept.accepted.read_bytes()) if kept.accepted.exists() else None
+        took_effect.append(now != accepted)
+        accepted = now
+    assert any(took_effect), took_effect
 
-    # After all that the analyst can still accept, and the database is sound.
-    last = next(number for number in submitted if sha256(kept.versions[number]) != accepted)
-    with server, httpx.Client(timeout=60) as client:
-        done = client.send(accept_request(client, analyst, ORGANISATION, last))
-        assert done.status_code == 303, (done.status_code, done.text[:2000])
-        kept.check(client, link, analyst, {sha256(kept.versions[last])})
+    # After all that a contributor can still upload and submit, the analyst accept, and the database is sound.
+    number = submitted_version(client, link, version_of(original, 300), kept)
+    done = client.send(accept_request(client, analyst, ORGANISATION, number))
+    assert done.status_code == 303, (done.status_code, done.text[:2000])
+    kept.check(client, link, analyst, {sha256(kept.versions[number])})
+    server.stop()
+    client.close()
     assert integrity(inputs) == "ok"
