@@ -5,6 +5,7 @@ builds a draft report. Every page on the way passes axe-core in fi, sv and en, a
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -12,8 +13,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
+import openpyxl
 import pytest
 
+from hki_intl.config.params import load_strategy
 from tests.conftest import YEAR, run_cli
 from tests.serve.running import Server, edited, example_inputs, example_workbook, free_port, make_links, sha256
 
@@ -55,6 +59,12 @@ def problem_as_validate_says(broken: Path, lang: str) -> str:
     return lines[0].split(f": {sheet}!{cell}: ", 1)[1]
 
 
+def seen(visits: list[dict], name: str, lang: str) -> str:
+    """The text of a page the browser visited, in a language."""
+    (page,) = [visit["text"] for visit in visits if visit["name"] == name and visit["lang"] == lang]
+    return str(page)
+
+
 def normalised(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -83,6 +93,7 @@ def test_a_contributor_and_the_analyst_in_chromium(tmp_path):
         command += [links.analyst, str(broken), str(fixed), ORGANISATION]
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
         log = server.output()
+        annotated = httpx.get(f"{links.contributors[ORGANISATION]}/v/1/annotated", timeout=30)
     result = json.loads(done.stdout) if done.stdout.strip() else {"error": done.stderr}
     assert result["error"] is None, f"{result['error']}\nat {result.get('errorAt')}\nsteps: {result.get('steps')}\n{log}"
     assert done.returncode == 0, done.stderr
@@ -105,17 +116,23 @@ def test_a_contributor_and_the_analyst_in_chromium(tmp_path):
     for download in ("template", "annotated"):
         assert steps[download] == {**steps[download], "status": 200, "zip": True}, download
     sheet, cell = BROKEN_CELL
+    name = load_strategy().organisations.label
     for lang in LANGS:
-        (page,) = [v for v in visits if v["name"] == "version with errors" and v["lang"] == lang]
-        assert sheet in page["text"] and cell in page["text"], page["text"]
-        assert normalised(expected[lang]) in normalised(page["text"]), (lang, expected[lang], page["text"])
-        (clean,) = [v for v in visits if v["name"] == "version without errors" and v["lang"] == lang]
-        assert normalised(expected[lang]) not in normalised(clean["text"])
+        page = seen(visits, "version with errors", lang)
+        assert sheet in page and cell in page, page
+        assert normalised(expected[lang]) in normalised(page), (lang, expected[lang], page)
+        assert normalised(expected[lang]) not in normalised(seen(visits, "version without errors", lang))
+        # The analyst sees the organisation's submitted version 2, and its problem resolved since version 1.
+        (row,) = [line for line in seen(visits, "analyst", lang).splitlines() if line.startswith(name(ORGANISATION, lang))]
+        assert row.count("2 · ") == 2, row  # latest version and submitted version: 2
+        assert normalised(expected[lang]) in normalised(seen(visits, "analyst organisation", lang))
+    marked = openpyxl.load_workbook(io.BytesIO(annotated.content))[sheet][cell]
+    assert annotated.status_code == 200 and marked.comment is not None, "the annotated copy marks the cell"
 
     # The file the pipeline reads is exactly the fixed workbook's bytes, and the draft was built from it.
     assert sha256((inputs / str(YEAR) / f"{ORGANISATION}.xlsx").read_bytes()) == sha256(fixed_bytes)
     progress = steps["draft finished"]["progress"]
-    assert progress["state"] == "done", progress
+    assert progress["state"] == "done" and progress["done"] == progress["total"] > 0, progress
     (report,) = [v for v in visits if v["name"] == "draft report"]
     assert report["status"] == 200 and report["htmlLang"] in LANGS
     drafts = inputs / ".serve" / "drafts" / str(YEAR)
