@@ -78,6 +78,7 @@ class Kept:
         self.in_flight: list[bytes] = []  # sent when the server was killed: stored or not, never half
         self.accepted = inputs / str(YEAR) / f"{ORGANISATION}.xlsx"
         self.folder = sorted(p.name for p in self.accepted.parent.iterdir())
+        self.originals = {name: sha256((self.accepted.parent / name).read_bytes()) for name in self.folder}
 
     def check(self, client: httpx.Client, link: str, analyst: str, allowed_accepted: set[str | None]) -> int:
         """Everything kept is there with its bytes; return how many uploads in flight were stored."""
@@ -94,8 +95,10 @@ class Kept:
                 self.versions[number] = data
                 stored += 1
         self.in_flight.clear()
-        names = sorted(p.name for p in self.accepted.parent.iterdir() if not p.name.startswith("."))
+        # Nothing else in the folder changed, and nothing was left there (a restart clears what a dead write left).
+        names = sorted(p.name for p in self.accepted.parent.iterdir())
         assert names == sorted({*self.folder, self.accepted.name} if self.accepted.exists() else self.folder)
+        assert {name: sha256((self.accepted.parent / name).read_bytes()) for name in self.folder} == self.originals
         now = sha256(self.accepted.read_bytes()) if self.accepted.exists() else None
         assert now in allowed_accepted, "the accepted workbook is neither the old bytes nor the new"
         return stored
