@@ -125,6 +125,7 @@ class Server:
                 if httpx.get(self.base + "/", timeout=2).status_code == 200:
                     return self
             time.sleep(0.2)
+        self.kill()
         raise AssertionError(f"the server did not answer in {timeout} s:\n{self.output()}")
 
     def output(self) -> str:

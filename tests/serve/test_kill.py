@@ -120,56 +120,52 @@ def test_kill_9_mid_upload_and_mid_acceptance_loses_nothing(tmp_path):
     link, analyst = links.contributors[ORGANISATION], links.analyst
     server = Server(inputs, port, tmp_path / "serve.log")
     kept = Kept(inputs)
-    client = httpx.Client(timeout=60)
+    with server, httpx.Client(timeout=60) as client:  # the server is stopped however the test ends
+        # A few versions, each submitted; how long an upload takes after a start.
+        started = time.monotonic()
+        for n in range(1, FIRST_VERSIONS + 1):
+            submitted_version(client, link, version_of(original, n), kept)
+        usual = (time.monotonic() - started) / FIRST_VERSIONS
+        assert kept.check(client, link, analyst, {None}) == 0
 
-    # A few versions, each submitted; how long an upload takes after a start.
-    server.start()
-    started = time.monotonic()
-    for n in range(1, FIRST_VERSIONS + 1):
-        submitted_version(client, link, version_of(original, n), kept)
-    usual = (time.monotonic() - started) / FIRST_VERSIONS
-    assert kept.check(client, link, analyst, {None}) == 0
+        # Killed while the body is still arriving (never stored), then at moments after its last byte
+        # (checking, storing, answering): stored whole as its own version, or not at all.
+        stored = []
+        for attempt, fraction in enumerate([None, *KILL_AFTER], start=100):
+            data = version_of(original, attempt)
+            body, content_type = multipart(csrf_of(client.get(link).text), data, f"versio-{attempt}.xlsx")
+            kept.in_flight.append(data)
+            sent = len(body) if fraction is not None else len(body) // 2
+            connection = send_raw(server, httpx.URL(link).path + "/upload", body, content_type, sent)
+            time.sleep(usual * fraction if fraction is not None else 0.3)
+            server.kill()
+            connection.close()
+            server.start()
+            stored.append(kept.check(client, link, analyst, {None}))
+        assert stored[0] == 0 and any(stored[1:]), stored  # the kills fell both before and after a version was kept
 
-    # Killed while the body is still arriving (never stored), then at moments after its last byte
-    # (checking, storing, answering): stored whole as its own version, or not at all.
-    stored = []
-    for attempt, fraction in enumerate([None, *KILL_AFTER], start=100):
-        data = version_of(original, attempt)
-        body, content_type = multipart(csrf_of(client.get(link).text), data, f"versio-{attempt}.xlsx")
-        kept.in_flight.append(data)
-        sent = len(body) if fraction is not None else len(body) // 2
-        connection = send_raw(server, httpx.URL(link).path + "/upload", body, content_type, sent)
-        time.sleep(usual * fraction if fraction is not None else 0.3)
-        server.kill()
-        connection.close()
-        server.start()
-        stored.append(kept.check(client, link, analyst, {None}))
-    assert stored[0] == 0 and any(stored[1:]), stored  # the kills fell both before and after a version was kept
+        # Killed while accepting (a version just submitted): the inputs folder holds the old accepted
+        # bytes or the new, whole.
+        accepted: str | None = None
+        took_effect = []
+        for turn, moment in enumerate(ACCEPT_KILLS, start=200):
+            number = submitted_version(client, link, version_of(original, turn), kept)
+            request = accept_request(client, analyst, ORGANISATION, number)
+            body = request.read()
+            connection = send_raw(server, request.url.raw_path.decode(), body, request.headers["content-type"], len(body))
+            time.sleep(moment)
+            server.kill()
+            connection.close()
+            server.start()
+            kept.check(client, link, analyst, {accepted, sha256(kept.versions[number])})
+            now = sha256(kept.accepted.read_bytes()) if kept.accepted.exists() else None
+            took_effect.append(now != accepted)
+            accepted = now
+        assert any(took_effect), took_effect
 
-    # Killed while accepting (a version just submitted): the inputs folder holds the old accepted
-    # bytes or the new, whole.
-    accepted: str | None = None
-    took_effect = []
-    for turn, moment in enumerate(ACCEPT_KILLS, start=200):
-        number = submitted_version(client, link, version_of(original, turn), kept)
-        request = accept_request(client, analyst, ORGANISATION, number)
-        body = request.read()
-        connection = send_raw(server, request.url.raw_path.decode(), body, request.headers["content-type"], len(body))
-        time.sleep(moment)
-        server.kill()
-        connection.close()
-        server.start()
-        kept.check(client, link, analyst, {accepted, sha256(kept.versions[number])})
-        now = sha256(kept.accepted.read_bytes()) if kept.accepted.exists() else None
-        took_effect.append(now != accepted)
-        accepted = now
-    assert any(took_effect), took_effect
-
-    # After all that a contributor can still upload and submit, the analyst accept, and the database is sound.
-    number = submitted_version(client, link, version_of(original, 300), kept)
-    done = client.send(accept_request(client, analyst, ORGANISATION, number))
-    assert done.status_code == 303, (done.status_code, done.text[:2000])
-    kept.check(client, link, analyst, {sha256(kept.versions[number])})
-    server.stop()
-    client.close()
+        # After all that a contributor can still upload and submit, the analyst accept, and the database is sound.
+        number = submitted_version(client, link, version_of(original, 300), kept)
+        done = client.send(accept_request(client, analyst, ORGANISATION, number))
+        assert done.status_code == 303, (done.status_code, done.text[:2000])
+        kept.check(client, link, analyst, {sha256(kept.versions[number])})
     assert integrity(inputs) == "ok"
