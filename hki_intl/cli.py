@@ -71,7 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, title=text("help.commands"), metavar=text("help.word.command")
     )
-    for add in (_templates_parser, _example_parser, _validate_parser, _status_parser, _run_parser, _lab_parser):
+    for add in (
+        _templates_parser,
+        _example_parser,
+        _validate_parser,
+        _status_parser,
+        _run_parser,
+        _lab_parser,
+        _links_parser,
+        _serve_parser,
+    ):
         add(commands)
     return parser
 
@@ -159,6 +168,36 @@ def _lab_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--no-browser", action="store_true", help=text("help.lab.no_browser"))
     p.add_argument("--allow-root", action="store_true", help=text("help.lab.allow_root"))
     p.set_defaults(handler=_lab)
+
+
+def _links_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("links", help=text("links.help"))
+    _add_year(p)
+    _add_inputs(p)
+    organisation = text("links.help.word.organisation")
+    p.add_argument("--base-url", metavar="URL", help=text("links.help.base_url"))
+    p.add_argument("--organisation", action="append", metavar=organisation, help=text("links.help.organisation"))
+    p.add_argument("--analyst", action="store_true", help=text("links.help.analyst"))
+    p.add_argument("--revoke", action="append", metavar=organisation, help=text("links.help.revoke"))
+    p.set_defaults(handler=_links)
+
+
+def _serve_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("serve", help=text("serve.help"))
+    _add_year(p)
+    _add_inputs(p)
+    p.add_argument("--host", default="127.0.0.1", help=text("serve.help.host"))
+    p.add_argument("--port", type=_whole_number, default=8000, metavar="N", help=text("serve.help.port"))
+    p.add_argument("--templates", type=Path, metavar=_folder_word(), help=text("serve.help.templates"))
+    p.add_argument("--user-header", metavar=text("serve.word.header"), help=text("serve.help.user_header"))
+    p.add_argument(
+        "--analysts",
+        type=lambda given: [name.strip() for name in given.split(",") if name.strip()],
+        default=[],
+        metavar=text("serve.word.users"),
+        help=text("serve.help.analysts"),
+    )
+    p.set_defaults(handler=_serve)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,6 +379,34 @@ def _lab(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> in
     for line in lab.describe(opened):
         print(line)
     lab.start(command)
+    return 0
+
+
+def _links(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.serve.links import links_asked, make_links
+
+    asked = links_asked(args.inputs, args.year, strategy, args.base_url, args.organisation, args.analyst, args.revoke)
+    for line in make_links(asked, strategy):
+        print(line)
+    if asked.organisations or asked.analyst:
+        print(text("links.keep_secret"), file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace, strategy: Strategy, settings: Settings) -> int:
+    from hki_intl.serve.app import serve
+
+    serve(
+        args.inputs,
+        args.year,
+        host=args.host,
+        port=args.port,
+        params_dir=args.params,
+        templates_dir=args.templates,
+        user_header=args.user_header,
+        analysts=args.analysts,
+        announce=lambda line: print(line, flush=True),
+    )
     return 0
 
 
