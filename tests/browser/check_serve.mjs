@@ -6,6 +6,7 @@
 // that would leave 127.0.0.1 is blocked and recorded, and so are console and page errors.
 // Prints what it saw as JSON (also when a step fails: then "error" says which and why, exit 1).
 // Usage: node check_serve.mjs BASE_URL CONTRIBUTOR_LINK ANALYST_LINK BROKEN.xlsx FIXED.xlsx ORGANISATION
+// (SCREENSHOTS=DIR also saves each page as DIR/<page>-<lang>.png, to look at.)
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -58,6 +59,9 @@ async function audit(name, lang, status) {
       .map((u) => u.pathname),
   }), origin);
   result.visits.push({ name, lang, status, path: new URL(page.url()).pathname, ...seen, violations: await axeViolations() });
+  if (process.env.SCREENSHOTS) {
+    await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name.replaceAll(" ", "-")}-${lang || "own"}.png`, fullPage: true });
+  }
 }
 
 // Opens the page at url in every language (the one the flow goes on in last) and audits each.
