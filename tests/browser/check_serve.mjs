@@ -114,6 +114,33 @@ async function waitForDraft(progressUrl) {
   throw new Error(`the draft did not finish in ${DRAFT_TIMEOUT_MS} ms: ${JSON.stringify(progress)}`);
 }
 
+// A browser with script turned off starts a draft and follows it with the page's refresh link.
+async function draftWithoutScript(browser, draftUrl) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  await context.route("**/*", (route) => {
+    if (new URL(route.request().url()).hostname === "127.0.0.1") return route.continue();
+    result.requests.push(route.request().url());
+    return route.abort();
+  });
+  const plain = await context.newPage();
+  try {
+    await plain.goto(withLang(draftUrl, "fi"), { waitUntil: "load" });
+    await Promise.all([plain.waitForNavigation(), plain.locator("form[action*='/draft'] button").click()]);
+    const refresh = "main a[href*='/draft?']";
+    const sawProgress = (await plain.locator("progress").count()) === 1;
+    let refreshes = 0;
+    const deadline = Date.now() + DRAFT_TIMEOUT_MS;
+    while ((await plain.locator(refresh).count()) && Date.now() < deadline) {
+      await plain.waitForTimeout(1000);
+      await Promise.all([plain.waitForNavigation(), plain.locator(refresh).first().click()]);
+      refreshes += 1;
+    }
+    return { sawProgress, refreshes, reports: await plain.locator("a[href*='/draft/report/']").count() };
+  } finally {
+    await context.close();
+  }
+}
+
 const browser = await chromium.launch({
   executablePath,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -183,7 +210,16 @@ try {
   const htmlReport = reportHref.find((href) => new URL(href, base).pathname.endsWith(".html"));
   if (!htmlReport) throw new Error(`no HTML report among the draft's links: ${JSON.stringify(reportHref)}`);
   const response = await page.goto(new URL(htmlReport, base).href, { waitUntil: "load" });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll("figure.chart")].every((f) => f.dataset.interactive), null, { timeout: 30000 },
+  ).catch(() => {});
+  step("draft report charts", await page.$$eval("figure.chart", (figures) => ({
+    total: figures.length, interactive: figures.filter((f) => f.dataset.interactive === "true").length,
+  })));
   await audit("draft report", null, response ? response.status() : null);
+
+  // Without script the draft page still works: build again, follow it with the refresh link.
+  step("draft without script", await draftWithoutScript(context.browser(), new URL(draftHref, base).href));
 } catch (err) {
   result.error = `${err && err.stack ? err.stack : err}`;
   result.errorAt = page ? page.url() : null;

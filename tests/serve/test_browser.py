@@ -135,5 +135,9 @@ def test_a_contributor_and_the_analyst_in_chromium(tmp_path):
     assert progress["state"] == "done" and progress["done"] == progress["total"] > 0, progress
     (report,) = [v for v in visits if v["name"] == "draft report"]
     assert report["status"] == 200 and report["htmlLang"] in LANGS
+    charts = steps["draft report charts"]  # the report's own script runs under its page's policy
+    assert charts == {**charts, "interactive": charts["total"]} and charts["total"] > 0, charts
+    without_script = steps["draft without script"]  # the progress page's refresh link leads to the draft too
+    assert without_script["reports"] >= 1, without_script
     drafts = inputs / ".serve" / "drafts" / str(YEAR)
     assert any(drafts.glob("international-activities-*.html")), sorted(p.name for p in drafts.iterdir())
