@@ -116,14 +116,14 @@ def csrf_matches(key: bytes, principal: str, given: object) -> bool:
 def same_origin(headers: Headers) -> bool:
     """A form sent from another site is refused: the host of ``Origin`` (or, without it, of
     ``Referer``) must be the host the request was sent to. Neither header: allowed (the CSRF
-    value decides; our pages send no referrer, and old browsers send no origin)."""
+    value decides; our pages send no referrer, and old browsers send no origin). ``Origin: null``
+    says nothing: it is what a browser sends for every form of a page under ``Referrer-Policy:
+    no-referrer`` (Chromium does, for our own forms), so the Referer, if any, decides, then the CSRF value."""
     host = headers.get("host", "")
     for name in ("origin", "referer"):
         value = headers.get(name)
-        if value is None:
+        if value is None or value == "null":
             continue
-        if value == "null":
-            return False
         return urlsplit(value).netloc.lower() == host.lower()
     return True
 

@@ -362,8 +362,10 @@ def test_every_post_needs_the_links_own_csrf_value_and_our_origin(site):
         assert response.status_code == 403, csrf
         assert "did not come from this page" in response.text
         assert_headers(response)
-    for origin in ({"origin": "http://evil.example"}, {"origin": "null"}, {"referer": "http://evil.example/c/x"}):
+    for origin in ({"origin": "http://evil.example"}, {"origin": "null", "referer": "http://evil.example/c/x"}):
         assert upload(client, token, workbook(), csrf=right, headers=origin).status_code == 403
+    # what a browser sends for our own forms under Referrer-Policy: no-referrer: the CSRF value decides
+    assert upload(client, token, workbook(), csrf=theirs, headers={"origin": "null"}).status_code == 403
     assert upload(client, token, workbook(), csrf=right, headers={"origin": "http://testserver"}).status_code == 303
     assert len(store.versions(ME)) == count + 1  # only the last one was kept
     number = store.versions(ME)[-1].number
@@ -541,7 +543,8 @@ def test_csrf_values_differ_per_link_and_per_key():
         ({"host": "a.fi", "origin": "https://a.fi"}, True),
         ({"host": "a.fi:8000", "origin": "http://a.fi:8000"}, True),
         ({"host": "a.fi", "origin": "https://b.fi"}, False),
-        ({"host": "a.fi", "origin": "null"}, False),
+        ({"host": "a.fi", "origin": "null"}, True),  # a browser's own form under no-referrer: the CSRF value decides
+        ({"host": "a.fi", "origin": "null", "referer": "https://b.fi/"}, False),
         ({"host": "a.fi", "referer": "https://a.fi/c/x"}, True),
         ({"host": "a.fi", "referer": "https://a.fi.evil.example/"}, False),
     ],
