@@ -393,6 +393,11 @@ def counts(errors: int, warnings: int, lang: str) -> str:
     return f"{words}, {warnings_words(warnings, lang)}" if warnings else words
 
 
+def sentence(words: str) -> str:
+    """A line shown on its own starts with a capital letter (the catalogue's lines are also used inside sentences)."""
+    return words[:1].upper() + words[1:]
+
+
 def warnings_words(warnings: int, lang: str) -> str:
     return Message("count.warnings_word_one" if warnings == 1 else "count.warnings_word", count=warnings).render(lang)
 
@@ -404,6 +409,15 @@ def summary_line(version: Version, lang: str) -> str:
     if version.warnings:
         return Message("serve.summary.warnings", counts=warnings_words(version.warnings, lang)).render(lang)
     return Message("serve.summary.clean").render(lang)
+
+
+def analyst_summary(version: Version, lang: str) -> str:
+    """The version's problems in a line for the analyst (the contributor's line says what to do)."""
+    if version.errors:
+        return counts(version.errors, version.warnings, lang)
+    if version.warnings:
+        return Message("serve.analyst.no_errors_but", counts=warnings_words(version.warnings, lang)).render(lang)
+    return Message("serve.analyst.no_errors").render(lang)
 
 
 def version_state(version: Version, lang: str) -> str:
@@ -731,6 +745,11 @@ class Pages:
             self.status_cache = (key, found)
             return found
 
+    def folder_digest(self, organisation: str) -> str | None:
+        """The sha256 of the organisation's workbook in the inputs folder, if there is one."""
+        path = template_path(self.site.inputs, self.site.year, organisation)
+        return sha256_file(path) if path.is_file() else None
+
     def inputs_file(self, organisation: str, versions: list[Version], lang: str) -> str:
         """The file the pipeline reads for the organisation, and which version it is, if any."""
         path = template_path(self.site.inputs, self.site.year, organisation)
@@ -750,17 +769,18 @@ class Pages:
         store = self.site.store
         versions = await to_thread.run_sync(store.versions, organisation)
         audit = await to_thread.run_sync(store.audit_log, organisation)
+        in_folder = await to_thread.run_sync(self.folder_digest, organisation)
         base = f"{who.base}/o/{organisation}"
-        shown = []
+        shown = []  # a submitted version may be accepted unless it is the file the pipeline reads now
         for before, version in zip([None, *versions], versions, strict=False):
             shown.append(
                 {
                     **self.version_row(version, f"{base}/v/{version.number}", lang),
-                    "summary": summary_line(version, lang),
+                    "summary": analyst_summary(version, lang),
                     "groups": grouped(problems_from_json(version.problems_json), lang),
                     "changes": version_changes(before, version, lang) if before is not None else [],
                     "download": f"{base}/v/{version.number}/workbook",
-                    "accept": f"{base}/v/{version.number}/accept" if version.submitted_at and not version.accepted_at else "",
+                    "accept": f"{base}/v/{version.number}/accept" if version.submitted_at and version.sha256 != in_folder else "",
                 }
             )
         return self.render(
@@ -824,7 +844,7 @@ class Pages:
             "state": progress.state,
             "done": progress.done,
             "total": progress.total,
-            "text": progress.text(lang),
+            "text": sentence(progress.text(lang)),
             "who": who_words(progress.who, self.site.strategy, lang) if progress.who else "",
             "when": helsinki_time(progress.started_at),
         }

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Literal
 
 from hki_intl import PROJECT_ROOT
-from hki_intl.config.params import load_settings, load_strategy
+from hki_intl.config.params import load_strategy
 from hki_intl.engine.assembly_stages import report_name
 from hki_intl.engine.notebook_stages import SUMMARY, goal_notebooks
 from hki_intl.engine.outputs import MANIFEST
-from hki_intl.messages import Message
+from hki_intl.messages import LANGUAGES, Message
 
 PIPELINE = PROJECT_ROOT / "pipeline.py"
 FORMAT = "html"  # the PDF would cost a minute more and is not what a draft is read in
@@ -129,9 +129,8 @@ class DraftBuilder:
     def _stages(self) -> list[str]:
         """The names the run gives its stages, in order."""
         strategy = load_strategy(self.params_dir)
-        lang = load_settings(self.params_dir).language
         notebooks = [f"notebook {goal}" for goal, _ in goal_notebooks(strategy)] + [f"notebook {SUMMARY}"]
-        return ["intake", *notebooks, f"assembly {report_name(self.year, lang, FORMAT)}"]
+        return ["intake", *notebooks, *(f"assembly {report_name(self.year, lang, FORMAT)}" for lang in LANGUAGES)]
 
     def _command(self, view: Path) -> list[str]:
         return [
@@ -149,6 +148,8 @@ class DraftBuilder:
             "--allow-partial",
             "--format",
             FORMAT,
+            "--lang",
+            "all",  # the analyst reads the draft in the language of the page, any of the three
         ]
 
     def _build(self, stages: list[str]) -> None:

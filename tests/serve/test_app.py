@@ -24,7 +24,7 @@ from hki_intl import PROJECT_ROOT
 from hki_intl.config.params import load_strategy
 from hki_intl.messages import catalogue
 from hki_intl.serve.app import PAGE_WORDS, TEMPLATES, Limits, create_app, shown_file_name
-from hki_intl.serve.checking import Checker
+from hki_intl.serve.checking import Checker, problems_to_json
 from hki_intl.serve.security import PAGE_POLICY, REPORT_POLICY, RateLimit, csrf_matches, csrf_value, same_origin, server_key
 from hki_intl.serve.store import Store
 from hki_intl.workbook.excel import workbook_bytes
@@ -749,9 +749,39 @@ def test_the_analyst_builds_a_draft_and_opens_it_under_its_own_policy(tmp_path, 
         assert progress["state"] == "done" and progress["done"] == progress["total"] > 0
         page = assert_a_good_page(client.get(f"/a/{analyst}/draft?lang=en"), "en")
         reports = [a["href"] for a in page.all("a") if "/draft/report/" in (a.get("href") or "")]
-        assert reports == [f"/a/{analyst}/draft/report/international-activities-{YEAR}-fi.html"]
+        assert reports == [
+            f"/a/{analyst}/draft/report/international-activities-{YEAR}-{lang}.html" for lang in ("fi", "sv", "en")
+        ]
         report = client.get(reports[0])
         assert report.status_code == 200 and "text/html" in report.headers["content-type"]
         assert report.headers["content-security-policy"] == REPORT_POLICY
         assert report.headers["x-frame-options"] == "DENY" and report.headers["cache-control"] == "no-store"
         assert STRATEGY.organisations.label(ME, "fi") in report.text
+
+
+def test_the_analyst_can_go_back_to_an_earlier_submitted_version_and_reads_no_contributors_advice(tmp_path, checker):
+    """Accept is offered on every submitted version except the one the pipeline reads now; the
+    analyst's summary of a clean version states it, without telling anyone to submit."""
+    inputs = tmp_path / "inputs"
+    (inputs / str(YEAR)).mkdir(parents=True)
+    store = Store.open(inputs, YEAR)
+    analyst = store.issue_analyst_link("cli:test")
+    first = workbook()
+    wb = build_workbook(STRATEGY, ME, YEAR, "fi", RECORDS)
+    wb["Toiminnot"]["A2"] = "Opettajavaihto Tallinnaan"  # another clean workbook
+    second = workbook_bytes(wb)
+    assert first != second
+    for data in (first, second):
+        version = store.add_version(
+            ME, data, "w.xlsx", errors=0, warnings=0, problems_json=problems_to_json([]), annotated=None, who="t"
+        )
+        store.submit(ME, version.number, "t")
+    store.accept(ME, 2, "analyst-link")
+    with TestClient(create_app(inputs, YEAR, checker=checker), follow_redirects=False) as client:
+        page = client.get(f"/a/{analyst}/o/{ME}?lang=en")
+        accept = [f["action"] for f in Page(page.text).all("form") if f["action"].endswith("/accept?lang=en")]
+        assert accept == [f"/a/{analyst}/o/{ME}/v/1/accept?lang=en"]  # version 2 is the file now
+        assert "you can submit" not in page.text and "no errors" in page.text
+        back = client.post(accept[0], data={"csrf": Page(page.text).hidden("csrf")[0]})
+        assert back.status_code == 303
+    assert (inputs / str(YEAR) / f"{ME}.xlsx").read_bytes() == first

@@ -32,17 +32,19 @@ def test_a_draft_of_the_example_reaches_done_with_every_stage_and_its_report_is_
     assert builder.start("analyst-link")
     assert not builder.start("user:someone")  # one build at a time
     running = builder.progress()
-    assert (running.state, running.who, running.total) == ("running", "analyst-link", 6)  # intake, 3 goals, summary, 1 page
+    assert (running.state, running.who, running.total) == ("running", "analyst-link", 8)  # intake, 3 goals, summary, 3 pages
     progress = builder.wait(300)
     assert progress.state == "done", progress
-    assert progress.done == progress.total == 6 and progress.message is None
+    assert progress.done == progress.total == 8 and progress.message is None
     assert progress.text("en") == "the draft is ready" and progress.text("fi") == "luonnos on valmis"
     page = builder.report_file(f"international-activities-{YEAR}-fi.html")
     assert page == inputs / ".serve" / "drafts" / str(YEAR) / f"international-activities-{YEAR}-fi.html"
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     assert digests(inputs / str(YEAR)) == before  # the workbooks only read
     again = DraftBuilder(inputs, YEAR, PARAMS_DIR).progress()  # after a restart: the draft is there
-    assert (again.state, again.done, again.total) == ("done", 6, 6)
+    assert (again.state, again.done, again.total) == ("done", 8, 8)
+    for lang in ("sv", "en"):  # the analyst reads the draft in any of the three languages
+        assert builder.report_file(f"international-activities-{YEAR}-{lang}.html") is not None
 
 
 def test_a_build_without_workbooks_fails_and_says_why_in_the_runs_words(tmp_path):
