@@ -776,9 +776,11 @@ class Pages:
             shown.append(
                 {
                     **self.version_row(version, f"{base}/v/{version.number}", lang),
-                    "summary": analyst_summary(version, lang),
+                    "summary": sentence(analyst_summary(version, lang)),
                     "groups": grouped(problems_from_json(version.problems_json), lang),
-                    "changes": version_changes(before, version, lang) if before is not None else [],
+                    "changes": version_changes(before, version, lang)[1:]
+                    if before is not None
+                    else [],  # the page's heading says its title
                     "download": f"{base}/v/{version.number}/workbook",
                     "accept": f"{base}/v/{version.number}/accept" if version.submitted_at and version.sha256 != in_folder else "",
                 }
