@@ -100,16 +100,17 @@ def check_rows(
     records: list[dict[str, Any]],
     year: int,
     strategy: Strategy,
-    raw_cells: dict[tuple[int, str], Any],
+    raw_cell: Callable[[int, str], Any],
     failed: set[tuple[int, str]],
 ) -> list[tuple[int, str, Message]]:
-    """(worksheet row, column key, message) of every check the parsed rows fail."""
+    """(worksheet row, column key, message) of every check the parsed rows fail; ``raw_cell``
+    gives a cell as written (by worksheet row and column key), for the messages that quote it."""
     if not records:
         return []
     import pandera.errors
 
-    frame = pd.DataFrame(
-        [{c.key: r[c.key] for c in sheet.columns} for r in records], index=[r["source_row"] for r in records], dtype=object
+    frame = pd.DataFrame(  # built a column at a time: one list per column, not a dict per row
+        {c.key: [r[c.key] for r in records] for c in sheet.columns}, index=[r["source_row"] for r in records], dtype=object
     )
     schema = row_schema(sheet.name, year)
     if _passes(schema, frame):
@@ -135,7 +136,7 @@ def check_rows(
                 "row.below_minimum",
                 column=column_name(column),
                 minimum=f"{column.minimum:g}",
-                value=_show(raw_cells.get((row, key))),
+                value=_show(raw_cell(row, key)),
             )
         elif check == "maximum":
             column = sheet.column(str(case.column))
@@ -145,7 +146,7 @@ def check_rows(
                 "row.above_maximum",
                 column=column_name(column),
                 maximum=big_number(column.maximum),
-                value=_show(raw_cells.get((row, key))),
+                value=_show(raw_cell(row, key)),
             )
         else:  # a check of pandera's own (the schema names all of ours): a bug, not the contributor's
             raise RuntimeError(f"unexpected pandera failure {check!r} in {sheet.name} row {row}")
