@@ -136,8 +136,8 @@ def _cleaned(data: bytes) -> Photo:
                         Message("photo.too_many_pixels", width=width, height=height, limit=MAX_PIXELS // 1_000_000, fix=SMALLER)
                     )
                 image.draft("RGB", PHOTO_BOX)  # a JPEG decodes at 1/2, 1/4 or 1/8 size when that suffices
-                upright = ImageOps.exif_transpose(image)
-                pixels = _flattened(upright)
+                ImageOps.exif_transpose(image, in_place=True)  # in place: a copy of every pixel fewer
+                pixels = _flattened(image)
         except PhotoRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -155,7 +155,7 @@ def _flattened(image):
     from PIL import Image
 
     if image.mode == "RGB":  # nothing to flatten: pasting through an opaque mask copies the pixels exactly
-        clean = Image.new("RGB", image.size)
+        clean = Image.new("RGB", image.size, None)  # not filled first: the paste covers every pixel
         clean.paste(image)
         return clean
     rgba = image.convert("RGBA")

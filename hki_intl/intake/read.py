@@ -12,6 +12,7 @@ A workbook with problems is left out; the others are returned.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from hki_intl.errors import ERROR, WARNING, Problem
 from hki_intl.intake.analyst import is_analyst_file
 from hki_intl.intake.carried import unconfirmed_rows
 from hki_intl.intake.highlights import check_highlights
-from hki_intl.intake.parse import column_name, parse_value
+from hki_intl.intake.parse import column_name, parse_column, parse_value
 from hki_intl.intake.photos import Photo, clean_photo, is_photo_file
 from hki_intl.intake.rules import check_repeated_keys, check_rows
 from hki_intl.intake.sources import check_indicator_dates
@@ -542,9 +543,9 @@ def _read_sheet(
         return []
     _check_header_region(name, sheet, rows, header, missing, problems)
     failed = _merged_in_data_area(name, sheet, merged, header.row + 1, len(rows), header.columns, problems)
-    records, raw_cells = _parse_rows(name, sheet, rows, header, submission, strategy, failed, problems)
+    records, raw_cell = _parse_rows(name, sheet, rows, header, submission, strategy, failed, problems)
     columns = {key: c + 1 for c, key in header.columns.items()}
-    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cells, failed):
+    for row, key, message in check_rows(sheet, records, submission.year, strategy, raw_cell, failed):
         if key in columns:  # a missing column was named once, not once for every row
             problems.append(Problem(name, sheet.name, row, columns[key], cell_ref(row, columns[key]), message))
     check_repeated_keys(name, sheet, records, columns, problems)
@@ -580,38 +581,67 @@ def _parse_rows(
     strategy: Strategy,
     failed: set[tuple[int, str]],
     problems: list[Problem],
-) -> tuple[list[dict[str, Any]], dict[tuple[int, str], Any]]:
+) -> tuple[list[dict[str, Any]], Callable[[int, str], Any]]:
     """Every row below the header that holds a value, each cell parsed by its column's kind:
-    (records, the raw cells by (row, key)); the cells that failed to parse are added to ``failed``."""
+    (records, the raw cell of a (worksheet row, key)); the cells that failed to parse are added
+    to ``failed``, their problems to ``problems`` row by row. The cells are parsed a column at a
+    time (:func:`~hki_intl.intake.parse.parse_column`): a column's cells share a kind."""
+    places, keys = list(header.columns), list(header.columns.values())
+    written, cells = _written_rows(rows, header)
+    by_column = list(zip(*cells, strict=True)) if cells else [() for _ in keys]
+    columns = [parse_column(sheet.column(key), raws, strategy) for key, raws in zip(keys, by_column, strict=True)]
+    refused = sorted((i, j) for j, column in enumerate(columns) for i in column.errors)
+    for i, j in refused:
+        row, c = written[i] + 1, places[j] + 1
+        problems.append(Problem(name, sheet.name, row, c, cell_ref(row, c), columns[j].errors[i]))
+        failed.add((row, keys[j]))
+    # a row of only formulas without a result and error values (a formula copied down empty
+    # rows): its cells are named; "title is required" would be noise
+    markers = {i for i, _ in refused if all(_is_blank(v) or isinstance(v, (ErrorValue, FormulaWithoutValue)) for v in cells[i])}
+    base = {"organisation": submission.organisation, "year": submission.year, "source_file": Path(name).name}
+    absent = [c.key for c in sheet.columns if c.key not in keys]
     records: list[dict[str, Any]] = []
-    raw_cells: dict[tuple[int, str], Any] = {}
-    mapping = header.columns
+    for i, values in enumerate(zip(*(column.values for column in columns), strict=True)):
+        if i not in markers:
+            record = base | {"source_row": written[i] + 1}
+            record.update(zip(keys, values, strict=True))
+            for key in absent:
+                record.setdefault(key, None)
+            records.append(record)
+    at = {key: c for c, key in header.columns.items()}
+    return records, lambda row, key: _cell(rows, row - 1, at[key]) if key in at else None
+
+
+def _written_rows(rows: list[list[Any]], header: Header) -> tuple[list[int], list[tuple[Any, ...]]]:
+    """The rows below the header that hold a value in a column it names (0-based), and their
+    cells in those columns, in the header's order."""
+    pick = _cells_of(list(header.columns))
+    written: list[int] = []
+    cells: list[tuple[Any, ...]] = []
     for r in range(header.row + 1, len(rows)):
-        row = rows[r]
-        if all(_is_blank(v) for c, v in enumerate(row) if c in mapping):
-            continue
-        record: dict[str, Any] = {
-            "organisation": submission.organisation,
-            "year": submission.year,
-            "source_file": Path(name).name,
-            "source_row": r + 1,
-        }
-        markers = True  # whether the row holds only formulas without a result and error values
-        for c, key in mapping.items():
-            raw = row[c] if c < len(row) else None
-            raw_cells[(r + 1, key)] = raw
-            value, error = parse_value(sheet.column(key), raw, strategy)
-            if error:
-                problems.append(Problem(name, sheet.name, r + 1, c + 1, cell_ref(r + 1, c + 1), error))
-                failed.add((r + 1, key))
-            record[key] = value
-            markers = markers and (_is_blank(raw) or isinstance(raw, (ErrorValue, FormulaWithoutValue)))
-        if markers:  # a formula copied down empty rows: its cells are named; "title is required" would be noise
-            continue
-        for column in sheet.columns:
-            record.setdefault(column.key, None)
-        records.append(record)
-    return records, raw_cells
+        values = pick(rows[r])
+        if values.count(None) < len(values) and not all(map(_is_blank, values)):
+            written.append(r)
+            cells.append(values)
+    return written, cells
+
+
+def _cells_of(places: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """The cells of a row at ``places`` (0-based columns), None beyond the row's end."""
+    whole = operator.itemgetter(*places)
+    width = max(places) + 1
+
+    def cells(row: list[Any]) -> tuple[Any, ...]:
+        if len(row) < width:
+            return tuple(row[c] if c < len(row) else None for c in places)
+        return whole(row) if len(places) > 1 else (whole(row),)
+
+    return cells
+
+
+def _cell(rows: list[list[Any]], r: int, c: int) -> Any:
+    """The value at 0-based (r, c), None outside the rows."""
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
 
 
 def _check_header_region(
