@@ -15,9 +15,9 @@ check runs in a worker process (:class:`Checker` keeps a few, started with ``for
 none is forked from the web's threads, with the intake imported once); a check past its time
 limit kills its worker, a new one is started, and the caller gets one problem saying so. A
 worker that dies mid-check does not hang the caller: it gets one problem, and a new worker.
-Like every ``forkserver`` child, a worker imports the server's main module first: that module must
-guard its work with ``if __name__ == "__main__"`` (``pipeline.py`` and uvicorn's do; a script
-read from standard input cannot be imported, and its workers would die at once).
+A worker is started without the server's main module (a ``forkserver`` child would import it
+first): it needs only this package, so any host can run a checker — a script read from standard
+input, a notebook, a test process.
 
 The signatures the web and the store use::
 
@@ -43,6 +43,9 @@ import sys
 import tempfile
 import threading
 import traceback
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -217,6 +220,25 @@ class _Lost(Exception):
         self.message = message
 
 
+_STARTING = threading.Lock()
+
+
+@contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Start a worker without the server's main module: a ``forkserver`` child would import it
+    first (the worker needs only this package), and some hosts leave a main module that cannot
+    be imported or described (a script read from standard input; IPython's, in a notebook or
+    in a test process). One start at a time, so another thread never sees the stand-in."""
+    with _STARTING:
+        main = sys.modules["__main__"]
+        stand_in = types.ModuleType("__main__")  # no file, no spec: nothing for the child to import
+        sys.modules["__main__"] = stand_in
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
+
+
 class _Worker:
     """One worker process and its end of the pipe."""
 
@@ -225,7 +247,8 @@ class _Worker:
         self.process: BaseProcess = context.Process(
             target=_serve, args=(theirs, params_dir, year, inputs_dir), name="hki-check", daemon=True
         )
-        self.process.start()
+        with _without_main_module():
+            self.process.start()
         theirs.close()
         self.ready = False
 

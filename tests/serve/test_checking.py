@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -331,3 +332,18 @@ def test_last_years_workbook_is_one_problem_saying_to_fill_in_this_years_templat
         "template from this page and fill it in (you can copy the rows from the old workbook)"
     )
     assert problem.text("sv").startswith(f"arbetsboken är mallen för {YEAR - 1}")
+
+
+def test_a_checker_runs_whatever_main_module_its_host_has(inputs, monkeypatch):
+    """IPython (a notebook, or a test process after one ran in it) leaves a main module without a
+    spec, and a script read from standard input one that cannot be imported: the workers never
+    import it, so checks work the same."""
+
+    class DummyMod:  # what IPython puts there: no __spec__, no __file__
+        pass
+
+    monkeypatch.setitem(sys.modules, "__main__", DummyMod())
+    with Checker(PARAMS_DIR, YEAR, workers=1, inputs_dir=inputs) as checker:
+        checked = checker.check((inputs / str(YEAR) / f"{ORG}.xlsx").read_bytes(), ORG)
+    assert (checked.errors, checked.warnings, checked.organisation_read) == (0, 0, ORG)
+    assert isinstance(sys.modules["__main__"], DummyMod)  # put back as it was
