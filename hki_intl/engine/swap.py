@@ -79,8 +79,11 @@ def recover(out_dir: Path) -> None:
 
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` (not this one) still runs, so its leftovers are not leftovers."""
-    if pid == os.getpid():
-        return False
+    return pid != os.getpid() and process_runs(pid)
+
+
+def process_runs(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user's counts too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

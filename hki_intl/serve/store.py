@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Final
 
 from hki_intl.engine.fingerprint import sha256_file
+from hki_intl.engine.swap import process_runs
 from hki_intl.errors import PipelineError, UsageError
 from hki_intl.messages import Message
 
@@ -674,15 +675,7 @@ def _alive(pid: int | None) -> bool:
     """Whether process ``pid`` still runs (this process counts: another of its threads is writing)."""
     if pid is None:
         return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or process_runs(pid)
 
 
 _ACCEPT_LOCKS: dict[Path, threading.Lock] = {}
