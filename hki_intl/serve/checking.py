@@ -158,7 +158,18 @@ def _as_uploaded(problem: Problem, name: str, organisation: str, strategy: Strat
     elif isinstance(message, Message) and message.key == "info.year_mismatch":
         values = dict(message.values)
         message = Message("check.year_mismatch", value=values["value"], year=values["folder"])
+    elif isinstance(message, Message):
+        message = _without_photo_names(message)
     return replace(problem, file=name, message=message)
+
+
+def _without_photo_names(message: Message) -> Message:
+    """A missing photo file (also inside the message of its cell): the intake lists the photo
+    files beside the workbook, which here are the other organisations'; say what to do instead."""
+    if message.key == "photo.not_beside":
+        return Message("check.photo_not_here")  # inside the cell's message, which names the file
+    values = {name: _without_photo_names(v) if isinstance(v, Message) else v for name, v in message.values}
+    return Message(message.key, **values)
 
 
 def _name(strategy: Strategy, organisation: str) -> Words:

@@ -347,3 +347,21 @@ def test_a_checker_runs_whatever_main_module_its_host_has(inputs, monkeypatch):
         checked = checker.check((inputs / str(YEAR) / f"{ORG}.xlsx").read_bytes(), ORG)
     assert (checked.errors, checked.warnings, checked.organisation_read) == (0, 0, ORG)
     assert isinstance(sys.modules["__main__"], DummyMod)  # put back as it was
+
+
+def test_a_missing_photo_file_names_no_other_organisations_photos(checker, inputs):
+    """The intake lists the photo files beside the workbook; on the page those are the other
+    organisations' (linked from the inputs folder), so the page says what to do instead."""
+    wb = openpyxl.load_workbook(io.BytesIO((inputs / str(YEAR) / f"{ORG}.xlsx").read_bytes()))
+    named = [c for row in wb["Nostot"].iter_rows() for c in row if isinstance(c.value, str) and c.value.endswith(".jpg")]
+    named[0].value = "puuttuva.jpg"
+    out = io.BytesIO()
+    wb.save(out)
+    checked = checker.check(out.getvalue(), ORG)
+    [problem] = [p for p in checked.problems if "puuttuva.jpg" in p.text("en")]
+    assert problem.text("en") == (
+        "the photo file 'puuttuva.jpg': it has not been sent; paste the photo into the workbook on the highlight's row "
+        "(Insert > Picture), or empty the photo file's name and send the photo to the analyst"
+    )
+    others = [p.name for p in (inputs / str(YEAR)).glob("*.jpg") if not p.name.startswith(ORG)]
+    assert others and not any(name in problem.text(lang) for name in others for lang in ("fi", "sv", "en"))
