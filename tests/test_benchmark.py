@@ -4,12 +4,15 @@ workbooks read again and the floor's sanity check (the measurements themselves: 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 
 from benchmarks.bench import (
     Figure,
+    Measured,
     compare_headings,
+    cpu_bound,
     format_table,
     memory,
     missing,
@@ -17,6 +20,7 @@ from benchmarks.bench import (
     reread_count,
     rereads,
     stage_breakdown,
+    timed,
 )
 
 T0 = dt.datetime(2026, 11, 30, 3, 32, 30, tzinfo=dt.UTC)
@@ -111,3 +115,28 @@ def test_compare_headings():
     assert compare_headings(page + " ", page) == "the floor's HTML has the report's 2 headings, in order"
     assert compare_headings('<h1 id="a">A</h1>', page).endswith("1 vs 2 headings, first difference at heading 2")
     assert "first difference at heading 1" in compare_headings('<h1 id="z">Z</h1><h2 id="b">B</h2>', page)
+
+
+def test_the_cpu_time_of_a_process_tree_counts_its_forked_children():
+    """Two children each busy for about half a second: the tree's CPU time is about one second
+    whatever the wall time (they run side by side on two cores)."""
+    burn = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.5: pass\n"
+    script = (
+        "import multiprocessing as mp\n"
+        f"def burn():\n    exec({burn!r})\n"
+        "ps = [mp.get_context('fork').Process(target=burn) for _ in range(2)]\n"
+        "[p.start() for p in ps]; [p.join() for p in ps]\n"
+    )
+    measured = timed([sys.executable, "-c", script])
+    assert 0.95 <= measured.cpu_seconds < 3
+
+
+def test_the_cpu_bound_sets_both_targets_against_each_other():
+    cold = Measured(10.0, 0, 0, 0, cpu_seconds=15.0)
+    every = Measured(13.0, 0, 0, 0, cpu_seconds=26.0)
+    lines = cpu_bound(cold, every, naive=34.0, cores=2)
+    assert lines == [
+        "CPU time of the whole process tree: cold fi 15.0 s (in 10.0 s), cold all 26.0 s (in 13.0 s)",
+        "on 2 cores cold all takes at least 13.0 s, so all ≤ 1.3 × fi needs fi ≥ 10.0 s, "
+        "0.29 of the naive chain (the first target: ≤ 0.25, 8.5 s)",
+    ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -71,17 +73,30 @@ def run_notebook(
     workers: NotebookWorkers | None = None,
 ) -> Path:
     """Execute ``notebook`` into ``output`` with its working folder ``cwd``; raise
-    :class:`NotebookFailed` if a cell fails. With ``workers``, one of them runs it; else this
-    process does (its working folder changes meanwhile)."""
-    check_parameters(notebook, parameters)
+    :class:`NotebookParameterError` if the parameters do not match the notebook's, and
+    :class:`NotebookFailed` if a cell fails. With ``workers``, one of them checks and runs it (so
+    this process never imports papermill); else this process does (its working folder changes
+    meanwhile)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     if workers is None:
-        failure = execute(str(notebook), str(output), parameters, str(cwd))
+        failure = checked_execute(str(notebook), str(output), parameters, str(cwd))
     else:
         failure = workers.run(str(notebook), str(output), parameters, str(cwd))
+    if isinstance(failure, NotebookParameterError):
+        raise failure
     if failure:
         raise NotebookFailed(notebook.stem, output, failure)
     return output
+
+
+def checked_execute(notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | NotebookParameterError | None:
+    """:func:`check_parameters`, then :func:`execute`: what failed (the parameters' error is
+    returned, not raised, as it crosses back from a worker), or None."""
+    try:
+        check_parameters(Path(notebook), parameters)
+    except NotebookParameterError as exc:
+        return exc
+    return execute(notebook, output, parameters, cwd)
 
 
 def execute(notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | None:
@@ -105,45 +120,75 @@ def execute(notebook: str, output: str, parameters: dict[str, Any], cwd: str) ->
 
 
 class NotebookWorkers:
-    """Up to ``count`` processes forked from this one that run notebooks (:func:`execute`),
-    started only when :meth:`start` is called — the intake calls it when it runs (new data
-    almost always means the notebooks run), so a run in which nothing changed forks none."""
+    """Up to ``count`` processes forked from this one that run notebooks (:func:`checked_execute`),
+    one at a time each, started only when :meth:`start` is called — the intake calls it when it
+    runs (new data almost always means the notebooks run), so a run in which nothing changed
+    forks none.
+
+    A worker that finishes a notebook when no other is expected (:meth:`expect`) while another
+    worker is still busy is stopped at once: the rest is done by the busy one, and the memory
+    of a worker (about 250 MB with the report's data and charts) is not held through the last
+    goal notebook and the summary, when one worker is enough."""
 
     def __init__(self, count: int):
         self._count = max(1, count)
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: list[ProcessPoolExecutor] = []  # one process each
+        self._idle: queue.SimpleQueue[ProcessPoolExecutor] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._expected = 0  # notebooks announced and not yet given to a worker
+        self._busy = 0
 
     def start(self) -> None:
         """Fork the workers now (from this thread, which must be the run's main thread: a worker
         is killed when the thread that forked it ends) and let them warm up while this process
         goes on."""
-        if self._pool is not None:
+        if self._pools:
             return
         # Forked before the report's modules are imported here: the workers import them while
         # this process reads the workbooks (measured: sharing the imported pages across the fork
         # saved no memory, as Python's reference counts soon copy the pages, and cost the run
         # half a second before the intake).
-        self._pool = ProcessPoolExecutor(
-            self._count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up, initargs=(os.getpid(),)
-        )
-        # A fork-context pool forks all its workers at the first task, each then warms up.
-        self._pool.submit(_ready)
+        for _ in range(self._count):
+            pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up, initargs=(os.getpid(),)
+            )
+            pool.submit(_ready)  # a fork-context pool forks its process at the first task, which then warms up
+            self._pools.append(pool)
+            self._idle.put(pool)
 
-    def run(self, notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | None:
-        """:func:`execute` in a worker; why it failed, or None. A worker that died (killed, out of
-        memory) fails the notebook."""
+    def expect(self, count: int) -> None:
+        """``count`` more notebooks are about to be given to :meth:`run` (from as many threads as
+        there are workers, or fewer): until they have all been given, no worker is stopped."""
+        with self._lock:
+            self._expected += count
+
+    def run(self, notebook: str, output: str, parameters: dict[str, Any], cwd: str) -> str | NotebookParameterError | None:
+        """:func:`checked_execute` in a free worker (waiting for one); what failed, or None. A
+        worker that died (killed, out of memory) fails the notebook."""
         self.start()
-        assert self._pool is not None
+        pool = self._idle.get()
+        with self._lock:
+            self._expected = max(0, self._expected - 1)
+            self._busy += 1
         try:
-            return self._pool.submit(execute, notebook, output, parameters, cwd).result()
+            return pool.submit(checked_execute, notebook, output, parameters, cwd).result()
         except BrokenProcessPool:
             return "the process running the notebook ended unexpectedly"
+        finally:
+            with self._lock:
+                self._busy -= 1
+                spare = self._expected == 0 and self._busy > 0  # nothing more to come, and a busy worker remains
+            if spare:
+                pool.shutdown(wait=False)  # idle: its process ends now
+            else:
+                self._idle.put(pool)
 
     def close(self) -> None:
         """Stop the workers (those still running a notebook are waited for)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = []
+        self._idle = queue.SimpleQueue()
 
 
 def _import_report_modules() -> bool:

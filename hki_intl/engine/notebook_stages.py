@@ -102,6 +102,7 @@ def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> st
     todo = loop.pending(goals)
     if todo:
         workers.start()  # from this (the main) thread, not the pool's (the intake did, if it ran)
+        workers.expect(len(todo))
         with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo))) as pool:
             loop.execute_in(pool, todo)
     summary = notebook_stage(build, SUMMARY, summary_inputs(build, data), workers)
@@ -111,6 +112,7 @@ def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> st
             # what the assembly needs, so that the PDF workers forked later have it already.
             # (Not earlier: while the goal notebooks run, both cores are busy and memory is at its peak.)
             pool.submit(_import_assembly_modules)
+            workers.expect(1)
             loop.execute(summary)
     return folder_digest(executed, "*.ipynb")
 

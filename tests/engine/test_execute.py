@@ -9,15 +9,18 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 import scrapbook as sb
 
 from hki_intl import PROJECT_ROOT
 from hki_intl.engine import execute
-from hki_intl.engine.execute import NotebookWorkers, run_notebook
+from hki_intl.engine.execute import NotebookParameterError, NotebookWorkers, run_notebook
 from hki_intl.errors import NotebookFailed
 
 
@@ -104,6 +107,57 @@ def test_relative_paths_are_this_process_folders(tmp_path, workers, monkeypatch)
     run_notebook(Path("book.ipynb"), Path("out/notebooks/run.ipynb"), {"n": 1}, cwd=Path("out/notebooks"), workers=workers)
     assert outputs(tmp_path / "out" / "notebooks" / "run.ipynb")[2][0]["text"] == "ran\n"
     assert source.exists() and os.getcwd() == str(tmp_path)
+
+
+def test_parameters_that_do_not_match_stop_before_the_notebook_runs(tmp_path, workers):
+    """The strict parameters hold whether the notebook runs here or in a worker (where the
+    check is made, so that the run's own process never imports papermill)."""
+    source = notebook(tmp_path, "print('ran')")
+    with pytest.raises(NotebookParameterError, match=r"unknown parameter\(s\) colour"):
+        run_notebook(source, tmp_path / "out.ipynb", {"n": 1, "colour": "red"}, cwd=tmp_path, workers=workers)
+    with pytest.raises(NotebookParameterError, match=r"missing parameter\(s\) n"):
+        run_notebook(source, tmp_path / "out.ipynb", {}, cwd=tmp_path, workers=workers)
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_a_worker_with_nothing_left_to_do_ends_while_the_other_finishes(tmp_path):
+    """Three notebooks on two workers: both are kept until the third is given out; then the
+    worker that finishes first ends (its memory is not held through the rest), the other runs
+    what is still to come."""
+    slow = notebook(tmp_path, "import os, time\ntime.sleep(3)\nprint(os.getpid())", name="slow")
+    quick = notebook(tmp_path, "import os\nprint(os.getpid())", name="quick")
+    pool = NotebookWorkers(2)
+    pool.start()
+    try:
+        pool.expect(3)
+        with ThreadPoolExecutor(2) as threads:
+            done = list(
+                threads.map(
+                    lambda job: run_notebook(job[0], tmp_path / f"{job[1]}.ipynb", {"n": 1}, cwd=tmp_path, workers=pool),
+                    [(slow, "a"), (quick, "b"), (quick, "c")],
+                )
+            )
+        ran_in = {name: int(outputs(path)[2][0]["text"]) for name, path in zip("abc", done, strict=True)}
+        assert ran_in["a"] != ran_in["b"] == ran_in["c"]  # b's worker took c: nothing was left to wait for a
+        assert _alive(ran_in["a"]) and not _alive(ran_in["b"], wait=10)  # b's worker ended once c was done
+        pool.expect(1)
+        last = run_notebook(quick, tmp_path / "d.ipynb", {"n": 1}, cwd=tmp_path, workers=pool)
+        assert int(outputs(last)[2][0]["text"]) == ran_in["a"]
+    finally:
+        pool.close()
+
+
+def _alive(pid: int, wait: float = 0) -> bool:
+    """Whether process ``pid`` is still running (waiting up to ``wait`` seconds for it to end)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            running = psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            running = False
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(0.1)
 
 
 def test_the_notebooks_run_in_the_workers_and_this_process_keeps_its_folder(tmp_path):
