@@ -3,6 +3,8 @@
 import openpyxl
 import pytest
 
+from hki_intl.workbook.excel import read_sheets
+from hki_intl.workbook.layout import is_blank
 from hki_intl.workbook.schema import INFO_FIELDS, INFO_NAMES, INFO_SHEET, SHEETS, TEMPLATE_VERSION
 from hki_intl.workbook.template import (
     CODES_SHEET,
@@ -10,6 +12,8 @@ from hki_intl.workbook.template import (
     INSTRUCTIONS_SHEET,
     PROMPT_LIMIT,
     PROMPT_TITLE_LIMIT,
+    _write_instructions,
+    instruction_texts,
     write_workbook,
 )
 from tests.conftest import activity
@@ -61,6 +65,36 @@ def test_the_instructions_explain_every_sheet_and_column_in_the_template_languag
             "en": "Date d.m.yyyy, e.g. 14.3.2025",
         }[lang],
     )
+
+
+def _texts_on(ws):
+    """The texts of a sheet's cells, as the intake compares them (stripped, blanks included)."""
+    return frozenset(str(cell.value).strip() for row in ws.iter_rows() for cell in row if cell.value is not None)
+
+
+@pytest.mark.parametrize(
+    ("organisation", "year", "lang", "version"),
+    [
+        ("education", 2025, "fi", TEMPLATE_VERSION),
+        ("cityexec_communications", 2023, "sv", "2025.1"),
+        ("forum_virium", 2024, "en", "2025.2"),
+    ],
+)
+def test_the_intake_knows_exactly_the_texts_the_writer_puts_on_the_instructions(strategy, organisation, year, lang, version):
+    ws = openpyxl.Workbook().active
+    _write_instructions(ws, strategy, organisation, year, lang, version)
+    written = _texts_on(ws)
+    assert instruction_texts(strategy, organisation, year, lang, version) == written
+    assert f"{organisation}.xlsx" in " ".join(written)  # the rules name the organisation's own file
+    assert any(version in text for text in written)  # whose template, which version
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_intake_reads_only_known_texts_on_a_saved_templates_instructions(strategy, tmp_path, lang):
+    path = write_workbook(tmp_path / "education.xlsx", strategy, "education", 2025, lang)
+    rows = read_sheets(path)[INSTRUCTIONS_SHEET[lang]]  # as the intake reads them
+    read = {str(value).strip() for row in rows for value in row if not is_blank(value)}
+    assert read == instruction_texts(strategy, "education", 2025, lang) - {""}
 
 
 def _validations(ws):
