@@ -11,6 +11,7 @@ the key they would have now.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -49,12 +50,14 @@ def assembly_stage(build: Build, notebooks: str, lang: str, fmt: str) -> Stage:
     return Stage(f"assembly {name}", assembly_inputs(build, notebooks, lang, fmt), (name,), work)
 
 
-def run_assembly(build: Build, loop: StageLoop, notebooks: str) -> dict[str, ReportFile]:
+def run_assembly(
+    build: Build, loop: StageLoop, notebooks: str, chapters: tuple[str, dict[str, str]] | None = None
+) -> dict[str, ReportFile]:
     """Write (or reuse) every report file asked for, keep the previous run's others that are
     still right; every report file in the build folder, the ones asked for first."""
     wanted = [assembly_stage(build, notebooks, lang, fmt) for lang in build.options.languages for fmt in build.options.formats]
     todo = loop.pending(wanted)
-    bodies = Bodies(build)
+    bodies = Bodies(build, chapters)
     pdfs = [stage for stage in todo if stage.inputs["fmt"] == "pdf"]
     pages = [stage for stage in todo if stage.inputs["fmt"] != "pdf"]
     workers = pdf_workers(len(pdfs), build.options.jobs)
@@ -79,9 +82,12 @@ def pdf_workers(pdfs: int, jobs: int) -> int:
 @dataclass
 class Bodies:
     """The notebooks' HTML of each language (:func:`notebook_body`), made when a stage of the
-    language first needs it and given to the language's other stage."""
+    language first needs it and given to the language's other stage. ``chapters``: the goal
+    chapters' part of each language's body, if it was made already (:func:`chapters_html`), from
+    exactly the executed goal notebooks there now (their digest at that time)."""
 
     build: Build
+    chapters: tuple[str, dict[str, str]] | None = None
     made: dict[str, str] = field(default_factory=dict)
 
     def given(self, stage: Stage) -> Stage:
@@ -93,8 +99,22 @@ class Bodies:
 
     def body(self, lang: str) -> str:
         if lang not in self.made:
-            self.made[lang] = notebook_html(str(self.build.folder), lang, str(self.build.params_dir))
+            folder, params = str(self.build.folder), str(self.build.params_dir)
+            self.made[lang] = notebook_html(folder, lang, params, self._chapters(lang))
+
         return self.made[lang]
+
+    def _chapters(self, lang: str) -> str | None:
+        if self.chapters is None:
+            return None
+        digest, made = self.chapters
+        return made.get(lang) if digest == goals_digest(self.build) else None
+
+
+def goals_digest(build: Build) -> str:
+    """One hash over the executed goal notebooks' bytes."""
+    _, chapters = executed_notebooks(str(build.folder), str(build.params_dir))
+    return hashlib.sha256(b"".join(sha256_file(path).encode() for path in chapters)).hexdigest()
 
 
 def _report(build: Build, stage: Stage) -> ReportFile:
@@ -117,13 +137,20 @@ def _still_right(build: Build, previous: Manifest | None, notebooks: str, made: 
     return kept
 
 
-def notebook_html(build: str, lang: str, params_dir: str) -> str:
-    """The executed notebooks merged in ``lang`` as HTML (nbconvert): both report pages' body."""
-    from hki_intl.publish.assemble import merge_notebooks, notebook_body
+def notebook_html(build: str, lang: str, params_dir: str, chapters_html: str | None = None) -> str:
+    """The executed notebooks merged in ``lang`` as HTML (nbconvert): both report pages' body;
+    ``chapters_html``: the goal chapters' part, if it was made while the summary ran."""
+    from hki_intl.publish.assemble import merged_body
 
+    summary, chapters = executed_notebooks(build, params_dir)
+    return merged_body(summary, chapters, lang, chapters_html)
+
+
+def executed_notebooks(build: str, params_dir: str) -> tuple[Path, list[Path]]:
+    """The executed summary and goal notebooks (the goals' copies are named by goal id)."""
     executed = Path(build) / "notebooks"
-    goals = [goal for goal, _ in goal_notebooks(load_strategy(Path(params_dir)))]  # executed copies: by goal id
-    return notebook_body(merge_notebooks(executed / f"{SUMMARY}.ipynb", [executed / f"{g}.ipynb" for g in goals], lang))
+    goals = [goal for goal, _ in goal_notebooks(load_strategy(Path(params_dir)))]
+    return executed / f"{SUMMARY}.ipynb", [executed / f"{g}.ipynb" for g in goals]
 
 
 def assemble_file(build: str, year: int, lang: str, fmt: str, report_date: str, params_dir: str, body: str | None = None) -> str:

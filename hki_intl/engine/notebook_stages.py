@@ -9,7 +9,10 @@ notebooks: their glued figures (so a changed commentary re-runs only its goal's 
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from functools import partial
 
 from hki_intl import NOTEBOOKS_DIR
@@ -89,32 +92,108 @@ def notebook_stage(
     )
 
 
-def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> str:
-    """Run (or reuse) the goal notebooks, at most ``jobs`` at once, then the summary; return the
-    executed notebooks' digest (what the assembly reads)."""
+@dataclass(frozen=True)
+class Executed:
+    """What the notebooks' stages leave for the assembly: the executed notebooks' digest and, if
+    the summary ran, the goal chapters' part of each language's body made meanwhile (with the
+    digest of the goal notebooks it was made from: :func:`~.assembly_stages.goals_digest`)."""
+
+    digest: str
+    chapters: tuple[str, dict[str, str]] | None = None
+
+
+def run_notebooks(build: Build, loop: StageLoop, workers: NotebookWorkers) -> Executed:
+    """Run (or reuse) the goal notebooks, at most ``jobs`` at once, then the summary; meanwhile
+    this process turns each executed goal notebook into its part of the report's body."""
     executed = build.folder / "notebooks"
     executed.mkdir(exist_ok=True)
     data = folder_digest(build.folder / TABLES, "*.csv")
-    goals = [
-        notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), workers, notebook)
+    chapters = ChapterBodies(build)
+    goals = {
+        goal: notebook_stage(build, goal, goal_inputs(build, data, notebook, goal), workers, notebook)
         for goal, notebook in goal_notebooks(build.strategy)
-    ]
-    todo = loop.pending(goals)
-    if todo:
-        workers.start()  # from this (the main) thread, not the pool's (the intake did, if it ran)
-        workers.expect(len(todo))
-        with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo))) as pool:
-            loop.execute_in(pool, todo)
-    summary = notebook_stage(build, SUMMARY, summary_inputs(build, data), workers)
-    if not loop.reuse(summary):
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # This process is idle while a worker runs the summary (one core is free): it imports
-            # what the assembly needs, so that the PDF workers forked later have it already.
-            # (Not earlier: while the goal notebooks run, both cores are busy and memory is at its peak.)
-            pool.submit(_import_assembly_modules)
+    }
+    todo = loop.pending(goals.values())
+    try:
+        if todo:
+            workers.start()  # from this (the main) thread, not the pool's (the intake did, if it ran)
+            workers.expect(len(todo))
+            ran = [
+                replace(stage, work=_then(stage.work, partial(chapters.add, goal)))
+                for goal, stage in goals.items()
+                if stage in todo
+            ]
+            with ThreadPoolExecutor(max_workers=min(build.options.jobs, len(todo))) as pool:
+                loop.execute_in(pool, ran)
+        summary = notebook_stage(build, SUMMARY, summary_inputs(build, data), workers)
+        if not loop.reuse(summary):
+            workers.start()  # before this process's other thread works: never fork beside a running thread
+            for goal, stage in goals.items():
+                if stage not in todo:  # reused: its part is made now, while the summary runs
+                    chapters.add(goal)
             workers.expect(1)
             loop.execute(summary)
-    return folder_digest(executed, "*.ipynb")
+        return Executed(folder_digest(executed, "*.ipynb"), chapters.result())
+    finally:
+        chapters.close()
+
+
+def _then(work: Callable[[], object], after: Callable[[], object]) -> Callable[[], None]:
+    """``work``, then ``after`` (if ``work`` did not raise)."""
+
+    def both() -> None:
+        work()
+        after()
+
+    return both
+
+
+class ChapterBodies:
+    """The goal chapters' part of each report language's body (nbconvert), made in a thread of
+    this process while the notebooks run: a goal's part as soon as its notebook is executed. The
+    first one also imports what the assembly needs, so that the PDF workers forked later have
+    it. (A goal notebook ends when one worker is left running the last goal or the summary: this
+    process has a core to itself then; earlier, both cores are busy and memory is at its peak.)"""
+
+    def __init__(self, build: Build):
+        self.build = build
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._parts: dict[str, Future[dict[str, str]]] = {}
+        self._lock = threading.Lock()  # goals end in the threads that wait for their workers
+
+    def add(self, goal: str) -> None:
+        """Make ``goal``'s part (its executed notebook is there now)."""
+        with self._lock:
+            if not self._parts:
+                self._thread.submit(_import_assembly_modules)
+            self._parts[goal] = self._thread.submit(_goal_bodies, self.build, goal)
+
+    def result(self) -> tuple[str, dict[str, str]] | None:
+        """The digest of the executed goal notebooks and each language's chapters' part; None
+        if a goal's part is missing or could not be made (the assembly then makes the whole
+        body, and says what is wrong)."""
+        from hki_intl.engine.assembly_stages import goals_digest
+
+        goals = [goal for goal, _ in goal_notebooks(self.build.strategy)]
+        if set(self._parts) != set(goals):
+            return None
+        try:
+            parts = [self._parts[goal].result() for goal in goals]
+        except Exception:  # the assembly makes the same body again and reports what it finds
+            return None
+        joined = {lang: "".join(part[lang] for part in parts) for lang in self.build.options.languages}
+        return goals_digest(self.build), joined
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
+
+
+def _goal_bodies(build: Build, goal: str) -> dict[str, str]:
+    """A goal chapter's part of the body in each language asked for."""
+    from hki_intl.publish.assemble import chapters_body
+
+    executed = build.folder / "notebooks" / f"{goal}.ipynb"
+    return {lang: chapters_body([executed], lang) for lang in build.options.languages}
 
 
 def _execute(build: Build, notebook: str, name: str, given: dict[str, object], workers: NotebookWorkers) -> None:

@@ -44,7 +44,7 @@ from hki_intl.engine.manifest import (
     read_previous,
     write_manifest,
 )
-from hki_intl.engine.notebook_stages import SUMMARY, goal_notebooks, run_notebooks
+from hki_intl.engine.notebook_stages import SUMMARY, Executed, goal_notebooks, run_notebooks
 from hki_intl.engine.options import FORMATS, RunOptions
 from hki_intl.engine.outputs import check_out, failed_folder, prepare_build, writing
 from hki_intl.engine.progress import Progress, Quiet
@@ -116,7 +116,7 @@ def _build(build: Build, loop: StageLoop, warn: Log, previous: Manifest | None) 
         notebooks = _notebooks_or_keep_failed(build, loop, workers, intake)
     finally:
         workers.close()
-    reports = run_assembly(build, loop, notebooks)
+    reports = run_assembly(build, loop, notebooks.digest, notebooks.chapters)
     languages = [lang for lang in LANGUAGES if any(report.lang == lang for report in reports.values())]
     changes = record_changes(build, previous, intake.inputs, intake.problems, languages)
     write_manifest(build.folder, _manifest(build, OK, intake, loop.records, reports))
@@ -142,7 +142,7 @@ def _analyst_words(build: Build, warn: Log) -> AnalystWords:
     return words.without_rejected()
 
 
-def _notebooks_or_keep_failed(build: Build, loop: StageLoop, workers: NotebookWorkers, intake: IntakeOutcome) -> str:
+def _notebooks_or_keep_failed(build: Build, loop: StageLoop, workers: NotebookWorkers, intake: IntakeOutcome) -> Executed:
     """Run the notebooks; when one fails, keep the executed notebooks (and the manifest) in
     ``OUT.failed`` and leave ``OUT`` as it was. The error names the kept copy."""
     try:

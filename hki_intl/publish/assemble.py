@@ -19,6 +19,7 @@ import html
 import re
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import nbformat
@@ -47,21 +48,64 @@ class AssemblyError(PipelineError):
 
 def merge_notebooks(summary: Path, chapters: list[Path], lang: str) -> nbformat.NotebookNode:
     """One notebook in ``lang``: the summary's cells, each chapter, then the summary's appendix."""
-    summary_nb = nbformat.read(summary, as_version=4)
-    is_appendix = lambda cell: "appendix" in cell.metadata.get("tags", [])
-    parts = [(summary.stem, c) for c in summary_nb.cells if not is_appendix(c)]
-    for path in chapters:
-        parts.extend((path.stem, c) for c in nbformat.read(path, as_version=4).cells)
-    parts.extend((summary.stem, c) for c in summary_nb.cells if is_appendix(c))
-    merged = nbformat.v4.new_notebook(metadata=summary_nb.metadata)
-    for index, (source, cell) in enumerate(parts):
-        kept = _reader_cell(cell, source, lang)
-        if kept is not None:
-            kept["id"] = f"{source}-{index}"  # every copied cell gets a fresh, unique id
-            merged.cells.append(kept)
+    first, last = summary_parts(summary, lang)
+    merged = nbformat.v4.new_notebook(metadata=first.metadata)
+    merged.cells = [*first.cells, *chapters_part(chapters, lang).cells, *last.cells]
     if not merged.cells:
         raise AssemblyError(Message("assembly.no_output", lang=lang))
     return merged
+
+
+def merged_body(summary: Path, chapters: list[Path], lang: str, chapters_html: str | None = None) -> str:
+    """``notebook_body(merge_notebooks(summary, chapters, lang))``, made part by part (nbconvert
+    turns each cell into HTML on its own, so the parts' bodies one after another are the whole's;
+    tests/publish/test_assemble.py checks it on the example): ``chapters_html`` is the
+    chapters' body (:func:`chapters_body`) if it was made already."""
+    first, last = summary_parts(summary, lang)
+    if chapters_html is None:
+        chapters_html = chapters_body(chapters, lang)
+    if not (first.cells or chapters_html or last.cells):
+        raise AssemblyError(Message("assembly.no_output", lang=lang))
+    return notebook_body(first) + chapters_html + notebook_body(last)
+
+
+def chapters_body(chapters: list[Path], lang: str) -> str:
+    """The goal chapters' part of the body: it needs no summary, so the run makes it while the
+    summary notebook runs."""
+    return notebook_body(chapters_part(chapters, lang))
+
+
+def summary_parts(summary: Path, lang: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """The summary's cells in ``lang`` before the chapters, and its appendix (cells tagged
+    ``appendix``: organisations, data quality, method), which goes after them."""
+    book = nbformat.read(summary, as_version=4)
+    is_appendix = lambda cell: "appendix" in cell.metadata.get("tags", [])
+    cells = list(enumerate(book.cells))
+    return (
+        _part(book.metadata, summary.stem, [(i, c) for i, c in cells if not is_appendix(c)], lang),
+        _part(book.metadata, summary.stem, [(i, c) for i, c in cells if is_appendix(c)], lang),
+    )
+
+
+def chapters_part(chapters: list[Path], lang: str) -> nbformat.NotebookNode:
+    """The goal chapters' cells in ``lang``, one notebook after another."""
+    part = nbformat.v4.new_notebook()
+    for path in chapters:
+        book = nbformat.read(path, as_version=4)
+        part.cells.extend(_part(book.metadata, path.stem, list(enumerate(book.cells)), lang).cells)
+    return part
+
+
+def _part(metadata: dict, source: str, cells: list[tuple[int, Any]], lang: str) -> nbformat.NotebookNode:
+    """A notebook of the reader's part (:func:`_reader_cell`) of ``source``'s numbered cells;
+    each gets a fresh id, unique in the merged notebook (its notebook and its place there)."""
+    part = nbformat.v4.new_notebook(metadata=metadata)
+    for index, cell in cells:
+        kept = _reader_cell(cell, source, lang)
+        if kept is not None:
+            kept["id"] = f"{source}-{index}"
+            part.cells.append(kept)
+    return part
 
 
 def _reader_cell(cell, source: str, lang: str):
