@@ -115,11 +115,19 @@ class ReadWorkbooks:
         has_year = any(s.year == settings.year for s in result.submissions)
         if has_year:
             tables = consolidate(result)
-            write_tables(tables, self.build.folder / TABLES)
-            write_photos(result, self.build.folder / TABLES)
-            build = self.build
-            write_open_data(
-                tables, build.folder / OPEN_DATA, settings.year, self.sources(result), build.strategy, build.params_dir
+            build, sources = self.build, self.sources(result)
+
+            def complete_tables() -> None:
+                write_tables(tables, build.folder / TABLES)
+                write_photos(result, build.folder / TABLES)
+
+            # Two files of every table, each CSV written by pandas in one thread: the open data in a
+            # process forked for it, the complete tables here (the notebooks' workers are waiting).
+            in_own_process(
+                lambda: write_open_data(
+                    tables, build.folder / OPEN_DATA, settings.year, sources, build.strategy, build.params_dir
+                ),
+                meanwhile=complete_tables,
             )
         return Read(
             _accepted(self.files, result, self.cache.reused),
