@@ -206,6 +206,28 @@ def test_masking_leaves_the_tables_read_as_they_were(data_dir):
     assert chapters.tables_of(data_dir)["visits"] is again["visits"]  # read once for the same files
 
 
+def test_a_worker_masks_once_per_language_until_the_files_change(data_dir):
+    """The worker that runs the last goal notebook and the summary masks each language once
+    (chapters.masked_tables_of); a table written again is read and masked again."""
+    first = chapters.Chapter(YEAR, data_dir, "fi,sv,en")
+    second = chapters.Chapter(YEAR, data_dir, "fi,sv")
+    assert second.contexts[0].tables["visits"] is first.contexts[0].tables["visits"]
+    assert second.contexts[1].tables["visits"] is first.contexts[1].tables["visits"]
+    assert first.contexts[0].tables["visits"] is not first.contexts[1].tables["visits"]  # each language its own
+    assert first.contexts[2].tables["visits"]["purpose"].iloc[0] == PURPOSE.replace(
+        "matti.meikalainen@hel.fi", MASKS["en"][0]
+    ).replace("+358 40 123 4567", MASKS["en"][1])
+    visits = data_dir / "visits.csv"
+    written = visits.read_bytes()
+    try:
+        visits.write_bytes(written + b"\n")  # the same rows, new bytes
+        again = chapters.Chapter(YEAR, data_dir, "fi")
+    finally:
+        visits.write_bytes(written)
+    assert again.contexts[0].tables["visits"] is not first.contexts[0].tables["visits"]
+    assert again.contexts[0].tables["visits"]["purpose"].iloc[0] == first.contexts[0].tables["visits"]["purpose"].iloc[0]
+
+
 @pytest.mark.parametrize(
     ("lang", "said", "not_said"),
     [
