@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import shutil
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from hki_intl.config.params import load_strategy, load_texts
@@ -83,8 +83,9 @@ def pdf_workers(pdfs: int, jobs: int) -> int:
 class Bodies:
     """The notebooks' HTML of each language (:func:`notebook_body`), made when a stage of the
     language first needs it and given to the language's other stage. ``chapters``: the goal
-    chapters' part of each language's body, if it was made already (:func:`chapters_html`), from
-    exactly the executed goal notebooks there now (their digest at that time)."""
+    chapters' part of each language's body, if it was made while the notebooks ran
+    (:class:`~.notebook_stages.ChapterBodies`), with the digest of the goal notebooks it was made
+    from; used only if they are still those."""
 
     build: Build
     chapters: tuple[str, dict[str, str]] | None = None
@@ -100,15 +101,16 @@ class Bodies:
     def body(self, lang: str) -> str:
         if lang not in self.made:
             folder, params = str(self.build.folder), str(self.build.params_dir)
-            self.made[lang] = notebook_html(folder, lang, params, self._chapters(lang))
-
+            self.made[lang] = notebook_html(folder, lang, params, self._chapters.get(lang))
         return self.made[lang]
 
-    def _chapters(self, lang: str) -> str | None:
+    @cached_property
+    def _chapters(self) -> dict[str, str]:
+        """The chapters' parts made already, if made from the goal notebooks there now (checked once)."""
         if self.chapters is None:
-            return None
+            return {}
         digest, made = self.chapters
-        return made.get(lang) if digest == goals_digest(self.build) else None
+        return made if digest == goals_digest(self.build) else {}
 
 
 def goals_digest(build: Build) -> str:

@@ -108,23 +108,28 @@ def tables_of(data_dir: Path) -> Tables:
     the same files: a worker that runs several notebooks of a run reads them once. The files
     are known by their size and modification time; a table is never changed in place (a
     block that needs other values makes a new frame)."""
-    key = _files_key(data_dir)
-    if key not in _READ:
-        _READ.clear()
-        _MASKED.clear()
-        _READ[key] = read_tables(Path(data_dir))
-    return dict(_READ[key])
+    return dict(_read_once(data_dir)[1])
 
 
 def masked_tables_of(data_dir: Path, report: Report, params_dir: str | Path) -> Tables:
     """:func:`mask_tables` of :func:`tables_of` in the report's language, made once per process
     for the same files, language and params: the worker that runs the last goal notebook and the
     summary masks once (at 20 times the example, 0.6 s a notebook)."""
-    tables = tables_of(data_dir)
-    key = (_files_key(data_dir), report.lang, str(Path(params_dir).resolve()))
+    files, tables = _read_once(data_dir)
+    key = (files, report.lang, str(Path(params_dir).resolve()))
     if key not in _MASKED:
         _MASKED[key] = mask_tables(tables, report)
     return dict(_MASKED[key])
+
+
+def _read_once(data_dir: Path) -> tuple[tuple, Tables]:
+    """The key of ``data_dir``'s files and their tables, read if the files are new to this process."""
+    key = _files_key(data_dir)
+    if key not in _READ:
+        _READ.clear()
+        _MASKED.clear()
+        _READ[key] = read_tables(Path(data_dir))
+    return key, _READ[key]
 
 
 def _files_key(data_dir: Path) -> tuple:
